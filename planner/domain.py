@@ -1,0 +1,362 @@
+"""The problem and the plan, as the rest of `planner` sees them.
+
+The workbook reader builds a `Problem` once; nothing changes it afterwards
+(variants for what-if questions are made with `dataclasses.replace`). Dates are
+already turned into slot indices: slot ``i`` covers the days
+``planning_start + i * slot_days`` to ``planning_start + i * slot_days +
+slot_days - 1``. Every slot range here is inclusive at both ends.
+
+Money is in whole currency units and every weight is a whole number, because
+CP-SAT works on integers; the reader rounds money and says so when it has to.
+
+The model (``planner.model``) and the independent checker (``planner.check``)
+share nothing but this module, so each rule is written twice, once per side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact came from in the workbook, so messages can point at it."""
+
+    sheet: str
+    row: int  # 1-based Excel row number
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.row}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of slots during which a partner, venue or asset cannot be used."""
+
+    first: int
+    last: int  # inclusive
+    reason: str = ""
+    source: Source | None = None
+
+    def touches(self, start: int, end: int) -> bool:
+        """True when the period shares a slot with ``start..end`` (inclusive)."""
+        return self.first <= end and start <= self.last
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str = ""
+    country_code: str = ""
+    region: str = ""
+    budget: int | None = None  # cap on what this partner spends; None: no cap
+    max_events: int | None = None
+    max_concurrent: int = 1
+    min_gap: int = 0  # free slots between two of its events that do not overlap
+    weight: int = 1  # scales this partner's engagement-goal shortfall
+    unavailable: tuple[Period, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: str
+    name: str = ""
+    host_partner: str | None = None
+    region: str = ""
+    capabilities: frozenset[str] = frozenset()
+    capacity: int | None = None  # max partners taking part in one event there
+    cost_per_slot: int = 0
+    max_concurrent: int = 1
+    unavailable: tuple[Period, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A ship, a headquarters staff, a simulation centre shared by exercises."""
+
+    id: str
+    name: str = ""
+    capacity: int = 1  # events that may use it at once
+    unavailable: tuple[Period, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    duration: int  # slots
+    earliest_start: int  # first slot it may occupy
+    latest_end: int  # last slot it may occupy (inclusive)
+    name: str = ""
+    kind: str = ""
+    mandatory: bool = False
+    value: int = 1
+    venues: tuple[str, ...] = ()  # allowed venue ids; empty: any venue
+    needs: frozenset[str] = frozenset()  # capabilities the venue must have
+    required_partners: tuple[str, ...] = ()
+    invited_partners: tuple[str, ...] = ()  # includes every required partner
+    min_partners: int = 0  # counts every partner taking part
+    max_partners: int | None = None
+    fixed_cost: int = 0
+    cost_per_partner: int = 0  # paid by each partner that takes part
+    areas: frozenset[str] = frozenset()  # interoperability areas it trains
+    assets: tuple[str, ...] = ()
+    fixed_start: int | None = None
+    fixed_venue: str | None = None
+    source: Source | None = None
+
+    @property
+    def latest_start(self) -> int:
+        return self.latest_end - self.duration + 1
+
+    @property
+    def optional_partners(self) -> tuple[str, ...]:
+        """Invited partners that may, but need not, take part."""
+        required = set(self.required_partners)
+        return tuple(p for p in self.invited_partners if p not in required)
+
+
+class GoalKind(StrEnum):
+    TOGETHER = "together"
+    ENGAGEMENT = "engagement"
+    COVERAGE = "coverage"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """An interoperability goal.
+
+    together: all listed partners take part in the same held exercise (in
+    ``area`` if given) at least ``min_count`` times.
+    engagement: each listed partner (empty: every partner) takes part in at
+    least ``min_count`` held exercises (in ``area`` if given).
+    coverage: at least ``min_count`` held exercises train ``area``.
+    """
+
+    id: str
+    kind: GoalKind
+    min_count: int
+    partners: tuple[str, ...] = ()
+    area: str | None = None
+    weight: int = 1
+    hard: bool = False
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``after`` starts at least ``min_gap`` free slots after ``before`` ends.
+
+    Applies when both are held. ``max_gap`` (if set) caps the free slots
+    between them. ``requires``: ``after`` may only be held when ``before`` is.
+    """
+
+    before: str
+    after: str
+    min_gap: int = 0
+    max_gap: int | None = None
+    requires: bool = False
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights, all in currency units so they compare directly.
+
+    The objective (maximized) is::
+
+        value * Σ value(e) over held e
+        - goal_shortfall * Σ goal.weight * shortfall(goal)   (soft goals)
+        - cost * (organizer spend + Σ partner spend)
+
+    With the defaults one point of exercise value is worth 100,000 of spend
+    and each missing count of a soft goal costs 200,000: exercise values of
+    1 to 10 and travel costs in the thousands then pull against each other
+    without either swamping the other.
+    """
+
+    value: int = 100_000
+    goal_shortfall: int = 200_000
+    cost: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    planning_start: dt.date
+    planning_end: dt.date  # inclusive
+    time_unit: str = "week"  # "week" or "day"
+    total_budget: int | None = None  # cap on organizer spend; None: no cap
+    currency: str = ""
+    time_limit_s: float = 60.0
+    weights: Weights = field(default_factory=Weights)
+
+    @property
+    def slot_days(self) -> int:
+        return 7 if self.time_unit == "week" else 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated programme: everything the model and the checker need."""
+
+    settings: Settings
+    partners: tuple[Partner, ...]
+    venues: tuple[Venue, ...]
+    exercises: tuple[Exercise, ...]
+    assets: tuple[Asset, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    travel_costs: tuple[tuple[str, str, int], ...] = ()  # (partner, venue, cost)
+    name: str = ""
+
+    @property
+    def n_slots(self) -> int:
+        """Number of slots in the horizon; the last one holds planning_end."""
+        return self.slot_of(self.settings.planning_end) + 1
+
+    def slot_of(self, day: dt.date) -> int:
+        """The slot that holds ``day`` (negative before the horizon)."""
+        return (day - self.settings.planning_start).days // self.settings.slot_days
+
+    def slot_start(self, slot: int) -> dt.date:
+        return self.settings.planning_start + dt.timedelta(
+            days=slot * self.settings.slot_days
+        )
+
+    def slot_end(self, slot: int) -> dt.date:
+        """Last day of ``slot`` (inclusive)."""
+        return self.slot_start(slot + 1) - dt.timedelta(days=1)
+
+    @cached_property
+    def partner(self) -> dict[str, Partner]:
+        return {p.id: p for p in self.partners}
+
+    @cached_property
+    def venue(self) -> dict[str, Venue]:
+        return {v.id: v for v in self.venues}
+
+    @cached_property
+    def exercise(self) -> dict[str, Exercise]:
+        return {e.id: e for e in self.exercises}
+
+    @cached_property
+    def asset(self) -> dict[str, Asset]:
+        return {a.id: a for a in self.assets}
+
+    @cached_property
+    def travel(self) -> dict[tuple[str, str], int]:
+        """Travel cost by (partner, venue); a missing pair costs nothing."""
+        return {(p, v): c for p, v, c in self.travel_costs}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One held exercise: when it starts, where, and who takes part."""
+
+    exercise_id: str
+    start: int  # first slot
+    venue_id: str
+    participants: tuple[str, ...]  # partner ids, required ones included
+
+
+@dataclass(frozen=True)
+class Plan:
+    events: tuple[Event, ...]
+
+    @cached_property
+    def by_exercise(self) -> dict[str, Event]:
+        return {e.exercise_id: e for e in self.events}
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"  # a plan, not proven best
+    INFEASIBLE = "infeasible"  # proven: no plan exists
+    NO_PLAN = "no plan found"  # none found within the time limit
+    INVALID = "invalid model"
+
+
+# Names of the objective terms, shared by the model, checker and outputs.
+TERM_VALUE = "value"
+TERM_GOAL_SHORTFALL = "goal_shortfall"
+TERM_COST = "cost"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a solve returns: the plan (if any) and how good it is.
+
+    ``terms`` maps each objective term's name to its signed contribution,
+    so ``objective == sum(terms.values())``.
+    """
+
+    status: Status
+    plan: Plan | None
+    objective: int | None = None
+    bound: float | None = None
+    terms: dict[str, int] = field(default_factory=dict)
+    runtime_s: float = 0.0
+    parameters: dict[str, object] = field(default_factory=dict)
+    statistics: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between the best plan and the best bound."""
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.bound - self.objective) / max(1.0, abs(self.bound))
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How hard and how reproducibly to search; recorded in every output."""
+
+    time_limit_s: float | None = None  # None: the workbook's Settings value
+    workers: int = 0  # 0: all cores
+    seed: int = 0
+    deterministic: bool = False  # fixed seed and deterministic search
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of the search, for live display."""
+
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A message about the input workbook, pointing at a sheet and cell."""
+
+    sheet: str
+    cell: str  # e.g. "F7"; "" when about a whole sheet or file
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A hard rule a plan breaks, found by the independent checker."""
+
+    rule: str  # e.g. "partner_unavailable"
+    message: str  # in the planner's words: names the exercise/partner/venue and slots
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"

@@ -1,0 +1,253 @@
+"""The input workbook's layout: sheets, columns, types and what each means.
+
+One description serves the reader (what to expect), the template (headers,
+notes, drop-downs) and the docs, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How a cell is read."""
+
+    ID = "id"  # text identifier, trimmed, case kept
+    TEXT = "text"
+    INT = "int"  # whole number
+    MONEY = "money"  # number, rounded to whole currency units
+    NUMBER = "number"  # any number
+    DATE = "date"  # Excel date or ISO text YYYY-MM-DD
+    BOOL = "bool"  # yes/no/true/false/1/0/x/blank
+    LIST = "list"  # separated by commas or semicolons
+    CHOICE = "choice"  # one of `choices`
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool = False
+    note: str = ""  # shown as the header's note in the template
+    default: object = None
+    choices: tuple[str, ...] = ()
+    refers_to: str | None = None  # sheet whose ids this column names
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: tuple[Column, ...]
+    optional: bool = False
+    note: str = ""
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+C = Column
+K = Kind
+
+# The Settings sheet holds key/value rows; these are its keys.
+SETTINGS_KEYS: tuple[Column, ...] = (
+    C("planning_start", K.DATE, True, "First day of the planning horizon."),
+    C("planning_end", K.DATE, True, "Last day of the planning horizon (inclusive)."),
+    C(
+        "time_unit",
+        K.CHOICE,
+        note="week or day. With week, slot i covers planning_start + 7i to + 7i + 6.",
+        default="week",
+        choices=("week", "day"),
+    ),
+    C("total_budget", K.MONEY, note="Cap on organizer spend; blank: no cap."),
+    C("currency", K.TEXT, note="For display only.", default=""),
+    C("time_limit_s", K.NUMBER, note="Seconds the solver may search.", default=60),
+    C(
+        "weight_value",
+        K.INT,
+        note="What one point of exercise value is worth, in currency units.",
+        default=100_000,
+    ),
+    C(
+        "weight_goal_shortfall",
+        K.INT,
+        note="Penalty per missing count of a soft goal (times the goal's weight),"
+        " in currency units.",
+        default=200_000,
+    ),
+    C(
+        "weight_cost",
+        K.INT,
+        note="Penalty per currency unit spent (organizer and partners); 0 ignores cost.",
+        default=1,
+    ),
+)
+
+SETTINGS = SheetSpec(
+    "Settings",
+    (C("key", K.TEXT, True), C("value", K.TEXT, True)),
+    note="One setting per row: key in column A, value in column B.",
+)
+
+PARTNERS = SheetSpec(
+    "Partners",
+    (
+        C("partner_id", K.ID, True, "Unique id, e.g. NOR."),
+        C("name", K.TEXT),
+        C("country_code", K.TEXT, note="ISO 3166 code, e.g. NO."),
+        C("region", K.TEXT),
+        C("budget", K.MONEY, note="Cap on what this partner spends; blank: none."),
+        C("max_events", K.INT, note="Most events it takes part in; blank: no limit."),
+        C("max_concurrent", K.INT, note="Events it can attend at once.", default=1),
+        C(
+            "min_gap",
+            K.INT,
+            note="Free slots between two of its events that do not overlap.",
+            default=0,
+        ),
+        C("weight", K.INT, note="Importance in engagement goals.", default=1),
+    ),
+)
+
+VENUES = SheetSpec(
+    "Venues",
+    (
+        C("venue_id", K.ID, True, "Unique id."),
+        C("name", K.TEXT),
+        C("host_partner", K.ID, note="Partner hosting it.", refers_to="Partners"),
+        C("region", K.TEXT),
+        C("capabilities", K.LIST, note="e.g. maritime; airfield; cyber range."),
+        C("capacity", K.INT, note="Most partners taking part in one event there."),
+        C("cost_per_slot", K.MONEY, note="Organizer cost per slot used.", default=0),
+        C("max_concurrent", K.INT, note="Events it hosts at once.", default=1),
+    ),
+)
+
+EXERCISES = SheetSpec(
+    "Exercises",
+    (
+        C("exercise_id", K.ID, True, "Unique id."),
+        C("name", K.TEXT),
+        C("kind", K.TEXT, note="exercise, exchange, staff talks, HADR drill, ..."),
+        C("duration", K.INT, True, "Length in slots (weeks or days)."),
+        C("mandatory", K.BOOL, note="yes: it must be held.", default=False),
+        C("value", K.INT, note="Worth of holding it, typically 1 to 10.", default=1),
+        C("earliest_start", K.DATE, note="Blank: planning_start."),
+        C("latest_end", K.DATE, note="Blank: planning_end."),
+        C("venues", K.LIST, note="Allowed venue ids; blank: any.", refers_to="Venues"),
+        C("needs", K.LIST, note="Capabilities the venue must have."),
+        C("required_partners", K.LIST, note="Must take part.", refers_to="Partners"),
+        C(
+            "invited_partners",
+            K.LIST,
+            note="May take part; required ones count as invited.",
+            refers_to="Partners",
+        ),
+        C("min_partners", K.INT, note="Fewest partners taking part.", default=0),
+        C("max_partners", K.INT, note="Most partners taking part; blank: no limit."),
+        C("fixed_cost", K.MONEY, note="Organizer cost when held.", default=0),
+        C(
+            "cost_per_partner",
+            K.MONEY,
+            note="Paid by each partner taking part.",
+            default=0,
+        ),
+        C("areas", K.LIST, note="Interoperability areas it trains."),
+        C("assets", K.LIST, note="Assets it uses throughout.", refers_to="Assets"),
+        C(
+            "fixed_start",
+            K.DATE,
+            note="If set, it starts in the slot holding this date.",
+        ),
+        C("fixed_venue", K.ID, note="If set, it is held here.", refers_to="Venues"),
+    ),
+)
+
+ASSETS = SheetSpec(
+    "Assets",
+    (
+        C("asset_id", K.ID, True, "Unique id."),
+        C("name", K.TEXT),
+        C("capacity", K.INT, note="Events that may use it at once.", default=1),
+    ),
+    optional=True,
+)
+
+UNAVAILABILITY = SheetSpec(
+    "Unavailability",
+    (
+        C("resource_id", K.ID, True, "A partner, venue or asset id."),
+        C("start", K.DATE, True, "First day unavailable."),
+        C("end", K.DATE, True, "Last day unavailable (inclusive)."),
+        C("reason", K.TEXT),
+    ),
+)
+
+TRAVEL_COSTS = SheetSpec(
+    "TravelCosts",
+    (
+        C("partner_id", K.ID, True, refers_to="Partners"),
+        C("venue_id", K.ID, True, refers_to="Venues"),
+        C("cost", K.MONEY, True, "Paid by the partner for each event there."),
+    ),
+    optional=True,
+)
+
+GOALS = SheetSpec(
+    "Goals",
+    (
+        C("goal_id", K.ID, True, "Unique id."),
+        C(
+            "kind",
+            K.CHOICE,
+            True,
+            "together / engagement / coverage.",
+            choices=("together", "engagement", "coverage"),
+        ),
+        C("partners", K.LIST, refers_to="Partners"),
+        C("area", K.TEXT, note="Interoperability area; blank: any."),
+        C("min_count", K.INT, True, "Target count."),
+        C("weight", K.INT, note="Importance of a soft goal.", default=1),
+        C("hard", K.BOOL, note="yes: the plan must meet it.", default=False),
+    ),
+)
+
+DEPENDENCIES = SheetSpec(
+    "Dependencies",
+    (
+        C("before", K.ID, True, refers_to="Exercises"),
+        C("after", K.ID, True, refers_to="Exercises"),
+        C("min_gap", K.INT, note="Free slots between them, at least.", default=0),
+        C("max_gap", K.INT, note="Free slots between them, at most; blank: any."),
+        C(
+            "requires",
+            K.BOOL,
+            note="yes: after may only be held when before is.",
+            default=False,
+        ),
+    ),
+    optional=True,
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SETTINGS,
+    PARTNERS,
+    VENUES,
+    EXERCISES,
+    ASSETS,
+    UNAVAILABILITY,
+    TRAVEL_COSTS,
+    GOALS,
+    DEPENDENCIES,
+)
+
+SHEET_BY_NAME = {s.name.lower(): s for s in SHEETS}
+
+LIST_SEPARATORS = ",;"
+TRUE_WORDS = frozenset({"yes", "true", "1", "x", "y"})
+FALSE_WORDS = frozenset({"no", "false", "0", "n", ""})
