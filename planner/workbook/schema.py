@@ -83,7 +83,7 @@ SETTINGS_KEYS: tuple[Column, ...] = (
     C(
         "weight_cost",
         K.INT,
-        note="Penalty per currency unit spent (organizer and partners); 0 ignores cost.",
+        note="Penalty per currency unit spent (organizer and partners).",
         default=1,
     ),
 )
