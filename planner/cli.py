@@ -1,0 +1,273 @@
+"""The `planner` command: parse options, call the library, print, set exit codes.
+
+Exit codes: 0 done (plan written, file valid, plan clean); 1 the checked plan
+breaks a rule; 2 invalid input; 3 proven infeasible; 4 no plan found within
+the time limit.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from planner import __version__
+from planner.domain import (
+    Finding,
+    Problem,
+    Progress,
+    Result,
+    Severity,
+    SolveOptions,
+    Status,
+)
+
+EXIT_VIOLATIONS = 1
+EXIT_INVALID = 2
+EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN = 4
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class PlannerCommand(click.Group):
+    """Turns any unexpected failure into one line a staff officer can report."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except PermissionError as error:
+            err.print(
+                f"Cannot write {error.filename}: it is open in another program "
+                "or the folder is read-only. Close it and run again."
+            )
+            sys.exit(EXIT_INVALID)
+        except Exception as error:
+            err.print(
+                f"planner stopped on an unexpected error ({type(error).__name__}: "
+                f"{error}). Please report it with the workbook attached."
+            )
+            sys.exit(70)
+
+
+@click.group(cls=PlannerCommand)
+@click.version_option(__version__, prog_name="planner")
+def main() -> None:
+    """Plan a programme of multinational exercises from an Excel workbook."""
+
+
+def _print_findings(findings: Iterable[Finding]) -> None:
+    for finding in findings:
+        style = "yellow" if finding.severity is Severity.WARNING else "red"
+        err.print(str(finding), style=style, markup=False)
+
+
+def _load(path: Path) -> Problem:
+    """Read and validate a workbook, or print why not and exit 2."""
+    from planner.workbook.read import read_problem
+
+    problem, findings = read_problem(path)
+    _print_findings(findings)
+    if problem is None:
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        err.print(f"{path.name}: {errors} error(s); nothing was planned.")
+        sys.exit(EXIT_INVALID)
+    return problem
+
+
+def _describe(problem: Problem) -> str:
+    return (
+        f"{len(problem.exercises)} exercises, {len(problem.partners)} partners, "
+        f"{len(problem.venues)} venues, {problem.n_slots} "
+        f"{problem.settings.time_unit}s from {problem.settings.planning_start}"
+    )
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+def validate(workbook: Path) -> None:
+    """Check WORKBOOK and list every problem with its sheet and cell."""
+    problem = _load(workbook)
+    out.print(f"{workbook.name} is valid: {_describe(problem)}.")
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--example", is_flag=True, help="Fill in a small example programme.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def template(output: Path, example: bool, force: bool) -> None:
+    """Write an input workbook to start from."""
+    from planner.workbook.template import write_template
+
+    try:
+        write_template(output, example=example, force=force)
+    except FileExistsError:
+        err.print(f"{output} already exists; use --force to overwrite it.")
+        sys.exit(EXIT_INVALID)
+    out.print(f"Wrote {output}.")
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option(
+    "--size",
+    type=click.Choice(["s", "m", "l", "xl"]),
+    default="s",
+    show_default=True,
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def generate(output: Path, size: str, seed: int, force: bool) -> None:
+    """Write a generated programme of the given size (for tests and benchmarks)."""
+    from planner.generate import generate as make
+    from planner.workbook.template import write_workbook
+
+    if output.exists() and not force:
+        err.print(f"{output} already exists; use --force to overwrite it.")
+        sys.exit(EXIT_INVALID)
+    tables, _ = make(size, seed)
+    write_workbook(tables, output)
+    out.print(f"Wrote {output} (size {size}, seed {seed}).")
+
+
+@contextmanager
+def _live_progress(enabled: bool) -> Iterator[object]:
+    """Show elapsed time, best objective, bound and gap while CP-SAT searches."""
+    if not enabled:
+        yield None
+        return
+    with Live(console=out, refresh_per_second=4, transient=True) as live:
+
+        def show(progress: Progress) -> None:
+            live.update(_progress_line(progress))
+
+        yield show
+
+
+def _progress_line(progress: Progress) -> str:
+    best = "-" if progress.objective is None else f"{progress.objective:,.0f}"
+    bound = "-" if progress.bound is None else f"{progress.bound:,.0f}"
+    gap = "-"
+    if progress.objective is not None and progress.bound is not None:
+        gap_value = abs(progress.bound - progress.objective) / max(
+            1.0, abs(progress.bound)
+        )
+        gap = f"{gap_value:.2%}"
+    return (
+        f"solving… {progress.elapsed_s:6.1f}s   best {best}   bound {bound}   gap {gap}"
+    )
+
+
+def _print_result(result: Result, currency: str) -> None:
+    table = Table(title=f"Plan: {result.status}", show_header=True)
+    table.add_column("objective term")
+    table.add_column(f"contribution ({currency or 'currency units'})", justify="right")
+    for name, value in result.terms.items():
+        table.add_row(name, f"{value:,}")
+    if result.objective is not None:
+        table.add_row("total", f"{result.objective:,}", style="bold")
+    out.print(table)
+    if result.plan is not None:
+        gap = "-" if result.gap is None else f"{result.gap:.2%}"
+        out.print(
+            f"{len(result.plan.events)} exercises held; gap {gap}; "
+            f"{result.runtime_s:.1f}s"
+        )
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Result folder [default: outputs/<workbook name>/].",
+)
+@click.option("--time-limit", type=float, help="Seconds to search [default: Settings].")
+@click.option(
+    "--workers", type=int, default=0, help="Search workers [default: all cores]."
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--deterministic", is_flag=True, help="Same plan run after run (fixed search)."
+)
+@click.option("--quiet", is_flag=True, help="No live progress.")
+def solve(
+    workbook: Path,
+    out_dir: Path | None,
+    time_limit: float | None,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    quiet: bool,
+) -> None:
+    """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json."""
+    from planner.model import solve as run_solver
+    from planner.workbook.write import OutputError, write_result
+
+    problem = _load(workbook)
+    options = SolveOptions(
+        time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic
+    )
+    if not quiet:
+        out.print(f"{workbook.name}: {_describe(problem)}.")
+    with _live_progress(out.is_terminal and not quiet) as show:
+        result = run_solver(problem, options, progress=show)
+    target = out_dir or Path("outputs") / workbook.stem
+    try:
+        written = write_result(problem, result, target, workbook)
+    except OutputError as error:
+        err.print(str(error))
+        sys.exit(EXIT_INVALID)
+    if not quiet:
+        _print_result(result, problem.settings.currency)
+    out.print(f"Wrote {', '.join(str(p) for p in written)}")
+    if result.status is Status.INFEASIBLE:
+        err.print("No plan exists: the workbook's hard rules contradict each other.")
+        sys.exit(EXIT_INFEASIBLE)
+    if result.plan is None:
+        err.print("No plan found within the time limit; try a longer --time-limit.")
+        sys.exit(EXIT_NO_PLAN)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("schedule", type=click.Path(path_type=Path))
+def check(workbook: Path, schedule: Path) -> None:
+    """Re-verify a SCHEDULE (xlsx, json or result folder) against WORKBOOK.
+
+    Independent of the solver: every hard rule is checked again and every
+    objective term recomputed.
+    """
+    from planner.check import check_plan, objective_terms
+    from planner.workbook.plan_io import read_plan
+
+    problem = _load(workbook)
+    plan, findings = read_plan(problem, schedule)
+    _print_findings(findings)
+    if plan is None:
+        sys.exit(EXIT_INVALID)
+    violations = check_plan(problem, plan)
+    for violation in violations:
+        err.print(str(violation), style="red", markup=False)
+    terms = objective_terms(problem, plan)
+    table = Table(title="Objective, recomputed")
+    table.add_column("term")
+    table.add_column("contribution", justify="right")
+    for name, value in terms.items():
+        table.add_row(name, f"{value:,}")
+    table.add_row("total", f"{sum(terms.values()):,}", style="bold")
+    out.print(table)
+    if violations:
+        err.print(f"{len(violations)} rule(s) broken.")
+        sys.exit(EXIT_VIOLATIONS)
+    out.print(f"{len(plan.events)} events checked: every hard rule holds.")

@@ -1,0 +1,542 @@
+"""The layout of a written plan, and reading one back.
+
+A solve writes ``schedule.xlsx`` for people and ``schedule.json`` for programs;
+``planner check`` reads either back to verify it against the workbook again.
+Both layouts live here, next to the reader, so the writer and the reader
+cannot drift apart.
+
+A plan is stored by dates, not slot numbers: a plan read back maps each
+start date to the slot holding it, so it survives a change of planning_start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from planner import __version__
+from planner.domain import Event, Finding, Plan, Problem, Result, Severity
+from planner.workbook.schema import LIST_SEPARATORS
+
+XLSX_NAME = "schedule.xlsx"
+JSON_NAME = "schedule.json"
+SCHEDULE_SHEET = "Schedule"
+
+# The Schedule sheet's columns, in order. The first six are what a plan is
+# made of and what `read_plan` reads; the rest are there for people.
+PLAN_COLUMNS: tuple[str, ...] = (
+    "exercise_id",
+    "name",
+    "start_date",
+    "end_date",
+    "venue_id",
+    "participants",
+)
+SCHEDULE_COLUMNS: tuple[str, ...] = (
+    *PLAN_COLUMNS,
+    "kind",
+    "venue_name",
+    "duration",
+    "mandatory",
+    "value",
+    "cost",
+    "participant_count",
+    "areas",
+    "assets",
+    "start_slot",
+    "end_slot",
+    "iso_week",
+)
+_READ_COLUMNS = ("exercise_id", "start_date", "venue_id", "participants")
+
+# How lists are written into one cell; the reader also accepts commas.
+CELL_LIST_SEPARATOR = "; "
+
+
+def event_end_slot(problem: Problem, event: Event) -> int:
+    """Last slot the event occupies (inclusive)."""
+    return event.start + problem.exercise[event.exercise_id].duration - 1
+
+
+def event_end_date(problem: Problem, event: Event) -> dt.date:
+    """Last day of the event (inclusive)."""
+    return problem.slot_end(event_end_slot(problem, event))
+
+
+def unscheduled_exercises(problem: Problem, plan: Plan) -> list[str]:
+    """Exercises the plan does not hold, in workbook order."""
+    held = plan.by_exercise
+    return [e.id for e in problem.exercises if e.id not in held]
+
+
+def file_sha256(path: Path) -> str | None:
+    """The input's fingerprint, so a result can be traced to the exact workbook.
+
+    None when the file cannot be read: a result is still worth writing when the
+    input has since been moved.
+    """
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def json_safe(value: object) -> object:
+    """``value`` as plain JSON: no NaN or infinity, numpy scalars, sets or dates.
+
+    Solver parameters and statistics come from several libraries; this keeps
+    schedule.json loadable by any strict JSON reader.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a StrEnum becomes its plain value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((json_safe(v) for v in value), key=str)
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return json_safe(value.tolist())
+    return str(value)
+
+
+def _event_json(problem: Problem, event: Event) -> dict[str, object]:
+    return {
+        "exercise_id": event.exercise_id,
+        "start_date": problem.slot_start(event.start).isoformat(),
+        "end_date": event_end_date(problem, event).isoformat(),
+        "start_slot": event.start,
+        "duration": problem.exercise[event.exercise_id].duration,
+        "venue_id": event.venue_id,
+        "participants": list(event.participants),
+    }
+
+
+def _unscheduled_json(problem: Problem, exercise_id: str) -> dict[str, object]:
+    exercise = problem.exercise[exercise_id]
+    return {
+        "exercise_id": exercise.id,
+        "name": exercise.name,
+        "kind": exercise.kind,
+        "value": exercise.value,
+        "mandatory": exercise.mandatory,
+        "earliest_start_date": problem.slot_start(exercise.earliest_start).isoformat(),
+        "latest_end_date": problem.slot_end(exercise.latest_end).isoformat(),
+    }
+
+
+def plan_to_json(
+    problem: Problem, result: Result, input_path: Path
+) -> dict[str, object]:
+    """Everything schedule.json holds, as plain JSON values.
+
+    With no plan (infeasible, or none found in time) ``plan``, ``events`` and
+    ``unscheduled`` are null, so a program cannot mistake it for an empty plan.
+    """
+    settings = problem.settings
+    data: dict[str, object] = {
+        "planner_version": __version__,
+        "input": {"file": input_path.name, "sha256": file_sha256(input_path)},
+        "status": str(result.status),
+        "objective": result.objective,
+        "terms": dict(result.terms),
+        "bound": result.bound,
+        "gap": result.gap,
+        "runtime_s": result.runtime_s,
+        "parameters": result.parameters,
+        "statistics": result.statistics,
+        "time_unit": settings.time_unit,
+        "planning_start": settings.planning_start,
+        "planning_end": settings.planning_end,
+        "currency": settings.currency,
+    }
+    plan = result.plan
+    if plan is None:
+        data |= {"plan": None, "events": None, "unscheduled": None}
+    else:
+        data["events"] = [_event_json(problem, event) for event in plan.events]
+        data["unscheduled"] = [
+            _unscheduled_json(problem, exercise_id)
+            for exercise_id in unscheduled_exercises(problem, plan)
+        ]
+    return json_safe(data)  # type: ignore[return-value]
+
+
+# Reading a plan back ------------------------------------------------------
+
+
+@dataclass
+class _Collector:
+    """Gathers the events and findings of one schedule as rows are read."""
+
+    events: list[Event] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def error(self, sheet: str, cell: str, message: str) -> None:
+        self.findings.append(Finding(sheet, cell, message))
+
+    def warn(self, sheet: str, cell: str, message: str) -> None:
+        self.findings.append(Finding(sheet, cell, message, Severity.WARNING))
+
+    def outcome(self) -> tuple[Plan | None, list[Finding]]:
+        if any(f.severity is Severity.ERROR for f in self.findings):
+            return None, self.findings
+        return Plan(tuple(self.events)), self.findings
+
+
+def read_plan(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]:
+    """Read a plan from schedule.xlsx, schedule.json or a result folder.
+
+    The plan is None exactly when some finding is an error. Only what makes a
+    plan is read: exercise, start date, venue and participants; the rest of
+    the Schedule sheet is for people and may be edited freely. Whether the plan
+    keeps the rules is for the checker to say, not for this reader.
+    """
+    path = Path(path)
+    if path.is_dir():
+        for name in (JSON_NAME, XLSX_NAME):
+            if (path / name).is_file():
+                return read_plan(problem, path / name)
+        return None, [
+            Finding(path.name, "", f"folder holds neither {JSON_NAME} nor {XLSX_NAME}")
+        ]
+    if not path.is_file():
+        return None, [Finding(path.name, "", "file not found")]
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _read_json(problem, path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(problem, path)
+    return None, [
+        Finding(path.name, "", "is not a schedule: expected an .xlsx or .json file")
+    ]
+
+
+def _split_list(text: str) -> list[str]:
+    """Items of a list cell, trimmed, empties dropped."""
+    pattern = "[" + re.escape(LIST_SEPARATORS) + "]"
+    return [item.strip() for item in re.split(pattern, text) if item.strip()]
+
+
+def _cell_text(value: object) -> str:
+    """A cell as trimmed text; 101.0 reads as "101" since ids may be numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _cell_date(value: object) -> dt.date | None:
+    """A real Excel date, a date serial number, or ISO text; None otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, TypeError):
+            return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _check_exercise(
+    problem: Problem, found: _Collector, sheet: str, cell: str, exercise_id: str
+) -> bool:
+    """Report an exercise the workbook does not know; True when it knows it."""
+    if exercise_id in problem.exercise:
+        return True
+    found.error(
+        sheet,
+        cell,
+        f"exercise {exercise_id!r} is not in the workbook's Exercises sheet",
+    )
+    return False
+
+
+def _check_venue_and_partners(
+    problem: Problem,
+    found: _Collector,
+    sheet: str,
+    cells: Mapping[str, str],
+    exercise_id: str,
+    venue_id: str,
+    participants: Iterable[str],
+) -> bool:
+    """Report a venue or partner the workbook does not know; True when all known.
+
+    ``cells`` names where each field came from (a cell, or a JSON path).
+    """
+    known = True
+    if not venue_id:
+        found.error(sheet, cells["venue_id"], f"exercise {exercise_id} has no venue")
+        known = False
+    elif venue_id not in problem.venue:
+        found.error(
+            sheet,
+            cells["venue_id"],
+            f"exercise {exercise_id}: venue {venue_id!r} is not in the workbook's "
+            "Venues sheet",
+        )
+        known = False
+    for partner_id in participants:
+        if partner_id not in problem.partner:
+            found.error(
+                sheet,
+                cells["participants"],
+                f"exercise {exercise_id}: partner {partner_id!r} is not in the "
+                "workbook's Partners sheet",
+            )
+            known = False
+    return known
+
+
+def _check_end_date(
+    problem: Problem,
+    found: _Collector,
+    sheet: str,
+    cell: str,
+    event: Event,
+    written: object,
+) -> None:
+    """Warn when a hand-edited end date disagrees with the exercise's duration.
+
+    The end follows from the start and the duration, so the written end date is
+    never used; a silent mismatch would hide that someone moved one date only.
+    """
+    if _cell_text(written) == "":
+        return
+    expected = event_end_date(problem, event)
+    end = _cell_date(written)
+    if end != expected:
+        shown = end.isoformat() if end is not None else _cell_text(written)
+        duration = problem.exercise[event.exercise_id].duration
+        unit = problem.settings.time_unit
+        found.warn(
+            sheet,
+            cell,
+            f"exercise {event.exercise_id}: end_date {shown} is "
+            f"ignored; it lasts {duration} {unit}(s), so it ends {expected}",
+        )
+
+
+def _read_json(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]:
+    where = path.name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        return None, [
+            Finding(
+                where,
+                "",
+                f"is not valid JSON (line {error.lineno}, column {error.colno})",
+            )
+        ]
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Finding(where, "", f"cannot be read: {error}")]
+    if not isinstance(data, dict) or "events" not in data:
+        return None, [Finding(where, "", "is not a schedule written by planner")]
+    events = data["events"]
+    if events is None:
+        status = data.get("status", "unknown")
+        return None, [Finding(where, "", f"holds no plan (the run's status: {status})")]
+    if not isinstance(events, list):
+        return None, [Finding(where, "", "'events' is not a list")]
+    found = _Collector()
+    if data.get("time_unit", problem.settings.time_unit) != problem.settings.time_unit:
+        found.warn(
+            where,
+            "",
+            f"planned in {data['time_unit']}s but the workbook plans in "
+            f"{problem.settings.time_unit}s; each start date is taken as the "
+            f"{problem.settings.time_unit} holding it",
+        )
+    for index, item in enumerate(events):
+        _read_json_event(problem, found, where, f"events[{index}]", item)
+    return found.outcome()
+
+
+def _read_json_event(
+    problem: Problem, found: _Collector, where: str, at: str, item: object
+) -> None:
+    if not isinstance(item, dict):
+        found.error(where, at, "is not an event object")
+        return
+    cells = {name: f"{at}.{name}" for name in _READ_COLUMNS}
+    exercise_id = _cell_text(item.get("exercise_id"))
+    known = _check_exercise(problem, found, where, cells["exercise_id"], exercise_id)
+    written_start = item.get("start_date")
+    start = _cell_date(written_start) if isinstance(written_start, str) else None
+    if start is None:
+        found.error(
+            where,
+            cells["start_date"],
+            f"exercise {exercise_id}: start_date {written_start!r} is not a date "
+            "(YYYY-MM-DD)",
+        )
+    participants = item.get("participants") or []
+    if not isinstance(participants, list):
+        found.error(where, cells["participants"], "is not a list of partner ids")
+        return
+    participant_ids = tuple(_cell_text(p) for p in participants)
+    venue_id = _cell_text(item.get("venue_id"))
+    known = (
+        _check_venue_and_partners(
+            problem, found, where, cells, exercise_id, venue_id, participant_ids
+        )
+        and known
+    )
+    if known and start is not None:
+        found.events.append(
+            Event(exercise_id, problem.slot_of(start), venue_id, participant_ids)
+        )
+
+
+def _read_xlsx(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a bad file
+        return None, [
+            Finding(
+                path.name,
+                "",
+                f"cannot be opened as an Excel workbook ({type(error).__name__}); "
+                "save it again as .xlsx",
+            )
+        ]
+    try:
+        sheet_name = next(
+            (n for n in workbook.sheetnames if n.lower() == SCHEDULE_SHEET.lower()),
+            None,
+        )
+        if sheet_name is None:
+            return None, [
+                Finding(
+                    path.name,
+                    "",
+                    f"has no {SCHEDULE_SHEET} sheet (a run that found no plan "
+                    "writes only its Summary)",
+                )
+            ]
+        rows = list(workbook[sheet_name].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    return _read_schedule_rows(problem, rows)
+
+
+def _header_columns(
+    header: tuple[object, ...], found: _Collector
+) -> dict[str, int] | None:
+    """Column index of each column the reader needs; None when one is missing."""
+    index = {_cell_text(v).lower(): i for i, v in reversed(list(enumerate(header)))}
+    missing = [name for name in _READ_COLUMNS if name not in index]
+    for name in missing:
+        found.error(SCHEDULE_SHEET, "", f"the header row (row 1) has no {name} column")
+    if missing:
+        return None
+    return {name: index[name] for name in (*_READ_COLUMNS, "end_date") if name in index}
+
+
+def _read_schedule_rows(
+    problem: Problem, rows: list[tuple[object, ...]]
+) -> tuple[Plan | None, list[Finding]]:
+    found = _Collector()
+    if not rows:
+        found.error(SCHEDULE_SHEET, "", "the sheet is empty (no header row)")
+        return found.outcome()
+    columns = _header_columns(rows[0], found)
+    if columns is None:
+        return found.outcome()
+    for row_number, row in enumerate(rows[1:], start=2):
+        if all(_cell_text(v) == "" for v in row):
+            continue
+        _read_schedule_row(problem, found, columns, row_number, row)
+    return found.outcome()
+
+
+def _row_values(
+    columns: Mapping[str, int], row: tuple[object, ...]
+) -> Iterator[tuple[str, object]]:
+    for name, i in columns.items():
+        yield name, row[i] if i < len(row) else None
+
+
+def _read_schedule_row(
+    problem: Problem,
+    found: _Collector,
+    columns: Mapping[str, int],
+    row_number: int,
+    row: tuple[object, ...],
+) -> None:
+    """Read one event, reporting its bad cells from left to right."""
+    values = dict(_row_values(columns, row))
+    cells = {
+        name: f"{get_column_letter(i + 1)}{row_number}" for name, i in columns.items()
+    }
+    exercise_id = _cell_text(values["exercise_id"])
+    if not exercise_id:
+        found.error(SCHEDULE_SHEET, cells["exercise_id"], "exercise_id is blank")
+        return
+    known = _check_exercise(
+        problem, found, SCHEDULE_SHEET, cells["exercise_id"], exercise_id
+    )
+    start = _cell_date(values["start_date"])
+    if start is None:
+        found.error(
+            SCHEDULE_SHEET,
+            cells["start_date"],
+            f"exercise {exercise_id}: start_date "
+            f"{_cell_text(values['start_date']) or '(blank)'} is not a date; "
+            "write an Excel date or YYYY-MM-DD",
+        )
+    venue_id = _cell_text(values["venue_id"])
+    participants = tuple(_split_list(_cell_text(values["participants"])))
+    known = (
+        _check_venue_and_partners(
+            problem, found, SCHEDULE_SHEET, cells, exercise_id, venue_id, participants
+        )
+        and known
+    )
+    if not known or start is None:
+        return
+    event = Event(exercise_id, problem.slot_of(start), venue_id, participants)
+    found.events.append(event)
+    if "end_date" in columns:
+        _check_end_date(
+            problem,
+            found,
+            SCHEDULE_SHEET,
+            cells["end_date"],
+            event,
+            values["end_date"],
+        )

@@ -1,0 +1,764 @@
+"""Writing a result: schedule.xlsx for people, schedule.json for programs.
+
+Every number about the plan (costs, spends, goal progress, objective terms)
+comes from the independent checker, so what staff read is what `planner
+check` would recompute, never the model's own bookkeeping.
+
+Both files are first written under temporary names in the result folder and
+only then renamed over the old ones, so a run stopped halfway (Ctrl-C, a full
+disk) leaves the previous calendar intact and no half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.check import (
+    GoalProgress,
+    event_cost,
+    goal_progress,
+    objective_terms,
+    organizer_spend,
+    partner_spend,
+)
+from planner.domain import (
+    TERM_COST,
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
+    Event,
+    Goal,
+    GoalKind,
+    Plan,
+    Problem,
+    Result,
+    Status,
+)
+from planner.workbook.plan_io import (
+    CELL_LIST_SEPARATOR,
+    JSON_NAME,
+    SCHEDULE_COLUMNS,
+    SCHEDULE_SHEET,
+    XLSX_NAME,
+    event_end_date,
+    event_end_slot,
+    plan_to_json,
+    unscheduled_exercises,
+)
+
+SUMMARY_SHEET = "Summary"
+CALENDAR_SHEET = "Calendar"
+PARTNERS_SHEET = "Partners"
+VENUES_SHEET = "Venues"
+GOALS_SHEET = "Goals"
+UNSCHEDULED_SHEET = "Unscheduled"
+
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "#,##0"
+SIGNED_FORMAT = "#,##0;[Red]-#,##0"
+PERCENT_FORMAT = "0.00%"
+
+# Light tints, so black text stays readable on every kind's bar.
+KIND_COLOURS = (
+    "9DC3E6",
+    "A9D08E",
+    "FFD966",
+    "F4B183",
+    "C9A0DC",
+    "8FD3C8",
+    "F8CBAD",
+    "B4C7E7",
+    "E2EFDA",
+    "FFE699",
+    "D9D2E9",
+    "C6E0B4",
+)
+NO_KIND_COLOUR = "D9D9D9"
+
+TERM_MEANINGS = {
+    TERM_VALUE: "weight_value x total value of the exercises held",
+    TERM_GOAL_SHORTFALL: "- weight_goal_shortfall x weighted shortfall of soft goals",
+    TERM_COST: "- weight_cost x (organizer spend + partner spend)",
+}
+
+NO_PLAN_REASONS = {
+    Status.INFEASIBLE: "No plan exists: the workbook's hard rules contradict "
+    "each other.",
+    Status.NO_PLAN: "No plan was found within the time limit; try a longer one.",
+    Status.INVALID: "The solver rejected the model; please report it with the "
+    "workbook attached.",
+}
+
+# Shared style objects: openpyxl stores each distinct style once, and reusing
+# these keeps big calendar grids quick to write.
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(bold=True, size=12)
+GRID_FONT = Font(size=8)
+CENTRED = Alignment(horizontal="center", vertical="center")
+SLOT_HEADER_ALIGNMENT = Alignment(horizontal="center", textRotation=90)
+UNMET_FILL = PatternFill("solid", fgColor="F8CBAD")
+GRID_COLUMN_WIDTH = 7.0
+SLOT_HEADER_HEIGHT = 62.0
+MAX_COLUMN_WIDTH = 60
+
+
+
+class OutputError(Exception):
+    """The result cannot be written where asked; the message says why."""
+
+def write_result(
+    problem: Problem, result: Result, out_dir: Path, input_path: Path
+) -> list[Path]:
+    """Write schedule.xlsx and schedule.json into ``out_dir``; return their paths.
+
+    With no plan (infeasible, none found in time) the workbook holds only its
+    Summary and the JSON's plan is null, so the run is still on record.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    xlsx_path, json_path = out_dir / XLSX_NAME, out_dir / JSON_NAME
+    _refuse_to_overwrite_input(Path(input_path), (xlsx_path, json_path))
+    data = plan_to_json(problem, result, Path(input_path))
+    workbook = result_workbook(problem, result, data)
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    _replace_atomically(
+        [
+            (xlsx_path, workbook.save),
+            (json_path, lambda temp: temp.write_text(text, encoding="utf-8")),
+        ]
+    )
+    return [xlsx_path, json_path]
+
+
+def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> None:
+    for target in targets:
+        if target.resolve() == input_path.resolve():
+            raise OutputError(
+                f"The input workbook {input_path} would be overwritten by the "
+                "result; choose another output folder."
+            )
+
+
+def _replace_atomically(
+    writes: Sequence[tuple[Path, Callable[[Path], object]]],
+) -> None:
+    """Write every file to a temporary name, then rename them all into place.
+
+    Renaming starts only once every file is complete, so the pair never mixes a
+    new calendar with an old JSON after a failed write. The workbook comes
+    first because it is the one people keep open in Excel.
+    """
+    temps: list[Path] = []
+    try:
+        for target, write in writes:
+            handle, name = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+            )
+            os.close(handle)
+            temps.append(Path(name))
+            write(temps[-1])
+        for temp, (target, _) in zip(temps, writes, strict=True):
+            os.replace(temp, target)
+    finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+
+
+def result_workbook(
+    problem: Problem, result: Result, data: dict[str, object]
+) -> Workbook:
+    """The result as a workbook for people; ``data`` is what schedule.json holds."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    plan = result.plan
+    styles = kind_styles(workbook, problem)
+    progress = goal_progress(problem, plan) if plan is not None else []
+    write_summary(summary, problem, result, data, progress, styles)
+    if plan is None:
+        return workbook
+    write_schedule(workbook.create_sheet(SCHEDULE_SHEET), problem, plan, styles)
+    write_calendar(workbook.create_sheet(CALENDAR_SHEET), problem, plan, styles)
+    write_partners(workbook.create_sheet(PARTNERS_SHEET), problem, plan, styles)
+    write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
+    write_goals(workbook.create_sheet(GOALS_SHEET), problem, progress)
+    write_unscheduled(workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan)
+    return workbook
+
+
+@dataclass(frozen=True)
+class KindStyles:
+    """Each exercise kind's colour, as a fill for table cells and as a named
+    style for grid cells.
+
+    Grids hold tens of thousands of cells. Assigning a named style copies a
+    few ids, where setting font, fill and alignment on each cell makes openpyxl
+    hash every style object again, several times slower on a big programme.
+    """
+
+    fills: dict[str, PatternFill]
+    grid_styles: dict[str, str]
+    slot_header_style: str
+
+    def fill(self, kind: str) -> PatternFill:
+        return self.fills.get(kind, self.fills[""])
+
+    def grid_style(self, kind: str) -> str:
+        return self.grid_styles.get(kind, self.grid_styles[""])
+
+
+def kind_styles(workbook: Workbook, problem: Problem) -> KindStyles:
+    """One colour per exercise kind, assigned in sorted order so reruns agree."""
+    kinds = sorted({e.kind for e in problem.exercises if e.kind})
+    colours = {
+        kind: KIND_COLOURS[i % len(KIND_COLOURS)] for i, kind in enumerate(kinds)
+    }
+    colours[""] = NO_KIND_COLOUR
+    fills = {kind: PatternFill("solid", fgColor=c) for kind, c in colours.items()}
+    grid_styles = {}
+    for kind, fill in fills.items():
+        name = f"planner grid {kind or '(no kind)'}"
+        workbook.add_named_style(
+            NamedStyle(name, font=GRID_FONT, fill=fill, alignment=CENTRED)
+        )
+        grid_styles[kind] = name
+    slot_header = NamedStyle(
+        "planner slot header",
+        font=HEADER_FONT,
+        fill=HEADER_FILL,
+        alignment=SLOT_HEADER_ALIGNMENT,
+        number_format=DATE_FORMAT,
+    )
+    workbook.add_named_style(slot_header)
+    return KindStyles(fills, grid_styles, slot_header.name)
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _joined(items: Iterable[str]) -> str:
+    return CELL_LIST_SEPARATOR.join(items)
+
+
+# Tables ---------------------------------------------------------------------
+
+
+def _write_header(ws: Worksheet, headers: Sequence[object], row: int = 1) -> None:
+    for column, header in enumerate(headers, start=1):
+        cell = ws.cell(row, column, header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+
+
+def _write_table(
+    ws: Worksheet,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    formats: dict[str, str] | None = None,
+) -> None:
+    """A header row and data rows, filterable, with the header frozen."""
+    _write_header(ws, headers)
+    for row in rows:
+        ws.append(list(row))
+    for name, number_format in (formats or {}).items():
+        column = headers.index(name) + 1
+        for (cell,) in ws.iter_rows(
+            min_row=2, max_row=len(rows) + 1, min_col=column, max_col=column
+        ):
+            cell.number_format = number_format
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    _fit_widths(ws, headers, rows)
+
+
+def _display_width(value: object) -> int:
+    if value is None:
+        return 0
+    if hasattr(value, "isoformat"):
+        return 10
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return len(f"{value:,}") + 1
+    return len(str(value))
+
+
+def _fit_widths(
+    ws: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    for i, header in enumerate(headers):
+        widest = max(
+            [len(header) + 2] + [_display_width(row[i]) for row in rows if i < len(row)]
+        )
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(
+            widest + 2, MAX_COLUMN_WIDTH
+        )
+
+
+def _colour_kind_column(
+    ws: Worksheet,
+    column: int,
+    kinds: Sequence[str],
+    styles: KindStyles,
+) -> None:
+    for row, kind in enumerate(kinds, start=2):
+        ws.cell(row, column).fill = styles.fill(kind)
+
+
+# Summary --------------------------------------------------------------------
+
+
+def _summary_rows(
+    problem: Problem,
+    result: Result,
+    data: dict[str, object],
+    progress: Sequence[GoalProgress],
+) -> list[tuple[object, ...]]:
+    """Rows of (item, value, note); a 1-tuple is a section title."""
+    rows: list[tuple[object, ...]] = [("Result",), ("status", str(result.status))]
+    if result.plan is None:
+        rows.append(("", NO_PLAN_REASONS.get(result.status, "No plan.")))
+        rows += [
+            ("best bound", result.bound, "no plan can score better than this"),
+            ("solve time (s)", round(result.runtime_s, 2)),
+        ]
+    else:
+        rows += _plan_summary_rows(problem, result, result.plan, progress)
+    rows += [("Solver parameters",)]
+    rows += [(str(k), _plain(v)) for k, v in sorted(result.parameters.items())]
+    if result.statistics:
+        rows += [("Solver statistics",)]
+        rows += [(str(k), _plain(v)) for k, v in sorted(result.statistics.items())]
+    source = cast(dict[str, object], data["input"])
+    settings = problem.settings
+    rows += [
+        ("Input",),
+        ("planner version", data["planner_version"]),
+        ("input file", source["file"]),
+        ("input sha256", source["sha256"] or "(input file could not be read)"),
+        ("currency", settings.currency),
+        ("planning start", settings.planning_start),
+        ("planning end", settings.planning_end),
+        ("time unit", settings.time_unit),
+        ("slots", problem.n_slots),
+    ]
+    return rows
+
+
+def _finite(value: object) -> object:
+    """Blank for NaN or infinity, which Excel would reject as a corrupt file."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _plain(value: object) -> object:
+    """A parameter as a cell value: numbers and text stay, the rest as text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def _term_rows(result: Result, checked: dict[str, int]) -> list[tuple[object, ...]]:
+    """Each objective term as the solver reported it, flagged if the checker
+    recomputes a different contribution."""
+    rows: list[tuple[object, ...]] = []
+    for name in dict.fromkeys([*checked, *result.terms]):
+        reported = result.terms.get(name, checked.get(name))
+        note = TERM_MEANINGS.get(name, "")
+        if name in checked and checked[name] != reported:
+            note = f"the independent checker computes {checked[name]:,}"
+        rows.append((name, reported, note))
+    return rows
+
+
+def _plan_summary_rows(
+    problem: Problem, result: Result, plan: Plan, progress: Sequence[GoalProgress]
+) -> list[tuple[object, ...]]:
+    checked = objective_terms(problem, plan)
+    objective = (
+        result.objective if result.objective is not None else sum(checked.values())
+    )
+    held = [problem.exercise[e.exercise_id] for e in plan.events]
+    mandatory = sum(e.mandatory for e in held)
+    spend = organizer_spend(problem, plan)
+    budget = problem.settings.total_budget
+    spends = partner_spend(problem, plan)
+    hard = {g.id for g in problem.goals if g.hard}
+    taking_part = {p for e in plan.events for p in e.participants}
+    return [
+        ("objective", objective, "sum of the terms below; higher is better"),
+        *_term_rows(result, checked),
+        ("best bound", result.bound, "no plan can score better than this"),
+        ("gap", result.gap, "0% means proven best"),
+        ("solve time (s)", round(result.runtime_s, 2)),
+        ("Programme",),
+        ("exercises held", len(held)),
+        ("  mandatory", mandatory),
+        ("  optional", len(held) - mandatory),
+        ("exercises not held", len(problem.exercises) - len(held)),
+        ("partners taking part", len(taking_part), f"of {len(problem.partners)}"),
+        (
+            "venues used",
+            len({e.venue_id for e in plan.events}),
+            f"of {len(problem.venues)}",
+        ),
+        ("Money",),
+        ("organizer spend", spend),
+        ("total budget", budget, "" if budget is not None else "no cap"),
+        ("budget remaining", None if budget is None else budget - spend),
+        ("partner spend", sum(spends.values()), "see the Partners sheet"),
+        ("Goals",),
+        _goals_met_row("hard goals met", [g for g in progress if g.goal_id in hard]),
+        _goals_met_row(
+            "soft goals met", [g for g in progress if g.goal_id not in hard]
+        ),
+    ]
+
+
+def _goals_met_row(label: str, goals: Sequence[GoalProgress]) -> tuple[object, ...]:
+    met = sum(g.met for g in goals)
+    return (label, met, f"of {len(goals)}")
+
+
+def write_summary(
+    ws: Worksheet,
+    problem: Problem,
+    result: Result,
+    data: dict[str, object],
+    progress: Sequence[GoalProgress],
+    styles: KindStyles,
+) -> None:
+    """Status, objective and each term, budgets, goals, solver and input."""
+    formats = {
+        "best bound": SIGNED_FORMAT,
+        "gap": PERCENT_FORMAT,
+        "solve time (s)": "0.00",
+        "planning start": DATE_FORMAT,
+        "planning end": DATE_FORMAT,
+    }
+    _write_header(ws, ("item", "value", "note"))
+    for row in _summary_rows(problem, result, data, progress):
+        ws.append([_finite(value) for value in row])
+        cell = ws.cell(ws.max_row, 2)
+        if len(row) == 1:
+            ws.cell(ws.max_row, 1).font = TITLE_FONT
+        elif row[0] in formats:
+            cell.number_format = formats[str(row[0])]
+        elif isinstance(row[1], int) and not isinstance(row[1], bool):
+            cell.number_format = SIGNED_FORMAT
+    if result.plan is not None:
+        _kind_legend(ws, problem, styles)
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 60
+
+
+def _kind_legend(ws: Worksheet, problem: Problem, styles: KindStyles) -> None:
+    ws.append([])
+    ws.append(["Exercise kinds"])
+    ws.cell(ws.max_row, 1).font = TITLE_FONT
+    kinds = sorted({e.kind for e in problem.exercises})
+    for kind in kinds:
+        ws.append([kind or "(no kind)"])
+        ws.cell(ws.max_row, 1).fill = styles.fill(kind)
+
+
+# Schedule -------------------------------------------------------------------
+
+
+def _schedule_row(problem: Problem, event: Event) -> list[object]:
+    exercise = problem.exercise[event.exercise_id]
+    venue = problem.venue[event.venue_id]
+    start = problem.slot_start(event.start)
+    values = {
+        "exercise_id": exercise.id,
+        "name": exercise.name,
+        "start_date": start,
+        "end_date": event_end_date(problem, event),
+        "venue_id": venue.id,
+        "participants": _joined(event.participants),
+        "kind": exercise.kind,
+        "venue_name": venue.name,
+        "duration": exercise.duration,
+        "mandatory": _yes_no(exercise.mandatory),
+        "value": exercise.value,
+        "cost": event_cost(problem, event),
+        "participant_count": len(event.participants),
+        "areas": _joined(sorted(exercise.areas)),
+        "assets": _joined(exercise.assets),
+        "start_slot": event.start,
+        "end_slot": event_end_slot(problem, event),
+        "iso_week": start.isocalendar().week,
+    }
+    return [values[name] for name in SCHEDULE_COLUMNS]
+
+
+def write_schedule(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+) -> None:
+    """One row per held exercise, in the plan's order; `read_plan` reads it back."""
+    rows = [_schedule_row(problem, event) for event in plan.events]
+    _write_table(
+        ws,
+        SCHEDULE_COLUMNS,
+        rows,
+        {"start_date": DATE_FORMAT, "end_date": DATE_FORMAT, "cost": MONEY_FORMAT},
+    )
+    kinds = [problem.exercise[e.exercise_id].kind for e in plan.events]
+    _colour_kind_column(ws, SCHEDULE_COLUMNS.index("kind") + 1, kinds, styles)
+
+
+# Slot grids -----------------------------------------------------------------
+
+
+def _slot_header(
+    ws: Worksheet, problem: Problem, first_column: int, styles: KindStyles
+) -> None:
+    """Each slot's first day, rotated so narrow grid columns stay readable."""
+    for slot in range(problem.n_slots):
+        column = first_column + slot
+        ws.cell(1, column, problem.slot_start(slot)).style = styles.slot_header_style
+        ws.column_dimensions[get_column_letter(column)].width = GRID_COLUMN_WIDTH
+    ws.row_dimensions[1].height = SLOT_HEADER_HEIGHT
+
+
+def _grid_cell(ws: Worksheet, row: int, column: int, text: str, style: str) -> None:
+    ws.cell(row, column, text).style = style
+
+
+def _slots(problem: Problem, event: Event) -> range:
+    return range(event.start, event_end_slot(problem, event) + 1)
+
+
+def _in_horizon(problem: Problem, slot: int) -> bool:
+    return 0 <= slot < problem.n_slots
+
+
+def write_calendar(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+) -> None:
+    """A Gantt chart: held slots coloured by kind and labelled with the venue.
+
+    Rows run by start date so the programme reads top-left to bottom-right.
+    """
+    headers = ("exercise_id", "name", "kind", "venue_id")
+    first_slot_column = len(headers) + 1
+    events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
+    rows = []
+    for row, event in enumerate(events, start=2):
+        exercise = problem.exercise[event.exercise_id]
+        values = (exercise.id, exercise.name, exercise.kind, event.venue_id)
+        rows.append(values)
+        for column, value in enumerate(values, start=1):
+            ws.cell(row, column, value)
+        style = styles.grid_style(exercise.kind)
+        for slot in _slots(problem, event):
+            if _in_horizon(problem, slot):
+                _grid_cell(ws, row, first_slot_column + slot, event.venue_id, style)
+    _write_header(ws, headers)
+    _fit_widths(ws, headers, rows)
+    _slot_header(ws, problem, first_slot_column, styles)
+    ws.freeze_panes = ws.cell(2, first_slot_column).coordinate
+
+
+def _attendance(
+    problem: Problem, plan: Plan, key: Callable[[Event], Iterable[str]]
+) -> dict[str, dict[int, list[Event]]]:
+    """Events by resource id and slot, for the partner and venue grids."""
+    grid: dict[str, dict[int, list[Event]]] = defaultdict(lambda: defaultdict(list))
+    for event in sorted(plan.events, key=lambda e: (e.start, e.exercise_id)):
+        for resource in key(event):
+            for slot in _slots(problem, event):
+                if _in_horizon(problem, slot):
+                    grid[resource][slot].append(event)
+    return grid
+
+
+def _write_grid(
+    ws: Worksheet,
+    problem: Problem,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    by_slot: Sequence[dict[int, list[Event]]],
+    styles: KindStyles,
+    formats: dict[str, str],
+) -> None:
+    """A table of resources whose columns continue as one column per slot."""
+    first_slot_column = len(headers) + 1
+    for row_number, (values, slots) in enumerate(
+        zip(rows, by_slot, strict=True), start=2
+    ):
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row_number, column, value)
+            if headers[column - 1] in formats:
+                cell.number_format = formats[headers[column - 1]]
+        for slot, events in slots.items():
+            kind = problem.exercise[events[0].exercise_id].kind
+            _grid_cell(
+                ws,
+                row_number,
+                first_slot_column + slot,
+                _joined(e.exercise_id for e in events),
+                styles.grid_style(kind),
+            )
+    _write_header(ws, headers)
+    _fit_widths(ws, headers, rows)
+    _slot_header(ws, problem, first_slot_column, styles)
+    ws.freeze_panes = ws.cell(2, first_slot_column).coordinate
+
+
+def write_partners(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+) -> None:
+    """Each partner's events and spend against budget, then its slot grid."""
+    spends = partner_spend(problem, plan)
+    grid = _attendance(problem, plan, lambda e: e.participants)
+    counts: dict[str, int] = defaultdict(int)
+    for event in plan.events:
+        for partner_id in event.participants:
+            counts[partner_id] += 1
+    headers = ("partner_id", "name", "events", "spend", "budget", "remaining")
+    rows = []
+    for partner in problem.partners:
+        spend = spends.get(partner.id, 0)
+        remaining = None if partner.budget is None else partner.budget - spend
+        rows.append(
+            (
+                partner.id,
+                partner.name,
+                counts[partner.id],
+                spend,
+                partner.budget,
+                remaining,
+            )
+        )
+    formats = {
+        "spend": MONEY_FORMAT,
+        "budget": MONEY_FORMAT,
+        "remaining": SIGNED_FORMAT,
+    }
+    by_slot = [grid.get(p.id, {}) for p in problem.partners]
+    _write_grid(ws, problem, headers, rows, by_slot, styles, formats)
+
+
+def write_venues(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+) -> None:
+    """Each venue's events, then its slot grid."""
+    grid = _attendance(problem, plan, lambda e: (e.venue_id,))
+    counts: dict[str, int] = defaultdict(int)
+    for event in plan.events:
+        counts[event.venue_id] += 1
+    headers = ("venue_id", "name", "events", "slots_used")
+    rows = [
+        (v.id, v.name, counts[v.id], len(grid.get(v.id, {}))) for v in problem.venues
+    ]
+    by_slot = [grid.get(v.id, {}) for v in problem.venues]
+    _write_grid(ws, problem, headers, rows, by_slot, styles, {})
+
+
+# Goals and unscheduled exercises ---------------------------------------------
+
+GOAL_COLUMNS = (
+    "goal_id",
+    "kind",
+    "partners",
+    "area",
+    "hard/soft",
+    "weight",
+    "target",
+    "achieved",
+    "shortfall",
+    "met",
+    "detail",
+)
+
+
+def _goal_partners(goal: Goal) -> str:
+    if not goal.partners and goal.kind is GoalKind.ENGAGEMENT:
+        return "(every partner)"
+    return _joined(goal.partners)
+
+
+def write_goals(
+    ws: Worksheet, problem: Problem, progress: Sequence[GoalProgress]
+) -> None:
+    """How far the plan gets towards each goal, as the checker measures it."""
+    goals = {g.id: g for g in problem.goals}
+    rows = []
+    for goal_state in progress:
+        goal = goals[goal_state.goal_id]
+        rows.append(
+            (
+                goal.id,
+                str(goal.kind),
+                _goal_partners(goal),
+                goal.area or "",
+                "hard" if goal.hard else "soft",
+                goal.weight,
+                goal_state.target,
+                goal_state.achieved,
+                goal_state.shortfall,
+                _yes_no(goal_state.met),
+                goal_state.detail,
+            )
+        )
+    _write_table(ws, GOAL_COLUMNS, rows)
+    met_column = GOAL_COLUMNS.index("met") + 1
+    for row_number, row in enumerate(rows, start=2):
+        if row[met_column - 1] == "no":
+            ws.cell(row_number, met_column).fill = UNMET_FILL
+
+
+UNSCHEDULED_COLUMNS = (
+    "exercise_id",
+    "name",
+    "kind",
+    "value",
+    "duration",
+    "earliest_start",
+    "latest_end",
+    "mandatory",
+)
+
+
+def write_unscheduled(ws: Worksheet, problem: Problem, plan: Plan) -> None:
+    """Exercises the plan does not hold, with the window they could have used."""
+    rows = []
+    for exercise_id in unscheduled_exercises(problem, plan):
+        exercise = problem.exercise[exercise_id]
+        rows.append(
+            (
+                exercise.id,
+                exercise.name,
+                exercise.kind,
+                exercise.value,
+                exercise.duration,
+                problem.slot_start(exercise.earliest_start),
+                problem.slot_end(exercise.latest_end),
+                _yes_no(exercise.mandatory),
+            )
+        )
+    _write_table(
+        ws,
+        UNSCHEDULED_COLUMNS,
+        rows,
+        {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
+    )
