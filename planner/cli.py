@@ -33,8 +33,8 @@ EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class PlannerCommand(click.Group):

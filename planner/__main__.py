@@ -1,0 +1,5 @@
+"""`python -m planner` runs the same command as `planner`."""
+
+from planner.cli import main
+
+main()
