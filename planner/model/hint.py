@@ -1,0 +1,253 @@
+"""A quick greedy plan, handed to CP-SAT as a starting point (a hint).
+
+Mandatory exercises go first (tightest window first), then optional ones by
+value; each takes the earliest start, the first venue and the fewest partners
+that keep every rule the greedy tracks: windows, fixed start and venue,
+blackouts, venue, partner and asset concurrency, partner rest gaps, max events,
+budgets and dependencies. Hard goals are left to the solver. An exercise that
+does not fit is left out, so the plan is feasible whenever the mandatory ones
+all fit and no hard goal asks for more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from planner.domain import Dependency, Event, Exercise, Period, Plan, Problem, Venue
+
+
+def greedy_plan(problem: Problem) -> Plan:
+    """Place exercises one by one, each at its earliest feasible start."""
+    state = _State(problem)
+    for exercise in _order(problem):
+        event = _first_fit(state, exercise)
+        if event is not None:
+            state.place(exercise, event)
+    events = sorted(state.placed.values(), key=lambda e: (e.start, e.exercise_id))
+    return Plan(tuple(events))
+
+
+def _order(problem: Problem) -> list[Exercise]:
+    """Mandatory first, tightest window first; then optional by value."""
+
+    def key(item: tuple[int, Exercise]) -> tuple[int, int, int]:
+        index, exercise = item
+        if exercise.mandatory:
+            return (0, exercise.latest_start - exercise.earliest_start, index)
+        return (1, -exercise.value, index)
+
+    return [e for _, e in sorted(enumerate(problem.exercises), key=key)]
+
+
+def _slots(periods: tuple[Period, ...]) -> set[int]:
+    return {s for p in periods for s in range(p.first, p.last + 1)}
+
+
+@dataclass
+class _State:
+    """What the plan so far occupies and spends."""
+
+    problem: Problem
+    venue_load: dict[str, list[int]] = field(default_factory=dict)
+    partner_load: dict[str, list[int]] = field(default_factory=dict)
+    asset_load: dict[str, list[int]] = field(default_factory=dict)
+    partner_events: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    partner_spend: dict[str, int] = field(default_factory=dict)
+    organizer_spend: int = 0
+    placed: dict[str, Event] = field(default_factory=dict)
+    blackout: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    depends: dict[str, list[Dependency]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = self.problem.n_slots
+        p = self.problem
+        self.venue_load = {v.id: [0] * n for v in p.venues}
+        self.partner_load = {x.id: [0] * n for x in p.partners}
+        self.asset_load = {a.id: [0] * n for a in p.assets}
+        self.partner_events = {x.id: [] for x in p.partners}
+        self.partner_spend = {x.id: 0 for x in p.partners}
+        for kind, items in (("venue", p.venues), ("partner", p.partners)):
+            for item in items:
+                self.blackout[kind, item.id] = _slots(item.unavailable)
+        for asset in p.assets:
+            self.blackout["asset", asset.id] = _slots(asset.unavailable)
+        self.depends = defaultdict(list)
+        for dependency in p.dependencies:
+            self.depends[dependency.before].append(dependency)
+            self.depends[dependency.after].append(dependency)
+
+    def place(self, exercise: Exercise, event: Event) -> None:
+        slots = range(event.start, event.start + exercise.duration)
+        for s in slots:
+            self.venue_load[event.venue_id][s] += 1
+            for asset_id in exercise.assets:
+                self.asset_load[asset_id][s] += 1
+            for partner_id in event.participants:
+                self.partner_load[partner_id][s] += 1
+        for partner_id in event.participants:
+            self.partner_events[partner_id].append((slots[0], slots[-1]))
+            self.partner_spend[partner_id] += _partner_cost(
+                self.problem, exercise, partner_id, event.venue_id
+            )
+        self.organizer_spend += _organizer_cost(
+            exercise, self.problem.venue[event.venue_id]
+        )
+        self.placed[exercise.id] = event
+
+
+def _partner_cost(
+    problem: Problem, exercise: Exercise, partner_id: str, venue_id: str
+) -> int:
+    return exercise.cost_per_partner + problem.travel.get((partner_id, venue_id), 0)
+
+
+def _organizer_cost(exercise: Exercise, venue: Venue) -> int:
+    return exercise.fixed_cost + venue.cost_per_slot * exercise.duration
+
+
+def _first_fit(state: _State, exercise: Exercise) -> Event | None:
+    """The earliest start, first venue and fewest partners that fit, if any."""
+    problem = state.problem
+    duration = exercise.duration
+    first = max(0, exercise.earliest_start)
+    last = min(problem.n_slots - duration, exercise.latest_start)
+    if exercise.fixed_start is not None:
+        first, last = max(first, exercise.fixed_start), min(last, exercise.fixed_start)
+    venues = _candidate_venues(problem, exercise)
+    for start in range(first, last + 1):
+        end = start + duration - 1
+        if not _assets_free(state, exercise, start, end):
+            continue
+        if not _dependencies_hold(state, exercise, start):
+            continue
+        if not all(
+            _partner_free(state, p, start, end) for p in exercise.required_partners
+        ):
+            continue
+        for venue in venues:
+            event = _try_venue(state, exercise, venue, start, end)
+            if event is not None:
+                return event
+    return None
+
+
+def _candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
+    fewest = max(len(exercise.required_partners), exercise.min_partners)
+    return [
+        venue
+        for venue in problem.venues
+        if (not exercise.venues or venue.id in exercise.venues)
+        and exercise.needs <= venue.capabilities
+        and (exercise.fixed_venue is None or venue.id == exercise.fixed_venue)
+        and (venue.capacity is None or venue.capacity >= fewest)
+    ]
+
+
+def _free(load: list[int], blocked: set[int], start: int, end: int, cap: int) -> bool:
+    return all(load[s] < cap and s not in blocked for s in range(start, end + 1))
+
+
+def _assets_free(state: _State, exercise: Exercise, start: int, end: int) -> bool:
+    return all(
+        _free(
+            state.asset_load[a],
+            state.blackout["asset", a],
+            start,
+            end,
+            state.problem.asset[a].capacity,
+        )
+        for a in exercise.assets
+    )
+
+
+def _partner_free(state: _State, partner_id: str, start: int, end: int) -> bool:
+    """Available, under its concurrency and event count, rested on both sides."""
+    partner = state.problem.partner[partner_id]
+    events = state.partner_events[partner_id]
+    if partner.max_events is not None and len(events) >= partner.max_events:
+        return False
+    load = state.partner_load[partner_id]
+    blocked = state.blackout["partner", partner_id]
+    if not _free(load, blocked, start, end, partner.max_concurrent):
+        return False
+    gap = partner.min_gap
+    if partner.max_concurrent == 1:
+        lo, hi = max(0, start - gap), min(len(load) - 1, end + gap)
+        return all(load[s] == 0 for s in range(lo, hi + 1))
+    return all(
+        (first <= end and start <= last)
+        or start >= last + 1 + gap
+        or first >= end + 1 + gap
+        for first, last in events
+    )
+
+
+def _dependencies_hold(state: _State, exercise: Exercise, start: int) -> bool:
+    """Dependencies with already placed exercises hold for this start."""
+    problem = state.problem
+    for dependency in state.depends.get(exercise.id, []):
+        if dependency.after == exercise.id:
+            before = state.placed.get(dependency.before)
+            if before is None:
+                if dependency.requires:
+                    return False
+                continue
+            end = before.start + problem.exercise[dependency.before].duration
+            after_start = start
+        else:
+            after = state.placed.get(dependency.after)
+            if after is None:
+                continue
+            end = start + exercise.duration
+            after_start = after.start
+        if after_start < end + dependency.min_gap:
+            return False
+        if dependency.max_gap is not None and after_start > end + dependency.max_gap:
+            return False
+    return True
+
+
+def _try_venue(
+    state: _State, exercise: Exercise, venue: Venue, start: int, end: int
+) -> Event | None:
+    """The event at ``venue`` with the fewest affordable partners, if it fits."""
+    problem = state.problem
+    if not _free(
+        state.venue_load[venue.id],
+        state.blackout["venue", venue.id],
+        start,
+        end,
+        venue.max_concurrent,
+    ):
+        return None
+    organizer = state.organizer_spend + _organizer_cost(exercise, venue)
+    budget = problem.settings.total_budget
+    if budget is not None and organizer > budget:
+        return None
+
+    def affordable(partner_id: str) -> bool:
+        cap = problem.partner[partner_id].budget
+        cost = _partner_cost(problem, exercise, partner_id, venue.id)
+        return cap is None or state.partner_spend[partner_id] + cost <= cap
+
+    participants = list(exercise.required_partners)
+    if not all(affordable(p) for p in participants):
+        return None
+    optional = sorted(
+        exercise.optional_partners,
+        key=lambda p: _partner_cost(problem, exercise, p, venue.id),
+    )
+    for partner_id in optional:
+        if len(participants) >= exercise.min_partners:
+            break
+        if affordable(partner_id) and _partner_free(state, partner_id, start, end):
+            participants.append(partner_id)
+    count = len(participants)
+    most = min(
+        exercise.max_partners if exercise.max_partners is not None else count,
+        venue.capacity if venue.capacity is not None else count,
+    )
+    if count < exercise.min_partners or count > most:
+        return None
+    return Event(exercise.id, start, venue.id, tuple(sorted(participants)))

@@ -1,0 +1,96 @@
+"""The objective as named terms, each a signed contribution to maximize.
+
+objective = value + goal_shortfall + cost, with
+
+- value = weights.value * Σ exercise.value over held exercises
+- goal_shortfall = - weights.goal_shortfall * Σ over soft goals of
+  goal.weight * shortfall(goal)
+- cost = - weights.cost * (organizer spend + Σ partner spend)
+
+A term whose weight is 0 is not built. Each term's solution value is reported
+and compared with the independent checker's recomputation, so every quantity
+in a term equals its true value in any solution, not only in an optimal one.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from planner.domain import TERM_COST, TERM_GOAL_SHORTFALL, TERM_VALUE, Goal, Problem
+from planner.model.variables import Expr, Variables, weighted
+
+
+def value_term(model: cp_model.CpModel, problem: Problem, v: Variables) -> Expr:
+    """What the held exercises are worth: weights.value * Σ value * held."""
+    weight = problem.settings.weights.value
+    return weighted((weight * e.value, v.held[e.id]) for e in problem.exercises)
+
+
+def goal_shortfall_term(
+    model: cp_model.CpModel, problem: Problem, v: Variables
+) -> Expr:
+    """The soft goals' shortfall, negated and weighted.
+
+    - weights.goal_shortfall * Σ_goal goal.weight * Σ_count w * max(0, min - count)
+    """
+    weight = problem.settings.weights.goal_shortfall
+    return weighted(
+        (-weight * goal.weight * count_weight, shortfall)
+        for goal in problem.goals
+        if not goal.hard and goal.weight
+        for count_weight, shortfall in _shortfalls(model, goal, v)
+    )
+
+
+def _shortfalls(
+    model: cp_model.CpModel, goal: Goal, v: Variables
+) -> list[tuple[int, Expr]]:
+    """For each count of the goal, its weight and max(0, min_count - count).
+
+    Exact (a max, not a lower bound), so the reported term is the true one.
+    """
+    if goal.min_count <= 0:
+        return []
+    shortfalls = []
+    for i, (count_weight, count) in enumerate(v.goal_counts[goal.id]):
+        shortfall = model.new_int_var(0, goal.min_count, f"shortfall {goal.id} {i}")
+        model.add_max_equality(shortfall, [0, goal.min_count - count])
+        v.derived.append(
+            (
+                shortfall,
+                lambda value, count=count: max(0, goal.min_count - value(count)),
+            )
+        )
+        shortfalls.append((count_weight, shortfall))
+    return shortfalls
+
+
+def cost_term(model: cp_model.CpModel, problem: Problem, v: Variables) -> Expr:
+    """What everyone spends, negated: - weights.cost * (organizer + partners)."""
+    weight = problem.settings.weights.cost
+    spends = list(v.organizer_spend.values()) + list(v.partner_spend.values())
+    return weighted((-weight, spend) for spend in spends)
+
+
+TERMS = (
+    (TERM_VALUE, "value", value_term),
+    (TERM_GOAL_SHORTFALL, "goal_shortfall", goal_shortfall_term),
+    (TERM_COST, "cost", cost_term),
+)
+
+
+def objective_terms(
+    model: cp_model.CpModel, problem: Problem, v: Variables
+) -> dict[str, Expr]:
+    """Every term whose weight is not 0, by its name in the domain."""
+    weights = problem.settings.weights
+    return {
+        name: build(model, problem, v)
+        for name, weight_name, build in TERMS
+        if getattr(weights, weight_name)
+    }
+
+
+def set_objective(model: cp_model.CpModel, terms: dict[str, Expr]) -> None:
+    """Maximize the sum of the terms."""
+    model.maximize(cp_model.LinearExpr.sum(list(terms.values())))

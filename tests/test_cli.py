@@ -1,0 +1,135 @@
+"""The `planner` command end to end, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner import cli
+from planner.check import check_plan
+from planner.domain import Result, Status
+from planner.workbook.plan_io import read_plan
+from planner.workbook.read import read_problem
+
+INSTANCES = Path(__file__).parent.parent / "instances"
+SAMPLE = INSTANCES / "sample.xlsx"
+INFEASIBLE = INSTANCES / "infeasible.xlsx"
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+def test_validate_sample_is_valid() -> None:
+    result = run("validate", SAMPLE)
+    assert result.exit_code == 0
+    assert result.output.startswith("sample.xlsx is valid: 13 exercises, 8 partners")
+
+
+def test_validate_reports_cells_and_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text("a,b\n")
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "notes.csv: " in result.output
+    assert "Traceback" not in result.output
+
+
+def test_template_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "t.xlsx"
+    assert run("template", target).exit_code == 0
+    refused = run("template", target)
+    assert refused.exit_code == 2
+    assert "already exists; use --force" in refused.output
+    assert run("template", target, "--example", "--force").exit_code == 0
+    problem, _ = read_problem(target)
+    assert problem is not None and len(problem.exercises) == 13
+
+
+def test_solve_writes_a_checker_clean_plan(tmp_path: Path) -> None:
+    workbook = tmp_path / "sample.xlsx"
+    shutil.copy(SAMPLE, workbook)
+    before = workbook.read_bytes()
+    result = run(
+        "solve", workbook, "--out", tmp_path / "out", "--time-limit", "30",
+        "--workers", "2", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert workbook.read_bytes() == before, "the input must never be modified"
+    problem, _ = read_problem(workbook)
+    plan, findings = read_plan(problem, tmp_path / "out" / "schedule.xlsx")
+    assert findings == [] and plan is not None
+    assert check_plan(problem, plan) == []
+    checked = run("check", workbook, tmp_path / "out")
+    assert checked.exit_code == 0
+    assert "every hard rule holds" in checked.output
+
+
+def test_check_flags_a_broken_plan(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("solve", SAMPLE, "--out", out, "--quiet").exit_code == 0
+    data = json.loads((out / "schedule.json").read_text())
+    # Give the first event to a partner nobody invited: the checker must object.
+    event = data["events"][0]
+    problem, _ = read_problem(SAMPLE)
+    exercise = problem.exercise[event["exercise_id"]]
+    stranger = next(
+        p.id for p in problem.partners if p.id not in exercise.invited_partners
+    )
+    event["participants"].append(stranger)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    result = run("check", SAMPLE, broken)
+    assert result.exit_code == 1
+    assert "[uninvited_partner]" in result.output
+    assert stranger in result.output
+
+
+def test_proven_infeasible_exits_3(tmp_path: Path) -> None:
+    result = run("solve", INFEASIBLE, "--out", tmp_path, "--quiet")
+    assert result.exit_code == 3
+    assert "No plan exists" in result.output
+    summary = json.loads((tmp_path / "schedule.json").read_text())
+    assert summary["status"] == "infeasible"
+
+
+def test_no_plan_in_time_exits_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_plan(*_: object, **__: object) -> Result:
+        return Result(status=Status.NO_PLAN, plan=None)
+
+    monkeypatch.setattr("planner.model.solve", no_plan)
+    result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
+    assert result.exit_code == 4
+    assert "No plan found within the time limit" in result.output
+
+
+def test_deterministic_solve_repeats_itself(tmp_path: Path) -> None:
+    plans = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        result = run(
+            "solve", SAMPLE, "--out", out, "--deterministic", "--time-limit", "5",
+            "--quiet",
+        )  # fmt: skip
+        assert result.exit_code == 0
+        plans.append(json.loads((out / "schedule.json").read_text())["events"])
+    assert plans[0] == plans[1]
+
+
+def test_unexpected_error_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> Result:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("planner.model.solve", broken)
+    result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
+    assert result.exit_code == 70
+    assert "unexpected error (RuntimeError: boom)" in result.output
+    assert "Traceback" not in result.output
