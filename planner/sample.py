@@ -38,6 +38,7 @@ def example_programme() -> WorkbookData:
         "TravelCosts": _travel_costs(),
         "Goals": _goals(),
         "Dependencies": _dependencies(),
+        "Scenarios": _scenarios(),
     }
 
 
@@ -491,6 +492,30 @@ def _dependencies() -> list[dict[str, object]]:
             "requires": True,
         },
         {"before": "CPX27", "after": "BMI27", "min_gap": 2},
+    ]
+
+
+def _scenarios() -> list[dict[str, object]]:
+    """Three questions a staff planner gets asked: what if Poland calls a snap
+    election in June (Baltic Maritime Interdiction needs Poland then), what if
+    the budget is cut by 10% (2,200,000 to 1,980,000), what if Salisbury Plain
+    closes for repairs over the summer (urban, medical and CBRN training must
+    move or go)? Each add row sets one column of the new blackout row."""
+    election, repairs = "snap parliamentary election", "range and runway repairs"
+    rows = (
+        ("pol-election", "add", "Unavailability", "POL", "start", _day(5, 31)),
+        ("pol-election", "add", "Unavailability", "POL", "end", _day(6, 13)),
+        ("pol-election", "add", "Unavailability", "POL", "reason", election),
+        ("budget-cut", "set", "Settings", "total_budget", "value", 1_980_000),
+        ("spta-repairs", "add", "Unavailability", "SPTA", "start", _day(6, 1)),
+        ("spta-repairs", "add", "Unavailability", "SPTA", "end", _day(8, 31)),
+        ("spta-repairs", "add", "Unavailability", "SPTA", "reason", repairs),
+    )
+    notes = {"budget-cut": "10% cut of 2,200,000"}
+    keys = ("scenario", "action", "sheet", "id", "column", "value")
+    return [
+        dict(zip(keys, row, strict=True)) | {"note": notes.get(str(row[0]))}
+        for row in rows
     ]
 
 

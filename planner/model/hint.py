@@ -1,12 +1,14 @@
 """A quick greedy plan, handed to CP-SAT as a starting point (a hint).
 
 Mandatory exercises go first (tightest window first), then optional ones by
-value; each takes the earliest start, the first venue and the fewest partners
-that keep every rule the greedy tracks: windows, fixed start and venue,
-blackouts, venue, partner and asset concurrency, partner rest gaps, max events,
-budgets and dependencies. Hard goals are left to the solver. An exercise that
-does not fit is left out, so the plan is feasible whenever the mandatory ones
-all fit and no hard goal asks for more.
+value; an exercise pulls in first what it requires and the mandatory ones it
+follows. Each takes the earliest start, the cheapest venue and the fewest
+partners that keep every rule the greedy tracks: windows, fixed start and
+venue, blackouts, venue, partner and asset concurrency, partner rest gaps, max
+events, budgets and dependencies. Partners that a hard goal still needs are
+brought along when they can come. An exercise that does not fit is left out,
+so the plan is feasible whenever every mandatory exercise fits and the hard
+goals are met; otherwise CP-SAT starts its search from it.
 """
 
 from __future__ import annotations
@@ -14,16 +16,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from planner.domain import Dependency, Event, Exercise, Period, Plan, Problem, Venue
+from planner.domain import (
+    Dependency,
+    Event,
+    Exercise,
+    Goal,
+    GoalKind,
+    Period,
+    Plan,
+    Problem,
+    Venue,
+)
 
 
 def greedy_plan(problem: Problem) -> Plan:
     """Place exercises one by one, each at its earliest feasible start."""
     state = _State(problem)
     for exercise in _order(problem):
-        event = _first_fit(state, exercise)
-        if event is not None:
-            state.place(exercise, event)
+        _place(state, exercise)
     events = sorted(state.placed.values(), key=lambda e: (e.start, e.exercise_id))
     return Plan(tuple(events))
 
@@ -40,13 +50,42 @@ def _order(problem: Problem) -> list[Exercise]:
     return [e for _, e in sorted(enumerate(problem.exercises), key=key)]
 
 
+def _place(state: _State, exercise: Exercise) -> bool:
+    """Place ``exercise``; True when it is in the plan.
+
+    What it requires, and mandatory exercises it follows, are placed first so
+    that it can be fitted after them.
+    """
+    if exercise.id in state.placed:
+        return True
+    if exercise.id in state.tried:
+        return False
+    state.tried.add(exercise.id)
+    for dependency in state.depends.get(exercise.id, []):
+        if dependency.after != exercise.id:
+            continue
+        before = state.problem.exercise[dependency.before]
+        placed = before.mandatory or dependency.requires
+        if placed and not _place(state, before) and dependency.requires:
+            return False
+    event = _first_fit(state, exercise)
+    if event is None:
+        return False
+    state.place(exercise, event)
+    return True
+
+
 def _slots(periods: tuple[Period, ...]) -> set[int]:
     return {s for p in periods for s in range(p.first, p.last + 1)}
 
 
+def _in_area(goal: Goal, exercise: Exercise) -> bool:
+    return goal.area is None or goal.area in exercise.areas
+
+
 @dataclass
 class _State:
-    """What the plan so far occupies and spends."""
+    """What the plan so far occupies and spends, and what hard goals still need."""
 
     problem: Problem
     venue_load: dict[str, list[int]] = field(default_factory=dict)
@@ -56,8 +95,11 @@ class _State:
     partner_spend: dict[str, int] = field(default_factory=dict)
     organizer_spend: int = 0
     placed: dict[str, Event] = field(default_factory=dict)
+    tried: set[str] = field(default_factory=set)
     blackout: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     depends: dict[str, list[Dependency]] = field(default_factory=dict)
+    together: dict[str, int] = field(default_factory=dict)  # hard goal -> count
+    engaged: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = self.problem.n_slots
@@ -76,6 +118,8 @@ class _State:
         for dependency in p.dependencies:
             self.depends[dependency.before].append(dependency)
             self.depends[dependency.after].append(dependency)
+        self.together = defaultdict(int)
+        self.engaged = defaultdict(int)
 
     def place(self, exercise: Exercise, event: Event) -> None:
         slots = range(event.start, event.start + exercise.duration)
@@ -93,7 +137,41 @@ class _State:
         self.organizer_spend += _organizer_cost(
             exercise, self.problem.venue[event.venue_id]
         )
+        for goal in self.problem.goals:
+            if goal.hard and _in_area(goal, exercise):
+                if goal.kind == GoalKind.TOGETHER and set(goal.partners) <= set(
+                    event.participants
+                ):
+                    self.together[goal.id] += 1
+                if goal.kind == GoalKind.ENGAGEMENT:
+                    for partner_id in event.participants:
+                        self.engaged[goal.id, partner_id] += 1
         self.placed[exercise.id] = event
+
+    def wanted(self, exercise: Exercise) -> list[list[str]]:
+        """Groups of invited partners that hard goals still need, most needed first.
+
+        A together goal's group comes all or none; an engagement goal's
+        partners come one by one.
+        """
+        invited = set(exercise.invited_partners)
+        groups: list[list[str]] = []
+        for goal in self.problem.goals:
+            if not goal.hard or not _in_area(goal, exercise):
+                continue
+            if goal.kind == GoalKind.TOGETHER:
+                if self.together[goal.id] < goal.min_count and set(goal.partners) <= (
+                    invited
+                ):
+                    groups.append(list(goal.partners))
+            elif goal.kind == GoalKind.ENGAGEMENT:
+                partners = goal.partners or tuple(p.id for p in self.problem.partners)
+                groups.extend(
+                    [p]
+                    for p in partners
+                    if p in invited and self.engaged[goal.id, p] < goal.min_count
+                )
+        return groups
 
 
 def _partner_cost(
@@ -133,8 +211,9 @@ def _first_fit(state: _State, exercise: Exercise) -> Event | None:
 
 
 def _candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
+    """Venues that can host the exercise, cheapest first (with required travel)."""
     fewest = max(len(exercise.required_partners), exercise.min_partners)
-    return [
+    venues = [
         venue
         for venue in problem.venues
         if (not exercise.venues or venue.id in exercise.venues)
@@ -142,6 +221,14 @@ def _candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
         and (exercise.fixed_venue is None or venue.id == exercise.fixed_venue)
         and (venue.capacity is None or venue.capacity >= fewest)
     ]
+
+    def cost(venue: Venue) -> int:
+        return _organizer_cost(exercise, venue) + sum(
+            _partner_cost(problem, exercise, p, venue.id)
+            for p in exercise.required_partners
+        )
+
+    return sorted(venues, key=cost)
 
 
 def _free(load: list[int], blocked: set[int], start: int, end: int, cap: int) -> bool:
@@ -211,7 +298,11 @@ def _dependencies_hold(state: _State, exercise: Exercise, start: int) -> bool:
 def _try_venue(
     state: _State, exercise: Exercise, venue: Venue, start: int, end: int
 ) -> Event | None:
-    """The event at ``venue`` with the fewest affordable partners, if it fits."""
+    """The event at ``venue`` with the partners it needs, if it fits.
+
+    Required partners, then those hard goals still need, then the cheapest
+    optional ones up to min_partners.
+    """
     problem = state.problem
     if not _free(
         state.venue_load[venue.id],
@@ -225,29 +316,34 @@ def _try_venue(
     budget = problem.settings.total_budget
     if budget is not None and organizer > budget:
         return None
+    most = min(
+        exercise.max_partners if exercise.max_partners is not None else 10**9,
+        venue.capacity if venue.capacity is not None else 10**9,
+    )
 
-    def affordable(partner_id: str) -> bool:
+    def can_come(partner_id: str) -> bool:
         cap = problem.partner[partner_id].budget
         cost = _partner_cost(problem, exercise, partner_id, venue.id)
-        return cap is None or state.partner_spend[partner_id] + cost <= cap
+        return (cap is None or state.partner_spend[partner_id] + cost <= cap) and (
+            _partner_free(state, partner_id, start, end)
+        )
 
     participants = list(exercise.required_partners)
-    if not all(affordable(p) for p in participants):
+    if len(participants) > most or not all(can_come(p) for p in participants):
         return None
+    for group in state.wanted(exercise):
+        new = [p for p in dict.fromkeys(group) if p not in participants]
+        if len(participants) + len(new) <= most and all(can_come(p) for p in new):
+            participants.extend(new)
     optional = sorted(
-        exercise.optional_partners,
+        (p for p in exercise.optional_partners if p not in participants),
         key=lambda p: _partner_cost(problem, exercise, p, venue.id),
     )
     for partner_id in optional:
         if len(participants) >= exercise.min_partners:
             break
-        if affordable(partner_id) and _partner_free(state, partner_id, start, end):
+        if can_come(partner_id):
             participants.append(partner_id)
-    count = len(participants)
-    most = min(
-        exercise.max_partners if exercise.max_partners is not None else count,
-        venue.capacity if venue.capacity is not None else count,
-    )
-    if count < exercise.min_partners or count > most:
+    if len(participants) < exercise.min_partners:
         return None
     return Event(exercise.id, start, venue.id, tuple(sorted(participants)))

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from planner import __version__
+from planner.compare import plan_kpis
 from planner.domain import Event, Finding, Plan, Problem, Result, Severity
 from planner.workbook.schema import LIST_SEPARATORS
 
@@ -156,6 +157,8 @@ def plan_to_json(
 
     With no plan (infeasible, or none found in time) ``plan``, ``events`` and
     ``unscheduled`` are null, so a program cannot mistake it for an empty plan.
+    ``kpis`` holds the checker's key figures, so `planner.compare` can compare
+    results from their JSON alone.
     """
     settings = problem.settings
     data: dict[str, object] = {
@@ -173,6 +176,7 @@ def plan_to_json(
         "planning_start": settings.planning_start,
         "planning_end": settings.planning_end,
         "currency": settings.currency,
+        "kpis": plan_kpis(problem, result.plan),
     }
     plan = result.plan
     if plan is None:

@@ -62,6 +62,7 @@ from planner.workbook.rules import (
     check_programme,
 )
 from planner.workbook.schema import (
+    SCENARIOS,
     SETTINGS,
     SETTINGS_KEYS,
     SHEET_BY_NAME,
@@ -123,31 +124,45 @@ class Table:
         return None if index is None else row.get(index)
 
 
-def read_problem(path: str | Path) -> tuple[Problem | None, list[Finding]]:
+def read_problem(
+    path: str | Path, scenario: str | None = None
+) -> tuple[Problem | None, list[Finding]]:
     """Read and validate the workbook at ``path``.
+
+    With ``scenario``, the changes the Scenarios sheet lists for it are made
+    first (`planner.workbook.scenarios`), and the problem is named
+    ``<file stem>:<scenario>``.
 
     Returns the problem and every finding, sorted by sheet (schema order),
     row and column. The problem is None exactly when some finding is an
     error.
     """
+    # Imported here because scenarios builds on this module's tables.
+    from planner.workbook.scenarios import apply_scenario
+
     path = Path(path)
     tables, findings = _read_tables(path)
     if tables is None:
         return None, findings
     matched, findings = _match_sheets(tables, findings)
-    settings = _read_settings(matched.get(SETTINGS.name), findings)
+    applied = apply_scenario(matched, scenario)
+    findings += applied.findings
+    # Findings from here on may be about cells the scenario wrote.
+    read: list[Finding] = []
+    settings = _read_settings(applied.tables.get(SETTINGS.name), read)
     records = {
-        spec.name: _read_records(spec, matched.get(spec.name), findings)
+        spec.name: _read_records(spec, applied.tables.get(spec.name), read)
         for spec in SHEETS
-        if spec is not SETTINGS
+        if spec not in (SETTINGS, SCENARIOS)
     }
     horizon = Problem(settings, (), (), ()) if settings else None
-    programme = Programme(records, horizon)
-    findings.extend(check_programme(programme))
-    findings = sort_findings(findings)
+    read.extend(check_programme(Programme(records, horizon)))
+    findings = sort_findings(findings + applied.readdress(read))
     if horizon is None or any(f.severity is Severity.ERROR for f in findings):
         return None, findings
-    return _build_problem(programme, horizon, path.stem), findings
+    name = path.stem if scenario is None else f"{path.stem}:{scenario}"
+    programme = Programme(applied.relocate(records), horizon)
+    return _build_problem(programme, horizon, name), findings
 
 
 def read_sheets(path: str | Path) -> tuple[dict[str, Table], list[Finding]]:

@@ -234,6 +234,36 @@ DEPENDENCIES = SheetSpec(
     optional=True,
 )
 
+# What-if variants of the data above, one changed cell per row; read by
+# planner.workbook.scenarios, ignored when planning the base programme.
+SCENARIOS = SheetSpec(
+    "Scenarios",
+    (
+        C("scenario", K.ID, True, "Name of the what-if, e.g. budget-cut."),
+        C(
+            "action",
+            K.CHOICE,
+            note="set: change a cell; add: a new row, one column per row; "
+            "delete: remove a row.",
+            default="set",
+            choices=("set", "add", "delete"),
+        ),
+        C("sheet", K.TEXT, True, "The sheet to change, e.g. Settings."),
+        C(
+            "id",
+            K.TEXT,
+            True,
+            "The row to change: its id (for Settings the key); for "
+            "Unavailability resource_id; start, TravelCosts partner_id; "
+            "venue_id, Dependencies before; after.",
+        ),
+        C("column", K.TEXT, note="The column to set; for Settings blank or value."),
+        C("value", K.TEXT, note="The new value, read as that column's kind."),
+        C("note", K.TEXT, note="Why: for people."),
+    ),
+    optional=True,
+)
+
 SHEETS: tuple[SheetSpec, ...] = (
     SETTINGS,
     PARTNERS,
@@ -244,6 +274,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     TRAVEL_COSTS,
     GOALS,
     DEPENDENCIES,
+    SCENARIOS,
 )
 
 SHEET_BY_NAME = {s.name.lower(): s for s in SHEETS}

@@ -86,6 +86,9 @@ SHEET_PURPOSES: dict[str, str] = {
     "engagement, coverage of an area. Hard goals must be met.",
     "Dependencies": "Exercises that must follow others (planning conference "
     "before the exercise, build-up before the main event).",
+    "Scenarios": "What-if variants of the sheets above (an election, a budget "
+    "cut, a venue closed for repairs): each row sets, adds or deletes one cell "
+    "or row for the scenario it names. Plans of the base programme ignore them.",
 }
 
 

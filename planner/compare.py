@@ -1,0 +1,689 @@
+"""Plans side by side: what changes between them, and what it costs.
+
+"What if Poland calls an election in June?" is answered by two plans, the
+base one and the scenario's, and the question staff then ask is what moved,
+what was dropped and what the cut costs in exercises, goals and money. This
+module reads the ``schedule.json`` of each result (its ``kpis`` object, written
+by `plan_kpis` when the plan was saved, so no workbook is needed) and lines
+them up: a table of key figures, one column per plan, and every difference per
+exercise between the first plan and each of the others.
+
+Pure: no openpyxl here; `planner.workbook.compare_write` turns a `Comparison`
+into comparison.xlsx. Every number about a plan comes from `planner.check`,
+the same figures the plan's own workbook shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from planner.check import goal_progress, objective_terms, organizer_spend, partner_spend
+from planner.domain import (
+    TERM_COST,
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
+    Event,
+    Plan,
+    Problem,
+)
+
+# The file a result folder holds, as planner.workbook.plan_io.JSON_NAME writes
+# it (that module reads workbooks, so it cannot be imported here).
+RESULT_JSON = "schedule.json"
+TERMS = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST)
+Value = int | str | None  # a key figure of one plan; None: not known (no plan)
+
+
+class ResultError(Exception):
+    """A result cannot be compared; the message says which and why."""
+
+
+# Writing the key figures into schedule.json ----------------------------------
+
+
+def plan_kpis(problem: Problem, plan: Plan | None) -> dict[str, object]:
+    """The ``kpis`` object of schedule.json: what a comparison needs to know.
+
+    The programme's exercises are always listed (names and kinds for display,
+    and to tell whether two results plan the same programme); the figures about
+    the plan are null when there is none. An event of an unknown exercise, or
+    a second event of one, counts as the checker counts it: not at all.
+    """
+    data: dict[str, object] = {
+        "programme": problem.name,
+        "exercises": [
+            {
+                "id": e.id,
+                "name": e.name,
+                "kind": e.kind,
+                "mandatory": e.mandatory,
+                "value": e.value,
+                "duration": e.duration,
+            }
+            for e in problem.exercises
+        ],
+        "total_budget": problem.settings.total_budget,
+    }
+    figures = (
+        "objective",
+        "terms",
+        "held_mandatory",
+        "held_optional",
+        "value",
+        "organizer_spend",
+        "goals",
+        "partners",
+    )
+    if plan is None:
+        return data | dict.fromkeys(figures)
+    held = _counted_events(problem, plan)
+    exercises = [problem.exercise[event.exercise_id] for event in held]
+    terms = objective_terms(problem, plan)
+    mandatory = sum(e.mandatory for e in exercises)
+    return data | {
+        "objective": sum(terms.values()),
+        "terms": terms,
+        "held_mandatory": mandatory,
+        "held_optional": len(exercises) - mandatory,
+        "value": sum(e.value for e in exercises),
+        "organizer_spend": organizer_spend(problem, plan),
+        "goals": _goals_json(problem, plan),
+        "partners": _partners_json(problem, plan, held),
+    }
+
+
+def _counted_events(problem: Problem, plan: Plan) -> list[Event]:
+    """The first event of each known exercise, as the checker counts them."""
+    seen: set[str] = set()
+    counted = []
+    for event in plan.events:
+        if event.exercise_id in problem.exercise and event.exercise_id not in seen:
+            seen.add(event.exercise_id)
+            counted.append(event)
+    return counted
+
+
+def _goals_json(problem: Problem, plan: Plan) -> list[dict[str, object]]:
+    return [
+        {
+            "id": goal.id,
+            "kind": str(goal.kind),
+            "hard": goal.hard,
+            "target": progress.target,
+            "achieved": progress.achieved,
+            "shortfall": progress.shortfall,
+            "met": progress.met,
+        }
+        for goal, progress in zip(
+            problem.goals, goal_progress(problem, plan), strict=True
+        )
+    ]
+
+
+def _partners_json(
+    problem: Problem, plan: Plan, held: Sequence[Event]
+) -> list[dict[str, object]]:
+    spends = partner_spend(problem, plan)
+    return [
+        {
+            "id": partner.id,
+            "name": partner.name,
+            "events": sum(partner.id in event.participants for event in held),
+            "spend": spends.get(partner.id, 0),
+            "budget": partner.budget,
+        }
+        for partner in problem.partners
+    ]
+
+
+# Reading a result back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    name: str = ""
+    kind: str = ""
+    mandatory: bool = False
+    value: int = 0
+    duration: int = 1
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """One event of a compared plan, by dates so plans of shifted horizons agree."""
+
+    exercise_id: str
+    start: dt.date
+    end: dt.date  # last day, inclusive
+    venue_id: str
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GoalOutcome:
+    id: str
+    kind: str
+    hard: bool
+    target: int
+    achieved: int
+    shortfall: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class PartnerOutcome:
+    id: str
+    name: str
+    events: int
+    spend: int
+    budget: int | None
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """What one schedule.json says about its plan, for comparing."""
+
+    label: str  # how tables head its column: the result folder's name
+    path: Path
+    programme: str  # the problem's name: "sample" or "sample:budget-cut"
+    input_file: str
+    input_sha256: str | None
+    status: str
+    time_unit: str
+    planning_start: dt.date
+    planning_end: dt.date
+    currency: str
+    exercises: tuple[ExerciseInfo, ...]
+    total_budget: int | None
+    events: tuple[HeldEvent, ...] | None  # None: the run found no plan
+    objective: int | None = None
+    terms: Mapping[str, int] | None = None
+    held_mandatory: int | None = None
+    held_optional: int | None = None
+    value: int | None = None
+    organizer_spend: int | None = None
+    goals: tuple[GoalOutcome, ...] = ()
+    partners: tuple[PartnerOutcome, ...] = ()
+
+    @property
+    def slot_days(self) -> int:
+        return _slot_days(self.time_unit)
+
+    @property
+    def by_exercise(self) -> dict[str, HeldEvent]:
+        return {event.exercise_id: event for event in self.events or ()}
+
+
+def _slot_days(time_unit: str) -> int:
+    """As `planner.domain.Settings.slot_days`, for a result's time unit."""
+    return 7 if time_unit == "week" else 1
+
+
+def load_result(path: str | Path) -> ResultSummary:
+    """Read a result folder (or its schedule.json) for comparing.
+
+    Raises `ResultError` with a message naming the file when it is missing,
+    is not a schedule planner wrote, or predates the ``kpis`` object.
+    """
+    path = Path(path)
+    file = path / RESULT_JSON if path.is_dir() else path
+    if not file.is_file():
+        where = f"{path} holds no {RESULT_JSON}" if path.is_dir() else "not found"
+        raise ResultError(f"{path}: {where}")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultError(f"{file}: cannot be read as JSON ({error})") from error
+    if not isinstance(data, dict) or "events" not in data:
+        raise ResultError(f"{file}: is not a schedule written by planner")
+    if not isinstance(data.get("kpis"), dict):
+        raise ResultError(
+            f"{file}: written by an older planner without key figures (kpis); "
+            "solve again to compare it"
+        )
+    try:
+        return _summary(_label(path, file), file, data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ResultError(
+            f"{file}: is not a schedule written by planner ({error!r} is wrong)"
+        ) from error
+
+
+def _label(path: Path, file: Path) -> str:
+    """The result folder's name: runs are told apart by where they were written."""
+    if path.is_dir():
+        return path.resolve().name
+    return file.parent.resolve().name if file.name == RESULT_JSON else file.stem
+
+
+def _summary(label: str, file: Path, data: dict[str, Any]) -> ResultSummary:
+    kpis = data["kpis"]
+    events = data["events"]
+    terms = kpis["terms"]
+    return ResultSummary(
+        label=label,
+        path=file,
+        programme=str(kpis["programme"]),
+        input_file=str(data["input"]["file"]),
+        input_sha256=data["input"]["sha256"],
+        status=str(data["status"]),
+        time_unit=str(data["time_unit"]),
+        planning_start=dt.date.fromisoformat(data["planning_start"]),
+        planning_end=dt.date.fromisoformat(data["planning_end"]),
+        currency=str(data.get("currency") or ""),
+        exercises=tuple(ExerciseInfo(**item) for item in kpis["exercises"]),
+        total_budget=kpis["total_budget"],
+        events=None if events is None else tuple(_event(item) for item in events),
+        objective=kpis["objective"],
+        terms=None if terms is None else {str(k): int(v) for k, v in terms.items()},
+        held_mandatory=kpis["held_mandatory"],
+        held_optional=kpis["held_optional"],
+        value=kpis["value"],
+        organizer_spend=kpis["organizer_spend"],
+        goals=tuple(GoalOutcome(**item) for item in kpis["goals"] or ()),
+        partners=tuple(PartnerOutcome(**item) for item in kpis["partners"] or ()),
+    )
+
+
+def _event(item: Mapping[str, Any]) -> HeldEvent:
+    return HeldEvent(
+        exercise_id=str(item["exercise_id"]),
+        start=dt.date.fromisoformat(item["start_date"]),
+        end=dt.date.fromisoformat(item["end_date"]),
+        venue_id=str(item["venue_id"]),
+        participants=tuple(str(p) for p in item["participants"]),
+    )
+
+
+# Comparing ---------------------------------------------------------------------
+
+
+class Change(StrEnum):
+    """How one exercise differs from the first plan, in the order listed."""
+
+    DROPPED = "dropped"
+    ADDED = "added"
+    MOVED = "moved"
+    VENUE = "venue changed"
+    JOINED = "partners joined"
+    LEFT = "partners left"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way an exercise differs in ``plan`` from the first plan.
+
+    ``before`` and ``after`` are what the first plan and this one hold: start
+    dates (moved), venues (venue changed), partners (joined: after; left:
+    before), "start at venue" (added: after; dropped: before). ``slots``: how
+    far a moved exercise moved, in the first plan's slots (``unit``: week or
+    day), later positive.
+    """
+
+    plan: str
+    exercise_id: str
+    change: Change
+    before: str = ""
+    after: str = ""
+    slots: int | None = None
+    unit: str = ""
+
+    def __str__(self) -> str:
+        what = f"{self.plan}: {self.exercise_id} {self.change}"
+        if self.change is Change.MOVED:
+            plural = "" if abs(self.slots or 0) == 1 else "s"
+            moved = f"{self.slots:+d} {self.unit}{plural}"
+            return f"{what} {self.before} -> {self.after} ({moved})"
+        if self.change is Change.VENUE:
+            return f"{what} {self.before} -> {self.after}"
+        return f"{what}: {self.after or self.before}"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key figure, one value per plan (None: not known, e.g. no plan)."""
+
+    section: str
+    label: str
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    results: tuple[ResultSummary, ...]
+    kpis: tuple[Kpi, ...]
+    differences: tuple[Difference, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(result.label for result in self.results)
+
+    @property
+    def exercises(self) -> dict[str, ExerciseInfo]:
+        """Every exercise of any plan's programme, the first plan's order first."""
+        found: dict[str, ExerciseInfo] = {}
+        for result in self.results:
+            for exercise in result.exercises:
+                found.setdefault(exercise.id, exercise)
+        return found
+
+
+def compare(results: Sequence[ResultSummary]) -> Comparison:
+    """Key figures side by side and every difference from the first plan.
+
+    Results of different programmes (another workbook, another exercise list)
+    are compared all the same, with a warning: their differences may come
+    from the data rather than from planning.
+    """
+    if len(results) < 2:
+        raise ResultError("compare needs two or more results")
+    results = tuple(_unique_labels(results))
+    first = results[0]
+    differences = [
+        difference for other in results[1:] for difference in _differences(first, other)
+    ]
+    return Comparison(
+        results=results,
+        kpis=tuple(_kpis(results)),
+        differences=tuple(differences),
+        warnings=tuple(_warnings(results)),
+    )
+
+
+def _unique_labels(results: Sequence[ResultSummary]) -> Iterable[ResultSummary]:
+    """Two folders of the same name (out/ of two projects) go by their paths."""
+    labels = [result.label for result in results]
+    for result in results:
+        if labels.count(result.label) > 1:
+            yield replace(result, label=str(result.path.parent))
+        else:
+            yield result
+
+
+def _warnings(results: Sequence[ResultSummary]) -> Iterable[str]:
+    first = results[0]
+    for other in results[1:]:
+        if (
+            first.input_sha256
+            and other.input_sha256
+            and first.input_sha256 != other.input_sha256
+        ):
+            yield (
+                f"{other.label} was planned from another workbook than "
+                f"{first.label} ({other.input_file} and {first.input_file} differ): "
+                "some differences may come from the data, not the planning"
+            )
+        ours = [e.id for e in first.exercises]
+        theirs = [e.id for e in other.exercises]
+        parts = [
+            f"only in {label}: {', '.join(only)}"
+            for label, only in (
+                (first.label, [e for e in ours if e not in theirs]),
+                (other.label, [e for e in theirs if e not in ours]),
+            )
+            if only
+        ]
+        if parts:
+            yield f"the plans have different exercises ({'; '.join(parts)})"
+        if other.time_unit != first.time_unit:
+            yield (
+                f"{other.label} plans in {other.time_unit}s, {first.label} in "
+                f"{first.time_unit}s: moves are counted in {first.time_unit}s"
+            )
+    for result in results:
+        if result.events is None:
+            yield (
+                f"{result.label} holds no plan ({result.status}): no differences "
+                "are listed for it"
+            )
+
+
+def _at(event: HeldEvent) -> str:
+    return f"{event.start.isoformat()} at {event.venue_id}"
+
+
+def _differences(first: ResultSummary, other: ResultSummary) -> list[Difference]:
+    """Every exercise's differences in ``other`` from ``first``, in programme
+    order, each exercise's in the order of `Change`."""
+    if first.events is None or other.events is None:
+        return []
+    before, after = first.by_exercise, other.by_exercise
+    order = [e.id for e in first.exercises] + [e.id for e in other.exercises]
+    order += [*before, *after]  # a hand-edited plan may name other exercises
+    return [
+        difference
+        for exercise_id in dict.fromkeys(order)
+        for difference in _exercise_differences(
+            other.label,
+            exercise_id,
+            before.get(exercise_id),
+            after.get(exercise_id),
+            first.time_unit,
+        )
+    ]
+
+
+def _exercise_differences(
+    plan: str,
+    exercise_id: str,
+    was: HeldEvent | None,
+    now: HeldEvent | None,
+    unit: str,
+) -> list[Difference]:
+    if was is None and now is None:
+        return []
+    if now is None:
+        assert was is not None
+        return [Difference(plan, exercise_id, Change.DROPPED, before=_at(was))]
+    if was is None:
+        return [Difference(plan, exercise_id, Change.ADDED, after=_at(now))]
+    found = []
+    if was.start != now.start:
+        slots = (now.start - was.start).days // _slot_days(unit)
+        found.append(
+            Difference(
+                plan,
+                exercise_id,
+                Change.MOVED,
+                was.start.isoformat(),
+                now.start.isoformat(),
+                slots,
+                unit,
+            )
+        )
+    if was.venue_id != now.venue_id:
+        found.append(
+            Difference(plan, exercise_id, Change.VENUE, was.venue_id, now.venue_id)
+        )
+    joined = [p for p in now.participants if p not in was.participants]
+    left = [p for p in was.participants if p not in now.participants]
+    if joined:
+        found.append(
+            Difference(plan, exercise_id, Change.JOINED, after="; ".join(joined))
+        )
+    if left:
+        found.append(Difference(plan, exercise_id, Change.LEFT, before="; ".join(left)))
+    return found
+
+
+def _kpis(results: Sequence[ResultSummary]) -> Iterable[Kpi]:
+    """The key figures, section by section, one value per result."""
+
+    def row(section: str, label: str, values: Iterable[Value]) -> Kpi:
+        return Kpi(section, label, tuple(values))
+
+    def each(figure: Callable[[ResultSummary], Value]) -> list[Value]:
+        return [figure(result) for result in results]
+
+    yield row("Run", "programme", each(lambda r: r.programme))
+    yield row("Run", "status", each(lambda r: r.status))
+    yield row("Objective", "objective", each(lambda r: r.objective))
+    for term in TERMS:
+        yield row("Objective", term, each(lambda r, t=term: (r.terms or {}).get(t)))
+    yield row("Exercises", "held, mandatory", each(lambda r: r.held_mandatory))
+    yield row("Exercises", "held, optional", each(lambda r: r.held_optional))
+    yield row("Exercises", "value held", each(lambda r: r.value))
+    for hard, kind in ((True, "hard"), (False, "soft")):
+        yield row(
+            "Goals",
+            f"{kind} goals met",
+            each(lambda r, h=hard: _goals_met(r, h)),
+        )
+    goal_ids = dict.fromkeys(g.id for r in results for g in r.goals)
+    for goal_id in goal_ids:
+        yield row(
+            "Goals",
+            f"{goal_id} shortfall",
+            each(lambda r, g=goal_id: _goal_shortfall(r, g)),
+        )
+    yield row("Money", "organizer spend", each(lambda r: r.organizer_spend))
+    yield row("Money", "total budget", each(lambda r: r.total_budget))
+    yield row("Money", "budget remaining", each(_remaining))
+    yield row("Money", "partner spend", each(_partner_total))
+    partner_ids = dict.fromkeys(p.id for r in results for p in r.partners)
+    for partner_id in partner_ids:
+        for figure in ("events", "spend", "budget"):
+            yield row(
+                "Partners",
+                f"{partner_id} {figure}",
+                each(lambda r, p=partner_id, f=figure: _partner_figure(r, p, f)),
+            )
+
+
+def _goals_met(result: ResultSummary, hard: bool) -> str | None:
+    """How many goals of the kind (hard or soft) the plan meets: "2 of 3"."""
+    if result.events is None:
+        return None
+    goals = [g for g in result.goals if g.hard == hard]
+    return f"{sum(g.met for g in goals)} of {len(goals)}"
+
+
+def _goal_shortfall(result: ResultSummary, goal_id: str) -> int | None:
+    return next((g.shortfall for g in result.goals if g.id == goal_id), None)
+
+
+def _remaining(result: ResultSummary) -> int | None:
+    if result.total_budget is None or result.organizer_spend is None:
+        return None
+    return result.total_budget - result.organizer_spend
+
+
+def _partner_total(result: ResultSummary) -> int | None:
+    if result.events is None:
+        return None
+    return sum(p.spend for p in result.partners)
+
+
+def _partner_figure(result: ResultSummary, partner_id: str, figure: str) -> Value:
+    partner = next((p for p in result.partners if p.id == partner_id), None)
+    return None if partner is None else getattr(partner, figure)
+
+
+# What the command line prints --------------------------------------------------
+
+# The key figures worth a line on screen; the workbook holds them all.
+HEADLINE = (
+    "status",
+    "objective",
+    *TERMS,
+    "held, mandatory",
+    "held, optional",
+    "value held",
+    "hard goals met",
+    "soft goals met",
+    "organizer spend",
+    "total budget",
+)
+
+
+def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
+    """A short table as text: a header, the headline figures, the change count.
+
+    The first row is the header ("", each plan's label); the last counts each
+    plan's differences from the first.
+    """
+    rows: list[tuple[str, ...]] = [("", *comparison.labels)]
+    for kpi in comparison.kpis:
+        if kpi.label in HEADLINE:
+            rows.append((kpi.label, *(_text(value) for value in kpi.values)))
+    counts = [
+        sum(d.plan == label for d in comparison.differences)
+        for label in comparison.labels[1:]
+    ]
+    first = comparison.labels[0]
+    rows.append((f"changes from {first}", "", *(str(n) for n in counts)))
+    return rows
+
+
+def _text(value: Value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+# The calendar of each plan, for the comparison workbook ---------------------------
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    """One exercise's slots in one plan: the venue in each slot it occupies."""
+
+    exercise_id: str
+    cells: Mapping[int, str]  # slot -> venue id
+    changed: frozenset[int]  # slots that differ from the first plan's
+
+
+@dataclass(frozen=True)
+class Gantt:
+    label: str
+    rows: tuple[GanttRow, ...]  # the same exercises, in the same order, per plan
+
+
+def calendar(comparison: Comparison) -> tuple[list[dt.date], list[Gantt]]:
+    """Each plan as a grid of exercises by slots, on the first plan's slots.
+
+    Returns the first day of each slot and one grid per plan. Every grid has a
+    row for each exercise held in any plan, so they line up one above the
+    other; a cell holding another venue than the first plan's, or held in
+    only one of the two, is marked changed.
+    """
+    first = comparison.results[0]
+    start, days = first.planning_start, first.slot_days
+    last = max(result.planning_end for result in comparison.results)
+    slot_dates = [
+        start + dt.timedelta(days=days * slot)
+        for slot in range((last - start).days // days + 1)
+    ]
+    held = {e for result in comparison.results for e in result.by_exercise}
+    exercise_ids = [e for e in comparison.exercises if e in held]
+    exercise_ids += sorted(held - set(exercise_ids))
+
+    def cells(result: ResultSummary, exercise_id: str) -> dict[int, str]:
+        event = result.by_exercise.get(exercise_id)
+        if event is None:
+            return {}
+        first_slot = max((event.start - start).days // days, 0)
+        last_slot = min((event.end - start).days // days, len(slot_dates) - 1)
+        return dict.fromkeys(range(first_slot, last_slot + 1), event.venue_id)
+
+    gantts = []
+    for index, result in enumerate(comparison.results):
+        compared = index > 0 and None not in (result.events, first.events)
+        rows = []
+        for exercise_id in exercise_ids:
+            now, was = cells(result, exercise_id), cells(first, exercise_id)
+            slots = now.keys() | was.keys() if compared else set()
+            changed = frozenset(s for s in slots if now.get(s) != was.get(s))
+            rows.append(GanttRow(exercise_id, now, changed))
+        gantts.append(Gantt(result.label, tuple(rows)))
+    return slot_dates, gantts
