@@ -71,11 +71,11 @@ def _print_findings(findings: Iterable[Finding]) -> None:
         err.print(str(finding), style=style, markup=False)
 
 
-def _load(path: Path) -> Problem:
+def _load(path: Path, scenario: str | None = None) -> Problem:
     """Read and validate a workbook, or print why not and exit 2."""
     from planner.workbook.read import read_problem
 
-    problem, findings = read_problem(path)
+    problem, findings = read_problem(path, scenario)
     _print_findings(findings)
     if problem is None:
         errors = sum(f.severity is Severity.ERROR for f in findings)
@@ -92,11 +92,17 @@ def _describe(problem: Problem) -> str:
     )
 
 
+SCENARIO = click.option(
+    "--scenario", help="Apply this scenario of the Scenarios sheet to the base data."
+)
+
+
 @main.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-def validate(workbook: Path) -> None:
+@SCENARIO
+def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK and list every problem with its sheet and cell."""
-    problem = _load(workbook)
+    problem = _load(workbook, scenario)
     out.print(f"{workbook.name} is valid: {_describe(problem)}.")
 
 
@@ -201,6 +207,7 @@ def _print_result(result: Result, currency: str) -> None:
     "--deterministic", is_flag=True, help="Same plan run after run (fixed search)."
 )
 @click.option("--quiet", is_flag=True, help="No live progress.")
+@SCENARIO
 def solve(
     workbook: Path,
     out_dir: Path | None,
@@ -209,12 +216,13 @@ def solve(
     seed: int,
     deterministic: bool,
     quiet: bool,
+    scenario: str | None,
 ) -> None:
     """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json."""
     from planner.model import solve as run_solver
     from planner.workbook.write import OutputError, write_result
 
-    problem = _load(workbook)
+    problem = _load(workbook, scenario)
     options = SolveOptions(
         time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic
     )
@@ -222,7 +230,8 @@ def solve(
         out.print(f"{workbook.name}: {_describe(problem)}.")
     with _live_progress(out.is_terminal and not quiet) as show:
         result = run_solver(problem, options, progress=show)
-    target = out_dir or Path("outputs") / workbook.stem
+    default_name = workbook.stem + (f"-{scenario}" if scenario else "")
+    target = out_dir or Path("outputs") / default_name
     try:
         written = write_result(problem, result, target, workbook)
     except OutputError as error:
@@ -271,3 +280,40 @@ def check(workbook: Path, schedule: Path) -> None:
         err.print(f"{len(violations)} rule(s) broken.")
         sys.exit(EXIT_VIOLATIONS)
     out.print(f"{len(plan.events)} events checked: every hard rule holds.")
+
+
+@main.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    default=Path("comparison.xlsx"),
+    show_default=True,
+    help="Comparison workbook (or a folder to write comparison.xlsx in).",
+)
+def compare(results: tuple[Path, ...], out_path: Path) -> None:
+    """Compare two or more RESULTS (folders or schedule.json) side by side."""
+    from planner.compare import ResultError, comparison_rows, load_result
+    from planner.compare import compare as compare_plans
+    from planner.workbook.compare_write import write_comparison
+
+    if len(results) < 2:
+        err.print("compare needs at least two results.")
+        sys.exit(EXIT_INVALID)
+    try:
+        comparison = compare_plans([load_result(path) for path in results])
+    except ResultError as error:
+        err.print(str(error))
+        sys.exit(EXIT_INVALID)
+    for warning in comparison.warnings:
+        err.print(f"warning: {warning}", style="yellow", markup=False)
+    header, *rows = comparison_rows(comparison)
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    for difference in comparison.differences:
+        out.print(str(difference), markup=False)
+    written = write_comparison(comparison, out_path)
+    out.print(f"Wrote {written}")

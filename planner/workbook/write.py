@@ -115,9 +115,9 @@ SLOT_HEADER_HEIGHT = 62.0
 MAX_COLUMN_WIDTH = 60
 
 
-
 class OutputError(Exception):
     """The result cannot be written where asked; the message says why."""
+
 
 def write_result(
     problem: Problem, result: Result, out_dir: Path, input_path: Path
