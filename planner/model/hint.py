@@ -5,10 +5,12 @@ value; an exercise pulls in first what it requires and the mandatory ones it
 follows. Each takes the earliest start, the cheapest venue and the fewest
 partners that keep every rule the greedy tracks: windows, fixed start and
 venue, blackouts, venue, partner and asset concurrency, partner rest gaps, max
-events, budgets and dependencies. Partners that a hard goal still needs are
-brought along when they can come. An exercise that does not fit is left out,
-so the plan is feasible whenever every mandatory exercise fits and the hard
-goals are met; otherwise CP-SAT starts its search from it.
+events, budgets and dependencies. Partners that a goal still needs are
+brought along when they can come (hard goals first: a missed soft goal costs
+far more than a partner's travel at the default weights). An exercise that
+does not fit is left out, so the plan is feasible whenever every mandatory
+exercise fits and the hard goals are met; otherwise CP-SAT starts its search
+from it.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def _in_area(goal: Goal, exercise: Exercise) -> bool:
 
 @dataclass
 class _State:
-    """What the plan so far occupies and spends, and what hard goals still need."""
+    """What the plan so far occupies and spends, and what goals still need."""
 
     problem: Problem
     venue_load: dict[str, list[int]] = field(default_factory=dict)
@@ -98,7 +100,8 @@ class _State:
     tried: set[str] = field(default_factory=set)
     blackout: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     depends: dict[str, list[Dependency]] = field(default_factory=dict)
-    together: dict[str, int] = field(default_factory=dict)  # hard goal -> count
+    goals: list[Goal] = field(default_factory=list)  # that count, hard first
+    together: dict[str, int] = field(default_factory=dict)  # goal -> count
     engaged: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -118,6 +121,11 @@ class _State:
         for dependency in p.dependencies:
             self.depends[dependency.before].append(dependency)
             self.depends[dependency.after].append(dependency)
+        soft_counts = bool(p.settings.weights.goal_shortfall)
+        self.goals = sorted(
+            (g for g in p.goals if g.hard or (soft_counts and g.weight)),
+            key=lambda g: (not g.hard, -g.weight),
+        )
         self.together = defaultdict(int)
         self.engaged = defaultdict(int)
 
@@ -137,8 +145,8 @@ class _State:
         self.organizer_spend += _organizer_cost(
             exercise, self.problem.venue[event.venue_id]
         )
-        for goal in self.problem.goals:
-            if goal.hard and _in_area(goal, exercise):
+        for goal in self.goals:
+            if _in_area(goal, exercise):
                 if goal.kind == GoalKind.TOGETHER and set(goal.partners) <= set(
                     event.participants
                 ):
@@ -149,15 +157,15 @@ class _State:
         self.placed[exercise.id] = event
 
     def wanted(self, exercise: Exercise) -> list[list[str]]:
-        """Groups of invited partners that hard goals still need, most needed first.
+        """Groups of invited partners that goals still need, hard goals first.
 
         A together goal's group comes all or none; an engagement goal's
         partners come one by one.
         """
         invited = set(exercise.invited_partners)
         groups: list[list[str]] = []
-        for goal in self.problem.goals:
-            if not goal.hard or not _in_area(goal, exercise):
+        for goal in self.goals:
+            if not _in_area(goal, exercise):
                 continue
             if goal.kind == GoalKind.TOGETHER:
                 if self.together[goal.id] < goal.min_count and set(goal.partners) <= (
@@ -185,7 +193,7 @@ def _organizer_cost(exercise: Exercise, venue: Venue) -> int:
 
 
 def _first_fit(state: _State, exercise: Exercise) -> Event | None:
-    """The earliest start, first venue and fewest partners that fit, if any."""
+    """The earliest start, cheapest venue and fewest partners that fit, if any."""
     problem = state.problem
     duration = exercise.duration
     first = max(0, exercise.earliest_start)
@@ -300,7 +308,7 @@ def _try_venue(
 ) -> Event | None:
     """The event at ``venue`` with the partners it needs, if it fits.
 
-    Required partners, then those hard goals still need, then the cheapest
+    Required partners, then those goals still need, then the cheapest
     optional ones up to min_partners.
     """
     problem = state.problem

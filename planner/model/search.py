@@ -311,11 +311,13 @@ class _Run:
         self.objective: float | None = None
         self.bound: float | None = None
         self.solutions = 0
+        self.listening = False
         self.news: queue.SimpleQueue[Progress] = queue.SimpleQueue()
 
     def report(self) -> None:
-        elapsed = time.perf_counter() - self.began
-        self.news.put(Progress(elapsed, self.objective, self.bound))
+        if self.listening:
+            elapsed = time.perf_counter() - self.began
+            self.news.put(Progress(elapsed, self.objective, self.bound))
 
     def _on_bound(self, bound: float) -> None:
         self.bound = bound
@@ -330,7 +332,8 @@ class _Run:
         outcome: list[cp_model.CpSolverStatus] = []
         failure: list[BaseException] = []
         reporter = _Reporter(self)
-        if progress is not None:
+        self.listening = progress is not None
+        if self.listening:
             self.solver.best_bound_callback = self._on_bound
 
         def work() -> None:

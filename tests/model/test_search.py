@@ -219,6 +219,22 @@ def test_greedy_plan_places_mandatory_exercises_first() -> None:
     assert [e.exercise_id for e in greedy_plan(problem).events] == ["E2"]
 
 
+def test_greedy_plan_pulls_in_what_an_exercise_requires() -> None:
+    exercises = [exercise("E1", 2, value=1), exercise("E2", 2, value=9)]
+    dependency = Dependency("E1", "E2", min_gap=1, requires=True)
+    plan = greedy_plan(make_problem(exercises, dependencies=(dependency,)))
+    # E2 goes first by value, but needs E1 first: E1 at 0..1, E2 from 1 + 1 + 1
+    assert [(e.exercise_id, e.start) for e in plan.events] == [("E1", 0), ("E2", 3)]
+
+
+def test_greedy_plan_takes_the_cheapest_venue_and_the_partners_a_goal_needs() -> None:
+    venues = [Venue("V", cost_per_slot=100), Venue("W", cost_per_slot=10)]
+    e = exercise("E", 1, invited_partners=("A", "B"), cost_per_partner=50)
+    goal = Goal("G", GoalKind.TOGETHER, 1, partners=("A", "B"), hard=True)
+    plan = greedy_plan(make_problem([e], venues=venues, goals=(goal,)))
+    assert plan.events == (Event("E", 0, "W", ("A", "B")),)
+
+
 def test_a_given_hint_is_used_and_stale_events_are_skipped() -> None:
     problem = make_problem([exercise("E1", 2), exercise("E2", 2)])
     hint = Plan(
