@@ -191,6 +191,7 @@ class Settings:
     planning_end: dt.date  # inclusive
     time_unit: str = "week"  # "week" or "day"
     total_budget: int | None = None  # cap on organizer spend; None: no cap
+    total_budget_source: Source | None = None  # the Settings row that sets it
     currency: str = ""
     time_limit_s: float = 60.0
     weights: Weights = field(default_factory=Weights)

@@ -448,7 +448,8 @@ def total_budget(
     if budget is None:
         return
     spend = _total(list(v.organizer_spend.values()))
-    _enforce(model.add(spend <= budget), guard, TOTAL_BUDGET_SOURCE)
+    source = problem.settings.total_budget_source or TOTAL_BUDGET_SOURCE
+    _enforce(model.add(spend <= budget), guard, source)
 
 
 def dependencies(

@@ -44,6 +44,7 @@ from planner.domain import (
     Problem,
     Settings,
     Severity,
+    Source,
     Venue,
     Weights,
 )
@@ -741,6 +742,7 @@ def _settings(
         planning_end=end,
         time_unit=value("time_unit"),
         total_budget=value("total_budget"),
+        total_budget_source=_row_source(rows, "total_budget"),
         currency=value("currency"),
         time_limit_s=float(value("time_limit_s")),
         weights=Weights(
@@ -749,6 +751,11 @@ def _settings(
             cost=value("weight_cost"),
         ),
     )
+
+
+def _row_source(rows: Mapping[str, int], key: str) -> Source | None:
+    """The Settings row of ``key``, so an explanation can point at it."""
+    return Source(SETTINGS.name, rows[key]) if key in rows else None
 
 
 # Building the problem, once every finding is at most a warning.

@@ -48,6 +48,7 @@ EXPECTED = Problem(
         planning_end=D(2027, 3, 28),
         time_unit="week",
         total_budget=100000,
+        total_budget_source=Source("Settings", 5),
         currency="EUR",
         time_limit_s=60.0,
         weights=Weights(),

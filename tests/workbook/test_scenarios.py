@@ -342,7 +342,7 @@ def test_delete_rows_of_every_sheet_without_an_id_column(
         assets=(replace(base.assets[0], unavailable=()),),
         travel_costs=(),
         dependencies=(),
-        settings=replace(base.settings, total_budget=None),
+        settings=replace(base.settings, total_budget=None, total_budget_source=None),
     )
 
 
