@@ -207,6 +207,11 @@ def _print_result(result: Result, currency: str) -> None:
     "--deterministic", is_flag=True, help="Same plan run after run (fixed search)."
 )
 @click.option("--quiet", is_flag=True, help="No live progress.")
+@click.option(
+    "--explain-all",
+    is_flag=True,
+    help="Say why for every exercise and goal left out, and price each budget.",
+)
 @SCENARIO
 def solve(
     workbook: Path,
@@ -216,10 +221,17 @@ def solve(
     seed: int,
     deterministic: bool,
     quiet: bool,
+    explain_all: bool,
     scenario: str | None,
 ) -> None:
-    """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json."""
+    """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json.
+
+    Optional exercises left out and soft goals not met get a reason (the most
+    valuable few, or all with --explain-all); when no plan exists, the fewest
+    workbook rows that conflict are named.
+    """
     from planner.model import solve as run_solver
+    from planner.model.probe import explain_result
     from planner.workbook.write import OutputError, write_result
 
     problem = _load(workbook, scenario)
@@ -230,10 +242,11 @@ def solve(
         out.print(f"{workbook.name}: {_describe(problem)}.")
     with _live_progress(out.is_terminal and not quiet) as show:
         result = run_solver(problem, options, progress=show)
+    explanation = explain_result(problem, result, explain_all)
     default_name = workbook.stem + (f"-{scenario}" if scenario else "")
     target = out_dir or Path("outputs") / default_name
     try:
-        written = write_result(problem, result, target, workbook)
+        written = write_result(problem, result, target, workbook, explanation)
     except OutputError as error:
         err.print(str(error))
         sys.exit(EXIT_INVALID)
@@ -241,11 +254,74 @@ def solve(
         _print_result(result, problem.settings.currency)
     out.print(f"Wrote {', '.join(str(p) for p in written)}")
     if result.status is Status.INFEASIBLE:
-        err.print("No plan exists: the workbook's hard rules contradict each other.")
+        _print_conflict(explanation)
         sys.exit(EXIT_INFEASIBLE)
     if result.plan is None:
         err.print("No plan found within the time limit; try a longer --time-limit.")
         sys.exit(EXIT_NO_PLAN)
+
+
+def _print_conflict(explanation: object) -> None:
+    """Name the rows that cannot all hold, one line each."""
+    err.print("No plan exists: these rows of the workbook cannot all hold together:")
+    for line in getattr(explanation, "lines", ()):
+        err.print(f"  {line}", markup=False)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@SCENARIO
+@click.option(
+    "--time-limit", type=float, default=30, show_default=True, help="Seconds to search."
+)
+def explain(workbook: Path, scenario: str | None, time_limit: float) -> None:
+    """Say why no plan exists for WORKBOOK: the fewest rows that conflict."""
+    from planner.explain import explain_conflict
+    from planner.model.explain import conflict
+
+    problem = _load(workbook, scenario)
+    rows = conflict(problem, time_limit)
+    if rows is None:
+        out.print(f"{workbook.name}: a plan exists; run planner solve.")
+        return
+    _print_conflict(explain_conflict(problem, rows))
+    sys.exit(EXIT_INFEASIBLE)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("result", type=click.Path(path_type=Path))
+@click.argument("exercise_id")
+@click.option("--top", type=int, default=5, show_default=True)
+@click.option("--at", "at_venue", help="Try this venue.")
+@click.option(
+    "--start", "at_start", type=click.DateTime(["%Y-%m-%d"]), help="Try this date."
+)
+@SCENARIO
+def suggest(
+    workbook: Path,
+    result: Path,
+    exercise_id: str,
+    top: int,
+    at_venue: str | None,
+    at_start: object,
+    scenario: str | None,
+) -> None:
+    """List the best other placements of EXERCISE_ID, the rest of RESULT kept."""
+    from planner.model.probe import suggest as suggestions
+    from planner.workbook.plan_io import read_plan
+
+    problem = _load(workbook, scenario)
+    if exercise_id not in problem.exercise:
+        err.print(f"Exercise {exercise_id} is not in {workbook.name}.")
+        sys.exit(EXIT_INVALID)
+    plan, findings = read_plan(problem, result)
+    _print_findings(findings)
+    if plan is None:
+        sys.exit(EXIT_INVALID)
+    start = None if at_start is None else problem.slot_of(at_start.date())
+    for suggestion in suggestions(problem, plan, exercise_id, top, at_venue, start):
+        out.print(suggestion.text, markup=False)
 
 
 @main.command()

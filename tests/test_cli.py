@@ -93,8 +93,34 @@ def test_proven_infeasible_exits_3(tmp_path: Path) -> None:
     result = run("solve", INFEASIBLE, "--out", tmp_path, "--quiet")
     assert result.exit_code == 3
     assert "No plan exists" in result.output
+    # The infeasible sample blacks out NOR over mandatory Cold Response 27.
+    assert "(Exercises row 3)" in result.output
+    assert "(Unavailability row 19)" in result.output
     summary = json.loads((tmp_path / "schedule.json").read_text())
     assert summary["status"] == "infeasible"
+
+
+def test_explain_names_the_conflicting_rows() -> None:
+    result = run("explain", INFEASIBLE)
+    assert result.exit_code == 3
+    lines = result.output.splitlines()
+    assert lines[1].startswith("  Exercise CR27 'Cold Response 27' (mandatory")
+    assert lines[2].startswith("  Partner NOR is unavailable 2027-01-25 to 2027-04-04")
+    assert len(lines) == 3
+    assert run("explain", SAMPLE).exit_code == 0
+
+
+def test_suggest_lists_other_placements(tmp_path: Path) -> None:
+    assert run("solve", SAMPLE, "--out", tmp_path, "--quiet").exit_code == 0
+    result = run("suggest", SAMPLE, tmp_path, "URB27", "--top", "2")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("URB27 at ") for line in lines)
+    refused = run("suggest", SAMPLE, tmp_path, "URB27", "--at", "SET")
+    assert refused.output.startswith("URB27 cannot be held at SET")
+    unknown = run("suggest", SAMPLE, tmp_path, "NOPE")
+    assert unknown.exit_code == 2
 
 
 def test_no_plan_in_time_exits_4(

@@ -16,7 +16,7 @@ import math
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -44,8 +44,10 @@ from planner.domain import (
     Plan,
     Problem,
     Result,
+    Source,
     Status,
 )
+from planner.explain import Explanation, conflict_heading, where
 from planner.workbook.plan_io import (
     CELL_LIST_SEPARATOR,
     JSON_NAME,
@@ -64,6 +66,9 @@ PARTNERS_SHEET = "Partners"
 VENUES_SHEET = "Venues"
 GOALS_SHEET = "Goals"
 UNSCHEDULED_SHEET = "Unscheduled"
+INFEASIBLE_SHEET = "Infeasible"
+INFEASIBLE_COLUMNS = ("sheet", "row", "what the row asks for")
+WHY_COLUMN = "why"
 
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0"
@@ -120,19 +125,28 @@ class OutputError(Exception):
 
 
 def write_result(
-    problem: Problem, result: Result, out_dir: Path, input_path: Path
+    problem: Problem,
+    result: Result,
+    out_dir: Path,
+    input_path: Path,
+    explanation: Explanation | None = None,
 ) -> list[Path]:
     """Write schedule.xlsx and schedule.json into ``out_dir``; return their paths.
 
     With no plan (infeasible, none found in time) the workbook holds only its
-    Summary and the JSON's plan is null, so the run is still on record.
+    Summary and the JSON's plan is null, so the run is still on record. An
+    ``explanation`` adds the Infeasible sheet (the conflicting rows), the why
+    columns of Unscheduled and Goals and the budgets' prices, and goes into
+    the JSON as ``explanation``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     xlsx_path, json_path = out_dir / XLSX_NAME, out_dir / JSON_NAME
     _refuse_to_overwrite_input(Path(input_path), (xlsx_path, json_path))
     data = plan_to_json(problem, result, Path(input_path))
-    workbook = result_workbook(problem, result, data)
+    if explanation is not None:
+        data["explanation"] = explanation_to_json(explanation)
+    workbook = result_workbook(problem, result, data, explanation)
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     _replace_atomically(
         [
@@ -177,8 +191,47 @@ def _replace_atomically(
             temp.unlink(missing_ok=True)
 
 
+def explanation_to_json(explanation: Explanation) -> dict[str, object]:
+    """The explanation for programs: rows as sheet and row, texts as shown."""
+
+    def rows(sources: Iterable[Source] | None) -> list[dict[str, object]] | None:
+        if sources is None:
+            return None
+        return [{"sheet": s.sheet, "row": s.row} for s in sources]
+
+    return {
+        "conflict": rows(explanation.conflict),
+        "lines": list(explanation.lines),
+        "reasons": [
+            {
+                "id": r.item_id,
+                "kind": r.kind,
+                "loss": r.loss,
+                "forced_objective": r.forced_objective,
+                "conflict": rows(r.conflict),
+                "text": r.text,
+            }
+            for r in explanation.reasons
+        ],
+        "budget_prices": [
+            {
+                "partner_id": b.owner or None,
+                "source": (rows([b.source]) or [None])[0] if b.source else None,
+                "budget": b.budget,
+                "larger": b.larger,
+                "gain": b.gain,
+                "text": b.text,
+            }
+            for b in explanation.budget_prices
+        ],
+    }
+
+
 def result_workbook(
-    problem: Problem, result: Result, data: dict[str, object]
+    problem: Problem,
+    result: Result,
+    data: dict[str, object],
+    explanation: Explanation | None = None,
 ) -> Workbook:
     """The result as a workbook for people; ``data`` is what schedule.json holds."""
     workbook = Workbook()
@@ -188,14 +241,19 @@ def result_workbook(
     styles = kind_styles(workbook, problem)
     progress = goal_progress(problem, plan) if plan is not None else []
     write_summary(summary, problem, result, data, progress, styles)
+    if explanation is not None and explanation.budget_prices:
+        write_budget_prices(summary, explanation)
+    if explanation is not None and explanation.conflict is not None:
+        write_infeasible(workbook.create_sheet(INFEASIBLE_SHEET), explanation)
     if plan is None:
         return workbook
+    why = explanation.why if explanation is not None else None
     write_schedule(workbook.create_sheet(SCHEDULE_SHEET), problem, plan, styles)
     write_calendar(workbook.create_sheet(CALENDAR_SHEET), problem, plan, styles)
     write_partners(workbook.create_sheet(PARTNERS_SHEET), problem, plan, styles)
     write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
-    write_goals(workbook.create_sheet(GOALS_SHEET), problem, progress)
-    write_unscheduled(workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan)
+    write_goals(workbook.create_sheet(GOALS_SHEET), problem, progress, why)
+    write_unscheduled(workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, why)
     return workbook
 
 
@@ -698,9 +756,16 @@ def _goal_partners(goal: Goal) -> str:
 
 
 def write_goals(
-    ws: Worksheet, problem: Problem, progress: Sequence[GoalProgress]
+    ws: Worksheet,
+    problem: Problem,
+    progress: Sequence[GoalProgress],
+    why: Mapping[str, str] | None = None,
 ) -> None:
-    """How far the plan gets towards each goal, as the checker measures it."""
+    """How far the plan gets towards each goal, as the checker measures it.
+
+    With ``why`` (reason by goal id) a last column says what meeting each
+    missed goal would take.
+    """
     goals = {g.id: g for g in problem.goals}
     rows = []
     for goal_state in progress:
@@ -718,9 +783,11 @@ def write_goals(
                 goal_state.shortfall,
                 _yes_no(goal_state.met),
                 goal_state.detail,
+                *([] if why is None else [why.get(goal.id, "")]),
             )
         )
-    _write_table(ws, GOAL_COLUMNS, rows)
+    headers = GOAL_COLUMNS if why is None else (*GOAL_COLUMNS, WHY_COLUMN)
+    _write_table(ws, headers, rows)
     met_column = GOAL_COLUMNS.index("met") + 1
     for row_number, row in enumerate(rows, start=2):
         if row[met_column - 1] == "no":
@@ -739,8 +806,17 @@ UNSCHEDULED_COLUMNS = (
 )
 
 
-def write_unscheduled(ws: Worksheet, problem: Problem, plan: Plan) -> None:
-    """Exercises the plan does not hold, with the window they could have used."""
+def write_unscheduled(
+    ws: Worksheet,
+    problem: Problem,
+    plan: Plan,
+    why: Mapping[str, str] | None = None,
+) -> None:
+    """Exercises the plan does not hold, with the window they could have used.
+
+    With ``why`` (reason by exercise id) a last column says what holding each
+    would cost, or which rows forbid it.
+    """
     rows = []
     for exercise_id in unscheduled_exercises(problem, plan):
         exercise = problem.exercise[exercise_id]
@@ -754,11 +830,46 @@ def write_unscheduled(ws: Worksheet, problem: Problem, plan: Plan) -> None:
                 problem.slot_start(exercise.earliest_start),
                 problem.slot_end(exercise.latest_end),
                 _yes_no(exercise.mandatory),
+                *([] if why is None else [why.get(exercise.id, "")]),
             )
         )
     _write_table(
         ws,
-        UNSCHEDULED_COLUMNS,
+        UNSCHEDULED_COLUMNS if why is None else (*UNSCHEDULED_COLUMNS, WHY_COLUMN),
         rows,
         {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
     )
+
+
+# Explanations -----------------------------------------------------------------
+
+
+def write_infeasible(ws: Worksheet, explanation: Explanation) -> None:
+    """The rows that leave no plan, one per line, each readable on its own."""
+    conflict = explanation.conflict or ()
+    ws.append([conflict_heading(conflict)])
+    ws.cell(1, 1).font = TITLE_FONT
+    rows = [
+        (source.sheet, source.row if source.row > 0 else None, line)
+        for source, line in zip(conflict, explanation.lines, strict=False)
+    ]
+    if not conflict:
+        rows = [("", None, line) for line in explanation.lines]
+    _write_header(ws, INFEASIBLE_COLUMNS, row=2)
+    for row in rows:
+        ws.append(list(row))
+    ws.freeze_panes = "A3"
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 8
+    ws.column_dimensions["C"].width = MAX_COLUMN_WIDTH * 2
+
+
+def write_budget_prices(ws: Worksheet, explanation: Explanation) -> None:
+    """Below the Summary: what 10% more of each budget would buy."""
+    ws.append([])
+    ws.append(["Budgets: what 10% more would buy"])
+    ws.cell(ws.max_row, 1).font = TITLE_FONT
+    for price in explanation.budget_prices:
+        label = f"budget {price.owner}" if price.owner else "total budget"
+        ws.append([label, price.gain, f"{where(price.source)}: {price.text}"])
+        ws.cell(ws.max_row, 2).number_format = SIGNED_FORMAT

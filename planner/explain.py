@@ -1,0 +1,324 @@
+"""Explanations in the planner's words: which rows conflict, what a choice costs.
+
+The model (``planner.model.explain``, ``planner.model.probe``) finds the rows
+and the numbers; this module only names them, one line per workbook row,
+each readable on its own: the sheet and row, the ids, dates rather than slots.
+It imports nothing from the model, so the writer can use it freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from planner.domain import (
+    Asset,
+    Dependency,
+    Exercise,
+    Goal,
+    GoalKind,
+    Partner,
+    Period,
+    Problem,
+    Source,
+    Venue,
+)
+
+KIND_EXERCISE = "exercise"
+KIND_GOAL = "goal"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why the plan leaves one optional exercise out or one soft goal unmet.
+
+    Either forcing it in gives a plan, whose best objective found is
+    ``forced_objective`` and ``loss`` below the plan's, or no plan holds it and
+    ``conflict`` names the rows that forbid it. Both None: nothing was found
+    within the time limit.
+    """
+
+    item_id: str
+    kind: str  # KIND_EXERCISE or KIND_GOAL
+    text: str
+    loss: int | None = None
+    forced_objective: int | None = None
+    conflict: tuple[Source, ...] | None = None
+
+
+@dataclass(frozen=True)
+class BudgetPrice:
+    """What 10% more of one budget would buy: its shadow price, measured."""
+
+    source: Source | None
+    owner: str  # a partner id, or "" for the organizer's total budget
+    budget: int
+    larger: int
+    gain: int | None  # objective gained by the larger budget; None: not found
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One placement of an exercise with the rest of the plan kept as it is.
+
+    A placement asked for that is impossible has no objective; ``conflict``
+    then names the rows that forbid it.
+    """
+
+    exercise_id: str
+    start: int  # -1 when a refused request named no start
+    venue_id: str
+    participants: tuple[str, ...]
+    objective: int | None
+    change: int | None  # objective of this placement minus the plan's
+    text: str
+    conflict: tuple[Source, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything the writer shows about why: conflict rows, reasons, prices.
+
+    ``conflict`` is set only when no plan exists (``[]`` when no row is to
+    blame); ``lines`` are its rows in words, one per row.
+    """
+
+    conflict: tuple[Source, ...] | None = None
+    lines: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    budget_prices: tuple[BudgetPrice, ...] = field(default_factory=tuple)
+
+    @property
+    def why(self) -> dict[str, str]:
+        """Reason text by (exercise or goal) id, for the why columns."""
+        return {r.item_id: r.text for r in self.reasons}
+
+
+def explain_conflict(problem: Problem, rows: Sequence[Source]) -> Explanation:
+    """The Explanation of a programme with no plan, given its conflicting rows.
+
+    Rows come in sheet order, each at the index of its line.
+    """
+    ordered = tuple(sorted(rows, key=_row_order))
+    return Explanation(conflict=ordered, lines=tuple(conflict_lines(problem, ordered)))
+
+
+def conflict_lines(problem: Problem, rows: Sequence[Source]) -> list[str]:
+    """One line per conflicting row, in sheet order; a note when none is named."""
+    if not rows:
+        return [
+            "No single row can be blamed: what is asked for cannot fit in the "
+            f"horizon {problem.settings.planning_start} to "
+            f"{problem.settings.planning_end} with the exercises' durations."
+        ]
+    return [describe_row(problem, source) for source in sorted(rows, key=_row_order)]
+
+
+def conflict_heading(rows: Sequence[Source]) -> str:
+    """The sentence above the lines: what they mean and what to do."""
+    if not rows:
+        return "No plan exists."
+    if len(rows) == 1:
+        return "No plan exists because of this row; change it."
+    return (
+        f"No plan exists: these {len(rows)} rows cannot all hold. Changing any "
+        "one of them makes a plan possible as far as they are concerned."
+    )
+
+
+def _row_order(source: Source) -> tuple[str, int]:
+    return source.sheet, source.row
+
+
+def where(source: Source | None) -> str:
+    """A row as staff find it: 'Exercises row 14'."""
+    if source is None:
+        return "the workbook"
+    if source.row <= 0:
+        return f"{source.sheet} sheet"
+    return f"{source.sheet} row {source.row}"
+
+
+def describe_row(problem: Problem, source: Source) -> str:
+    """What a row asks for, in the planner's words, ending with where it is."""
+    rows = _RowIndex.of(problem)
+    if source in rows.exercises:
+        text = describe_exercise(problem, rows.exercises[source])
+    elif source in rows.periods:
+        kind, resource_id, period = rows.periods[source]
+        text = f"{kind} {resource_id} is unavailable {_period(problem, period)}"
+    elif source in rows.partners:
+        text = describe_partner(problem, rows.partners[source])
+    elif source in rows.venues:
+        text = describe_venue(rows.venues[source])
+    elif source in rows.assets:
+        text = describe_asset(rows.assets[source])
+    elif source in rows.goals:
+        text = describe_goal(problem, rows.goals[source])
+    elif source in rows.dependencies:
+        text = describe_dependency(problem, rows.dependencies[source])
+    elif source.sheet == "Settings" and problem.settings.total_budget is not None:
+        text = (
+            "The organizer's total budget is "
+            f"{money(problem, problem.settings.total_budget)}"
+        )
+    else:
+        text = "A rule of this row"
+    return f"{text} ({where(source)})"
+
+
+def slots(problem: Problem, n: int) -> str:
+    """'3 weeks', '1 day': a number of slots in the workbook's unit."""
+    unit = "week" if problem.settings.slot_days == 7 else "day"
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
+def money(problem: Problem, amount: int) -> str:
+    """An amount with the workbook's currency, thousands separated."""
+    currency = problem.settings.currency
+    return f"{amount:,} {currency}".rstrip()
+
+
+def _ids(ids: Iterable[str]) -> str:
+    return ", ".join(ids)
+
+
+def _span(problem: Problem, first: int, last: int) -> str:
+    """Slots as the dates they cover."""
+    return f"{problem.slot_start(first)} to {problem.slot_end(last)}"
+
+
+def _period(problem: Problem, period: Period) -> str:
+    reason = f" ({period.reason})" if period.reason else ""
+    return _span(problem, period.first, period.last) + reason
+
+
+def describe_exercise(problem: Problem, exercise: Exercise) -> str:
+    """An exercise's hard demands: mandatory, length, window, who and what."""
+    label = f"Exercise {exercise.id}"
+    if exercise.name:
+        label += f" '{exercise.name}'"
+    facts = ["mandatory"] if exercise.mandatory else ["optional"]
+    facts.append(slots(problem, exercise.duration))
+    facts.append(
+        f"window {_span(problem, exercise.earliest_start, exercise.latest_end)}"
+    )
+    if exercise.fixed_start is not None:
+        facts.append(f"fixed to start {problem.slot_start(exercise.fixed_start)}")
+    if exercise.fixed_venue is not None:
+        facts.append(f"fixed at venue {exercise.fixed_venue}")
+    needs = []
+    if exercise.required_partners:
+        needs.append(f"partners {_ids(exercise.required_partners)}")
+    if exercise.assets:
+        needs.append(f"assets {_ids(exercise.assets)}")
+    if exercise.venues:
+        needs.append(f"a venue among {_ids(exercise.venues)}")
+    if exercise.needs:
+        needs.append(f"a venue with {_ids(sorted(exercise.needs))}")
+    if exercise.min_partners:
+        needs.append(f"at least {exercise.min_partners} partners")
+    text = f"{label} ({', '.join(facts)})"
+    return text + (f" needs {'; '.join(needs)}" if needs else "")
+
+
+def describe_partner(problem: Problem, partner: Partner) -> str:
+    """A partner's limits: budget, number of events, concurrency, rest."""
+    limits = []
+    if partner.budget is not None:
+        limits.append(f"budget {money(problem, partner.budget)}")
+    if partner.max_events is not None:
+        limits.append(f"at most {partner.max_events} events")
+    limits.append(
+        "one event at a time"
+        if partner.max_concurrent == 1
+        else f"at most {partner.max_concurrent} events at a time"
+    )
+    if partner.min_gap:
+        limits.append(f"{slots(problem, partner.min_gap)} free between events")
+    return f"Partner {partner.id} allows {', '.join(limits)}"
+
+
+def describe_venue(venue: Venue) -> str:
+    limits = [
+        "one event at a time"
+        if venue.max_concurrent == 1
+        else f"at most {venue.max_concurrent} events at a time"
+    ]
+    if venue.capacity is not None:
+        limits.append(f"at most {venue.capacity} partners per event")
+    return f"Venue {venue.id} hosts {', '.join(limits)}"
+
+
+def describe_asset(asset: Asset) -> str:
+    count = "one event" if asset.capacity == 1 else f"{asset.capacity} events"
+    return f"Asset {asset.id} serves {count} at a time"
+
+
+def describe_goal(problem: Problem, goal: Goal) -> str:
+    """A goal's target: who, how often, in which area."""
+    hardness = "Hard goal" if goal.hard else "Goal"
+    area = f" in area {goal.area}" if goal.area else ""
+    if goal.kind is GoalKind.TOGETHER:
+        what = (
+            f"{_ids(goal.partners)} together in at least {goal.min_count} "
+            f"exercises{area}"
+        )
+    elif goal.kind is GoalKind.ENGAGEMENT:
+        who = _ids(goal.partners) if goal.partners else "every partner"
+        what = f"{who} each in at least {goal.min_count} exercises{area}"
+    else:
+        what = f"at least {goal.min_count} exercises{area}"
+    return f"{hardness} {goal.id}: {what}"
+
+
+def describe_dependency(problem: Problem, dependency: Dependency) -> str:
+    text = (
+        f"{dependency.after} starts at least "
+        f"{slots(problem, dependency.min_gap)} after {dependency.before} ends"
+    )
+    if dependency.max_gap is not None:
+        text += f" and at most {slots(problem, dependency.max_gap)} after"
+    if dependency.requires:
+        text += f"; {dependency.after} only if {dependency.before} is held"
+    return text
+
+
+@dataclass(frozen=True)
+class _RowIndex:
+    """Every row with a source, by that source."""
+
+    exercises: dict[Source, Exercise]
+    partners: dict[Source, Partner]
+    venues: dict[Source, Venue]
+    assets: dict[Source, Asset]
+    periods: dict[Source, tuple[str, str, Period]]  # (kind, resource id, period)
+    goals: dict[Source, Goal]
+    dependencies: dict[Source, Dependency]
+
+    @classmethod
+    def of(cls, problem: Problem) -> _RowIndex:
+        periods: dict[Source, tuple[str, str, Period]] = {}
+        for kind, resources in (
+            ("Partner", problem.partners),
+            ("Venue", problem.venues),
+            ("Asset", problem.assets),
+        ):
+            for resource in resources:
+                for period in resource.unavailable:
+                    if period.source is not None:
+                        periods[period.source] = (kind, resource.id, period)
+        return cls(
+            exercises=_by_source(problem.exercises),
+            partners=_by_source(problem.partners),
+            venues=_by_source(problem.venues),
+            assets=_by_source(problem.assets),
+            periods=periods,
+            goals=_by_source(problem.goals),
+            dependencies=_by_source(problem.dependencies),
+        )
+
+
+def _by_source(rows: Iterable) -> dict:
+    return {row.source: row for row in rows if row.source is not None}

@@ -1,0 +1,160 @@
+"""Why no plan exists: the fewest workbook rows that cannot all hold.
+
+Every input row that creates hard rules gets its own assumption literal
+(`SourceGuard`). CP-SAT, asked for a plan under all of them, names a set of
+rows that together leave no plan (`sufficient_assumptions_for_infeasibility`);
+that set is then shrunk one row at a time until dropping any one row of it
+would let a plan exist. Rows nothing can relax (the horizon, durations,
+who is invited) are part of every model, never assumptions.
+
+CP-SAT answers with such a set only for a feasibility problem solved by one
+worker, so the objective is cleared and the search runs single-threaded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from ortools.sat.python import cp_model
+
+from planner.domain import Problem, Source
+from planner.model.search import BuiltModel, build_model
+from planner.model.variables import SourceGuard
+
+DEFAULT_LIMIT_S = 30.0
+# Each check while shrinking gets at least this long, however little is left:
+# a check that runs out of time keeps its row, so the set stays a conflict.
+MIN_CHECK_S = 0.5
+
+Force = Callable[[BuiltModel], None]  # adds hard constraints that are no rows
+_UNDECIDED: list[Source] = []  # by identity: the search ran out of time
+
+
+def conflict(
+    problem: Problem,
+    time_limit_s: float = DEFAULT_LIMIT_S,
+    force: Force | None = None,
+) -> list[Source] | None:
+    """The fewest rows that together leave no plan; None when a plan exists.
+
+    ``force`` adds constraints that hold whatever the rows say (an exercise
+    forced in, the rest of a plan fixed). ``[]`` means no row can be blamed:
+    what is forced, the horizon or the durations alone leave no plan. When time
+    runs out while shrinking, the rows not yet tried stay in, so the answer is
+    still a conflict, only perhaps not the smallest. When time runs out before
+    CP-SAT decides at all, every guarded row is returned.
+    """
+    deadline = time.perf_counter() + time_limit_s
+    checker = _Checker(problem, force)
+    core = checker.core(checker.rows, _left(deadline))
+    if core is None:
+        return None
+    return _shrink(checker, core, deadline)
+
+
+def feasible(
+    problem: Problem,
+    without: Iterable[Source] = (),
+    force: Force | None = None,
+    time_limit_s: float = DEFAULT_LIMIT_S,
+) -> bool | None:
+    """Whether a plan exists once the rows ``without`` are switched off.
+
+    None when the search ran out of time; for checking that an explanation is
+    minimal (each of its rows, switched off alone, lets a plan exist).
+    """
+    checker = _Checker(problem, force)
+    off = set(without)
+    rows = [r for r in checker.rows if r not in off]
+    found = checker.core(rows, time_limit_s, decided=True)
+    return None if found is _UNDECIDED else found is None
+
+
+def _left(deadline: float) -> float:
+    return max(MIN_CHECK_S, deadline - time.perf_counter())
+
+
+def _shrink(checker: _Checker, core: list[Source], deadline: float) -> list[Source]:
+    """Drop rows one at a time, keeping a row only if the rest has a plan.
+
+    When the rest still has no plan, CP-SAT's own answer for the rest (a subset
+    of it) replaces it, which usually drops many rows at once.
+    """
+    kept: list[Source] = []
+    untried = list(core)
+    while untried:
+        if time.perf_counter() >= deadline:
+            return kept + untried
+        row = untried.pop(0)
+        smaller = checker.core(kept + untried, _left(deadline))
+        if smaller is None:
+            kept.append(row)
+        else:
+            still = set(smaller)
+            untried = [r for r in untried if r in still]
+    return kept
+
+
+class _Checker:
+    """One model with a literal per row, asked again under different rows.
+
+    A row left out of the assumptions keeps its literal free, so the solver may
+    switch the row off: exactly "the programme without that row".
+    """
+
+    def __init__(self, problem: Problem, force: Force | None) -> None:
+        self.guard = SourceGuard()
+        self.built = build_model(problem, guard=self.guard)
+        self.built.model.clear_objective()
+        if force is not None:
+            force(self.built)
+        self.rows = list(self.guard.literals)
+
+    def core(
+        self, rows: Iterable[Source], time_limit_s: float, decided: bool = False
+    ) -> list[Source] | None:
+        """Rows, among ``rows``, that leave no plan; None when a plan exists.
+
+        A search that runs out of time counts as "no plan found", so the
+        caller keeps the row it was testing.
+        """
+        rows = list(rows)
+        model = self.built.model
+        model.clear_assumptions()
+        model.add_assumptions([self.guard.literals[r] for r in rows])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = time_limit_s
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        if status != cp_model.INFEASIBLE:
+            return _UNDECIDED if decided else rows
+        by_index = {self.guard.literals[r].index: r for r in rows}
+        named = set(solver.sufficient_assumptions_for_infeasibility())
+        return [r for r in rows if self.guard.literals[r].index in named] or (
+            [] if not by_index else _confirm_empty(self, rows, time_limit_s)
+        )
+
+
+def _confirm_empty(
+    checker: _Checker, rows: list[Source], time_limit_s: float
+) -> list[Source]:
+    """CP-SAT named no row: check the model with every row off, to be sure.
+
+    Presolve may prove infeasibility without tracking the assumptions; when
+    the model without any row still has no plan, no row is to blame.
+    """
+    model = checker.built.model
+    model.clear_assumptions()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit_s
+    off = [~checker.guard.literals[r] for r in checker.rows]
+    model.add_assumptions(off)
+    status = solver.solve(model)
+    model.clear_assumptions()
+    if status == cp_model.INFEASIBLE:
+        return []
+    return rows
