@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from planner.domain import (
+    TERM_CHANGE,
     TERM_COST,
     TERM_GOAL_SHORTFALL,
     TERM_VALUE,
@@ -39,13 +40,16 @@ from planner.domain import (
 
 __all__ = [
     "RULES",
+    "Changes",
     "GoalProgress",
     "check_plan",
     "event_cost",
+    "frozen_violations",
     "goal_progress",
     "objective_terms",
     "organizer_spend",
     "partner_spend",
+    "plan_changes",
 ]
 
 # Long lists of exercise ids are cut here so a message stays readable.
@@ -831,12 +835,16 @@ def goal_progress(problem: Problem, plan: Plan) -> list[GoalProgress]:
     return [_goal_progress(held, goal) for goal in problem.goals]
 
 
-def objective_terms(problem: Problem, plan: Plan) -> dict[str, int]:
+def objective_terms(
+    problem: Problem, plan: Plan, baseline: Plan | None = None
+) -> dict[str, int]:
     """The objective's named terms, each a signed contribution; they sum to it.
 
     value = weights.value * Σ value of held exercises;
     goal_shortfall = -weights.goal_shortfall * Σ soft goal.weight * shortfall;
-    cost = -weights.cost * (organizer spend + Σ partner spend).
+    cost = -weights.cost * (organizer spend + Σ partner spend);
+    with a ``baseline`` also change = -Σ over changes of their weight
+    (see `plan_changes`).
     A term whose weight is 0 is 0.
     """
     held = _Held.of(problem, plan)
@@ -849,8 +857,139 @@ def objective_terms(problem: Problem, plan: Plan) -> dict[str, int]:
     )
     spend = _organizer_spend(held) + sum(_partner_spend(held).values())
     # Integer products: a weight of 0 gives exactly 0, never -0.
-    return {
+    terms = {
         TERM_VALUE: weights.value * value,
         TERM_GOAL_SHORTFALL: -weights.goal_shortfall * shortfall,
         TERM_COST: -weights.cost * spend,
     }
+    if baseline is not None:
+        terms[TERM_CHANGE] = -plan_changes(problem, plan, baseline).penalty(problem)
+    return terms
+
+
+# --- re-planning against a baseline ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How a plan differs from a baseline plan, exercise by exercise.
+
+    Both plans are seen as the rules see them: the first event of each
+    exercise the programme has. ``partners`` lists (exercise, partner,
+    "joins" or "leaves") for exercises held in both plans, partners of the
+    programme only. A venue change counts only while the baseline's venue is
+    still in the programme: nobody chose to leave a venue that is gone.
+    """
+
+    moved: tuple[str, ...] = ()
+    venue_changed: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    partners: tuple[tuple[str, str, str], ...] = ()
+
+    def penalty(self, problem: Problem) -> int:
+        """Σ over the changes of their weight from the programme's Settings."""
+        weights = problem.settings.weights
+        return (
+            weights.change_move * len(self.moved)
+            + weights.change_venue * len(self.venue_changed)
+            + weights.change_drop * len(self.dropped)
+            + weights.change_add * len(self.added)
+            + weights.change_partner * len(self.partners)
+        )
+
+
+def plan_changes(problem: Problem, plan: Plan, baseline: Plan) -> Changes:
+    """Every change from ``baseline`` to ``plan``, in the programme's order."""
+    now = _Held.of(problem, plan).by_exercise
+    before = _Held.of(problem, baseline).by_exercise
+    moved, venue_changed, dropped, added = [], [], [], []
+    partners: list[tuple[str, str, str]] = []
+    for exercise in problem.exercises:
+        eid = exercise.id
+        old, new = before.get(eid), now.get(eid)
+        if old is None and new is None:
+            continue
+        if new is None:
+            dropped.append(eid)
+            continue
+        if old is None:
+            added.append(eid)
+            continue
+        if new.first != old.first:
+            moved.append(eid)
+        if old.venue_id in problem.venue and new.venue_id != old.venue_id:
+            venue_changed.append(eid)
+        was = [p for p in old.participants if p in problem.partner]
+        is_ = [p for p in new.participants if p in problem.partner]
+        partners += [(eid, p, "leaves") for p in was if p not in is_]
+        partners += [(eid, p, "joins") for p in is_ if p not in was]
+    return Changes(
+        tuple(moved),
+        tuple(venue_changed),
+        tuple(dropped),
+        tuple(added),
+        tuple(partners),
+    )
+
+
+# Rules about one event alone; the others weigh events against each other.
+_PLAN_WIDE_RULES = frozenset(
+    {
+        "venue_concurrency",
+        "partner_concurrency",
+        "partner_gap",
+        "partner_max_events",
+        "asset_capacity",
+        "partner_budget",
+        "total_budget",
+        "dependency_order",
+        "dependency_max_gap",
+        "dependency_requires",
+    }
+)
+# What the frozen events alone cannot be blamed for: later events may still
+# hold a mandatory exercise or meet a goal.
+_NOT_FROZEN_RULES = frozenset({"mandatory", "hard_goal"})
+
+
+def frozen_violations(
+    problem: Problem, baseline: Plan, freeze_before: int
+) -> list[Violation]:
+    """The hard rules that the frozen events of ``baseline`` break in ``problem``.
+
+    Frozen events are the baseline's (first) events of exercises the programme
+    has that start before slot ``freeze_before``: they have happened or been
+    announced, so re-planning keeps them as they are and cannot repair them.
+    Each violation names the frozen event it is about, e.g. ``Frozen event
+    EX-3 (starts 2027-02-01) breaks a rule: partner NOR is unavailable
+    2027-02-01 to 2027-02-07 (election)``; a rule broken by several frozen
+    events together (a venue double-booked) names them all.
+    """
+    frozen = tuple(
+        placed.event
+        for placed in _Held.of(problem, baseline).events
+        if placed.first < freeze_before
+    )
+    found: list[Violation] = []
+    for event in frozen:
+        held = _Held.of(problem, Plan((event,)))
+        placed = held.by_exercise[event.exercise_id]
+        prefix = f"{_where(problem, placed)}: "
+        for name, rule in RULES.items():
+            if name in _PLAN_WIDE_RULES or name in _NOT_FROZEN_RULES:
+                continue
+            for message in rule(held):
+                detail = message.removeprefix(prefix)
+                found.append(
+                    Violation(
+                        name,
+                        f"Frozen event {placed.id} (starts "
+                        f"{problem.slot_start(placed.first)}) breaks a rule: {detail}",
+                    )
+                )
+    held = _Held.of(problem, Plan(frozen))
+    for name in sorted(_PLAN_WIDE_RULES, key=list(RULES).index):
+        for message in RULES[name](held):
+            found.append(Violation(name, f"Frozen events break a rule: {message}"))
+    return found

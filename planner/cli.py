@@ -7,6 +7,7 @@ the time limit.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from rich.table import Table
 from planner import __version__
 from planner.domain import (
     Finding,
+    Plan,
     Problem,
     Progress,
     Result,
@@ -212,6 +214,18 @@ def _print_result(result: Result, currency: str) -> None:
     is_flag=True,
     help="Say why for every exercise and goal left out, and price each budget.",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    help="Re-plan against this earlier result (schedule.json, .xlsx or folder), "
+    "changing as little as it must.",
+)
+@click.option(
+    "--freeze-before",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Baseline events starting before this date keep their start, venue "
+    "and participants.",
+)
 @SCENARIO
 def solve(
     workbook: Path,
@@ -222,6 +236,8 @@ def solve(
     deterministic: bool,
     quiet: bool,
     explain_all: bool,
+    baseline: Path | None,
+    freeze_before: object,
     scenario: str | None,
 ) -> None:
     """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json.
@@ -238,10 +254,18 @@ def solve(
     options = SolveOptions(
         time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic
     )
+    previous = _load_baseline(problem, baseline) if baseline else None
+    freeze = None
+    if freeze_before is not None:
+        if previous is None:
+            raise click.UsageError("--freeze-before needs --baseline.")
+        freeze = _frozen_slot(problem, previous, freeze_before.date())
     if not quiet:
         out.print(f"{workbook.name}: {_describe(problem)}.")
     with _live_progress(out.is_terminal and not quiet) as show:
-        result = run_solver(problem, options, progress=show)
+        result = run_solver(
+            problem, options, progress=show, baseline=previous, freeze_before=freeze
+        )
     explanation = explain_result(problem, result, explain_all)
     default_name = workbook.stem + (f"-{scenario}" if scenario else "")
     target = out_dir or Path("outputs") / default_name
@@ -259,6 +283,35 @@ def solve(
     if result.plan is None:
         err.print("No plan found within the time limit; try a longer --time-limit.")
         sys.exit(EXIT_NO_PLAN)
+
+
+def _load_baseline(problem: Problem, path: Path) -> Plan:
+    """The earlier plan to re-plan against; rows that no longer match are warned."""
+    from planner.workbook.plan_io import read_baseline
+
+    previous, findings = read_baseline(problem, path)
+    _print_findings(findings)
+    if previous is None:
+        sys.exit(EXIT_INVALID)
+    return previous
+
+
+def _frozen_slot(problem: Problem, previous: Plan, day: dt.date) -> int:
+    """The freeze as a slot, once every frozen event is known to still fit."""
+    from planner.check import frozen_violations
+    from planner.whatif import freeze_slot
+
+    slot = freeze_slot(problem, day)
+    broken = frozen_violations(problem, previous, slot)
+    for violation in broken:
+        err.print(violation.message, markup=False)
+    if broken:
+        err.print(
+            f"{len(broken)} frozen event(s) break a rule: change the workbook or "
+            "freeze from an earlier date."
+        )
+        sys.exit(EXIT_INFEASIBLE)
+    return slot
 
 
 def _print_conflict(explanation: object) -> None:
@@ -393,3 +446,66 @@ def compare(results: tuple[Path, ...], out_path: Path) -> None:
         out.print(str(difference), markup=False)
     written = write_comparison(comparison, out_path)
     out.print(f"Wrote {written}")
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Result folder [default: outputs/<workbook name>-whatif/].",
+)
+@click.option("--time-limit", type=float, help="Seconds per plan [default: Settings].")
+@click.option(
+    "--workers", type=int, default=0, help="Search workers in all [default: all cores]."
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
+def whatif(
+    workbook: Path,
+    out_dir: Path | None,
+    time_limit: float | None,
+    workers: int,
+    seed: int,
+    scenarios: tuple[str, ...],
+) -> None:
+    """Plan the base and every scenario of WORKBOOK, and compare them.
+
+    Each scenario is re-planned against the base plan with as little change
+    as it must; the plans run side by side, one process each.
+    """
+    from planner.compare import comparison_rows
+    from planner.whatif import run_whatif
+
+    target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
+    options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
+    done = run_whatif(
+        workbook,
+        target,
+        options,
+        list(scenarios) or None,
+        report=lambda line: out.print(line, markup=False),
+    )
+    for name, findings in done.findings.items():
+        if findings:
+            err.print(f"{name}:")
+            _print_findings(findings)
+    for name in done.skipped:
+        err.print(f"{name}: not planned, its rows have errors (listed above).")
+    if done.base is None:
+        sys.exit(EXIT_INVALID)
+    if done.compared is not None:
+        header, *rows = comparison_rows(done.compared)
+        table = Table(*header)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    if done.comparison is not None:
+        out.print(f"Wrote {done.comparison}")
+    runs = (done.base, *done.scenarios)
+    if any(run.violations for run in runs):
+        for run in runs:
+            for violation in run.violations:
+                err.print(f"{run.name}: {violation}", markup=False)
+        sys.exit(EXIT_VIOLATIONS)

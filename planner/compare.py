@@ -25,6 +25,7 @@ from typing import Any
 
 from planner.check import goal_progress, objective_terms, organizer_spend, partner_spend
 from planner.domain import (
+    TERM_CHANGE,
     TERM_COST,
     TERM_GOAL_SHORTFALL,
     TERM_VALUE,
@@ -36,7 +37,7 @@ from planner.domain import (
 # The file a result folder holds, as planner.workbook.plan_io.JSON_NAME writes
 # it (that module reads workbooks, so it cannot be imported here).
 RESULT_JSON = "schedule.json"
-TERMS = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST)
+TERMS = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST, TERM_CHANGE)
 Value = int | str | None  # a key figure of one plan; None: not known (no plan)
 
 
@@ -47,7 +48,9 @@ class ResultError(Exception):
 # Writing the key figures into schedule.json ----------------------------------
 
 
-def plan_kpis(problem: Problem, plan: Plan | None) -> dict[str, object]:
+def plan_kpis(
+    problem: Problem, plan: Plan | None, baseline: Plan | None = None
+) -> dict[str, object]:
     """The ``kpis`` object of schedule.json: what a comparison needs to know.
 
     The programme's exercises are always listed (names and kinds for display,
@@ -84,7 +87,7 @@ def plan_kpis(problem: Problem, plan: Plan | None) -> dict[str, object]:
         return data | dict.fromkeys(figures)
     held = _counted_events(problem, plan)
     exercises = [problem.exercise[event.exercise_id] for event in held]
-    terms = objective_terms(problem, plan)
+    terms = objective_terms(problem, plan, baseline)
     mandatory = sum(e.mandatory for e in exercises)
     return data | {
         "objective": sum(terms.values()),
@@ -527,7 +530,8 @@ def _kpis(results: Sequence[ResultSummary]) -> Iterable[Kpi]:
     yield row("Run", "status", each(lambda r: r.status))
     yield row("Objective", "objective", each(lambda r: r.objective))
     for term in TERMS:
-        yield row("Objective", term, each(lambda r, t=term: (r.terms or {}).get(t)))
+        if any(term in (r.terms or {}) for r in results):
+            yield row("Objective", term, each(lambda r, t=term: (r.terms or {}).get(t)))
     yield row("Exercises", "held, mandatory", each(lambda r: r.held_mandatory))
     yield row("Exercises", "held, optional", each(lambda r: r.held_optional))
     yield row("Exercises", "value held", each(lambda r: r.value))

@@ -183,6 +183,15 @@ class Weights:
     value: int = 100_000
     goal_shortfall: int = 200_000
     cost: int = 1
+    # Re-planning against a baseline (the ``change`` term): what each change
+    # to an already published plan costs in staff work and goodwill. Each is
+    # well below one point of value, so the plan changes for any real gain
+    # but never for a tie.
+    change_move: int = 30_000  # an exercise starts in another slot
+    change_venue: int = 30_000  # an exercise is held at another venue
+    change_drop: int = 50_000  # a baseline exercise is no longer held
+    change_add: int = 20_000  # an exercise the baseline did not hold is held
+    change_partner: int = 10_000  # per partner joining or leaving an event
 
 
 @dataclass(frozen=True)
@@ -286,6 +295,8 @@ class Status(StrEnum):
 TERM_VALUE = "value"
 TERM_GOAL_SHORTFALL = "goal_shortfall"
 TERM_COST = "cost"
+# Only when re-planning against a baseline: - the weighted count of changes.
+TERM_CHANGE = "change"
 
 
 @dataclass(frozen=True)
@@ -304,6 +315,7 @@ class Result:
     runtime_s: float = 0.0
     parameters: dict[str, object] = field(default_factory=dict)
     statistics: dict[str, object] = field(default_factory=dict)
+    baseline: Plan | None = None  # the plan re-planned against; priced in terms
 
     @property
     def gap(self) -> float | None:

@@ -16,15 +16,19 @@ import pytest
 
 from planner.check import (
     RULES,
+    Changes,
     GoalProgress,
     check_plan,
     event_cost,
+    frozen_violations,
     goal_progress,
     objective_terms,
     organizer_spend,
     partner_spend,
+    plan_changes,
 )
 from planner.domain import (
+    TERM_CHANGE,
     TERM_COST,
     TERM_GOAL_SHORTFALL,
     TERM_VALUE,
@@ -801,3 +805,88 @@ def test_goal_progress() -> None:
 def test_goal_progress_of_an_empty_plan() -> None:
     progress = goal_progress(costed_problem(Weights()), Plan(()))
     assert progress[0] == GoalProgress("G1", GoalKind.TOGETHER, 2, 0, 2, False, "")
+
+
+# --- re-planning against a baseline ----------------------------------------------
+
+
+def change_problem() -> Problem:
+    return make_problem(
+        [exercise(x, invited_partners=("A", "B")) for x in ("P", "Q", "R", "S")],
+        venues=TWO_VENUES,
+        weights=Weights(
+            change_move=1,
+            change_venue=10,
+            change_drop=100,
+            change_add=1000,
+            change_partner=10_000,
+        ),
+    )
+
+
+def test_change_term_weighs_each_change() -> None:
+    # P moved (1) and to W (10), A left and B joined (2 * 10,000); Q dropped
+    # (100); S added (1,000); R unchanged; the unknown Z and the second P of
+    # the baseline are ignored: -(1 + 10 + 100 + 1,000 + 20,000) = -21,111.
+    baseline = Plan(
+        (
+            event("P", 0, "V", "A"),
+            event("Q", 1, "V"),
+            event("R", 2, "V", "A", "B"),
+            event("Z", 3, "V"),
+            event("P", 5, "W"),
+        )
+    )
+    plan = Plan((event("P", 4, "W", "B"), event("R", 2, "V", "B", "A"), event("S", 6)))
+    problem = change_problem()
+    assert plan_changes(problem, plan, baseline) == Changes(
+        moved=("P",),
+        venue_changed=("P",),
+        dropped=("Q",),
+        added=("S",),
+        partners=(("P", "A", "leaves"), ("P", "B", "joins")),
+    )
+    terms = objective_terms(problem, plan, baseline)
+    assert terms[TERM_CHANGE] == -21_111
+    assert TERM_CHANGE not in objective_terms(problem, plan)
+
+
+def test_a_plan_against_itself_changes_nothing() -> None:
+    plan = Plan((event("P", 0, "V", "A"), event("Q", 1, "W")))
+    assert objective_terms(change_problem(), plan, plan)[TERM_CHANGE] == 0
+
+
+def test_frozen_violations_name_each_frozen_event_and_skip_the_rest() -> None:
+    # Frozen before week 2: P (week 0, while A is away weeks 0-1) and Q (week
+    # 1, before its window opens in week 3). R in week 4 takes the uninvited B
+    # but is not frozen, so re-planning may repair it: not reported.
+    problem = make_problem(
+        [
+            exercise("P", invited_partners=("A",)),
+            exercise("Q", earliest_start=3),
+            exercise("R", invited_partners=("A",)),
+        ],
+        partners=[Partner("A", unavailable=(Period(0, 1, "election"),)), Partner("B")],
+    )
+    baseline = Plan(
+        (event("P", 0, "V", "A"), event("Q", 1, "V"), event("R", 4, "V", "B"))
+    )
+    assert frozen_violations(problem, baseline, 2) == [
+        Violation(
+            "partner_unavailable",
+            "Frozen event P (starts 2027-01-04) breaks a rule: partner A is "
+            "unavailable 2027-01-04 to 2027-01-10 (election)",
+        ),
+        Violation(
+            "window",
+            "Frozen event Q (starts 2027-01-11) breaks a rule: Exercise Q at venue "
+            "V (2027-01-11 to 2027-01-17) lies outside its window (2027-01-25 to "
+            "2027-03-14)",
+        ),
+    ]
+
+
+def test_a_mandatory_exercise_not_yet_held_is_no_frozen_violation() -> None:
+    # M is mandatory and not in the frozen part; a later event may hold it.
+    problem = make_problem([exercise("P"), exercise("M", mandatory=True)])
+    assert frozen_violations(problem, Plan((event("P", 0),)), 5) == []

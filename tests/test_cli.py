@@ -159,3 +159,48 @@ def test_unexpected_error_is_one_line_not_a_traceback(
     assert result.exit_code == 70
     assert "unexpected error (RuntimeError: boom)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_replan_against_an_unchanged_baseline_changes_nothing(tmp_path: Path) -> None:
+    assert run("solve", SAMPLE, "--out", tmp_path / "a", "--quiet").exit_code == 0
+    result = run(
+        "solve", SAMPLE, "--out", tmp_path / "b", "--quiet",
+        "--baseline", tmp_path / "a" / "schedule.json",
+        "--freeze-before", "2027-06-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    first = json.loads((tmp_path / "a" / "schedule.json").read_text())
+    again = json.loads((tmp_path / "b" / "schedule.json").read_text())
+    assert again["events"] == first["events"]
+    assert again["terms"]["change"] == 0
+
+
+def test_a_frozen_event_that_now_breaks_a_rule_is_named(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    assert run("solve", SAMPLE, "--out", base, "--quiet").exit_code == 0
+    # The pol-election scenario blacks out POL while BMI27 (with POL) runs.
+    result = run(
+        "solve", SAMPLE, "--scenario", "pol-election", "--out", tmp_path / "s",
+        "--quiet", "--baseline", base, "--freeze-before", "2027-07-01",
+    )  # fmt: skip
+    assert result.exit_code == 3
+    assert "Frozen event BMI27 (starts 2027-05-31) breaks a rule" in result.output
+
+
+def test_freeze_needs_a_baseline(tmp_path: Path) -> None:
+    result = run("solve", SAMPLE, "--out", tmp_path, "--freeze-before", "2027-06-01")
+    assert result.exit_code == 2
+    assert "--freeze-before needs --baseline" in result.output
+
+
+def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
+    result = run("whatif", SAMPLE, "--out", tmp_path, "--time-limit", "10")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "comparison.xlsx").exists()
+    for name in ("base", "pol-election", "budget-cut", "spta-repairs"):
+        scenario = None if name == "base" else name
+        variant, _ = read_problem(SAMPLE, scenario)
+        plan, findings = read_plan(variant, tmp_path / name)
+        assert plan is not None and findings == []
+        assert check_plan(variant, plan) == [], name
+    assert "pol-election" in result.output

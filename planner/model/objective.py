@@ -7,6 +7,11 @@ objective = value + goal_shortfall + cost, with
   goal.weight * shortfall(goal)
 - cost = - weights.cost * (organizer spend + Σ partner spend)
 
+and, when re-planning against a baseline plan, a fourth term
+
+- change = - Σ over changes to the baseline of their weight
+  (`planner.model.baseline`).
+
 A term whose weight is 0 is not built. Each term's solution value is reported
 and compared with the independent checker's recomputation, so every quantity
 in a term equals its true value in any solution, not only in an optimal one.
@@ -16,7 +21,16 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from planner.domain import TERM_COST, TERM_GOAL_SHORTFALL, TERM_VALUE, Goal, Problem
+from planner.domain import (
+    TERM_CHANGE,
+    TERM_COST,
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
+    Goal,
+    Plan,
+    Problem,
+)
+from planner.model.baseline import change_term
 from planner.model.variables import Expr, Variables, weighted
 
 
@@ -80,15 +94,25 @@ TERMS = (
 
 
 def objective_terms(
-    model: cp_model.CpModel, problem: Problem, v: Variables
+    model: cp_model.CpModel,
+    problem: Problem,
+    v: Variables,
+    baseline: Plan | None = None,
 ) -> dict[str, Expr]:
-    """Every term whose weight is not 0, by its name in the domain."""
+    """Every term whose weight is not 0, by its name in the domain.
+
+    The change term exists exactly when there is a ``baseline``, even when all
+    its weights are 0, so a re-planned result always reports it.
+    """
     weights = problem.settings.weights
-    return {
+    terms = {
         name: build(model, problem, v)
         for name, weight_name, build in TERMS
         if getattr(weights, weight_name)
     }
+    if baseline is not None:
+        terms[TERM_CHANGE] = change_term(model, problem, v, baseline)
+    return terms
 
 
 def set_objective(model: cp_model.CpModel, terms: dict[str, Expr]) -> None:

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
 
+from planner.check import frozen_violations
 from planner.domain import (
+    TERM_CHANGE,
     TERM_COST,
     TERM_GOAL_SHORTFALL,
     TERM_VALUE,
@@ -31,7 +33,9 @@ from planner.domain import (
     Result,
     SolveOptions,
     Status,
+    Violation,
 )
+from planner.model.baseline import freeze_past
 from planner.model.hint import greedy_plan
 from planner.model.objective import objective_terms, set_objective
 from planner.model.rules import add_rules
@@ -72,12 +76,22 @@ class BuiltModel:
     build_s: float = 0.0
 
 
-def build_model(problem: Problem, guard: GuardFn | None = None) -> BuiltModel:
+def build_model(
+    problem: Problem,
+    guard: GuardFn | None = None,
+    *,
+    baseline: Plan | None = None,
+    freeze_before: int | None = None,
+) -> BuiltModel:
     """The whole model of ``problem``: variables, hard rules, objective.
 
     ``guard(source)`` lists the literals under which the constraints of an
     input row hold (default: none, always enforced); a guard with a ``bind``
     method (such as `SourceGuard`) is first bound to the new model.
+
+    With a ``baseline`` the objective also prices every change to it (the
+    change term); with ``freeze_before`` as well, its events starting before
+    that slot are fixed and nothing else starts before it.
     """
     began = time.perf_counter()
     model = cp_model.CpModel()
@@ -87,7 +101,9 @@ def build_model(problem: Problem, guard: GuardFn | None = None) -> BuiltModel:
     guards = Guard(guard)
     variables = create_variables(model, problem, guards)
     add_rules(model, problem, variables, guards)
-    terms = objective_terms(model, problem, variables)
+    if baseline is not None and freeze_before is not None:
+        freeze_past(model, problem, variables, baseline, freeze_before)
+    terms = objective_terms(model, problem, variables, baseline)
     set_objective(model, terms)
     return BuiltModel(model, variables, terms, time.perf_counter() - began)
 
@@ -182,16 +198,36 @@ def solve(
     options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
     progress: Callable[[Progress], None] | None = None,
     hint: Plan | None = None,
+    baseline: Plan | None = None,
+    freeze_before: int | None = None,
 ) -> Result:
     """Plan ``problem``: the best plan found within the time limit, and its terms.
 
     When the search ends without a plan of its own (stopped during presolve,
     which takes a while on a large programme), the hinted plan is returned if
     the model accepts it.
+
+    With a ``baseline`` (a plan published earlier) the best plan is the one
+    that changes as little as it must: each change is priced in the change
+    term, and the baseline is the search's first guess (unless ``hint`` is
+    given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
+    event starting before it as it is. When a frozen event breaks a hard rule
+    of ``problem`` no search is run: the result is infeasible, without a plan,
+    and ``statistics["frozen_violations"]`` lists each such event by name
+    (see `planner.check.frozen_violations`, which callers may run first).
     """
+    if freeze_before is not None and baseline is None:
+        raise ValueError("freeze_before needs a baseline: the plan to freeze")
     began = time.perf_counter()
-    built = build_model(problem)
-    hinted = add_hint(built, hint if hint is not None else greedy_plan(problem))
+    if baseline is not None and freeze_before is not None:
+        broken = frozen_violations(problem, baseline, freeze_before)
+        if broken:
+            return _frozen_broken(problem, options, broken, began)
+    built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
+    first_guess = hint if hint is not None else baseline
+    if first_guess is None:
+        first_guess = greedy_plan(problem)
+    hinted = add_hint(built, first_guess)
     solver = cp_model.CpSolver()
     cp_parameters = solver_parameters(problem, options)
     for name, value in cp_parameters.items():
@@ -209,9 +245,10 @@ def solve(
     plan, terms = None, {}
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan = read_plan(problem, built.variables, source)
+        names = TERM_NAMES + ((TERM_CHANGE,) if baseline is not None else ())
         terms = {
             name: int(source.value(built.terms[name])) if name in built.terms else 0
-            for name in TERM_NAMES
+            for name in names
         }
     time_limit = options.time_limit_s
     if time_limit is None:
@@ -225,13 +262,16 @@ def solve(
         objective=sum(terms.values()) if plan is not None else None,
         bound=bound if searched_well and math.isfinite(bound) else None,
         terms=terms,
+        baseline=baseline,
         runtime_s=time.perf_counter() - began,
         parameters={
             "time_limit_s": time_limit,
             "workers": cp_parameters["num_workers"],
             "seed": options.seed,
             "deterministic": options.deterministic,
-            "hint": "given" if hint is not None else "greedy",
+            "hint": _hint_name(hint, baseline),
+            "baseline": baseline is not None,
+            "freeze_before": freeze_before,
             "cp_sat": cp_parameters,
         },
         statistics={
@@ -247,6 +287,34 @@ def solve(
             "plan_from": plan_from if plan is not None else None,
             "interrupted": interrupted,
             "cp_sat_status": solver.status_name(searched),
+            "cp_sat_version": ortools.__version__,
+        },
+    )
+
+
+def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
+    if hint is not None:
+        return "given"
+    return "baseline" if baseline is not None else "greedy"
+
+
+def _frozen_broken(
+    problem: Problem,
+    options: SolveOptions,
+    broken: list[Violation],
+    began: float,
+) -> Result:
+    """The result of a re-plan whose frozen events already break a rule."""
+    time_limit = options.time_limit_s
+    if time_limit is None:
+        time_limit = problem.settings.time_limit_s
+    return Result(
+        status=Status.INFEASIBLE,
+        plan=None,
+        runtime_s=time.perf_counter() - began,
+        parameters={"time_limit_s": time_limit, "seed": options.seed},
+        statistics={
+            "frozen_violations": [str(v.message) for v in broken],
             "cp_sat_version": ortools.__version__,
         },
     )

@@ -176,7 +176,7 @@ def plan_to_json(
         "planning_start": settings.planning_start,
         "planning_end": settings.planning_end,
         "currency": settings.currency,
-        "kpis": plan_kpis(problem, result.plan),
+        "kpis": plan_kpis(problem, result.plan, result.baseline),
     }
     plan = result.plan
     if plan is None:
@@ -193,18 +193,55 @@ def plan_to_json(
 # Reading a plan back ------------------------------------------------------
 
 
+# What happens to a baseline row the workbook no longer matches.
+_ROW_LEFT_OUT = "this row is left out of the baseline"
+_PARTNER_LEFT_OUT = "it is left out of this baseline event"
+_VENUE_KEPT = (
+    "the event stays in the baseline, and holding it at another venue is not "
+    "counted as a venue change"
+)
+
+
 @dataclass
 class _Collector:
-    """Gathers the events and findings of one schedule as rows are read."""
+    """Gathers the events and findings of one schedule as rows are read.
+
+    ``lenient`` (a baseline for re-planning): a row the workbook no longer
+    matches is a warning saying what is done with it, not an error.
+    """
 
     events: list[Event] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    lenient: bool = False
 
     def error(self, sheet: str, cell: str, message: str) -> None:
         self.findings.append(Finding(sheet, cell, message))
 
     def warn(self, sheet: str, cell: str, message: str) -> None:
         self.findings.append(Finding(sheet, cell, message, Severity.WARNING))
+
+    def mismatch(self, sheet: str, cell: str, message: str, consequence: str) -> None:
+        """A row that does not fit the workbook: an error, or when lenient a
+        warning that says what becomes of it."""
+        if self.lenient:
+            self.warn(sheet, cell, f"{message}; {consequence}")
+        else:
+            self.error(sheet, cell, message)
+
+    def add(self, sheet: str, cell: str, event: Event) -> None:
+        """Keep ``event``; a baseline keeps only the first event of an exercise,
+        as the checker and the change term see it."""
+        if self.lenient and any(
+            e.exercise_id == event.exercise_id for e in self.events
+        ):
+            self.warn(
+                sheet,
+                cell,
+                f"exercise {event.exercise_id} is listed again; only its first "
+                "event is the baseline",
+            )
+            return
+        self.events.append(event)
 
     def outcome(self) -> tuple[Plan | None, list[Finding]]:
         if any(f.severity is Severity.ERROR for f in self.findings):
@@ -220,11 +257,36 @@ def read_plan(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]
     the Schedule sheet is for people and may be edited freely. Whether the plan
     keeps the rules is for the checker to say, not for this reader.
     """
-    path = Path(path)
+    return _read(problem, Path(path), lenient=False)
+
+
+def read_baseline(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]:
+    """Read a plan published earlier, to re-plan against it (a baseline).
+
+    The workbook may have changed since: each row it no longer matches is a
+    warning naming the row, and the rest of the baseline is still used:
+
+    - an exercise no longer in the workbook, a blank exercise_id or an
+      unreadable start date: the row is left out;
+    - a partner no longer in the workbook: left out of that event;
+    - a venue no longer in the workbook: the event stays (it still counts as
+      held, moved or not), and holding it at another venue is not a venue
+      change; a frozen event there is reported by the checker;
+    - an exercise listed twice: its first event is the baseline.
+
+    The plan is None only when the file is not a schedule at all (missing, not
+    JSON or Excel, no Schedule sheet or columns, no plan in it).
+    """
+    return _read(problem, Path(path), lenient=True)
+
+
+def _read(
+    problem: Problem, path: Path, lenient: bool
+) -> tuple[Plan | None, list[Finding]]:
     if path.is_dir():
         for name in (JSON_NAME, XLSX_NAME):
             if (path / name).is_file():
-                return read_plan(problem, path / name)
+                return _read(problem, path / name, lenient)
         return None, [
             Finding(path.name, "", f"folder holds neither {JSON_NAME} nor {XLSX_NAME}")
         ]
@@ -232,9 +294,9 @@ def read_plan(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]
         return None, [Finding(path.name, "", "file not found")]
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return _read_json(problem, path)
+        return _read_json(problem, path, _Collector(lenient=lenient))
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(problem, path)
+        return _read_xlsx(problem, path, _Collector(lenient=lenient))
     return None, [
         Finding(path.name, "", "is not a schedule: expected an .xlsx or .json file")
     ]
@@ -280,10 +342,11 @@ def _check_exercise(
     """Report an exercise the workbook does not know; True when it knows it."""
     if exercise_id in problem.exercise:
         return True
-    found.error(
+    found.mismatch(
         sheet,
         cell,
         f"exercise {exercise_id!r} is not in the workbook's Exercises sheet",
+        _ROW_LEFT_OUT,
     )
     return False
 
@@ -296,33 +359,46 @@ def _check_venue_and_partners(
     exercise_id: str,
     venue_id: str,
     participants: Iterable[str],
-) -> bool:
-    """Report a venue or partner the workbook does not know; True when all known.
+) -> tuple[bool, tuple[str, ...]]:
+    """Report a venue or partner the workbook does not know.
 
-    ``cells`` names where each field came from (a cell, or a JSON path).
+    Returns whether the event may be kept and the participants kept with it:
+    strictly, only when all are known; leniently, always, without the unknown
+    partners. ``cells`` names where each field came from (a cell, or a JSON
+    path).
     """
     known = True
     if not venue_id:
-        found.error(sheet, cells["venue_id"], f"exercise {exercise_id} has no venue")
+        found.mismatch(
+            sheet,
+            cells["venue_id"],
+            f"exercise {exercise_id} has no venue",
+            _VENUE_KEPT,
+        )
         known = False
     elif venue_id not in problem.venue:
-        found.error(
+        found.mismatch(
             sheet,
             cells["venue_id"],
             f"exercise {exercise_id}: venue {venue_id!r} is not in the workbook's "
             "Venues sheet",
+            _VENUE_KEPT,
         )
         known = False
+    kept = []
     for partner_id in participants:
-        if partner_id not in problem.partner:
-            found.error(
-                sheet,
-                cells["participants"],
-                f"exercise {exercise_id}: partner {partner_id!r} is not in the "
-                "workbook's Partners sheet",
-            )
-            known = False
-    return known
+        if partner_id in problem.partner:
+            kept.append(partner_id)
+            continue
+        found.mismatch(
+            sheet,
+            cells["participants"],
+            f"exercise {exercise_id}: partner {partner_id!r} is not in the "
+            "workbook's Partners sheet",
+            _PARTNER_LEFT_OUT,
+        )
+        known = False
+    return known or found.lenient, tuple(kept)
 
 
 def _check_end_date(
@@ -354,7 +430,9 @@ def _check_end_date(
         )
 
 
-def _read_json(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]:
+def _read_json(
+    problem: Problem, path: Path, found: _Collector
+) -> tuple[Plan | None, list[Finding]]:
     where = path.name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -376,7 +454,6 @@ def _read_json(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]
         return None, [Finding(where, "", f"holds no plan (the run's status: {status})")]
     if not isinstance(events, list):
         return None, [Finding(where, "", "'events' is not a list")]
-    found = _Collector()
     if data.get("time_unit", problem.settings.time_unit) != problem.settings.time_unit:
         found.warn(
             where,
@@ -402,31 +479,42 @@ def _read_json_event(
     written_start = item.get("start_date")
     start = _cell_date(written_start) if isinstance(written_start, str) else None
     if start is None:
-        found.error(
+        found.mismatch(
             where,
             cells["start_date"],
             f"exercise {exercise_id}: start_date {written_start!r} is not a date "
             "(YYYY-MM-DD)",
+            _ROW_LEFT_OUT,
         )
     participants = item.get("participants") or []
     if not isinstance(participants, list):
-        found.error(where, cells["participants"], "is not a list of partner ids")
+        found.mismatch(
+            where, cells["participants"], "is not a list of partner ids", _ROW_LEFT_OUT
+        )
         return
     participant_ids = tuple(_cell_text(p) for p in participants)
     venue_id = _cell_text(item.get("venue_id"))
-    known = (
-        _check_venue_and_partners(
-            problem, found, where, cells, exercise_id, venue_id, participant_ids
-        )
-        and known
+    if not known or start is None:
+        if not found.lenient:
+            # Report the row's other unknown ids too, as a user fixes them all.
+            _check_venue_and_partners(
+                problem, found, where, cells, exercise_id, venue_id, participant_ids
+            )
+        return
+    keep, kept = _check_venue_and_partners(
+        problem, found, where, cells, exercise_id, venue_id, participant_ids
     )
-    if known and start is not None:
-        found.events.append(
-            Event(exercise_id, problem.slot_of(start), venue_id, participant_ids)
+    if keep:
+        found.add(
+            where,
+            cells["exercise_id"],
+            Event(exercise_id, problem.slot_of(start), venue_id, kept),
         )
 
 
-def _read_xlsx(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]]:
+def _read_xlsx(
+    problem: Problem, path: Path, found: _Collector
+) -> tuple[Plan | None, list[Finding]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a bad file
@@ -455,7 +543,7 @@ def _read_xlsx(problem: Problem, path: Path) -> tuple[Plan | None, list[Finding]
         rows = list(workbook[sheet_name].iter_rows(values_only=True))
     finally:
         workbook.close()
-    return _read_schedule_rows(problem, rows)
+    return _read_schedule_rows(problem, rows, found)
 
 
 def _header_columns(
@@ -472,9 +560,8 @@ def _header_columns(
 
 
 def _read_schedule_rows(
-    problem: Problem, rows: list[tuple[object, ...]]
+    problem: Problem, rows: list[tuple[object, ...]], found: _Collector
 ) -> tuple[Plan | None, list[Finding]]:
-    found = _Collector()
     if not rows:
         found.error(SCHEDULE_SHEET, "", "the sheet is empty (no header row)")
         return found.outcome()
@@ -509,32 +596,34 @@ def _read_schedule_row(
     }
     exercise_id = _cell_text(values["exercise_id"])
     if not exercise_id:
-        found.error(SCHEDULE_SHEET, cells["exercise_id"], "exercise_id is blank")
+        found.mismatch(
+            SCHEDULE_SHEET, cells["exercise_id"], "exercise_id is blank", _ROW_LEFT_OUT
+        )
         return
     known = _check_exercise(
         problem, found, SCHEDULE_SHEET, cells["exercise_id"], exercise_id
     )
     start = _cell_date(values["start_date"])
     if start is None:
-        found.error(
+        found.mismatch(
             SCHEDULE_SHEET,
             cells["start_date"],
             f"exercise {exercise_id}: start_date "
             f"{_cell_text(values['start_date']) or '(blank)'} is not a date; "
             "write an Excel date or YYYY-MM-DD",
+            _ROW_LEFT_OUT,
         )
     venue_id = _cell_text(values["venue_id"])
     participants = tuple(_split_list(_cell_text(values["participants"])))
-    known = (
-        _check_venue_and_partners(
-            problem, found, SCHEDULE_SHEET, cells, exercise_id, venue_id, participants
-        )
-        and known
+    if found.lenient and (not known or start is None):
+        return  # the row is left out, so its venue and partners do not matter
+    keep, kept = _check_venue_and_partners(
+        problem, found, SCHEDULE_SHEET, cells, exercise_id, venue_id, participants
     )
-    if not known or start is None:
+    if not known or start is None or not keep:
         return
-    event = Event(exercise_id, problem.slot_of(start), venue_id, participants)
-    found.events.append(event)
+    event = Event(exercise_id, problem.slot_of(start), venue_id, kept)
+    found.add(SCHEDULE_SHEET, cells["exercise_id"], event)
     if "end_date" in columns:
         _check_end_date(
             problem,

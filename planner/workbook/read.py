@@ -749,6 +749,11 @@ def _settings(
             value=value("weight_value"),
             goal_shortfall=value("weight_goal_shortfall"),
             cost=value("weight_cost"),
+            change_move=value("weight_change_move"),
+            change_venue=value("weight_change_venue"),
+            change_drop=value("weight_change_drop"),
+            change_add=value("weight_change_add"),
+            change_partner=value("weight_change_partner"),
         ),
     )
 

@@ -86,6 +86,40 @@ SETTINGS_KEYS: tuple[Column, ...] = (
         note="Penalty per currency unit spent (organizer and partners).",
         default=1,
     ),
+    C(
+        "weight_change_move",
+        K.INT,
+        note="Re-planning: penalty per exercise starting in another slot than in"
+        " the baseline plan, in currency units.",
+        default=30_000,
+    ),
+    C(
+        "weight_change_venue",
+        K.INT,
+        note="Re-planning: penalty per exercise held at another venue than in"
+        " the baseline plan.",
+        default=30_000,
+    ),
+    C(
+        "weight_change_drop",
+        K.INT,
+        note="Re-planning: penalty per baseline exercise no longer held"
+        " (on top of the value it loses).",
+        default=50_000,
+    ),
+    C(
+        "weight_change_add",
+        K.INT,
+        note="Re-planning: penalty per exercise held that the baseline did not hold.",
+        default=20_000,
+    ),
+    C(
+        "weight_change_partner",
+        K.INT,
+        note="Re-planning: penalty per partner joining or leaving an exercise"
+        " held in both plans.",
+        default=10_000,
+    ),
 )
 
 SETTINGS = SheetSpec(

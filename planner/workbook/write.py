@@ -35,6 +35,7 @@ from planner.check import (
     partner_spend,
 )
 from planner.domain import (
+    TERM_CHANGE,
     TERM_COST,
     TERM_GOAL_SHORTFALL,
     TERM_VALUE,
@@ -96,6 +97,7 @@ TERM_MEANINGS = {
     TERM_VALUE: "weight_value x total value of the exercises held",
     TERM_GOAL_SHORTFALL: "- weight_goal_shortfall x weighted shortfall of soft goals",
     TERM_COST: "- weight_cost x (organizer spend + partner spend)",
+    TERM_CHANGE: "- weighted count of changes to the baseline plan",
 }
 
 NO_PLAN_REASONS = {

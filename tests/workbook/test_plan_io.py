@@ -29,7 +29,7 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.workbook.plan_io import json_safe, plan_to_json, read_plan
+from planner.workbook.plan_io import json_safe, plan_to_json, read_baseline, read_plan
 from tests.factories import exercise, make_problem
 
 INPUT_BYTES = b"stand-in for the input workbook"
@@ -441,3 +441,85 @@ def test_result_folder_prefers_the_json(tmp_path: Path) -> None:
     # The sheet says E2 only; the JSON (preferred) says E1 and E2.
     write_schedule_sheet(tmp_path, [["E2", "", "2027-01-25", None, "W", "B"]])
     assert read_plan(problem, tmp_path) == (small_plan(), [])
+
+
+# read_baseline ----------------------------------------------------------------
+
+
+def test_baseline_sheet_rows_the_workbook_lost_are_warned_and_the_rest_used(
+    tmp_path: Path,
+) -> None:
+    # Row 2: exercise E9 was deleted; row 3: partner ZZ renamed away; row 4:
+    # venue OSL removed; row 5: E2 again. Kept: E1 without ZZ, E2 at OSL.
+    path = write_schedule_sheet(
+        tmp_path,
+        [
+            ["E9", "", dt.date(2027, 1, 11), None, "V", "A"],
+            ["E1", "", dt.date(2027, 1, 11), None, "V", "A; ZZ"],
+            ["E2", "", dt.date(2027, 1, 25), None, "OSL", "B"],
+            ["E2", "", dt.date(2027, 2, 1), None, "V", "B"],
+        ],
+    )
+    plan, findings = read_baseline(small_problem(), path)
+    assert plan == Plan((Event("E1", 1, "V", ("A",)), Event("E2", 3, "OSL", ("B",))))
+    warn = Severity.WARNING
+    assert findings == [
+        Finding(
+            "Schedule",
+            "A2",
+            "exercise 'E9' is not in the workbook's Exercises sheet; this row is "
+            "left out of the baseline",
+            warn,
+        ),
+        Finding(
+            "Schedule",
+            "F3",
+            "exercise E1: partner 'ZZ' is not in the workbook's Partners sheet; "
+            "it is left out of this baseline event",
+            warn,
+        ),
+        Finding(
+            "Schedule",
+            "E4",
+            "exercise E2: venue 'OSL' is not in the workbook's Venues sheet; the "
+            "event stays in the baseline, and holding it at another venue is not "
+            "counted as a venue change",
+            warn,
+        ),
+        Finding(
+            "Schedule",
+            "A5",
+            "exercise E2 is listed again; only its first event is the baseline",
+            warn,
+        ),
+    ]
+
+
+def test_baseline_json_rows_are_warned_by_path(tmp_path: Path) -> None:
+    events = [
+        {"exercise_id": "E9", "start_date": "2027-01-11", "venue_id": "X",
+         "participants": []},
+        {"exercise_id": "E2", "start_date": "soon", "venue_id": "V",
+         "participants": []},
+        {"exercise_id": "E1", "start_date": "2027-01-11", "venue_id": "V",
+         "participants": ["A", "Z"]},
+    ]  # fmt: skip
+    plan, findings = read_baseline(
+        small_problem(), write_json(tmp_path, {"events": events})
+    )
+    assert plan == Plan((Event("E1", 1, "V", ("A",)),))
+    assert [(f.cell, f.severity) for f in findings] == [
+        ("events[0].exercise_id", Severity.WARNING),
+        ("events[1].start_date", Severity.WARNING),
+        ("events[2].participants", Severity.WARNING),
+    ]
+
+
+def test_baseline_that_is_no_schedule_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello", encoding="utf-8")
+    plan, findings = read_baseline(small_problem(), path)
+    assert plan is None
+    assert findings == [
+        Finding("notes.txt", "", "is not a schedule: expected an .xlsx or .json file")
+    ]

@@ -1,0 +1,211 @@
+"""What if? The base plan, each scenario re-planned against it, side by side.
+
+A staff planner asks "a partner announces an election: what changes, and what
+does it cost us?". `run_whatif` answers for every scenario of the workbook's
+Scenarios sheet at once: it plans the base programme, then re-plans each
+scenario against the base plan with minimal change (the base plan is the
+baseline, so only what must move moves), and writes one comparison of all.
+
+Scenarios are solved in parallel, one process each, with CP-SAT's workers
+shared out among them so the machine's cores are used once, not oversubscribed.
+A scenario whose rows are invalid is reported with its findings and skipped;
+the others still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from planner.check import check_plan
+from planner.compare import Comparison, compare, load_result
+from planner.domain import (
+    Finding,
+    Plan,
+    Problem,
+    Result,
+    Severity,
+    SolveOptions,
+    Violation,
+)
+from planner.model import solve
+from planner.workbook.compare_write import write_comparison
+from planner.workbook.read import read_problem
+from planner.workbook.scenarios import scenario_names
+from planner.workbook.write import write_result
+
+BASE = "base"
+COMPARISON_NAME = "comparison.xlsx"
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One solved plan of a what-if run and where it was written."""
+
+    name: str  # the scenario, or "base"
+    folder: Path
+    result: Result
+    violations: tuple[Violation, ...] = ()  # the checker's verdict; () = clean
+
+
+@dataclass(frozen=True)
+class WhatifResult:
+    """Everything a what-if run did, for the CLI to print.
+
+    ``findings`` holds, by scenario (``base`` for the workbook itself), what
+    reading it reported; ``skipped`` the scenarios not solved because some of
+    their findings are errors. ``comparison`` is None when there was nothing to
+    compare (the base could not be read or no scenario could be solved).
+    """
+
+    base: ScenarioRun | None
+    scenarios: tuple[ScenarioRun, ...] = ()
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
+    comparison: Path | None = None
+    compared: Comparison | None = None  # what comparison.xlsx shows
+
+
+def run_whatif(
+    path: str | Path,
+    out_dir: str | Path,
+    options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
+    scenarios: Sequence[str] | None = None,
+    report: Callable[[str], None] | None = None,
+) -> WhatifResult:
+    """Plan the base, re-plan each scenario against it, compare them all.
+
+    Writes ``out_dir/base/``, ``out_dir/<scenario>/`` (schedule.xlsx and
+    schedule.json each) and ``out_dir/comparison.xlsx`` (base first).
+    ``scenarios`` picks some of the workbook's scenarios (default: all, in
+    sheet order); ``report`` hears one line per finished plan, for a live
+    display. When the base has no plan, each scenario is planned from scratch.
+    """
+    path, out_dir = Path(path), Path(out_dir)
+    tell = report or (lambda _: None)
+    problem, findings = read_problem(path)
+    all_findings = {BASE: findings}
+    if problem is None:
+        return WhatifResult(None, findings=all_findings, skipped=(BASE,))
+    base = _solve_and_write(problem, options, None, out_dir / BASE, path)
+    tell(f"{BASE}: {base.result.status}")
+    names = list(scenarios) if scenarios is not None else scenario_names(path)
+    problems: dict[str, Problem] = {}
+    skipped = []
+    for name in names:
+        scenario, found = read_problem(path, name)
+        all_findings[name] = found
+        if scenario is None:
+            skipped.append(name)
+            tell(f"{name}: skipped, the scenario has errors")
+        else:
+            problems[name] = scenario
+    runs = _solve_scenarios(problems, options, base.result.plan, out_dir, path, tell)
+    comparison, compared = None, None
+    if runs:
+        folders = [base.folder, *(run.folder for run in runs)]
+        compared = compare([load_result(folder) for folder in folders])
+        comparison = write_comparison(compared, out_dir / COMPARISON_NAME)
+    return WhatifResult(
+        base, tuple(runs), all_findings, tuple(skipped), comparison, compared
+    )
+
+
+def freeze_slot(problem: Problem, day: dt.date) -> int:
+    """The first slot starting on or after ``day``: ``--freeze-before`` as a slot.
+
+    An event that started before ``day`` is frozen, even when ``day`` falls
+    in the middle of its first week.
+    """
+    slot = problem.slot_of(day)
+    return slot if problem.slot_start(slot) == day else slot + 1
+
+
+def errors(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings that stop a scenario from being planned."""
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+def folder_name(scenario: str, taken: set[str]) -> str:
+    """A folder name for ``scenario``: its name with only safe characters,
+    never ``base`` or one already taken."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", scenario).strip("._") or "scenario"
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def workers_each(options: SolveOptions, parallel: int) -> int:
+    """CP-SAT workers per scenario: the cores shared out, at least one each."""
+    cores = options.workers or os.cpu_count() or 1
+    return max(1, cores // max(1, parallel))
+
+
+def _solve_scenarios(
+    problems: dict[str, Problem],
+    options: SolveOptions,
+    baseline: Plan | None,
+    out_dir: Path,
+    input_path: Path,
+    tell: Callable[[str], None],
+) -> list[ScenarioRun]:
+    """Solve each scenario in its own process; write and check each plan.
+
+    Processes are spawned, not forked: the parent has run CP-SAT's threads,
+    and a forked child of a threaded process may inherit a held lock.
+    """
+    if not problems:
+        return []
+    cores = options.workers or os.cpu_count() or 1
+    parallel = min(len(problems), cores)
+    each = replace(options, workers=workers_each(options, parallel))
+    taken = {BASE}
+    folders = {name: out_dir / folder_name(name, taken) for name in problems}
+    context = multiprocessing.get_context("spawn")
+    runs = []
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
+        futures = {
+            name: pool.submit(_replan, problem, each, baseline)
+            for name, problem in problems.items()
+        }
+        for name, future in futures.items():
+            run = _written(
+                name, problems[name], future.result(), folders[name], input_path
+            )
+            tell(f"{name}: {run.result.status}")
+            runs.append(run)
+    return runs
+
+
+def _replan(problem: Problem, options: SolveOptions, baseline: Plan | None) -> Result:
+    """One scenario, re-planned against the base plan (run in a worker process)."""
+    return solve(problem, options, baseline=baseline)
+
+
+def _solve_and_write(
+    problem: Problem,
+    options: SolveOptions,
+    baseline: Plan | None,
+    folder: Path,
+    input_path: Path,
+) -> ScenarioRun:
+    result = solve(problem, options, baseline=baseline)
+    return _written(BASE, problem, result, folder, input_path)
+
+
+def _written(
+    name: str, problem: Problem, result: Result, folder: Path, input_path: Path
+) -> ScenarioRun:
+    """Write one result and record the checker's verdict on its plan."""
+    write_result(problem, result, folder, input_path)
+    violations = check_plan(problem, result.plan) if result.plan is not None else []
+    return ScenarioRun(name, folder, result, tuple(violations))

@@ -1,0 +1,131 @@
+"""`run_whatif` on the example programme: base, scenarios, comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from planner.check import check_plan, objective_terms
+from planner.domain import TERM_CHANGE, Severity, SolveOptions, Status
+from planner.whatif import (
+    WhatifResult,
+    folder_name,
+    freeze_slot,
+    run_whatif,
+    workers_each,
+)
+from planner.workbook.plan_io import read_plan
+from planner.workbook.read import read_problem
+from tests.factories import make_problem
+
+SAMPLE = Path(__file__).resolve().parent.parent / "instances" / "sample.xlsx"
+OPTIONS = SolveOptions(time_limit_s=5, workers=2, deterministic=True)
+SCENARIOS = ("pol-election", "budget-cut", "spta-repairs")
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with a fourth scenario whose total_budget is not a number."""
+    path = tmp_path_factory.mktemp("whatif") / "sample.xlsx"
+    shutil.copy(SAMPLE, path)
+    workbook = load_workbook(path)
+    workbook["Scenarios"].append(
+        ["broken", "set", "Settings", "total_budget", "value", "abc", None]
+    )
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def whatif(programme: Path) -> tuple[WhatifResult, Path]:
+    out_dir = programme.parent / "out"
+    return run_whatif(programme, out_dir, OPTIONS), out_dir
+
+
+def test_every_scenario_is_written_beside_the_base_and_compared(
+    whatif: tuple[WhatifResult, Path],
+) -> None:
+    result, out_dir = whatif
+    assert result.base is not None
+    assert [run.name for run in result.scenarios] == list(SCENARIOS)
+    assert result.comparison == out_dir / "comparison.xlsx"
+    for name in ("base", *SCENARIOS):
+        assert (out_dir / name / "schedule.json").is_file()
+    comparison = load_workbook(result.comparison, read_only=True)
+    kpis = next(comparison["KPIs"].iter_rows(values_only=True))
+    assert [label for label in kpis if label in ("base", *SCENARIOS)] == [
+        "base",
+        *SCENARIOS,
+    ]
+
+
+def test_every_plan_written_is_checker_clean(
+    programme: Path, whatif: tuple[WhatifResult, Path]
+) -> None:
+    result, out_dir = whatif
+    assert result.base is not None
+    for run in (result.base, *result.scenarios):
+        assert run.result.status in (Status.OPTIMAL, Status.FEASIBLE)
+        assert run.violations == ()
+        problem, _ = read_problem(programme, None if run.name == "base" else run.name)
+        assert problem is not None
+        plan, findings = read_plan(problem, out_dir / run.name)
+        assert plan is not None, findings
+        assert check_plan(problem, plan) == []
+
+
+def test_scenarios_are_replanned_against_the_base_plan(
+    programme: Path, whatif: tuple[WhatifResult, Path]
+) -> None:
+    # Each scenario's change term is the checker's count of changes from the
+    # base plan; the base itself has no baseline, so no change term.
+    result, _ = whatif
+    assert result.base is not None and result.base.result.plan is not None
+    assert TERM_CHANGE not in result.base.result.terms
+    for run in result.scenarios:
+        problem, _ = read_problem(programme, run.name)
+        assert problem is not None and run.result.plan is not None
+        checked = objective_terms(problem, run.result.plan, result.base.result.plan)
+        assert run.result.terms == checked
+
+
+def test_an_invalid_scenario_is_reported_and_skipped(
+    whatif: tuple[WhatifResult, Path],
+) -> None:
+    result, out_dir = whatif
+    assert result.skipped == ("broken",)
+    errors = [f for f in result.findings["broken"] if f.severity is Severity.ERROR]
+    assert errors and all(f.sheet == "Scenarios" for f in errors)
+    assert not (out_dir / "broken").exists()
+
+
+def test_folder_names_are_safe_and_distinct() -> None:
+    taken = {"base"}
+    assert folder_name("nor election/2027", taken) == "nor_election_2027"
+    assert folder_name("base", taken) == "base-2"
+    assert folder_name("nor election:2027", taken) == "nor_election_2027-2"
+
+
+@pytest.mark.parametrize(("cores", "parallel", "each"), [(8, 3, 2), (2, 3, 1)])
+def test_workers_are_shared_out_among_scenarios(
+    cores: int, parallel: int, each: int
+) -> None:
+    # 8 cores // 3 processes = 2 each; 2 // 3 = 0, but every solve needs one.
+    assert workers_each(SolveOptions(workers=cores), parallel) == each
+
+
+@pytest.mark.parametrize(
+    ("day", "slot"),
+    [(dt.date(2027, 1, 18), 2), (dt.date(2027, 1, 20), 3), (dt.date(2027, 1, 24), 3)],
+)
+def test_freeze_slot_freezes_every_event_started_before_the_day(
+    day: dt.date, slot: int
+) -> None:
+    # Weeks from Monday 2027-01-04: week 2 starts 2027-01-18, so freezing
+    # before that Monday freezes weeks 0-1; a Wednesday or Sunday in week 2
+    # comes after week 2 started, so week 2 is frozen too.
+    assert freeze_slot(make_problem([]), day) == slot
