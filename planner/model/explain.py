@@ -78,6 +78,9 @@ def _left(deadline: float) -> float:
 def _shrink(checker: _Checker, core: list[Source], deadline: float) -> list[Source]:
     """Drop rows one at a time, keeping a row only if the rest has a plan.
 
+    A check that runs out of time keeps its row: the answer must stay a true
+    conflict, even if not the smallest.
+
     When the rest still has no plan, CP-SAT's own answer for the rest (a subset
     of it) replaces it, which usually drops many rows at once.
     """
@@ -87,8 +90,8 @@ def _shrink(checker: _Checker, core: list[Source], deadline: float) -> list[Sour
         if time.perf_counter() >= deadline:
             return kept + untried
         row = untried.pop(0)
-        smaller = checker.core(kept + untried, _left(deadline))
-        if smaller is None:
+        smaller = checker.core(kept + untried, _left(deadline), decided=True)
+        if smaller is None or smaller is _UNDECIDED:
             kept.append(row)
         else:
             still = set(smaller)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from planner.domain import (
     Asset,
     Dependency,
@@ -21,7 +23,7 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.model import BuiltModel, solve
+from planner.model import BuiltModel, explain, solve
 from planner.model.explain import conflict, feasible
 from tests.factories import exercise, make_problem
 
@@ -180,3 +182,39 @@ def test_no_row_is_named_when_the_horizon_alone_is_too_short() -> None:
         built.model.add(built.variables.held["E"] == 1)
 
     assert conflict(problem, time_limit_s=10, force=hold) == []
+
+
+def test_a_check_that_runs_out_of_time_keeps_its_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Same conflict as the blackout test; every check while shrinking now
+    # "runs out of time", so no row may be dropped on its account.
+    blackout = Period(1, 1, "exercise elsewhere", row("Unavailability", 5))
+    problem = make_problem(
+        [
+            exercise(
+                "E",
+                duration=3,
+                latest_end=2,
+                mandatory=True,
+                required_partners=("A",),
+                invited_partners=("A",),
+                source=row("Exercises", 2),
+            )
+        ],
+        partners=[Partner("A", unavailable=(blackout,), source=row("Partners", 2))],
+        venues=[Venue("V", source=row("Venues", 2))],
+    )
+    first_core = explain._Checker.core
+    calls = []
+
+    def slow_after_first(self, rows, time_limit_s, decided=False):  # type: ignore[no-untyped-def]
+        calls.append(rows)
+        if len(calls) == 1:
+            return first_core(self, rows, time_limit_s, decided)
+        return explain._UNDECIDED if decided else list(rows)
+
+    monkeypatch.setattr(explain._Checker, "core", slow_after_first)
+    found = conflict(problem)
+    assert found is not None
+    assert {row("Exercises", 2), row("Unavailability", 5)} <= set(found)
