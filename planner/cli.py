@@ -266,7 +266,11 @@ def solve(
         result = run_solver(
             problem, options, progress=show, baseline=previous, freeze_before=freeze
         )
-    explanation = explain_result(problem, result, explain_all)
+    try:
+        explanation = explain_result(problem, result, explain_all)
+    except KeyboardInterrupt:
+        err.print("Explanations skipped (interrupted); writing the plan.")
+        explanation = None
     default_name = workbook.stem + (f"-{scenario}" if scenario else "")
     target = out_dir or Path("outputs") / default_name
     try:
