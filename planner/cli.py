@@ -29,6 +29,7 @@ from planner.domain import (
     SolveOptions,
     Status,
 )
+from planner.explain import KIND_EXERCISE
 
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
@@ -192,6 +193,13 @@ def _print_result(result: Result, currency: str) -> None:
         )
 
 
+def _print_reasons(explanation: object) -> None:
+    """Why the plan leaves out what it does (the workbook has every reason)."""
+    for reason in getattr(explanation, "reasons", ()):
+        what = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
+        out.print(f"{what} {reason.item_id} left out: {reason.text}", markup=False)
+
+
 @main.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
 @click.option(
@@ -280,6 +288,7 @@ def solve(
         sys.exit(EXIT_INVALID)
     if not quiet:
         _print_result(result, problem.settings.currency)
+        _print_reasons(explanation)
     out.print(f"Wrote {', '.join(str(p) for p in written)}")
     if result.status is Status.INFEASIBLE:
         _print_conflict(explanation)

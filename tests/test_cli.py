@@ -204,3 +204,14 @@ def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
         assert plan is not None and findings == []
         assert check_plan(variant, plan) == [], name
     assert "pol-election" in result.output
+
+
+def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
+    result = run("solve", SAMPLE, "--out", tmp_path)
+    assert result.exit_code == 0
+    # ACE27 and CBRN27 do not pay for themselves: the sample's optimum leaves
+    # them out, and forcing each in costs what the probe reports.
+    assert "Exercise ACE27 left out: Holding it lowers the objective by" in (
+        result.output
+    )
+    assert "Exercise CBRN27 left out:" in result.output
