@@ -24,6 +24,15 @@ def run(*args: str) -> object:
     return CliRunner().invoke(cli.main, [str(a) for a in args])
 
 
+def assert_checked(workbook: Path, out: Path, scenario: str | None = None) -> None:
+    """The plan written to ``out`` passes the independent checker."""
+    problem, _ = read_problem(workbook, scenario)
+    assert problem is not None
+    plan, findings = read_plan(problem, out)
+    assert plan is not None and findings == []
+    assert check_plan(problem, plan) == []
+
+
 def test_validate_sample_is_valid() -> None:
     result = run("validate", SAMPLE)
     assert result.exit_code == 0
@@ -72,6 +81,7 @@ def test_solve_writes_a_checker_clean_plan(tmp_path: Path) -> None:
 def test_check_flags_a_broken_plan(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run("solve", SAMPLE, "--out", out, "--quiet").exit_code == 0
+    assert_checked(SAMPLE, out)
     data = json.loads((out / "schedule.json").read_text())
     # Give the first event to a partner nobody invited: the checker must object.
     event = data["events"][0]
@@ -112,6 +122,7 @@ def test_explain_names_the_conflicting_rows() -> None:
 
 def test_suggest_lists_other_placements(tmp_path: Path) -> None:
     assert run("solve", SAMPLE, "--out", tmp_path, "--quiet").exit_code == 0
+    assert_checked(SAMPLE, tmp_path)
     result = run("suggest", SAMPLE, tmp_path, "URB27", "--top", "2")
     assert result.exit_code == 0
     lines = result.output.splitlines()
@@ -144,6 +155,7 @@ def test_deterministic_solve_repeats_itself(tmp_path: Path) -> None:
             "--quiet",
         )  # fmt: skip
         assert result.exit_code == 0
+        assert_checked(SAMPLE, out)
         plans.append(json.loads((out / "schedule.json").read_text())["events"])
     assert plans[0] == plans[1]
 
@@ -169,6 +181,8 @@ def test_replan_against_an_unchanged_baseline_changes_nothing(tmp_path: Path) ->
         "--freeze-before", "2027-06-01",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    assert_checked(SAMPLE, tmp_path / "a")
+    assert_checked(SAMPLE, tmp_path / "b")
     first = json.loads((tmp_path / "a" / "schedule.json").read_text())
     again = json.loads((tmp_path / "b" / "schedule.json").read_text())
     assert again["events"] == first["events"]
@@ -178,6 +192,7 @@ def test_replan_against_an_unchanged_baseline_changes_nothing(tmp_path: Path) ->
 def test_a_frozen_event_that_now_breaks_a_rule_is_named(tmp_path: Path) -> None:
     base = tmp_path / "base"
     assert run("solve", SAMPLE, "--out", base, "--quiet").exit_code == 0
+    assert_checked(SAMPLE, base)
     # The pol-election scenario blacks out POL while BMI27 (with POL) runs.
     result = run(
         "solve", SAMPLE, "--scenario", "pol-election", "--out", tmp_path / "s",
@@ -198,17 +213,14 @@ def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "comparison.xlsx").exists()
     for name in ("base", "pol-election", "budget-cut", "spta-repairs"):
-        scenario = None if name == "base" else name
-        variant, _ = read_problem(SAMPLE, scenario)
-        plan, findings = read_plan(variant, tmp_path / name)
-        assert plan is not None and findings == []
-        assert check_plan(variant, plan) == [], name
+        assert_checked(SAMPLE, tmp_path / name, None if name == "base" else name)
     assert "pol-election" in result.output
 
 
 def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
     result = run("solve", SAMPLE, "--out", tmp_path)
     assert result.exit_code == 0
+    assert_checked(SAMPLE, tmp_path)
     # ACE27 and CBRN27 do not pay for themselves: the sample's optimum leaves
     # them out, and forcing each in costs what the probe reports.
     assert "Exercise ACE27 left out: Holding it lowers the objective by" in (
