@@ -47,6 +47,7 @@ from planner.model.explain import conflict
 from planner.model.search import (
     BuiltModel,
     add_hint,
+    apply_parameters,
     build_model,
     read_plan,
     solver_parameters,
@@ -99,11 +100,7 @@ def _solver(problem: Problem, time_limit_s: float) -> cp_model.CpSolver:
     """A solver set up as `solve` sets one up, with the probe's time limit."""
     solver = cp_model.CpSolver()
     options = SolveOptions(time_limit_s=time_limit_s, workers=WORKERS)
-    for name, value in solver_parameters(problem, options).items():
-        if isinstance(value, list):
-            getattr(solver.parameters, name).extend(value)
-        else:
-            setattr(solver.parameters, name, value)
+    apply_parameters(solver, solver_parameters(problem, options))
     return solver
 
 

@@ -30,7 +30,7 @@ from planner.domain import (
 )
 from planner.model import SourceGuard, build_model, solve
 from planner.model.hint import greedy_plan
-from planner.model.search import read_plan
+from planner.model.search import _fill_gaps, read_plan
 from tests.factories import exercise, make_problem
 from tests.model.test_rules import assert_checked
 
@@ -439,3 +439,25 @@ def test_small_synthetic_programmes_solve_to_checked_plans(seed: int) -> None:
     result = solve(problem, SolveOptions(time_limit_s=1, workers=1))
     assert result.status in (Status.FEASIBLE, Status.OPTIMAL)
     assert_checked(problem, result)
+
+
+def test_filling_gaps_adds_what_fits_and_moves_nothing() -> None:
+    # One venue, weeks 0-3. The plan holds E1 in weeks 1-2 only; E2 (1 week)
+    # still fits in week 0 or 3 without moving E1, E3 (2 weeks) fits nowhere.
+    problem = make_problem(
+        [
+            exercise("E1", 2, n_slots=4, value=5),
+            exercise("E2", 1, n_slots=4, value=3),
+            exercise("E3", 2, n_slots=4, value=4),
+        ],
+        n_slots=4,
+    )
+    plan = Plan((Event("E1", 1, "V", ()),))
+    built = build_model(problem)
+    filled = _fill_gaps(built, problem, plan, seconds=5, workers=1)
+    assert filled is not None
+    better = read_plan(problem, built.variables, filled)
+    assert better.by_exercise["E1"] == Event("E1", 1, "V", ())
+    assert set(better.by_exercise) == {"E1", "E2"}
+    assert better.by_exercise["E2"].start in (0, 3)
+    assert check_plan(problem, better) == []
