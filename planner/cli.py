@@ -2,14 +2,14 @@
 
 Exit codes: 0 done (plan written, file valid, plan clean); 1 the checked plan
 breaks a rule; 2 invalid input; 3 proven infeasible; 4 no plan found within
-the time limit.
+the time limit; 70 an unexpected error (one line, never a traceback).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -93,6 +93,41 @@ def _describe(problem: Problem) -> str:
         f"{len(problem.venues)} venues, {problem.n_slots} "
         f"{problem.settings.time_unit}s from {problem.settings.planning_start}"
     )
+
+
+def _search_options(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--time-limit, --workers and --seed, shared by the commands that search."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(
+            (
+                click.option(
+                    "--time-limit",
+                    type=float,
+                    help=f"Seconds {what} [default: Settings].",
+                ),
+                click.option(
+                    "--workers",
+                    type=int,
+                    default=0,
+                    help="Search workers [default: all cores].",
+                ),
+                click.option("--seed", type=int, default=0, show_default=True),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _print_rows(rows: list[tuple[str, ...]]) -> None:
+    """A table whose first row is its header."""
+    header, *body = rows
+    table = Table(*header)
+    for row in body:
+        table.add_row(*row)
+    out.print(table)
 
 
 SCENARIO = click.option(
@@ -208,11 +243,7 @@ def _print_reasons(explanation: object) -> None:
     type=click.Path(path_type=Path),
     help="Result folder [default: outputs/<workbook name>/].",
 )
-@click.option("--time-limit", type=float, help="Seconds to search [default: Settings].")
-@click.option(
-    "--workers", type=int, default=0, help="Search workers [default: all cores]."
-)
-@click.option("--seed", type=int, default=0, show_default=True)
+@_search_options("to search")
 @click.option(
     "--deterministic", is_flag=True, help="Same plan run after run (fixed search)."
 )
@@ -450,11 +481,7 @@ def compare(results: tuple[Path, ...], out_path: Path) -> None:
         sys.exit(EXIT_INVALID)
     for warning in comparison.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False)
-    header, *rows = comparison_rows(comparison)
-    table = Table(*header)
-    for row in rows:
-        table.add_row(*row)
-    out.print(table)
+    _print_rows(comparison_rows(comparison))
     for difference in comparison.differences:
         out.print(str(difference), markup=False)
     written = write_comparison(comparison, out_path)
@@ -469,11 +496,7 @@ def compare(results: tuple[Path, ...], out_path: Path) -> None:
     type=click.Path(path_type=Path),
     help="Result folder [default: outputs/<workbook name>-whatif/].",
 )
-@click.option("--time-limit", type=float, help="Seconds per plan [default: Settings].")
-@click.option(
-    "--workers", type=int, default=0, help="Search workers in all [default: all cores]."
-)
-@click.option("--seed", type=int, default=0, show_default=True)
+@_search_options("per plan")
 @click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
 def whatif(
     workbook: Path,
@@ -509,11 +532,7 @@ def whatif(
     if done.base is None:
         sys.exit(EXIT_INVALID)
     if done.compared is not None:
-        header, *rows = comparison_rows(done.compared)
-        table = Table(*header)
-        for row in rows:
-            table.add_row(*row)
-        out.print(table)
+        _print_rows(comparison_rows(done.compared))
     if done.comparison is not None:
         out.print(f"Wrote {done.comparison}")
     runs = (done.base, *done.scenarios)
