@@ -498,6 +498,11 @@ def compare(results: tuple[Path, ...], out_path: Path) -> None:
 )
 @_search_options("per plan")
 @click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
+@click.option(
+    "--freeze-before",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="In every scenario, base events starting before this date stay as they are.",
+)
 def whatif(
     workbook: Path,
     out_dir: Path | None,
@@ -505,6 +510,7 @@ def whatif(
     workers: int,
     seed: int,
     scenarios: tuple[str, ...],
+    freeze_before: object,
 ) -> None:
     """Plan the base and every scenario of WORKBOOK, and compare them.
 
@@ -522,6 +528,7 @@ def whatif(
         options,
         list(scenarios) or None,
         report=lambda line: out.print(line, markup=False),
+        freeze_before=None if freeze_before is None else freeze_before.date(),
     )
     for name, findings in done.findings.items():
         if findings:
@@ -529,6 +536,9 @@ def whatif(
             _print_findings(findings)
     for name in done.skipped:
         err.print(f"{name}: not planned, its rows have errors (listed above).")
+    for run in done.scenarios:
+        for message in run.result.statistics.get("frozen_violations", ()):
+            err.print(f"{run.name}: {message}", markup=False)
     if done.base is None:
         sys.exit(EXIT_INVALID)
     if done.compared is not None:

@@ -78,6 +78,7 @@ def run_whatif(
     options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
     scenarios: Sequence[str] | None = None,
     report: Callable[[str], None] | None = None,
+    freeze_before: dt.date | None = None,
 ) -> WhatifResult:
     """Plan the base, re-plan each scenario against it, compare them all.
 
@@ -86,6 +87,10 @@ def run_whatif(
     ``scenarios`` picks some of the workbook's scenarios (default: all, in
     sheet order); ``report`` hears one line per finished plan, for a live
     display. When the base has no plan, each scenario is planned from scratch.
+    ``freeze_before``: in every scenario, the base plan's events that start
+    before that day keep their start, venue and participants; a scenario in
+    which one of them breaks a rule has no plan, and its result's
+    ``statistics["frozen_violations"]`` names each.
     """
     path, out_dir = Path(path), Path(out_dir)
     tell = report or (lambda _: None)
@@ -106,7 +111,9 @@ def run_whatif(
             tell(f"{name}: skipped, the scenario has errors")
         else:
             problems[name] = scenario
-    runs = _solve_scenarios(problems, options, base.result.plan, out_dir, path, tell)
+    runs = _solve_scenarios(
+        problems, options, base.result.plan, out_dir, path, tell, freeze_before
+    )
     comparison, compared = None, None
     if runs:
         folders = [base.folder, *(run.folder for run in runs)]
@@ -157,6 +164,7 @@ def _solve_scenarios(
     out_dir: Path,
     input_path: Path,
     tell: Callable[[str], None],
+    freeze_before: dt.date | None = None,
 ) -> list[ScenarioRun]:
     """Solve each scenario in its own process; write and check each plan.
 
@@ -174,7 +182,7 @@ def _solve_scenarios(
     runs = []
     with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
         futures = {
-            name: pool.submit(_replan, problem, each, baseline)
+            name: pool.submit(_replan, problem, each, baseline, freeze_before)
             for name, problem in problems.items()
         }
         for name, future in futures.items():
@@ -186,9 +194,17 @@ def _solve_scenarios(
     return runs
 
 
-def _replan(problem: Problem, options: SolveOptions, baseline: Plan | None) -> Result:
+def _replan(
+    problem: Problem,
+    options: SolveOptions,
+    baseline: Plan | None,
+    freeze_before: dt.date | None = None,
+) -> Result:
     """One scenario, re-planned against the base plan (run in a worker process)."""
-    return solve(problem, options, baseline=baseline)
+    freeze = None
+    if baseline is not None and freeze_before is not None:
+        freeze = freeze_slot(problem, freeze_before)
+    return solve(problem, options, baseline=baseline, freeze_before=freeze)
 
 
 def _solve_and_write(

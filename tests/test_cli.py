@@ -227,3 +227,29 @@ def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
         result.output
     )
     assert "Exercise CBRN27 left out:" in result.output
+
+
+def test_whatif_freezes_the_base_before_a_date(tmp_path: Path) -> None:
+    result = run(
+        "whatif", SAMPLE, "--out", tmp_path, "--time-limit", "10",
+        "--freeze-before", "2027-07-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # The POL election falls on BMI27, which the base holds in June: frozen,
+    # it breaks the new blackout, so that scenario is named and has no plan.
+    assert (
+        "pol-election: Frozen event BMI27 (starts 2027-05-31) breaks a rule"
+        in result.output
+    )
+    base = json.loads((tmp_path / "base" / "schedule.json").read_text())
+    cut = json.loads((tmp_path / "budget-cut" / "schedule.json").read_text())
+    assert_checked(SAMPLE, tmp_path / "budget-cut", "budget-cut")
+    before_july = [e for e in base["events"] if e["start_date"] < "2027-07-01"]
+    assert before_july
+    for event in before_july:
+        kept = next(
+            e for e in cut["events"] if e["exercise_id"] == event["exercise_id"]
+        )
+        assert (kept["start_date"], kept["venue_id"], kept["participants"]) == (
+            event["start_date"], event["venue_id"], event["participants"],
+        )  # fmt: skip
