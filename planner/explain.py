@@ -158,7 +158,7 @@ def describe_row(problem: Problem, source: Source) -> str:
         text = describe_goal(problem, rows.goals[source])
     elif source in rows.dependencies:
         text = describe_dependency(problem, rows.dependencies[source])
-    elif source.sheet == "Settings" and problem.settings.total_budget is not None:
+    elif _is_total_budget(problem, source):
         text = (
             "The organizer's total budget is "
             f"{money(problem, problem.settings.total_budget)}"
@@ -166,6 +166,16 @@ def describe_row(problem: Problem, source: Source) -> str:
     else:
         text = "A rule of this row"
     return f"{text} ({where(source)})"
+
+
+def _is_total_budget(problem: Problem, source: Source) -> bool:
+    """The row that sets the total budget: in Settings, or a scenario's row."""
+    settings = problem.settings
+    if settings.total_budget is None:
+        return False
+    if settings.total_budget_source is None:
+        return source.sheet == "Settings"
+    return source == settings.total_budget_source
 
 
 def slots(problem: Problem, n: int) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from planner.domain import Partner, Period, Plan, Problem, Result, Source, Status
-from planner.explain import Explanation, Reason, explain_conflict
+from planner.explain import Explanation, Reason, describe_row, explain_conflict
+from planner.workbook.read import read_problem
 from planner.workbook.write import write_result
 from tests.factories import exercise, make_problem
 
@@ -88,3 +89,15 @@ def test_why_column_shows_the_reason_of_an_unheld_exercise(tmp_path: Path) -> No
     assert table[0][-1] == "why"
     assert [r[0] for r in table[1:]] == ["E1", "E2"]
     assert [r[-1] for r in table[1:]] == [None, reason.text]
+
+
+def test_a_budget_a_scenario_set_is_blamed_on_the_scenario_row() -> None:
+    # The sample's budget-cut scenario sets total_budget on Scenarios row 5.
+    sample = Path(__file__).parent.parent / "instances" / "sample.xlsx"
+    problem, _ = read_problem(sample, "budget-cut")
+    assert problem is not None
+    source = problem.settings.total_budget_source
+    assert source == Source("Scenarios", 5)
+    assert describe_row(problem, source) == (
+        "The organizer's total budget is 1,980,000 EUR (Scenarios row 5)"
+    )

@@ -156,6 +156,8 @@ def read_problem(
         for spec in SHEETS
         if spec not in (SETTINGS, SCENARIOS)
     }
+    if settings is not None:
+        settings = _budget_from_scenario(settings, applied.origins)
     horizon = Problem(settings, (), (), ()) if settings else None
     read.extend(check_programme(Programme(records, horizon)))
     findings = sort_findings(findings + applied.readdress(read))
@@ -756,6 +758,20 @@ def _settings(
             change_partner=value("weight_change_partner"),
         ),
     )
+
+
+def _budget_from_scenario(
+    settings: Settings, origins: Mapping[tuple[str, str], str]
+) -> Settings:
+    """Point the total budget at the Scenarios row that set it, if one did."""
+    source = settings.total_budget_source
+    if source is None:
+        return settings
+    origin = origins.get((SETTINGS.name, f"B{source.row}"))
+    if origin is None:
+        return settings
+    _, row = _position(origin)
+    return replace(settings, total_budget_source=Source(SCENARIOS.name, row))
 
 
 def _row_source(rows: Mapping[str, int], key: str) -> Source | None:

@@ -96,7 +96,11 @@ def named(base: Problem, **fields: object) -> Problem:
 
 def test_set_a_setting(read: ReadScenario, base: Problem) -> None:
     problem = solved(read, ("s", "set", "Settings", "total_budget", "value", 90000))
-    settings = replace(base.settings, total_budget=90000)
+    # The budget now comes from the scenario's row 2, which an explanation
+    # of a too-small budget must name.
+    settings = replace(
+        base.settings, total_budget=90000, total_budget_source=Source("Scenarios", 2)
+    )
     assert problem == named(base, settings=settings)
 
 
