@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from planner.domain import Problem, Source
-from planner.model.search import BuiltModel, build_model
+from planner.model.hint import greedy_plan
+from planner.model.search import BuiltModel, add_hint, build_model
 from planner.model.variables import SourceGuard
 
 DEFAULT_LIMIT_S = 30.0
@@ -110,6 +111,8 @@ class _Checker:
         self.guard = SourceGuard()
         self.built = build_model(problem, guard=self.guard)
         self.built.model.clear_objective()
+        # A first guess spares each check a search from nothing.
+        add_hint(self.built, greedy_plan(problem))
         if force is not None:
             force(self.built)
         self.rows = list(self.guard.literals)
@@ -128,6 +131,9 @@ class _Checker:
         model.add_assumptions([self.guard.literals[r] for r in rows])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
+        # Presolve would run again on every check; with the greedy hint the
+        # checks are faster without it (generated l: 25 s to 8 s in all).
+        solver.parameters.cp_model_presolve = False
         solver.parameters.max_time_in_seconds = time_limit_s
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
