@@ -131,15 +131,27 @@ def freeze_past(
         if event is None:
             model.add(v.start[eid] >= freeze_before).only_enforce_if(v.held[eid])
             continue
-        model.add(v.held[eid] == 1)
-        model.add(v.start[eid] == event.start)
-        _fix(model, v.at_venue.get((eid, event.venue_id)))
-        participants = set(event.participants)
-        for partner_id in participants:
-            _fix(model, v.takes_part.get((eid, partner_id)))
-        for partner_id in v.partners[eid]:
-            if partner_id not in participants:
-                model.add(v.takes_part[eid, partner_id] == 0)
+        keep_event(model, v, event)
+
+
+def keep_event(model: cp_model.CpModel, v: Variables, event: Event) -> None:
+    """The event is held exactly as given: start, venue and participants.
+
+    An event the model cannot represent (a venue or partner its variables
+    leave out) makes the model infeasible rather than being bent to fit.
+    """
+    eid = event.exercise_id
+    model.add(v.held[eid] == 1)
+    model.add(v.start[eid] == event.start)
+    for venue_id in v.venues[eid]:
+        model.add(v.at_venue[eid, venue_id] == (venue_id == event.venue_id))
+    _fix(model, v.at_venue.get((eid, event.venue_id)))
+    participants = set(event.participants)
+    for partner_id in participants:
+        _fix(model, v.takes_part.get((eid, partner_id)))
+    for partner_id in v.partners[eid]:
+        if partner_id not in participants:
+            model.add(v.takes_part[eid, partner_id] == 0)
 
 
 def _fix(model: cp_model.CpModel, literal: cp_model.IntVar | None) -> None:

@@ -43,6 +43,7 @@ from planner.explain import (
     money,
     where,
 )
+from planner.model.baseline import keep_event
 from planner.model.explain import conflict
 from planner.model.search import (
     BuiltModel,
@@ -351,22 +352,13 @@ def fix_rest(problem: Problem, plan: Plan, exercise_id: str) -> Force:
     def force(built: BuiltModel) -> None:
         v, model = built.variables, built.model
         for other in problem.exercises:
-            eid = other.id
-            if eid == exercise_id:
+            if other.id == exercise_id:
                 continue
-            event = plan.by_exercise.get(eid)
+            event = plan.by_exercise.get(other.id)
             if event is None:
-                model.add(v.held[eid] == 0)
-                continue
-            model.add(v.held[eid] == 1)
-            model.add(v.start[eid] == event.start)
-            if event.venue_id not in v.venues[eid]:
-                model.add(v.held[eid] == 0)  # the plan's venue can never host it
-            for venue_id in v.venues[eid]:
-                model.add(v.at_venue[eid, venue_id] == (venue_id == event.venue_id))
-            for partner_id in v.partners[eid]:
-                taking_part = partner_id in event.participants
-                model.add(v.takes_part[eid, partner_id] == taking_part)
+                model.add(v.held[other.id] == 0)
+            else:
+                keep_event(model, v, event)
 
     return force
 

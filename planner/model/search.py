@@ -35,7 +35,7 @@ from planner.domain import (
     Status,
     Violation,
 )
-from planner.model.baseline import freeze_past
+from planner.model.baseline import freeze_past, keep_event
 from planner.model.hint import greedy_plan
 from planner.model.objective import objective_terms, set_objective
 from planner.model.rules import add_rules
@@ -353,16 +353,9 @@ def _fill_gaps(
     +0.5-0.8 % objective in about 6 s, see benchmarks/RESULTS.md). The events
     are fixed for good: the model is not searched again.
     """
-    v, model = built.variables, built.model
+    model = built.model
     for event in plan.events:
-        exercise_id = event.exercise_id
-        model.add(v.held[exercise_id] == 1)
-        model.add(v.start[exercise_id] == event.start)
-        for venue_id in v.venues[exercise_id]:
-            model.add(v.at_venue[exercise_id, venue_id] == (venue_id == event.venue_id))
-        for partner_id in v.partners[exercise_id]:
-            taking_part = partner_id in event.participants
-            model.add(v.takes_part[exercise_id, partner_id] == taking_part)
+        keep_event(model, built.variables, event)
     model.clear_hints()
     add_hint(built, plan)
     solver = cp_model.CpSolver()

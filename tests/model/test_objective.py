@@ -19,6 +19,7 @@ from planner.domain import (
     Weights,
 )
 from planner.model import build_model
+from planner.model.baseline import keep_event
 from tests.factories import exercise, make_problem
 from tests.model.test_rules import solved
 
@@ -116,16 +117,10 @@ def terms_of(problem: Problem, plan: Plan) -> dict[str, int]:
     v = built.variables
     for exercise_id, held in v.held.items():
         event = plan.by_exercise.get(exercise_id)
-        built.model.add(held == (event is not None))
         if event is None:
-            continue
-        built.model.add(v.start[exercise_id] == event.start)
-        for venue_id in v.venues[exercise_id]:
-            at = event.venue_id == venue_id
-            built.model.add(v.at_venue[exercise_id, venue_id] == at)
-        for partner_id in v.partners[exercise_id]:
-            takes_part = partner_id in event.participants
-            built.model.add(v.takes_part[exercise_id, partner_id] == takes_part)
+            built.model.add(held == 0)
+        else:
+            keep_event(built.model, v, event)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(built.model) == cp_model.OPTIMAL
