@@ -7,7 +7,6 @@ the time limit; 70 an unexpected error (one line, never a traceback).
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -287,6 +286,7 @@ def solve(
     """
     from planner.model import solve as run_solver
     from planner.model.probe import explain_result
+    from planner.whatif import freeze_slot
     from planner.workbook.write import OutputError, write_result
 
     problem = _load(workbook, scenario)
@@ -298,15 +298,16 @@ def solve(
     if freeze_before is not None:
         if previous is None:
             raise click.UsageError("--freeze-before needs --baseline.")
-        freeze = _frozen_slot(problem, previous, freeze_before.date())
+        freeze = freeze_slot(problem, freeze_before.date())
     if not quiet:
         out.print(f"{workbook.name}: {_describe(problem)}.")
     with _live_progress(out.is_terminal and not quiet) as show:
         result = run_solver(
             problem, options, progress=show, baseline=previous, freeze_before=freeze
         )
+    frozen = result.statistics.get("frozen_violations", [])
     try:
-        explanation = explain_result(problem, result, explain_all)
+        explanation = None if frozen else explain_result(problem, result, explain_all)
     except KeyboardInterrupt:
         err.print("Explanations skipped (interrupted); writing the plan.")
         explanation = None
@@ -321,6 +322,14 @@ def solve(
         _print_result(result, problem.settings.currency)
         _print_reasons(explanation)
     out.print(f"Wrote {', '.join(str(p) for p in written)}")
+    if frozen:
+        for message in frozen:
+            err.print(message, markup=False)
+        err.print(
+            f"{len(frozen)} frozen event(s) break a rule: change the workbook or "
+            "freeze from an earlier date."
+        )
+        sys.exit(EXIT_INFEASIBLE)
     if result.status is Status.INFEASIBLE:
         _print_conflict(explanation)
         sys.exit(EXIT_INFEASIBLE)
@@ -338,24 +347,6 @@ def _load_baseline(problem: Problem, path: Path) -> Plan:
     if previous is None:
         sys.exit(EXIT_INVALID)
     return previous
-
-
-def _frozen_slot(problem: Problem, previous: Plan, day: dt.date) -> int:
-    """The freeze as a slot, once every frozen event is known to still fit."""
-    from planner.check import frozen_violations
-    from planner.whatif import freeze_slot
-
-    slot = freeze_slot(problem, day)
-    broken = frozen_violations(problem, previous, slot)
-    for violation in broken:
-        err.print(violation.message, markup=False)
-    if broken:
-        err.print(
-            f"{len(broken)} frozen event(s) break a rule: change the workbook or "
-            "freeze from an earlier date."
-        )
-        sys.exit(EXIT_INFEASIBLE)
-    return slot
 
 
 def _print_conflict(explanation: object) -> None:
