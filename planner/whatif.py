@@ -36,8 +36,7 @@ from planner.domain import (
 )
 from planner.model import solve
 from planner.workbook.compare_write import write_comparison
-from planner.workbook.read import read_problem
-from planner.workbook.scenarios import scenario_names
+from planner.workbook.read import read_variants
 from planner.workbook.write import write_result
 
 BASE = "base"
@@ -94,17 +93,16 @@ def run_whatif(
     """
     path, out_dir = Path(path), Path(out_dir)
     tell = report or (lambda _: None)
-    problem, findings = read_problem(path)
+    variants = read_variants(path, None if scenarios is None else [None, *scenarios])
+    problem, findings = variants.pop(None)
     all_findings = {BASE: findings}
     if problem is None:
         return WhatifResult(None, findings=all_findings, skipped=(BASE,))
     base = _solve_and_write(problem, options, None, out_dir / BASE, path)
     tell(f"{BASE}: {base.result.status}")
-    names = list(scenarios) if scenarios is not None else scenario_names(path)
     problems: dict[str, Problem] = {}
     skipped = []
-    for name in names:
-        scenario, found = read_problem(path, name)
+    for name, (scenario, found) in variants.items():
         all_findings[name] = found
         if scenario is None:
             skipped.append(name)

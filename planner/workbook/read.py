@@ -138,16 +138,42 @@ def read_problem(
     row and column. The problem is None exactly when some finding is an
     error.
     """
+    return read_variants(path, [scenario])[scenario]
+
+
+def read_variants(
+    path: str | Path, scenarios: Iterable[str | None] | None = None
+) -> dict[str | None, tuple[Problem | None, list[Finding]]]:
+    """The base programme (key None) and scenarios, the file read only once.
+
+    ``scenarios`` None: the base and every scenario of the Scenarios sheet,
+    in the order the sheet first names them. Each entry is what
+    `read_problem` returns for it.
+    """
     # Imported here because scenarios builds on this module's tables.
-    from planner.workbook.scenarios import apply_scenario
+    from planner.workbook.scenarios import scenario_names_in
 
     path = Path(path)
     tables, findings = _read_tables(path)
     if tables is None:
-        return None, findings
+        return {scenario: (None, findings) for scenario in scenarios or [None]}
     matched, findings = _match_sheets(tables, findings)
+    if scenarios is None:
+        scenarios = [None, *scenario_names_in(matched)]
+    return {
+        scenario: _read_variant(matched, findings, path.stem, scenario)
+        for scenario in scenarios
+    }
+
+
+def _read_variant(
+    matched: dict[str, Table], findings: list[Finding], stem: str, scenario: str | None
+) -> tuple[Problem | None, list[Finding]]:
+    """One variant of the programme from the workbook's sheets."""
+    from planner.workbook.scenarios import apply_scenario
+
     applied = apply_scenario(matched, scenario)
-    findings += applied.findings
+    findings = findings + applied.findings
     # Findings from here on may be about cells the scenario wrote.
     read: list[Finding] = []
     settings = _read_settings(applied.tables.get(SETTINGS.name), read)
@@ -163,7 +189,7 @@ def read_problem(
     findings = sort_findings(findings + applied.readdress(read))
     if horizon is None or any(f.severity is Severity.ERROR for f in findings):
         return None, findings
-    name = path.stem if scenario is None else f"{path.stem}:{scenario}"
+    name = stem if scenario is None else f"{stem}:{scenario}"
     programme = Programme(applied.relocate(records), horizon)
     return _build_problem(programme, horizon, name), findings
 

@@ -179,6 +179,11 @@ def scenario_names(path: str | Path) -> list[str]:
     problem says why).
     """
     tables, _ = read_sheets(path)
+    return scenario_names_in(tables)
+
+
+def scenario_names_in(tables: Mapping[str, Table]) -> list[str]:
+    """The scenarios named by the Scenarios sheet among ``tables``."""
     return _scenario_names(_scenarios_table(tables))
 
 

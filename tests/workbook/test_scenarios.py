@@ -31,7 +31,7 @@ from planner.domain import (
     Source,
     Venue,
 )
-from planner.workbook.read import read_problem
+from planner.workbook.read import read_problem, read_variants
 from planner.workbook.scenarios import scenario_edits, scenario_names
 from planner.workbook.template import INSTRUCTIONS, write_template
 from tests.workbook.conftest import Sheets, minimal_programme, write_workbook
@@ -640,3 +640,11 @@ def test_every_example_scenario_reads_cleanly() -> None:
     assert election.partner["POL"].unavailable[-1] == Period(
         21, 22, "snap parliamentary election", Source("Scenarios", 2)
     )
+
+
+def test_reading_every_variant_at_once_equals_reading_each() -> None:
+    sample = INSTANCES / "sample.xlsx"
+    variants = read_variants(sample)
+    assert list(variants) == [None, "pol-election", "budget-cut", "spta-repairs"]
+    for scenario, read_once in variants.items():
+        assert read_once == read_problem(sample, scenario)
