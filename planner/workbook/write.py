@@ -450,7 +450,7 @@ def _term_rows(result: Result, checked: dict[str, int]) -> list[tuple[object, ..
 def _plan_summary_rows(
     problem: Problem, result: Result, plan: Plan, progress: Sequence[GoalProgress]
 ) -> list[tuple[object, ...]]:
-    checked = objective_terms(problem, plan)
+    checked = objective_terms(problem, plan, result.baseline)
     objective = (
         result.objective if result.objective is not None else sum(checked.values())
     )

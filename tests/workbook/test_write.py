@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner import __version__
+from planner.check import objective_terms
 from planner.domain import Result, Status
 from planner.workbook.plan_io import read_plan
 from planner.workbook.write import OutputError, write_result
@@ -291,3 +292,27 @@ def test_odd_solver_values_stay_out_of_json_and_cells(tmp_path: Path) -> None:
     values = summary(out_dir)
     assert (values["best bound"], values["gap"]) == (None, None)
     assert values["deterministic_time"] is None
+
+
+def test_summary_checks_the_change_term_against_the_baseline(tmp_path: Path) -> None:
+    # Re-planned against a baseline without E2: adding E2 costs change_add.
+    # The result claims another change term; the checker must object.
+    problem, plan = small_problem(), small_plan()
+    baseline = dataclasses.replace(
+        plan, events=tuple(e for e in plan.events if e.exercise_id != "E2")
+    )
+    terms = objective_terms(problem, plan, baseline)
+    change_add = problem.settings.weights.change_add
+    assert terms["change"] == -change_add
+    claimed = terms | {"change": -1}
+    result = dataclasses.replace(
+        small_result(),
+        terms=claimed,
+        objective=sum(claimed.values()),
+        baseline=baseline,
+    )
+    write_result(problem, result, tmp_path / "out", input_file(tmp_path))
+    notes = {
+        row[0]: row[2] for row in rows(sheet(tmp_path / "out", "Summary")) if row[0]
+    }
+    assert notes["change"] == f"the independent checker computes {-change_add:,}"
