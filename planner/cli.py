@@ -284,9 +284,8 @@ def solve(
     valuable few, or all with --explain-all); when no plan exists, the fewest
     workbook rows that conflict are named.
     """
-    from planner.model import solve as run_solver
     from planner.model.probe import explain_result
-    from planner.whatif import freeze_slot
+    from planner.whatif import freeze_slot, replan
     from planner.workbook.write import OutputError, write_result
 
     problem = _load(workbook, scenario)
@@ -302,9 +301,7 @@ def solve(
     if not quiet:
         out.print(f"{workbook.name}: {_describe(problem)}.")
     with _live_progress(out.is_terminal and not quiet) as show:
-        result = run_solver(
-            problem, options, progress=show, baseline=previous, freeze_before=freeze
-        )
+        result = replan(problem, options, previous, freeze, show)
     frozen = result.statistics.get("frozen_violations", [])
     try:
         explanation = None if frozen else explain_result(problem, result, explain_all)

@@ -23,15 +23,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from planner.check import check_plan
+from planner.check import check_plan, frozen_violations
 from planner.compare import Comparison, compare, load_result
 from planner.domain import (
     Finding,
     Plan,
     Problem,
+    Progress,
     Result,
     Severity,
     SolveOptions,
+    Status,
     Violation,
 )
 from planner.model import solve
@@ -192,6 +194,33 @@ def _solve_scenarios(
     return runs
 
 
+def replan(
+    problem: Problem,
+    options: SolveOptions,
+    baseline: Plan | None = None,
+    freeze_before: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> Result:
+    """Plan ``problem`` against a ``baseline``, its events before a slot frozen.
+
+    A frozen event that breaks a hard rule of ``problem`` is named, not
+    silently dropped: no search is run, the result is infeasible, without a
+    plan, and ``statistics["frozen_violations"]`` holds each message.
+    """
+    if baseline is not None and freeze_before is not None:
+        broken = frozen_violations(problem, baseline, freeze_before)
+        if broken:
+            return Result(
+                status=Status.INFEASIBLE,
+                plan=None,
+                baseline=baseline,
+                statistics={"frozen_violations": [v.message for v in broken]},
+            )
+    return solve(
+        problem, options, progress, baseline=baseline, freeze_before=freeze_before
+    )
+
+
 def _replan(
     problem: Problem,
     options: SolveOptions,
@@ -202,7 +231,7 @@ def _replan(
     freeze = None
     if baseline is not None and freeze_before is not None:
         freeze = freeze_slot(problem, freeze_before)
-    return solve(problem, options, baseline=baseline, freeze_before=freeze)
+    return replan(problem, options, baseline, freeze)
 
 
 def _solve_and_write(

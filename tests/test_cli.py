@@ -140,7 +140,7 @@ def test_no_plan_in_time_exits_4(
     def no_plan(*_: object, **__: object) -> Result:
         return Result(status=Status.NO_PLAN, plan=None)
 
-    monkeypatch.setattr("planner.model.solve", no_plan)
+    monkeypatch.setattr("planner.whatif.solve", no_plan)
     result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.exit_code == 4
     assert "No plan found within the time limit" in result.output
@@ -166,7 +166,7 @@ def test_unexpected_error_is_one_line_not_a_traceback(
     def broken(*_: object, **__: object) -> Result:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("planner.model.solve", broken)
+    monkeypatch.setattr("planner.whatif.solve", broken)
     result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.exit_code == 70
     assert "unexpected error (RuntimeError: boom)" in result.output

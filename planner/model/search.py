@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
 
-from planner.check import frozen_violations
 from planner.domain import (
     TERM_CHANGE,
     TERM_COST,
@@ -33,7 +32,6 @@ from planner.domain import (
     Result,
     SolveOptions,
     Status,
-    Violation,
 )
 from planner.model.baseline import freeze_past, keep_event
 from planner.model.hint import greedy_plan
@@ -223,18 +221,13 @@ def solve(
     that changes as little as it must: each change is priced in the change
     term, and the baseline is the search's first guess (unless ``hint`` is
     given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
-    event starting before it as it is. When a frozen event breaks a hard rule
-    of ``problem`` no search is run: the result is infeasible, without a plan,
-    and ``statistics["frozen_violations"]`` lists each such event by name
-    (see `planner.check.frozen_violations`, which callers may run first).
+    event starting before it as it is; a frozen event that breaks a hard rule
+    makes the model infeasible, so callers name such events first
+    (`planner.whatif.replan`).
     """
     if freeze_before is not None and baseline is None:
         raise ValueError("freeze_before needs a baseline: the plan to freeze")
     began = time.perf_counter()
-    if baseline is not None and freeze_before is not None:
-        broken = frozen_violations(problem, baseline, freeze_before)
-        if broken:
-            return _frozen_broken(problem, options, broken, began)
     built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
     first_guess = hint if hint is not None else baseline
     if first_guess is None:
@@ -318,28 +311,6 @@ def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
     if hint is not None:
         return "given"
     return "baseline" if baseline is not None else "greedy"
-
-
-def _frozen_broken(
-    problem: Problem,
-    options: SolveOptions,
-    broken: list[Violation],
-    began: float,
-) -> Result:
-    """The result of a re-plan whose frozen events already break a rule."""
-    time_limit = options.time_limit_s
-    if time_limit is None:
-        time_limit = problem.settings.time_limit_s
-    return Result(
-        status=Status.INFEASIBLE,
-        plan=None,
-        runtime_s=time.perf_counter() - began,
-        parameters={"time_limit_s": time_limit, "seed": options.seed},
-        statistics={
-            "frozen_violations": [str(v.message) for v in broken],
-            "cp_sat_version": ortools.__version__,
-        },
-    )
 
 
 def _fill_gaps(

@@ -21,6 +21,7 @@ from planner.domain import (
 )
 from planner.model import build_model, solve
 from planner.model.search import _hinted_solution, add_hint
+from planner.whatif import replan
 from planner.workbook.schema import SETTINGS_KEYS
 from tests.factories import exercise, make_problem
 
@@ -216,7 +217,7 @@ def test_a_frozen_event_that_breaks_a_rule_is_reported_by_name() -> None:
         "unavailable 2027-01-04 to 2027-01-10 (election)"
     ]
     assert broken[0].rule == "partner_unavailable"
-    result = solve(problem, OPTIONS, baseline=BASELINE, freeze_before=1)
+    result = replan(problem, OPTIONS, BASELINE, freeze_before=1)
     assert result.status is Status.INFEASIBLE
     assert result.plan is None
     assert result.statistics["frozen_violations"] == [broken[0].message]
