@@ -1,8 +1,14 @@
 """The `planner` command: parse options, call the library, print, set exit codes.
 
 Exit codes: 0 done (plan written, file valid, plan clean); 1 the checked plan
-breaks a rule; 2 invalid input; 3 proven infeasible; 4 no plan found within
-the time limit; 70 an unexpected error (one line, never a traceback).
+breaks a rule; 2 invalid input (also: an option out of range, a workbook
+without scenarios given to whatif, a scenario whose rows have errors); 3
+proven infeasible (whatif: some plan proven infeasible, every other found);
+4 no plan found within the time limit (whatif: some plan not found in time);
+70 an unexpected error (one line, never a traceback).
+
+Answers go to stdout, diagnostics (findings, progress, warnings, why a
+command failed) to stderr, so an answer can be piped or saved on its own.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from rich.live import Live
 from rich.table import Table
 
 from planner import __version__
+from planner.compare import no_plan_text
 from planner.domain import (
     Finding,
     Plan,
@@ -94,6 +101,12 @@ def _describe(problem: Problem) -> str:
     )
 
 
+# Rejected by click before anything is read: CP-SAT would only call the model
+# invalid, which reads as a fault in the workbook.
+TIME_LIMIT = click.FloatRange(min=0, min_open=True)
+WORKERS = click.IntRange(min=0)
+
+
 def _search_options(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """--time-limit, --workers and --seed, shared by the commands that search."""
 
@@ -102,14 +115,14 @@ def _search_options(what: str) -> Callable[[Callable[..., None]], Callable[..., 
             (
                 click.option(
                     "--time-limit",
-                    type=float,
-                    help=f"Seconds {what} [default: Settings].",
+                    type=TIME_LIMIT,
+                    help=f"Seconds {what}, more than 0 [default: Settings].",
                 ),
                 click.option(
                     "--workers",
-                    type=int,
+                    type=WORKERS,
                     default=0,
-                    help="Search workers [default: all cores].",
+                    help="Search workers, 0 for all cores [default: 0].",
                 ),
                 click.option("--seed", type=int, default=0, show_default=True),
             )
@@ -188,7 +201,7 @@ def _live_progress(enabled: bool) -> Iterator[object]:
     if not enabled:
         yield None
         return
-    with Live(console=out, refresh_per_second=4, transient=True) as live:
+    with Live(console=err, refresh_per_second=4, transient=True) as live:
 
         def show(progress: Progress) -> None:
             live.update(_progress_line(progress))
@@ -211,6 +224,9 @@ def _progress_line(progress: Progress) -> str:
 
 
 def _print_result(result: Result, currency: str) -> None:
+    if result.plan is None:
+        out.print(no_plan_text(result.status).capitalize())
+        return
     table = Table(title=f"Plan: {result.status}", show_header=True)
     table.add_column("objective term")
     table.add_column(f"contribution ({currency or 'currency units'})", justify="right")
@@ -246,7 +262,12 @@ def _print_reasons(explanation: object) -> None:
 @click.option(
     "--deterministic", is_flag=True, help="Same plan run after run (fixed search)."
 )
-@click.option("--quiet", is_flag=True, help="No live progress.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print only warnings and errors (to stderr): no progress, result "
+    "table, reasons or list of files; the exit code tells the outcome.",
+)
 @click.option(
     "--explain-all",
     is_flag=True,
@@ -286,6 +307,7 @@ def solve(
     """
     from planner.model.probe import explain_result
     from planner.whatif import freeze_slot, replan
+    from planner.workbook.plan_io import pinned_left_out
     from planner.workbook.write import OutputError, write_result
 
     problem = _load(workbook, scenario)
@@ -299,8 +321,8 @@ def solve(
             raise click.UsageError("--freeze-before needs --baseline.")
         freeze = freeze_slot(problem, freeze_before.date())
     if not quiet:
-        out.print(f"{workbook.name}: {_describe(problem)}.")
-    with _live_progress(out.is_terminal and not quiet) as show:
+        err.print(f"{workbook.name}: {_describe(problem)}.")
+    with _live_progress(err.is_terminal and not quiet) as show:
         result = replan(problem, options, previous, freeze, show)
     frozen = result.statistics.get("frozen_violations", [])
     try:
@@ -318,7 +340,10 @@ def solve(
     if not quiet:
         _print_result(result, problem.settings.currency)
         _print_reasons(explanation)
-    out.print(f"Wrote {', '.join(str(p) for p in written)}")
+        out.print(f"Wrote {', '.join(str(p) for p in written)}")
+    if result.plan is not None:
+        for warning in pinned_left_out(problem, result.plan, explanation):
+            err.print(f"warning: {warning}", style="yellow", markup=False)
     if frozen:
         for message in frozen:
             err.print(message, markup=False)
@@ -328,7 +353,7 @@ def solve(
         )
         sys.exit(EXIT_INFEASIBLE)
     if result.status is Status.INFEASIBLE:
-        _print_conflict(explanation)
+        _print_conflict(explanation, err)
         sys.exit(EXIT_INFEASIBLE)
     if result.plan is None:
         err.print("No plan found within the time limit; try a longer --time-limit.")
@@ -346,18 +371,28 @@ def _load_baseline(problem: Problem, path: Path) -> Plan:
     return previous
 
 
-def _print_conflict(explanation: object) -> None:
-    """Name the rows that cannot all hold, one line each."""
-    err.print("No plan exists: these rows of the workbook cannot all hold together:")
+def _print_conflict(explanation: object, console: Console) -> None:
+    """Name the rows that cannot all hold, one line each.
+
+    `explain` answers with them (stdout); for `solve` they say why it failed
+    (stderr).
+    """
+    console.print(
+        "No plan exists: these rows of the workbook cannot all hold together:"
+    )
     for line in getattr(explanation, "lines", ()):
-        err.print(f"  {line}", markup=False)
+        console.print(f"  {line}", markup=False)
 
 
 @main.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
 @SCENARIO
 @click.option(
-    "--time-limit", type=float, default=30, show_default=True, help="Seconds to search."
+    "--time-limit",
+    type=TIME_LIMIT,
+    default=30,
+    show_default=True,
+    help="Seconds to search, more than 0.",
 )
 def explain(workbook: Path, scenario: str | None, time_limit: float) -> None:
     """Say why no plan exists for WORKBOOK: the fewest rows that conflict."""
@@ -369,7 +404,7 @@ def explain(workbook: Path, scenario: str | None, time_limit: float) -> None:
     if rows is None:
         out.print(f"{workbook.name}: a plan exists; run planner solve.")
         return
-    _print_conflict(explain_conflict(problem, rows))
+    _print_conflict(explain_conflict(problem, rows), out)
     sys.exit(EXIT_INFEASIBLE)
 
 
@@ -453,17 +488,31 @@ def check(workbook: Path, schedule: Path) -> None:
     show_default=True,
     help="Comparison workbook (or a folder to write comparison.xlsx in).",
 )
-def compare(results: tuple[Path, ...], out_path: Path) -> None:
-    """Compare two or more RESULTS (folders or schedule.json) side by side."""
-    from planner.compare import ResultError, comparison_rows, load_result
+@click.option(
+    "--workbook",
+    type=click.Path(path_type=Path),
+    help="The input workbook the results were planned from; needed to compare "
+    "a schedule.xlsx, whose figures are recomputed from it as check does.",
+)
+def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) -> None:
+    """Compare two or more RESULTS side by side.
+
+    A result is what check reads: a result folder, a schedule.json or a
+    schedule.xlsx (edited or not; give --workbook).
+    """
+    from planner.compare import ResultError, comparison_rows
     from planner.compare import compare as compare_plans
     from planner.workbook.compare_write import write_comparison
+    from planner.workbook.plan_io import read_result
 
     if len(results) < 2:
         err.print("compare needs at least two results.")
         sys.exit(EXIT_INVALID)
+    problem = _load(workbook) if workbook is not None else None
     try:
-        comparison = compare_plans([load_result(path) for path in results])
+        comparison = compare_plans(
+            [read_result(path, problem, workbook) for path in results]
+        )
     except ResultError as error:
         err.print(str(error))
         sys.exit(EXIT_INVALID)
@@ -503,21 +552,27 @@ def whatif(
     """Plan the base and every scenario of WORKBOOK, and compare them.
 
     Each scenario is re-planned against the base plan with as little change
-    as it must; the plans run side by side, one process each.
+    as it must; the plans run side by side, one process each. Exits 2 when a
+    scenario's rows have errors, 3 when a plan is proven infeasible, 4 when
+    one was not found in time: every plan that was found is still written.
     """
     from planner.compare import comparison_rows
-    from planner.whatif import run_whatif
+    from planner.whatif import NoScenarios, run_whatif
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
-    done = run_whatif(
-        workbook,
-        target,
-        options,
-        list(scenarios) or None,
-        report=lambda line: out.print(line, markup=False),
-        freeze_before=None if freeze_before is None else freeze_before.date(),
-    )
+    try:
+        done = run_whatif(
+            workbook,
+            target,
+            options,
+            list(scenarios) or None,
+            report=lambda line: err.print(line, markup=False),
+            freeze_before=None if freeze_before is None else freeze_before.date(),
+        )
+    except NoScenarios as error:
+        err.print(str(error), markup=False)
+        sys.exit(EXIT_INVALID)
     for name, findings in done.findings.items():
         if findings:
             err.print(f"{name}:")
@@ -539,3 +594,14 @@ def whatif(
             for violation in run.violations:
                 err.print(f"{run.name}: {violation}", markup=False)
         sys.exit(EXIT_VIOLATIONS)
+    if done.skipped:
+        sys.exit(EXIT_INVALID)
+    unplanned = [run for run in runs if run.result.plan is None]
+    if unplanned:
+        err.print(
+            f"{len(unplanned)} of {len(runs)} plans not found "
+            f"({', '.join(run.name for run in unplanned)}): each folder holds "
+            "no-plan.xlsx saying what was tried."
+        )
+        infeasible = all(run.result.status is Status.INFEASIBLE for run in unplanned)
+        sys.exit(EXIT_INFEASIBLE if infeasible else EXIT_NO_PLAN)

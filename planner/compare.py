@@ -32,17 +32,33 @@ from planner.domain import (
     Event,
     Plan,
     Problem,
+    Status,
 )
 
 # The file a result folder holds, as planner.workbook.plan_io.JSON_NAME writes
 # it (that module reads workbooks, so it cannot be imported here).
 RESULT_JSON = "schedule.json"
+# What a folder holds instead when its run found no plan: the same JSON, its
+# plan null, under a name nobody takes for a calendar.
+NO_PLAN_JSON = "no-plan.json"
 TERMS = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST, TERM_CHANGE)
 Value = int | str | None  # a key figure of one plan; None: not known (no plan)
 
 
 class ResultError(Exception):
     """A result cannot be compared; the message says which and why."""
+
+
+NO_PLAN_WHY: dict[str, str] = {
+    Status.INFEASIBLE: "proven infeasible",
+    Status.NO_PLAN: "none found in time",
+    Status.INVALID: "model rejected",
+}
+
+
+def no_plan_text(status: str) -> str:
+    """What a run without a plan shows where its figures would be, and why."""
+    return f"no plan ({NO_PLAN_WHY.get(status, status)})"
 
 
 # Writing the key figures into schedule.json ----------------------------------
@@ -232,11 +248,16 @@ def _slot_days(time_unit: str) -> int:
 def load_result(path: str | Path) -> ResultSummary:
     """Read a result folder (or its schedule.json) for comparing.
 
-    Raises `ResultError` with a message naming the file when it is missing,
-    is not a schedule planner wrote, or predates the ``kpis`` object.
+    A folder whose run found no plan is read from its no-plan.json. Raises
+    `ResultError` with a message naming the file when it is missing, is not a
+    schedule planner wrote, or predates the ``kpis`` object.
     """
     path = Path(path)
-    file = path / RESULT_JSON if path.is_dir() else path
+    file = path
+    if path.is_dir():
+        file = path / RESULT_JSON
+        if not file.is_file() and (path / NO_PLAN_JSON).is_file():
+            file = path / NO_PLAN_JSON
     if not file.is_file():
         where = f"{path} holds no {RESULT_JSON}" if path.is_dir() else "not found"
         raise ResultError(f"{path}: {where}")
@@ -244,6 +265,15 @@ def load_result(path: str | Path) -> ResultSummary:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ResultError(f"{file}: cannot be read as JSON ({error})") from error
+    return summary_from_json(path, file, data)
+
+
+def summary_from_json(path: Path, file: Path, data: object) -> ResultSummary:
+    """What ``data``, as schedule.json holds it, says about its plan.
+
+    ``path`` is what the user named (a folder or the file), ``file`` where
+    ``data`` came from.
+    """
     if not isinstance(data, dict) or "events" not in data:
         raise ResultError(f"{file}: is not a schedule written by planner")
     if not isinstance(data.get("kpis"), dict):
@@ -263,7 +293,9 @@ def _label(path: Path, file: Path) -> str:
     """The result folder's name: runs are told apart by where they were written."""
     if path.is_dir():
         return path.resolve().name
-    return file.parent.resolve().name if file.name == RESULT_JSON else file.stem
+    if file.stem in (Path(RESULT_JSON).stem, Path(NO_PLAN_JSON).stem):
+        return file.parent.resolve().name
+    return file.stem
 
 
 def _summary(label: str, file: Path, data: dict[str, Any]) -> ResultSummary:
@@ -395,7 +427,7 @@ def compare(results: Sequence[ResultSummary]) -> Comparison:
     ]
     return Comparison(
         results=results,
-        kpis=tuple(_kpis(results)),
+        kpis=tuple(_kpis(results, differences)),
         differences=tuple(differences),
         warnings=tuple(_warnings(results)),
     )
@@ -517,7 +549,28 @@ def _exercise_differences(
     return found
 
 
-def _kpis(results: Sequence[ResultSummary]) -> Iterable[Kpi]:
+def _changes(
+    results: Sequence[ResultSummary], differences: Sequence[Difference]
+) -> list[Value]:
+    """How many differences each plan has from the first; a run without a plan
+    says so and why, so that it never reads as a plan with no change."""
+    first = results[0]
+    values: list[Value] = [
+        None if first.events is not None else no_plan_text(first.status)
+    ]
+    for result in results[1:]:
+        if result.events is None:
+            values.append(no_plan_text(result.status))
+        elif first.events is None:
+            values.append(None)
+        else:
+            values.append(sum(d.plan == result.label for d in differences))
+    return values
+
+
+def _kpis(
+    results: Sequence[ResultSummary], differences: Sequence[Difference]
+) -> Iterable[Kpi]:
     """The key figures, section by section, one value per result."""
 
     def row(section: str, label: str, values: Iterable[Value]) -> Kpi:
@@ -528,6 +581,7 @@ def _kpis(results: Sequence[ResultSummary]) -> Iterable[Kpi]:
 
     yield row("Run", "programme", each(lambda r: r.programme))
     yield row("Run", "status", each(lambda r: r.status))
+    yield row("Run", f"changes from {results[0].label}", _changes(results, differences))
     yield row("Objective", "objective", each(lambda r: r.objective))
     for term in TERMS:
         if any(term in (r.terms or {}) for r in results):
@@ -612,18 +666,19 @@ def comparison_rows(comparison: Comparison) -> list[tuple[str, ...]]:
     """A short table as text: a header, the headline figures, the change count.
 
     The first row is the header ("", each plan's label); the last counts each
-    plan's differences from the first.
+    plan's differences from the first, or says it has no plan and why.
     """
     rows: list[tuple[str, ...]] = [("", *comparison.labels)]
+    changes = f"changes from {comparison.labels[0]}"
     for kpi in comparison.kpis:
         if kpi.label in HEADLINE:
             rows.append((kpi.label, *(_text(value) for value in kpi.values)))
-    counts = [
-        sum(d.plan == label for d in comparison.differences)
-        for label in comparison.labels[1:]
-    ]
-    first = comparison.labels[0]
-    rows.append((f"changes from {first}", "", *(str(n) for n in counts)))
+    for kpi in comparison.kpis:
+        if kpi.label == changes:
+            first, *others = kpi.values
+            rows.append(
+                (changes, "" if first is None else str(first), *map(_text, others))
+            )
     return rows
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planner.check import check_plan, frozen_violations
-from planner.compare import Comparison, compare, load_result
+from planner.compare import Comparison, compare, load_result, no_plan_text
 from planner.domain import (
     Finding,
     Plan,
@@ -45,6 +45,10 @@ BASE = "base"
 COMPARISON_NAME = "comparison.xlsx"
 
 
+class NoScenarios(Exception):
+    """The workbook asks no what-if question: its Scenarios sheet is empty."""
+
+
 @dataclass(frozen=True)
 class ScenarioRun:
     """One solved plan of a what-if run and where it was written."""
@@ -53,6 +57,15 @@ class ScenarioRun:
     folder: Path
     result: Result
     violations: tuple[Violation, ...] = ()  # the checker's verdict; () = clean
+
+    @property
+    def outcome(self) -> str:
+        """The line a person reads: its status, or that it has no plan and why."""
+        if self.result.statistics.get("frozen_violations"):
+            return f"{self.name}: no plan (frozen events break a rule, see below)"
+        if self.result.plan is None:
+            return f"{self.name}: {no_plan_text(self.result.status)}"
+        return f"{self.name}: {self.result.status}"
 
 
 @dataclass(frozen=True)
@@ -84,10 +97,12 @@ def run_whatif(
     """Plan the base, re-plan each scenario against it, compare them all.
 
     Writes ``out_dir/base/``, ``out_dir/<scenario>/`` (schedule.xlsx and
-    schedule.json each) and ``out_dir/comparison.xlsx`` (base first).
-    ``scenarios`` picks some of the workbook's scenarios (default: all, in
-    sheet order); ``report`` hears one line per finished plan, for a live
-    display. When the base has no plan, each scenario is planned from scratch.
+    schedule.json each, or no-plan.xlsx and no-plan.json for a run without a
+    plan) and ``out_dir/comparison.xlsx`` (base first). ``scenarios`` picks
+    some of the workbook's scenarios (default: all, in sheet order);
+    ``report`` hears one line per finished plan, for a live display. Raises
+    `NoScenarios`, before planning anything, when the workbook has none.
+    When the base has no plan, each scenario is planned from scratch.
     ``freeze_before``: in every scenario, the base plan's events that start
     before that day keep their start, venue and participants; a scenario in
     which one of them breaks a rule has no plan, and its result's
@@ -100,8 +115,14 @@ def run_whatif(
     all_findings = {BASE: findings}
     if problem is None:
         return WhatifResult(None, findings=all_findings, skipped=(BASE,))
+    if not variants:
+        raise NoScenarios(
+            f"{path.name} has no scenarios, so there is nothing to compare: add "
+            "rows to its Scenarios sheet (docs/workbook.md, Scenarios), or run "
+            "planner solve to plan the base alone."
+        )
     base = _solve_and_write(problem, options, None, out_dir / BASE, path)
-    tell(f"{BASE}: {base.result.status}")
+    tell(base.outcome)
     problems: dict[str, Problem] = {}
     skipped = []
     for name, (scenario, found) in variants.items():
@@ -189,7 +210,7 @@ def _solve_scenarios(
             run = _written(
                 name, problems[name], future.result(), folders[name], input_path
             )
-            tell(f"{name}: {run.result.status}")
+            tell(run.outcome)
             runs.append(run)
     return runs
 

@@ -106,7 +106,7 @@ def test_proven_infeasible_exits_3(tmp_path: Path) -> None:
     # The infeasible sample blacks out NOR over mandatory Cold Response 27.
     assert "(Exercises row 3)" in result.output
     assert "(Unavailability row 19)" in result.output
-    summary = json.loads((tmp_path / "schedule.json").read_text())
+    summary = json.loads((tmp_path / "no-plan.json").read_text())
     assert summary["status"] == "infeasible"
 
 
@@ -234,13 +234,16 @@ def test_whatif_freezes_the_base_before_a_date(tmp_path: Path) -> None:
         "whatif", SAMPLE, "--out", tmp_path, "--time-limit", "10",
         "--freeze-before", "2027-07-01",
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
     # The POL election falls on BMI27, which the base holds in June: frozen,
-    # it breaks the new blackout, so that scenario is named and has no plan.
+    # it breaks the new blackout, so that scenario is named and has no plan,
+    # and the exit code says a plan is missing (3: none can exist).
+    assert result.exit_code == 3, result.output
     assert (
         "pol-election: Frozen event BMI27 (starts 2027-05-31) breaks a rule"
-        in result.output
+        in result.stderr
     )
+    assert "pol-election: no plan (frozen events break a rule" in result.stderr
+    assert "1 of 4 plans not found (pol-election)" in result.stderr
     base = json.loads((tmp_path / "base" / "schedule.json").read_text())
     cut = json.loads((tmp_path / "budget-cut" / "schedule.json").read_text())
     assert_checked(SAMPLE, tmp_path / "budget-cut", "budget-cut")

@@ -175,6 +175,7 @@ def test_key_figures_side_by_side(base: ResultSummary, cut: ResultSummary) -> No
     assert kpi_table([base, cut]) == {
         "programme": ("tiny", "tiny"),
         "status": ("optimal", "optimal"),
+        "changes from base": (None, 6),
         "objective": (796_850, 697_700),
         "value": (1_000_000, 900_000),
         "goal_shortfall": (-200_000, -200_000),

@@ -64,11 +64,11 @@ def test_infeasible_sheet_and_json_name_the_rows(tmp_path: Path) -> None:
     input_path = tmp_path / "programme.xlsx"
     input_path.write_bytes(b"x")
     write_result(problem, result, tmp_path / "out", input_path, explanation)
-    sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Infeasible"]
+    sheet = load_workbook(tmp_path / "out" / "no-plan.xlsx")["Infeasible"]
     table = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert [r[:2] for r in table] == [["Exercises", 14], ["Unavailability", 9]]
     assert table[1][2] == explanation.lines[1]
-    data = json.loads((tmp_path / "out" / "schedule.json").read_text("utf-8"))
+    data = json.loads((tmp_path / "out" / "no-plan.json").read_text("utf-8"))
     assert data["explanation"]["conflict"] == [
         {"sheet": "Exercises", "row": 14},
         {"sheet": "Unavailability", "row": 9},

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.compare import Comparison, ExerciseInfo, Gantt, calendar
+from planner.compare import Comparison, ExerciseInfo, Gantt, calendar, no_plan_text
 from planner.workbook.write import (
     DATE_FORMAT,
     GRID_COLUMN_WIDTH,
@@ -137,9 +137,16 @@ def write_kpis(ws: Worksheet, comparison: Comparison) -> None:
 
 
 def write_differences(ws: Worksheet, comparison: Comparison) -> None:
-    """Every change of an exercise from the first plan, one row each."""
+    """Every change of an exercise from the first plan, one row each.
+
+    A run without a plan gets one row saying so and why: no rows would read
+    as a plan that changes nothing.
+    """
     exercises = comparison.exercises
     _header(ws, 1, DIFFERENCE_COLUMNS)
+    for result in comparison.results[1:]:
+        if result.events is None:
+            ws.append([result.label, "", "", "", no_plan_text(result.status)])
     for difference in comparison.differences:
         exercise = exercises.get(difference.exercise_id)
         ws.append(
@@ -155,8 +162,8 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
             ]
         )
     ws.freeze_panes = "A2"
-    last = len(comparison.differences) + 1
-    if comparison.differences:
+    last = ws.max_row
+    if last > 1:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(DIFFERENCE_COLUMNS))}{last}"
     widths = (PLAN_WIDTH, 14, LABEL_WIDTH, 16, 16, 22, 22, 8)
     for index, width in enumerate(widths, start=1):
@@ -170,7 +177,10 @@ def write_calendar(ws: Worksheet, comparison: Comparison) -> None:
     first_slot_column = 3
     row = 1
     for result, gantt in zip(comparison.results, gantts, strict=True):
-        title = f"{gantt.label}: {result.programme} ({result.status})"
+        status = result.status
+        if result.events is None:
+            status = no_plan_text(result.status)
+        title = f"{gantt.label}: {result.programme} ({status})"
         ws.cell(row, 1, title).font = TITLE_FONT
         row += 1
         _slot_header(ws, row, first_slot_column, slot_dates)

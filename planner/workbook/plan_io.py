@@ -25,8 +25,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from planner import __version__
-from planner.compare import plan_kpis
-from planner.domain import Event, Finding, Plan, Problem, Result, Severity
+from planner.compare import (
+    NO_PLAN_JSON,
+    ResultError,
+    ResultSummary,
+    load_result,
+    plan_kpis,
+    summary_from_json,
+)
+from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
+from planner.explain import Explanation, where
 from planner.workbook.schema import LIST_SEPARATORS
 
 XLSX_NAME = "schedule.xlsx"
@@ -78,6 +86,36 @@ def unscheduled_exercises(problem: Problem, plan: Plan) -> list[str]:
     """Exercises the plan does not hold, in workbook order."""
     held = plan.by_exercise
     return [e.id for e in problem.exercises if e.id not in held]
+
+
+def pinned_left_out(
+    problem: Problem, plan: Plan, explanation: Explanation | None = None
+) -> list[str]:
+    """A warning for each pinned exercise (fixed_start or fixed_venue) left out.
+
+    Someone pinned it because it is meant to happen there and then; that the
+    plan drops it is news to report loudly, not one reason among many. With an
+    ``explanation``, its reason closes the warning.
+    """
+    why = explanation.why if explanation is not None else {}
+    warnings = []
+    for exercise_id in unscheduled_exercises(problem, plan):
+        exercise = problem.exercise[exercise_id]
+        pins = []
+        if exercise.fixed_start is not None:
+            day = problem.slot_start(exercise.fixed_start).isoformat()
+            pins.append(f"fixed_start {day}")
+        if exercise.fixed_venue:
+            pins.append(f"fixed_venue {exercise.fixed_venue}")
+        if not pins:
+            continue
+        text = (
+            f"exercise {exercise.id} '{exercise.name}' is pinned "
+            f"({', '.join(pins)}, {where(exercise.source)}) but left out of the plan"
+        )
+        reason = why.get(exercise.id)
+        warnings.append(f"{text}: {reason}" if reason else f"{text}.")
+    return warnings
 
 
 def file_sha256(path: Path) -> str | None:
@@ -284,9 +322,9 @@ def _read(
     problem: Problem, path: Path, lenient: bool
 ) -> tuple[Plan | None, list[Finding]]:
     if path.is_dir():
-        for name in (JSON_NAME, XLSX_NAME):
-            if (path / name).is_file():
-                return _read(problem, path / name, lenient)
+        file = _schedule_in(path)
+        if file is not None:
+            return _read(problem, file, lenient)
         return None, [
             Finding(path.name, "", f"folder holds neither {JSON_NAME} nor {XLSX_NAME}")
         ]
@@ -300,6 +338,44 @@ def _read(
     return None, [
         Finding(path.name, "", "is not a schedule: expected an .xlsx or .json file")
     ]
+
+
+def _schedule_in(folder: Path) -> Path | None:
+    """The file a result folder is read from: the JSON (or, when the run found
+    no plan, its no-plan JSON) before the workbook, which people may edit."""
+    for name in (JSON_NAME, NO_PLAN_JSON, XLSX_NAME):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def read_result(
+    path: Path, problem: Problem | None = None, input_path: Path | None = None
+) -> ResultSummary:
+    """A result as `planner compare` sees it, from whatever `planner check` reads.
+
+    A result folder or schedule.json carries its key figures. A schedule.xlsx,
+    perhaps edited by hand, does not: its plan is read as `read_plan` reads
+    it and its figures are recomputed against ``problem``, the workbook at
+    ``input_path`` it was planned from. Raises `ResultError` saying why a
+    file cannot be compared.
+    """
+    path = Path(path)
+    file = (_schedule_in(path) or path) if path.is_dir() else path
+    if file.suffix.lower() not in (".xlsx", ".xlsm"):
+        return load_result(path)
+    if problem is None or input_path is None:
+        raise ResultError(
+            f"{file}: an Excel schedule holds no key figures; name the workbook "
+            "it was planned from with --workbook to compare it"
+        )
+    plan, findings = read_plan(problem, file)
+    if plan is None:
+        errors = "; ".join(str(f) for f in findings if f.severity is Severity.ERROR)
+        raise ResultError(f"{file}: cannot be compared ({errors})")
+    data = plan_to_json(problem, Result(Status.FEASIBLE, plan), input_path)
+    data["status"] = f"read from {file.name}"
+    return summary_from_json(path, file, data)
 
 
 def _split_list(text: str) -> list[str]:

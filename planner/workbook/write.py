@@ -34,6 +34,7 @@ from planner.check import (
     organizer_spend,
     partner_spend,
 )
+from planner.compare import NO_PLAN_JSON
 from planner.domain import (
     TERM_CHANGE,
     TERM_COST,
@@ -57,10 +58,12 @@ from planner.workbook.plan_io import (
     XLSX_NAME,
     event_end_date,
     event_end_slot,
+    pinned_left_out,
     plan_to_json,
     unscheduled_exercises,
 )
 
+NO_PLAN_XLSX = "no-plan.xlsx"
 SUMMARY_SHEET = "Summary"
 CALENDAR_SHEET = "Calendar"
 PARTNERS_SHEET = "Partners"
@@ -100,6 +103,10 @@ TERM_MEANINGS = {
     TERM_CHANGE: "- weighted count of changes to the baseline plan",
 }
 
+NO_SCHEDULE_NOTE = (
+    "This folder holds no schedule: a schedule.xlsx or schedule.json of an "
+    "earlier run here was removed, so that no one briefs an old plan as this one."
+)
 NO_PLAN_REASONS = {
     Status.INFEASIBLE: "No plan exists: the workbook's hard rules contradict "
     "each other.",
@@ -135,15 +142,23 @@ def write_result(
 ) -> list[Path]:
     """Write schedule.xlsx and schedule.json into ``out_dir``; return their paths.
 
-    With no plan (infeasible, none found in time) the workbook holds only its
-    Summary and the JSON's plan is null, so the run is still on record. An
+    With no plan (infeasible, none found in time) no schedule is written:
+    no-plan.xlsx (its Summary says what was tried and how far it got, its
+    Infeasible sheet which rows conflict) and no-plan.json (the same JSON, its
+    plan null) take their place, and a schedule of an earlier run in the
+    folder is removed, so that nobody opens an empty calendar, or briefs an
+    old plan, as this run's. A plan likewise removes an old no-plan pair. An
     ``explanation`` adds the Infeasible sheet (the conflicting rows), the why
     columns of Unscheduled and Goals and the budgets' prices, and goes into
     the JSON as ``explanation``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    xlsx_path, json_path = out_dir / XLSX_NAME, out_dir / JSON_NAME
+    names = [(XLSX_NAME, JSON_NAME), (NO_PLAN_XLSX, NO_PLAN_JSON)]
+    if result.plan is None:
+        names.reverse()
+    (xlsx_name, json_name), stale = names
+    xlsx_path, json_path = out_dir / xlsx_name, out_dir / json_name
     _refuse_to_overwrite_input(Path(input_path), (xlsx_path, json_path))
     data = plan_to_json(problem, result, Path(input_path))
     if explanation is not None:
@@ -156,6 +171,8 @@ def write_result(
             (json_path, lambda temp: temp.write_text(text, encoding="utf-8")),
         ]
     )
+    for name in stale:
+        (out_dir / name).unlink(missing_ok=True)
     return [xlsx_path, json_path]
 
 
@@ -242,7 +259,7 @@ def result_workbook(
     plan = result.plan
     styles = kind_styles(workbook, problem)
     progress = goal_progress(problem, plan) if plan is not None else []
-    write_summary(summary, problem, result, data, progress, styles)
+    write_summary(summary, problem, result, data, progress, styles, explanation)
     if explanation is not None and explanation.budget_prices:
         write_budget_prices(summary, explanation)
     if explanation is not None and explanation.conflict is not None:
@@ -386,17 +403,26 @@ def _summary_rows(
     result: Result,
     data: dict[str, object],
     progress: Sequence[GoalProgress],
+    explanation: Explanation | None = None,
 ) -> list[tuple[object, ...]]:
     """Rows of (item, value, note); a 1-tuple is a section title."""
     rows: list[tuple[object, ...]] = [("Result",), ("status", str(result.status))]
     if result.plan is None:
         rows.append(("", NO_PLAN_REASONS.get(result.status, "No plan.")))
         rows += [
+            ("", NO_SCHEDULE_NOTE),
+            ("time limit (s)", result.parameters.get("time_limit_s")),
             ("best bound", result.bound, "no plan can score better than this"),
             ("solve time (s)", round(result.runtime_s, 2)),
+            ("", "How far the search got: see the solver statistics below."),
         ]
     else:
         rows += _plan_summary_rows(problem, result, result.plan, progress)
+        # First, where nobody reading the sheet can miss them.
+        warnings = pinned_left_out(problem, result.plan, explanation)
+        if warnings:
+            pinned = [("pinned, left out", warning) for warning in warnings]
+            rows = [("Warnings",), *pinned, *rows]
     rows += [("Solver parameters",)]
     rows += [(str(k), _plain(v)) for k, v in sorted(result.parameters.items())]
     if result.statistics:
@@ -503,6 +529,7 @@ def write_summary(
     data: dict[str, object],
     progress: Sequence[GoalProgress],
     styles: KindStyles,
+    explanation: Explanation | None = None,
 ) -> None:
     """Status, objective and each term, budgets, goals, solver and input."""
     formats = {
@@ -513,7 +540,7 @@ def write_summary(
         "planning end": DATE_FORMAT,
     }
     _write_header(ws, ("item", "value", "note"))
-    for row in _summary_rows(problem, result, data, progress):
+    for row in _summary_rows(problem, result, data, progress, explanation):
         ws.append([_finite(value) for value in row])
         cell = ws.cell(ws.max_row, 2)
         if len(row) == 1:

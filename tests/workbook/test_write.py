@@ -226,21 +226,55 @@ def test_unscheduled_sheet_lists_exercises_not_held(written: Path) -> None:
     ]
 
 
-def test_no_plan_still_writes_summary_and_json(tmp_path: Path) -> None:
+def test_no_plan_writes_no_plan_files_and_removes_an_old_schedule(
+    tmp_path: Path,
+) -> None:
+    out_dir = tmp_path / "out"
+    write_result(small_problem(), small_result(), out_dir, input_file(tmp_path))
     result = Result(
         status=Status.INFEASIBLE, plan=None, runtime_s=0.5, parameters={"seed": 3}
     )
-    out_dir = tmp_path / "out"
-    write_result(small_problem(), result, out_dir, input_file(tmp_path))
-    workbook = load_workbook(out_dir / "schedule.xlsx")
+    written = write_result(small_problem(), result, out_dir, input_file(tmp_path))
+    # No file that opens as an empty calendar, and no plan of the earlier run
+    # left to be briefed as this one's.
+    assert written == [out_dir / "no-plan.xlsx", out_dir / "no-plan.json"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "no-plan.json",
+        "no-plan.xlsx",
+    ]
+    workbook = load_workbook(out_dir / "no-plan.xlsx")
     assert workbook.sheetnames == ["Summary"]
-    values = summary(out_dir)
+    values = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
     assert values["status"] == "infeasible"
     assert values["seed"] == 3
     assert values["input sha256"] == hashlib.sha256(INPUT_BYTES).hexdigest()
-    data = json.loads((out_dir / "schedule.json").read_text(encoding="utf-8"))
+    notes = [row[1] for row in workbook["Summary"].iter_rows(values_only=True)]
+    assert (
+        "This folder holds no schedule: a schedule.xlsx or schedule.json of "
+        "an earlier run here was removed, so that no one briefs an old plan as "
+        "this one." in notes
+    )
+    data = json.loads((out_dir / "no-plan.json").read_text(encoding="utf-8"))
     assert data["plan"] is None
     assert data["status"] == "infeasible"
+
+
+def test_a_plan_removes_an_old_no_plan_record(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    result = Result(status=Status.NO_PLAN, plan=None, parameters={"time_limit_s": 2})
+    write_result(small_problem(), result, out_dir, input_file(tmp_path))
+    values = {
+        row[0]: row[1]
+        for row in load_workbook(out_dir / "no-plan.xlsx")["Summary"].iter_rows(
+            values_only=True
+        )
+    }
+    assert values["time limit (s)"] == 2
+    write_result(small_problem(), small_result(), out_dir, input_file(tmp_path))
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "schedule.json",
+        "schedule.xlsx",
+    ]
 
 
 def fail_midway(self: Workbook, filename: str) -> None:
