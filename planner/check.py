@@ -649,6 +649,14 @@ def mandatory(held: _Held) -> Iterator[str]:
             yield f"Mandatory exercise {exercise.id} is not held"
 
 
+def impossible_exercise(held: _Held) -> Iterator[str]:
+    """An exercise the workbook makes impossible is not held."""
+    for exercise in held.problem.exercises:
+        if exercise.impossible and exercise.id in held.by_exercise:
+            why = "; ".join(f"{f.address}: {f.message}" for f in exercise.impossible)
+            yield f"Exercise {exercise.id} is held but can never be: {why}"
+
+
 def hard_goal(held: _Held) -> Iterator[str]:
     """Every hard goal is met in full (engagement: by every partner)."""
     for goal in held.problem.goals:
@@ -688,6 +696,7 @@ RULES: dict[str, Callable[[_Held], Iterator[str]]] = {
         dependency_max_gap,
         dependency_requires,
         mandatory,
+        impossible_exercise,
         hard_goal,
     )
 }

@@ -109,6 +109,10 @@ class Exercise:
     fixed_start: int | None = None
     fixed_venue: str | None = None
     source: Source | None = None
+    # Why it can never be held, as the workbook findings that say so (each
+    # with its cell): an optional exercise the workbook makes impossible is
+    # kept, left out of every plan and listed with these reasons.
+    impossible: tuple[Finding, ...] = ()
 
     @property
     def latest_start(self) -> int:
@@ -357,11 +361,18 @@ class Finding:
     cell: str  # e.g. "F7"; "" when about a whole sheet or file
     message: str
     severity: Severity = Severity.ERROR
+    # Set when the finding means this exercise can never be held: an error for
+    # a mandatory exercise, a warning for an optional one (it is left out).
+    exercise_id: str | None = None
+
+    @property
+    def address(self) -> str:
+        """Where it points: 'Exercises!M61', or the sheet alone."""
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
     def __str__(self) -> str:
-        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        return f"{self.address}: {prefix}{self.message}"
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from planner.domain import (
     Asset,
     Dependency,
+    Event,
     Exercise,
     Goal,
     GoalKind,
     Partner,
     Period,
+    Plan,
     Problem,
     Source,
     Venue,
@@ -44,6 +46,11 @@ class Reason:
     loss: int | None = None
     forced_objective: int | None = None
     conflict: tuple[Source, ...] | None = None
+    # The plan with the item forced in that backs ``loss``; ``fitted``: found
+    # with every other exercise kept as the plan has it.
+    plan: Plan | None = None
+    fitted: bool = False
+    probed: bool = False  # from a full re-solve with it forced in
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,8 @@ class Explanation:
     lines: tuple[str, ...] = ()
     reasons: tuple[Reason, ...] = ()
     budget_prices: tuple[BudgetPrice, ...] = field(default_factory=tuple)
+    seconds: float = 0.0  # what explaining took, part of the command's wall time
+    probed: int = 0  # reasons from a full re-solve (the rest are cheap ones)
 
     @property
     def why(self) -> dict[str, str]:
@@ -332,3 +341,185 @@ class _RowIndex:
 
 def _by_source(rows: Iterable) -> dict:
     return {row.source: row for row in rows if row.source is not None}
+
+
+# --- reasons found without a full re-solve --------------------------------------
+
+_MAX_NAMED = 10  # exercise ids listed in one reason before "and N more"
+
+
+def _named(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:_MAX_NAMED])
+    more = len(ids) - _MAX_NAMED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def impossible_text(exercise: Exercise) -> str:
+    """Why an exercise the workbook makes impossible is left out."""
+    findings = "; ".join(f"{f.address}: {f.message}" for f in exercise.impossible)
+    return f"It can never be held: {findings}."
+
+
+def could_count(
+    problem: Problem, goal: Goal, partner_id: str | None = None
+) -> list[Exercise]:
+    """Exercises that could ever count for ``goal`` (for ``partner_id``).
+
+    In its area, inviting every partner it counts (together: all listed;
+    engagement: ``partner_id``), and not made impossible by the workbook.
+    """
+    if goal.kind is GoalKind.TOGETHER:
+        needed: tuple[str, ...] = goal.partners
+    elif goal.kind is GoalKind.ENGAGEMENT and partner_id is not None:
+        needed = (partner_id,)
+    else:
+        needed = ()
+    return [
+        e
+        for e in problem.exercises
+        if (goal.area is None or goal.area in e.areas)
+        and all(p in e.invited_partners for p in needed)
+        and not e.impossible
+    ]
+
+
+def too_few_text(problem: Problem, goal: Goal) -> str | None:
+    """The goal asks for more than the exercises that could count: say so.
+
+    None when enough exercises could count (then the plan chose not to).
+    """
+    if goal.kind is GoalKind.ENGAGEMENT:
+        partners = goal.partners or tuple(p.id for p in problem.partners)
+        short = []
+        for partner_id in partners:
+            eligible = [e.id for e in could_count(problem, goal, partner_id)]
+            if len(eligible) < goal.min_count:
+                short.append(
+                    f"{partner_id} is invited to {len(eligible)}"
+                    + (f" ({_named(eligible)})" if eligible else "")
+                )
+        if not short:
+            return None
+        where = f" training {goal.area}" if goal.area else ""
+        return (
+            f"It asks each partner for {goal.min_count} exercises{where}, but "
+            f"{'; '.join(short)}."
+        )
+    eligible = [e.id for e in could_count(problem, goal)]
+    if len(eligible) >= goal.min_count:
+        return None
+    one = len(eligible) == 1
+    what = f"{len(eligible)} exercise{'' if one else 's'}"
+    if goal.area:
+        what += f" train{'s' if one else ''} {goal.area}"
+    else:
+        what += " can be held"
+    if goal.kind is GoalKind.TOGETHER:
+        what += f" with {_ids(goal.partners)} all invited"
+    named = f": {_named(eligible)}" if eligible else ""
+    impossible = [
+        e.id for e in problem.exercises if e.impossible and e.id not in eligible
+    ]
+    return f"Only {what}{named}; it asks for {goal.min_count}." + _impossible_note(
+        problem, goal, impossible
+    )
+
+
+def _impossible_note(problem: Problem, goal: Goal, impossible: list[str]) -> str:
+    """Exercises that would count but can never be held, named after the count."""
+    counting = [
+        eid
+        for eid in impossible
+        if goal.area is None or goal.area in problem.exercise[eid].areas
+    ]
+    if not counting:
+        return ""
+    return f" ({_named(counting)} would count but can never be held.)"
+
+
+def fitted_text(problem: Problem, event: Event, loss: int) -> str:
+    """What holding a left-out exercise costs with the rest of the plan kept."""
+    exercise = problem.exercise[event.exercise_id]
+    last = event.start + exercise.duration - 1
+    who = ", ".join(event.participants) or "no partners"
+    at = (
+        f"at {event.venue_id} from {problem.slot_start(event.start)} to "
+        f"{problem.slot_end(last)} with {who}"
+    )
+    if loss > 0:
+        return (
+            f"With the rest of the plan as it is, holding it ({at}) lowers the "
+            f"objective by {money(problem, loss)}."
+        )
+    return (
+        f"It fits around the rest of the plan without loss ({at}, objective "
+        f"{-loss:+,}); solve for longer."
+    )
+
+
+def no_room_text(seconds: float | None = None) -> str:
+    """A left-out exercise that does not fit around the rest of the plan."""
+    if seconds is not None:
+        return (
+            "With the rest of the plan as it is, no place for it was found "
+            f"within {seconds:g} s."
+        )
+    return (
+        "It does not fit around the rest of the plan: with every other "
+        "exercise held as planned, no start, venue and partners break no rule, "
+        "so other exercises would have to move or be dropped."
+    )
+
+
+def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> str:
+    """Where a goal stands: its count and the exercises that could count."""
+    eligible = could_count(problem, goal)
+    held = [e.id for e in eligible if e.id in plan.by_exercise]
+    left = [e.id for e in eligible if e.id not in plan.by_exercise]
+    text = (
+        f"It reaches {achieved} of {goal.min_count}. "
+        f"{len(eligible)} exercises could count"
+    )
+    if held:
+        text += f"; held: {_named(held)}"
+    if left:
+        text += f"; left out: {_named(left)}"
+    return text + "."
+
+
+def not_examined_text(seconds: float) -> str:
+    """An item the explanation time ran out before."""
+    return (
+        f"Not examined: explaining may take {seconds:g} s and that time ran "
+        "out; use planner suggest, or solve with --explain-all."
+    )
+
+
+def moved_text(
+    problem: Problem, plan: Plan, moved: Plan, exercise_id: str, change: int
+) -> str:
+    """A placement that needs other exercises to move, and what moves."""
+    event = moved.by_exercise[exercise_id]
+    exercise = problem.exercise[exercise_id]
+    last = event.start + exercise.duration - 1
+    who = ", ".join(event.participants) or "no partners"
+    changed = [
+        e.exercise_id
+        for e in moved.events
+        if e.exercise_id != exercise_id and plan.by_exercise.get(e.exercise_id) != e
+    ]
+    dropped = [eid for eid in plan.by_exercise if eid not in moved.by_exercise]
+    parts = []
+    if changed:
+        parts.append(f"changes {_named(changed)}")
+    if dropped:
+        parts.append(f"drops {_named(dropped)}")
+    what = "; ".join(parts) or "changes nothing else"
+    sign = "+" if change >= 0 else "-"
+    other = " other" if exercise_id in plan.by_exercise else ""
+    return (
+        f"{exercise_id} has no{other} place around the rest of the plan as it is. "
+        f"The best plan found with it holds it at {event.venue_id} from "
+        f"{problem.slot_start(event.start)} to {problem.slot_end(last)} with "
+        f"{who} and {what}: objective {sign}{abs(change):,}"
+    )

@@ -35,6 +35,7 @@ from planner.domain import (
     Asset,
     Dependency,
     Event,
+    Finding,
     Goal,
     GoalKind,
     Partner,
@@ -91,6 +92,7 @@ def test_rules_are_the_agreed_ones_in_reporting_order() -> None:
         "dependency_max_gap",
         "dependency_requires",
         "mandatory",
+        "impossible_exercise",
         "hard_goal",
     ]
 
@@ -634,6 +636,20 @@ def test_mandatory() -> None:
     )
     assert check(problem, event("Y", 0)) == violations(
         "mandatory", "Mandatory exercise X is not held"
+    )
+
+
+def test_impossible_exercise() -> None:
+    # X's row says it can never be held; holding it anyway is a violation.
+    finding = Finding(
+        "Exercises", "M2", "min_partners 4 can never be met", exercise_id="X"
+    )
+    problem = make_problem([exercise("X", impossible=(finding,)), exercise("Y")])
+    assert check(problem, event("Y", 0)) == []
+    assert check(problem, event("X", 0)) == violations(
+        "impossible_exercise",
+        "Exercise X is held but can never be: Exercises!M2: min_partners 4 can "
+        "never be met",
     )
 
 

@@ -15,6 +15,7 @@ leaves no plan, the rows that forbid it come from `planner.model.explain`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -40,7 +41,14 @@ from planner.explain import (
     conflict_lines,
     describe_exercise,
     explain_conflict,
+    fitted_text,
+    goal_facts_text,
+    impossible_text,
     money,
+    moved_text,
+    no_room_text,
+    not_examined_text,
+    too_few_text,
     where,
 )
 from planner.model.baseline import keep_event
@@ -57,6 +65,9 @@ from planner.model.search import (
 PROBE_LIMIT_S = 5.0
 CONFLICT_LIMIT_S = 15.0
 TOP_PROBED = 3  # items probed without explain_all, by what they are worth
+# Without explain_all, explaining a plan takes at most this share of the run's
+# time limit (docs/workbook.md); its time is reported with the explanation.
+EXPLAIN_SHARE = 0.5
 BUDGET_PERCENT = 10  # a budget's shadow price: the gain from this much more
 WORKERS = 2
 
@@ -130,23 +141,37 @@ def explain_result(
     explain_all: bool = False,
     time_limit_s: float = PROBE_LIMIT_S,
     conflict_limit_s: float = CONFLICT_LIMIT_S,
+    budget_s: float | None = None,
 ) -> Explanation | None:
     """What the writer shows about a result's why, or None when nothing to say.
 
-    Infeasible: the fewest rows that conflict. A plan: a reason for what it
-    leaves out (every item with ``explain_all``, else the top few) and, with
-    ``explain_all``, what 10% more of each budget would buy.
+    Infeasible: the fewest rows that conflict. A plan: a reason for everything
+    it leaves out and, with ``explain_all``, what 10% more of each budget
+    would buy. Without ``explain_all`` the whole step takes at most
+    ``budget_s`` (default: `EXPLAIN_SHARE` of the run's time limit).
     """
+    began = time.perf_counter()
     if result.status is Status.INFEASIBLE:
         rows = conflict(problem, conflict_limit_s)
         return explain_conflict(problem, rows or [])
     if result.plan is None:
         return None
+    deadline = None
+    if not explain_all:
+        if budget_s is None:
+            limit = result.parameters.get("time_limit_s", problem.settings.time_limit_s)
+            budget_s = EXPLAIN_SHARE * float(limit)  # type: ignore[arg-type]
+        deadline = began + budget_s
     reasons = why_left_out(
-        problem, result.plan, explain_all, time_limit_s, conflict_limit_s
+        problem, result.plan, explain_all, time_limit_s, conflict_limit_s, deadline
     )
     prices = budget_prices(problem, result.plan, time_limit_s) if explain_all else []
-    return Explanation(reasons=tuple(reasons), budget_prices=tuple(prices))
+    return Explanation(
+        reasons=tuple(reasons),
+        budget_prices=tuple(prices),
+        seconds=time.perf_counter() - began,
+        probed=sum(r.probed for r in reasons),
+    )
 
 
 # --- why left out --------------------------------------------------------------
@@ -185,22 +210,154 @@ def why_left_out(
     explain_all: bool = False,
     time_limit_s: float = PROBE_LIMIT_S,
     conflict_limit_s: float = CONFLICT_LIMIT_S,
+    deadline: float | None = None,
 ) -> list[Reason]:
     """A reason for each optional exercise left out and soft goal missed.
 
-    Without ``explain_all`` only the `TOP_PROBED` most valuable are probed.
-    Each is forced in and re-solved for ``time_limit_s`` from the plan; the
-    loss is the plan's objective minus the best found with it (a loss found
-    within a time limit may overstate the true one, never understate it).
+    First a cheap reason for every item (`settled`, then `_Fitter` for an
+    exercise, the goal's count for a goal), most valuable first; then every
+    goal and the `TOP_PROBED` most valuable exercises (every one with
+    ``explain_all``) are forced in and re-solved for ``time_limit_s`` from the
+    plan (`probe`): the loss is the plan's objective minus the best found with
+    it (found within a time limit it may overstate the true one, never
+    understate it). Past ``deadline`` (a `time.perf_counter` value) nothing
+    more is tried, and what no step reached says so.
     """
     items = left_out(problem, plan)
-    if not explain_all:
-        items = items[:TOP_PROBED]
     base = plan_objective(problem, plan)
+    reasons = {item.item_id: settled(problem, plan, item) for item in items}
+    open_items = [item for item in items if reasons[item.item_id] is None]
+    fitter = _Fitter(
+        problem, plan, base, [i for i in open_items if i.kind == KIND_EXERCISE]
+    )
+    for item in open_items:
+        if item.kind == KIND_EXERCISE and _left(deadline) > 0:
+            reasons[item.item_id] = fitter.reason(item.item_id, time_limit_s, deadline)
+        elif item.kind == KIND_GOAL:
+            reasons[item.item_id] = _goal_facts(problem, plan, item)
+    exercises = [item for item in open_items if item.kind == KIND_EXERCISE]
+    deep = [
+        item
+        for item in open_items
+        if explain_all or item.kind == KIND_GOAL or item in exercises[:TOP_PROBED]
+    ]
+    for item in deep:
+        left = _left(deadline)
+        if left <= 0:
+            break
+        found = probe(
+            problem,
+            plan,
+            base,
+            item,
+            min(time_limit_s, left),
+            min(conflict_limit_s, left),
+            reasons[item.item_id],
+        )
+        reasons[item.item_id] = _better(found, reasons[item.item_id])
+    spent = 0.0 if deadline is None else max(0.0, deadline - time.perf_counter())
     return [
-        probe(problem, plan, base, item, time_limit_s, conflict_limit_s)
+        reasons[item.item_id]
+        or Reason(item.item_id, item.kind, not_examined_text(round(spent, 1)))
         for item in items
     ]
+
+
+def _left(deadline: float | None) -> float:
+    return float("inf") if deadline is None else deadline - time.perf_counter()
+
+
+def _better(probed: Reason, cheap: Reason | None) -> Reason:
+    """The full re-solve's reason, unless it found less than the cheap one."""
+    if cheap is None or probed.loss is not None or probed.conflict is not None:
+        return probed
+    return replace(cheap, probed=True)
+
+
+def settled(problem: Problem, plan: Plan, item: _Item) -> Reason | None:
+    """The reason of an item the workbook alone rules out, found by reading it.
+
+    An exercise the workbook makes impossible; a goal asking for more than the
+    exercises that could ever count for it.
+    """
+    if item.kind == KIND_EXERCISE:
+        exercise = problem.exercise[item.item_id]
+        if exercise.impossible:
+            return Reason(item.item_id, item.kind, impossible_text(exercise))
+        return None
+    goal = {g.id: g for g in problem.goals}[item.item_id]
+    text = too_few_text(problem, goal)
+    return None if text is None else Reason(item.item_id, item.kind, text)
+
+
+def _goal_facts(problem: Problem, plan: Plan, item: _Item) -> Reason:
+    goal = {g.id: g for g in problem.goals}[item.item_id]
+    progress = next(p for p in goal_progress(problem, plan) if p.goal_id == goal.id)
+    return Reason(
+        item.item_id,
+        item.kind,
+        goal_facts_text(problem, goal, plan, progress.achieved),
+    )
+
+
+class _Fitter:
+    """Each left-out exercise forced in alone, every other exercise as planned.
+
+    One model serves them all: the plan's events are fixed for good, and each
+    question only changes the assumptions (this exercise held, the other
+    left-out ones not), so a large programme is built once (generated xl:
+    about 0.3 s a question against 2.5 s for a model of its own).
+    """
+
+    def __init__(
+        self, problem: Problem, plan: Plan, base: int, items: list[_Item]
+    ) -> None:
+        self.problem, self.plan, self.base = problem, plan, base
+        self.ids = [item.item_id for item in items]
+        self._built: BuiltModel | None = None
+
+    @property
+    def built(self) -> BuiltModel:
+        if self._built is None:
+            built = build_model(self.problem)
+            for event in self.plan.events:
+                keep_event(built.model, built.variables, event)
+            add_hint(built, self.plan)
+            self._built = built
+        return self._built
+
+    def reason(
+        self, exercise_id: str, time_limit_s: float, deadline: float | None
+    ) -> Reason:
+        v, model = self.built.variables, self.built.model
+        model.clear_assumptions()
+        model.add_assumptions(
+            [v.held[exercise_id]]
+            + [~v.held[other] for other in self.ids if other != exercise_id]
+        )
+        limit = max(0.1, min(time_limit_s, _left(deadline)))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = limit
+        status = solver.solve(model)
+        model.clear_assumptions()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            plan = read_plan(self.problem, v, solver)
+            objective = plan_objective(self.problem, plan)
+            event = plan.by_exercise[exercise_id]
+            loss = self.base - objective
+            return Reason(
+                exercise_id,
+                KIND_EXERCISE,
+                fitted_text(self.problem, event, loss),
+                loss,
+                objective,
+                plan=plan,
+                fitted=True,
+            )
+        if status == cp_model.INFEASIBLE:
+            return Reason(exercise_id, KIND_EXERCISE, no_room_text(), fitted=True)
+        return Reason(exercise_id, KIND_EXERCISE, no_room_text(round(limit, 1)))
 
 
 def probe(
@@ -210,15 +367,22 @@ def probe(
     item: _Item,
     time_limit_s: float,
     conflict_limit_s: float,
+    cheap: Reason | None = None,
 ) -> Reason:
-    """Force one item in and say what that costs, or which rows forbid it."""
+    """Force one item in and say what that costs, or which rows forbid it.
+
+    ``cheap``: the item's cheap reason; a plan it found starts the re-solve
+    and stands when the re-solve finds nothing better.
+    """
     noun = "Holding it" if item.kind == KIND_EXERCISE else "Meeting it in full"
-    fitted = _fitted_in(problem, plan, item, time_limit_s)
-    outcome = best_with(problem, item.force, fitted.plan or plan, time_limit_s)
-    if fitted.objective is not None and (
-        outcome.objective is None or fitted.objective > outcome.objective
+    fitted = cheap.plan if cheap is not None else None
+    outcome = best_with(problem, item.force, fitted or plan, time_limit_s)
+    if (
+        cheap is not None
+        and cheap.forced_objective is not None
+        and (outcome.objective is None or cheap.forced_objective > outcome.objective)
     ):
-        outcome = fitted
+        outcome = Outcome(cp_model.FEASIBLE, cheap.plan, cheap.forced_objective)
     if outcome.objective is not None:
         loss = base - outcome.objective
         if loss > 0:
@@ -231,38 +395,32 @@ def probe(
                 f"{noun} is possible without loss: a plan with it scores "
                 f"{outcome.objective:,}, the plan {base:,}; solve for longer."
             )
-        return Reason(item.item_id, item.kind, text, loss, outcome.objective)
+        return Reason(
+            item.item_id,
+            item.kind,
+            text,
+            loss,
+            outcome.objective,
+            plan=outcome.plan,
+            probed=True,
+        )
     if outcome.status != cp_model.INFEASIBLE:
         text = f"No plan with it was found within {time_limit_s:g} s."
-        if fitted.status == cp_model.INFEASIBLE:
+        if cheap is not None and cheap.fitted:
             text = (
                 "It does not fit around the rest of the plan, so other "
                 f"exercises would have to move; no such plan was found within "
                 f"{time_limit_s:g} s."
             )
-        return Reason(item.item_id, item.kind, text)
+        return Reason(item.item_id, item.kind, text, probed=True)
     rows = conflict(problem, conflict_limit_s, item.force) or []
     return Reason(
         item.item_id,
         item.kind,
         _impossible(problem, noun, rows),
         conflict=tuple(rows),
+        probed=True,
     )
-
-
-def _fitted_in(
-    problem: Problem, plan: Plan, item: _Item, time_limit_s: float
-) -> Outcome:
-    """The item forced in with every other exercise kept as the plan has it.
-
-    Cheap even for a large programme, since almost everything is fixed; it
-    gives a loss (an upper bound) where the full re-solve runs out of time.
-    Only exercises fit this way: meeting a goal may need several changes.
-    """
-    if item.kind != KIND_EXERCISE:
-        return Outcome(cp_model.UNKNOWN, None, None)
-    rest = fix_rest(problem, plan, item.item_id)
-    return best_with(problem, _both(rest, item.force), None, time_limit_s)
 
 
 def _impossible(problem: Problem, noun: str, rows: list[Source]) -> str:
@@ -404,8 +562,18 @@ def suggest(
     of the exercise is never suggested. When ``at_venue``/``at_start`` ask for
     a placement that is impossible, the one Suggestion returned carries no
     objective and the rows that forbid it.
+
+    There is always an answer: when no placement keeps the rest of the plan,
+    the one Suggestion says why and, where other exercises could move to make
+    room, the best plan found with it and its objective change.
     """
     exercise = problem.exercise[exercise_id]
+    if exercise.impossible:
+        return [
+            _refused(
+                problem, exercise_id, at_start, at_venue, (), impossible_text(exercise)
+            )
+        ]
     if at_venue is not None and at_venue not in problem.venue:
         return [_refused(problem, exercise_id, at_start, at_venue, (), "no such venue")]
     if (
@@ -461,8 +629,10 @@ def suggest(
             )
         )
         _forbid(built, exercise_id, found.start, found.venue_id)
-    if suggestions or (at_venue is None and at_start is None):
+    if suggestions:
         return suggestions
+    if at_venue is None and at_start is None:
+        return [_moving_others(problem, plan, exercise_id, base, time_limit_s)]
     rows = conflict(
         problem,
         CONFLICT_LIMIT_S,
@@ -478,6 +648,47 @@ def suggest(
             " | ".join(conflict_lines(problem, rows or [])),
         )
     ]
+
+
+def _moving_others(
+    problem: Problem, plan: Plan, exercise_id: str, base: int, time_limit_s: float
+) -> Suggestion:
+    """No placement fits around the plan: the best plan found moving others.
+
+    Its own placement in the plan (if held) stays forbidden, so the answer is
+    always another one; with none at all, the rows that forbid it.
+    """
+    current = plan.by_exercise.get(exercise_id)
+
+    def force(built: BuiltModel) -> None:
+        hold(exercise_id)(built)
+        if (
+            current is not None
+            and current.venue_id in built.variables.venues[exercise_id]
+        ):
+            _forbid(built, exercise_id, current.start, current.venue_id)
+
+    outcome = best_with(problem, force, plan, time_limit_s)
+    if outcome.plan is not None and outcome.objective is not None:
+        event = outcome.plan.by_exercise[exercise_id]
+        return Suggestion(
+            exercise_id,
+            event.start,
+            event.venue_id,
+            event.participants,
+            outcome.objective,
+            outcome.objective - base,
+            moved_text(
+                problem, plan, outcome.plan, exercise_id, outcome.objective - base
+            ),
+        )
+    rows: list[Source] = []
+    if outcome.status == cp_model.INFEASIBLE:
+        rows = conflict(problem, CONFLICT_LIMIT_S, force) or []
+        why = " | ".join(conflict_lines(problem, rows))
+    else:
+        why = f"no plan with it was found within {time_limit_s:g} s"
+    return _refused(problem, exercise_id, None, None, tuple(rows), why)
 
 
 def _forbid(built: BuiltModel, exercise_id: str, start: int, venue_id: str) -> None:
@@ -523,6 +734,6 @@ def _refused(
         (),
         None,
         None,
-        f"{exercise_id} cannot be held {' '.join(at)}: {why}",
+        f"{exercise_id} cannot be held{''.join(' ' + a for a in at)}: {why}",
         rows,
     )

@@ -491,6 +491,19 @@ def mandatory_exercises(
             _enforce(model.add(v.held[exercise.id] == 1), guard, exercise.source)
 
 
+def impossible_exercises(
+    model: cp_model.CpModel, problem: Problem, v: Variables, guard: Guard
+) -> None:
+    """An exercise the workbook makes impossible is never held: held = 0.
+
+    Its reasons (``Exercise.impossible``) are facts of the workbook that no
+    explanation switches off, so the constraint is not guarded.
+    """
+    for exercise in problem.exercises:
+        if exercise.impossible:
+            model.add(v.held[exercise.id] == 0)
+
+
 def hard_goals(
     model: cp_model.CpModel, problem: Problem, v: Variables, guard: Guard
 ) -> None:
@@ -521,6 +534,7 @@ RULES: tuple[Rule, ...] = (
     total_budget,
     dependencies,
     mandatory_exercises,
+    impossible_exercises,
     hard_goals,
 )
 

@@ -185,6 +185,10 @@ def _unscheduled_json(problem: Problem, exercise_id: str) -> dict[str, object]:
         "mandatory": exercise.mandatory,
         "earliest_start_date": problem.slot_start(exercise.earliest_start).isoformat(),
         "latest_end_date": problem.slot_end(exercise.latest_end).isoformat(),
+        # The workbook findings that make it impossible, with their cells.
+        "impossible": [
+            {"cell": f.address, "message": f.message} for f in exercise.impossible
+        ],
     }
 
 

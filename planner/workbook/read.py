@@ -191,7 +191,16 @@ def _read_variant(
         return None, findings
     name = stem if scenario is None else f"{stem}:{scenario}"
     programme = Programme(applied.relocate(records), horizon)
-    return _build_problem(programme, horizon, name), findings
+    return _build_problem(programme, horizon, name, _impossible(findings)), findings
+
+
+def _impossible(findings: Iterable[Finding]) -> dict[str, tuple[Finding, ...]]:
+    """The findings that make each optional exercise impossible, by its id."""
+    found: dict[str, tuple[Finding, ...]] = {}
+    for finding in findings:
+        if finding.exercise_id is not None:
+            found[finding.exercise_id] = (*found.get(finding.exercise_id, ()), finding)
+    return found
 
 
 def read_sheets(path: str | Path) -> tuple[dict[str, Table], list[Finding]]:
@@ -808,7 +817,12 @@ def _row_source(rows: Mapping[str, int], key: str) -> Source | None:
 # Building the problem, once every finding is at most a warning.
 
 
-def _build_problem(programme: Programme, horizon: Problem, name: str) -> Problem:
+def _build_problem(
+    programme: Programme,
+    horizon: Problem,
+    name: str,
+    impossible: Mapping[str, tuple[Finding, ...]],
+) -> Problem:
     records = programme.records
     blackouts: dict[str, list[Period]] = {}
     for record in records["Unavailability"]:
@@ -829,7 +843,10 @@ def _build_problem(programme: Programme, horizon: Problem, name: str) -> Problem
             _venue(record, unavailable(record["venue_id"]))
             for record in records["Venues"]
         ),
-        exercises=tuple(_exercise(record, horizon) for record in records["Exercises"]),
+        exercises=tuple(
+            _exercise(record, horizon, impossible.get(record["exercise_id"], ()))
+            for record in records["Exercises"]
+        ),
         assets=tuple(
             _asset(record, unavailable(record["asset_id"]))
             for record in records["Assets"]
@@ -885,11 +902,14 @@ def _asset(record: Record, unavailable: tuple[Period, ...]) -> Asset:
     )
 
 
-def _exercise(record: Record, horizon: Problem) -> Exercise:
+def _exercise(
+    record: Record, horizon: Problem, impossible: tuple[Finding, ...] = ()
+) -> Exercise:
     """An exercise with its dates turned into slots.
 
     A blank earliest_start is the first slot and a blank latest_end the last;
-    invited partners start with the required ones.
+    invited partners start with the required ones. ``impossible``: the
+    warnings saying it can never be held.
     """
     earliest, latest, fixed = (
         record["earliest_start"],
@@ -920,6 +940,7 @@ def _exercise(record: Record, horizon: Problem) -> Exercise:
         fixed_start=horizon.slot_of(fixed) if fixed else None,
         fixed_venue=record["fixed_venue"],
         source=record.source,
+        impossible=impossible,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
@@ -106,6 +106,25 @@ def error(record: Record, column: str, message: str) -> Finding:
 
 def warning(record: Record, column: str, message: str) -> Finding:
     return Finding(record.sheet, record.cell(column), message, Severity.WARNING)
+
+
+def unholdable(record: Record, column: str, message: str) -> Finding:
+    """A finding that the exercise of an Exercises ``record`` can never be held.
+
+    An error for a mandatory exercise, since no plan could then exist. For an
+    optional one it is a warning: the exercise is left out of the plan with
+    this finding as its reason, so one impossible row never blocks the rest
+    of the programme.
+    """
+    mandatory = record["mandatory"] is not False  # unreadable: already an error
+    exercise_id = record["exercise_id"]
+    return Finding(
+        record.sheet,
+        record.cell(column),
+        message,
+        Severity.ERROR if mandatory else Severity.WARNING,
+        exercise_id if isinstance(exercise_id, str) else None,
+    )
 
 
 def _plural(count: int, word: str) -> str:
@@ -307,7 +326,7 @@ def _window(record: Record, horizon: Problem) -> list[Finding]:
         and latest < earliest
     ):
         return [
-            error(
+            unholdable(
                 record,
                 "latest_end",
                 f"latest_end {latest} is before earliest_start {earliest}",
@@ -322,7 +341,7 @@ def _window(record: Record, horizon: Problem) -> list[Finding]:
     findings = []
     if isinstance(duration, int) and duration > last - first + 1:
         findings.append(
-            error(
+            unholdable(
                 record,
                 "duration",
                 f"duration {duration} is longer than the window: "
@@ -336,7 +355,7 @@ def _window(record: Record, horizon: Problem) -> list[Finding]:
     slot = horizon.slot_of(fixed)
     if not first <= slot <= last:
         findings.append(
-            error(
+            unholdable(
                 record,
                 "fixed_start",
                 f"fixed_start {fixed} is outside the exercise's window "
@@ -346,7 +365,7 @@ def _window(record: Record, horizon: Problem) -> list[Finding]:
     elif isinstance(duration, int) and slot + duration - 1 > last:
         bound = "latest_end" if latest else "planning_end"
         findings.append(
-            error(
+            unholdable(
                 record,
                 "fixed_start",
                 f"starting in the {unit} of fixed_start {fixed}, its "
@@ -377,6 +396,56 @@ def exercise_windows(programme: Programme) -> list[Finding]:
     return findings
 
 
+def _blackouts(programme: Programme, horizon: Problem) -> dict[str, list[Record]]:
+    """Unavailability rows that block some slot, by resource id."""
+    found: dict[str, list[Record]] = {}
+    for record in programme.records["Unavailability"]:
+        if blackout_period(record, horizon) is not None:
+            found.setdefault(record["resource_id"], []).append(record)
+    return found
+
+
+def fixed_start_blackouts(programme: Programme) -> list[Finding]:
+    """A fixed start does not put the exercise into a blackout it cannot avoid.
+
+    Its required partners and assets take part throughout, and a fixed venue
+    is where it is held: a blackout of any of them touching the fixed weeks
+    leaves the exercise no start at all.
+    """
+    horizon = programme.horizon
+    if horizon is None:
+        return []
+    blackouts = _blackouts(programme, horizon)
+    columns = ("fixed_start", "duration", "required_partners", "assets", "fixed_venue")
+    findings = []
+    for record in programme.records["Exercises"]:
+        fixed, duration = record["fixed_start"], record["duration"]
+        if not record.fine(*columns) or not isinstance(fixed, dt.date):
+            continue
+        first = horizon.slot_of(fixed)
+        last = first + duration - 1
+        resources = [("required partner", p) for p in record["required_partners"]]
+        resources += [("asset", a) for a in record["assets"]]
+        if isinstance(record["fixed_venue"], str):
+            resources.append(("fixed venue", record["fixed_venue"]))
+        for noun, resource_id in resources:
+            for blackout in blackouts.get(resource_id, ()):
+                period = blackout_period(blackout, horizon)
+                if period is None or not period.touches(first, last):
+                    continue
+                why = f"; {period.reason}" if period.reason else ""
+                findings.append(
+                    unholdable(
+                        record,
+                        "fixed_start",
+                        f"fixed_start {fixed}: {noun} {resource_id} is unavailable "
+                        f"{blackout['start']} to {blackout['end']} "
+                        f"(Unavailability row {blackout.row}{why})",
+                    )
+                )
+    return findings
+
+
 def partner_counts(programme: Programme) -> list[Finding]:
     """min_partners and max_partners can both be met by who is invited."""
     findings = []
@@ -389,7 +458,7 @@ def partner_counts(programme: Programme) -> list[Finding]:
         invited = set(required) | set(record["invited_partners"])
         if isinstance(most, int) and fewest > most:
             findings.append(
-                error(
+                unholdable(
                     record,
                     "min_partners",
                     f"min_partners {fewest} is more than max_partners {most}",
@@ -397,7 +466,7 @@ def partner_counts(programme: Programme) -> list[Finding]:
             )
         if isinstance(most, int) and len(required) > most:
             findings.append(
-                error(
+                unholdable(
                     record,
                     "required_partners",
                     f"{_plural(len(required), 'required partner')} "
@@ -406,7 +475,7 @@ def partner_counts(programme: Programme) -> list[Finding]:
             )
         if fewest > len(invited):
             findings.append(
-                error(
+                unholdable(
                     record,
                     "min_partners",
                     f"min_partners {fewest} can never be met: only "
@@ -424,7 +493,7 @@ def fixed_venue_allowed(programme: Programme) -> list[Finding]:
         fixed, allowed = record["fixed_venue"], record["venues"]
         if isinstance(fixed, str) and allowed and fixed not in allowed:
             findings.append(
-                error(
+                unholdable(
                     record,
                     "fixed_venue",
                     f"fixed_venue {fixed} is not among the exercise's venues "
@@ -494,7 +563,7 @@ def venue_can_host(programme: Programme) -> list[Finding]:
         chosen, column = candidates
         if not chosen:
             findings.append(
-                error(
+                unholdable(
                     record,
                     "exercise_id",
                     f"no venue can host exercise {record['exercise_id']}: "
@@ -518,7 +587,7 @@ def venue_can_host(programme: Programme) -> list[Finding]:
             if len(reasons) > SHOWN_REASONS:
                 shown += f"; and {len(reasons) - SHOWN_REASONS} more venues cannot"
             findings.append(
-                error(
+                unholdable(
                     record,
                     column,
                     f"no venue can host exercise {record['exercise_id']}: {shown}",
@@ -596,6 +665,47 @@ def dependency_cycles(programme: Programme) -> list[Finding]:
                 del rows[pair]
         else:
             return findings
+
+
+def requires_unholdable(
+    programme: Programme, findings: Iterable[Finding]
+) -> list[Finding]:
+    """An exercise that requires one that can never be held cannot be held.
+
+    ``findings`` are the other rules' findings; their optional exercises that
+    can never be held are followed along Dependencies rows with requires yes,
+    each step reported at that row's requires cell. (A mandatory one is an
+    error already: nothing is planned.)
+    """
+    unholdable_ids = {
+        f.exercise_id
+        for f in findings
+        if f.exercise_id is not None and f.severity is Severity.WARNING
+    }
+    exercises = programme.ids["Exercises"]
+    found = []
+    changed = True
+    while changed:
+        changed = False
+        for record in programme.records["Dependencies"]:
+            before, after = record["before"], record["after"]
+            if (
+                record["requires"] is True
+                and before in unholdable_ids
+                and after in exercises
+                and after not in unholdable_ids
+            ):
+                unholdable_ids.add(after)
+                changed = True
+                finding = unholdable(
+                    exercises[after],
+                    "exercise_id",
+                    f"{after} requires {before}, which can never be held",
+                )
+                found.append(
+                    replace(finding, sheet=record.sheet, cell=record.cell("requires"))
+                )
+    return found
 
 
 def goal_shapes(programme: Programme) -> list[Finding]:
@@ -676,6 +786,7 @@ RULES: tuple[Callable[[Programme], list[Finding]], ...] = (
     partner_counts,
     fixed_venue_allowed,
     venue_can_host,
+    fixed_start_blackouts,
     dependency_gaps,
     dependency_cycles,
     goal_shapes,
@@ -685,6 +796,11 @@ RULES: tuple[Callable[[Programme], list[Finding]], ...] = (
 
 
 def check_programme(programme: Programme) -> Iterable[Finding]:
-    """Every rule's findings, rule by rule (the caller sorts them by cell)."""
-    for rule in RULES:
-        yield from rule(programme)
+    """Every rule's findings, rule by rule (the caller sorts them by cell).
+
+    Last, what follows from them: exercises that require one that can never
+    be held.
+    """
+    findings = [finding for rule in RULES for finding in rule(programme)]
+    yield from findings
+    yield from requires_unholdable(programme, findings)

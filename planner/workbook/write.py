@@ -49,7 +49,7 @@ from planner.domain import (
     Source,
     Status,
 )
-from planner.explain import Explanation, conflict_heading, where
+from planner.explain import Explanation, conflict_heading, impossible_text, where
 from planner.workbook.plan_io import (
     CELL_LIST_SEPARATOR,
     JSON_NAME,
@@ -221,6 +221,8 @@ def explanation_to_json(explanation: Explanation) -> dict[str, object]:
     return {
         "conflict": rows(explanation.conflict),
         "lines": list(explanation.lines),
+        "seconds": round(explanation.seconds, 2),
+        "probed": explanation.probed,
         "reasons": [
             {
                 "id": r.item_id,
@@ -228,6 +230,8 @@ def explanation_to_json(explanation: Explanation) -> dict[str, object]:
                 "loss": r.loss,
                 "forced_objective": r.forced_objective,
                 "conflict": rows(r.conflict),
+                "fitted": r.fitted,
+                "probed": r.probed,
                 "text": r.text,
             }
             for r in explanation.reasons
@@ -398,6 +402,25 @@ def _colour_kind_column(
 # Summary --------------------------------------------------------------------
 
 
+def _explanation_rows(data: dict[str, object]) -> list[tuple[object, ...]]:
+    """How many reasons were given and what finding them took."""
+    explanation = cast(dict[str, object] | None, data.get("explanation"))
+    if explanation is None or explanation.get("conflict") is not None:
+        return []
+    reasons = cast(list[object], explanation["reasons"])
+    return [
+        ("Explanations",),
+        ("reasons", len(reasons), "one per exercise left out and goal not met"),
+        ("probed", explanation["probed"], "re-solved with the item forced in"),
+        (
+            "explain time (s)",
+            explanation["seconds"],
+            "part of the run's wall time; without --explain-all at most "
+            "half the time limit",
+        ),
+    ]
+
+
 def _summary_rows(
     problem: Problem,
     result: Result,
@@ -428,6 +451,7 @@ def _summary_rows(
     if result.statistics:
         rows += [("Solver statistics",)]
         rows += [(str(k), _plain(v)) for k, v in sorted(result.statistics.items())]
+    rows += _explanation_rows(data)
     source = cast(dict[str, object], data["input"])
     settings = problem.settings
     rows += [
@@ -847,7 +871,15 @@ def write_unscheduled(
     would cost, or which rows forbid it.
     """
     rows = []
-    for exercise_id in unscheduled_exercises(problem, plan):
+    left_out = unscheduled_exercises(problem, plan)
+    reasons = {
+        eid: impossible_text(problem.exercise[eid])
+        for eid in left_out
+        if problem.exercise[eid].impossible
+    }
+    if why is not None or reasons:
+        why = {**reasons, **(why or {})}
+    for exercise_id in left_out:
         exercise = problem.exercise[exercise_id]
         rows.append(
             (

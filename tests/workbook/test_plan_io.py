@@ -181,6 +181,7 @@ def test_json_lists_exercises_not_held_with_their_window(tmp_path: Path) -> None
             "mandatory": False,
             "earliest_start_date": "2027-01-04",
             "latest_end_date": "2027-03-14",
+            "impossible": [],
         }
     ]
 

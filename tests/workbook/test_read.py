@@ -513,26 +513,12 @@ ERRORS = [
         "Exercises!D2: duration 8 is longer than the window: earliest_start "
         "2027-01-11 to latest_end 2027-02-28 holds 7 weeks",
     ),
-    (
-        "Exercises",
-        "D3",
-        13,
-        "Exercises!D3: duration 13 is longer than the window: planning_start "
-        "2027-01-04 to planning_end 2027-03-28 holds 12 weeks",
-    ),
     # Venues that cannot host: capability, then capacity (max(2 min, 1 required)).
     (
         "Exercises",
         "J2",
         "maritime; airfield",
         "Exercises!I2: no venue can host exercise DYNMON: HAAKONSVERN lacks airfield",
-    ),
-    (
-        "Exercises",
-        "J3",
-        "land; cyber range",
-        "Exercises!J3: no venue can host exercise TALKS: HAAKONSVERN lacks cyber "
-        "range, land; TAPA lacks cyber range",
     ),
     (
         "Venues",
@@ -561,13 +547,6 @@ ERRORS = [
         0,
         "Exercises!K2: 1 required partner but max_partners is 0",
     ),
-    (
-        "Exercises",
-        "M3",
-        3,
-        "Exercises!M3: min_partners 3 can never be met: only 2 partners invited "
-        "(required and invited together)",
-    ),
     # Fixed start and venue.
     (
         "Exercises",
@@ -583,14 +562,6 @@ ERRORS = [
         "Exercises!S2: starting in the week of fixed_start 2027-02-24, its "
         "2 weeks run past latest_end (earliest_start 2027-01-11 to latest_end "
         "2027-02-28)",
-    ),
-    (
-        "Exercises",
-        "D3",
-        5,  # from week 8, 5 weeks end in week 12; the last is week 11
-        "Exercises!S3: starting in the week of fixed_start 2027-03-03, its "
-        "5 weeks run past planning_end (planning_start 2027-01-04 to "
-        "planning_end 2027-03-28)",
     ),
     (
         "Exercises",
@@ -628,6 +599,115 @@ def test_error(
 ) -> None:
     problem, findings = read(set_cell(programme, sheet, cell, value))
     assert expected in _messages(findings)
+    assert problem is None
+
+
+# The same facts about TALKS (row 3), which is optional: each is a warning at
+# the same cell, and TALKS is kept, marked impossible, so the rest is planned.
+IMPOSSIBLE_OPTIONAL = [
+    (
+        "Exercises",
+        "D3",
+        13,
+        "Exercises!D3: warning: duration 13 is longer than the window: "
+        "planning_start 2027-01-04 to planning_end 2027-03-28 holds 12 weeks",
+    ),
+    (
+        "Exercises",
+        "J3",
+        "land; cyber range",
+        "Exercises!J3: warning: no venue can host exercise TALKS: HAAKONSVERN "
+        "lacks cyber range, land; TAPA lacks cyber range",
+    ),
+    (
+        "Exercises",
+        "M3",
+        3,
+        "Exercises!M3: warning: min_partners 3 can never be met: only 2 partners "
+        "invited (required and invited together)",
+    ),
+    (
+        "Exercises",
+        "D3",
+        5,  # from week 8, 5 weeks end in week 12; the last is week 11
+        "Exercises!S3: warning: starting in the week of fixed_start 2027-03-03, "
+        "its 5 weeks run past planning_end (planning_start 2027-01-04 to "
+        "planning_end 2027-03-28)",
+    ),
+    (
+        "Unavailability",
+        "A5",
+        "NOR",  # NOR, required by TALKS, away the week TALKS is fixed to
+        "Exercises!S3: warning: fixed_start 2027-03-03: required partner NOR is "
+        "unavailable 2027-03-01 to 2027-03-02 (Unavailability row 5)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sheet", "cell", "value", "expected"), IMPOSSIBLE_OPTIONAL)
+def test_impossible_optional_exercise_is_a_warning(
+    read: Reader,
+    programme: Sheets,
+    sheet: str,
+    cell: str,
+    value: object,
+    expected: str,
+) -> None:
+    set_cell(programme, "Unavailability", "B5", D(2027, 3, 1))
+    set_cell(programme, "Unavailability", "C5", D(2027, 3, 2))
+    set_cell(programme, "Unavailability", "A5", "TAPA")  # harmless unless changed
+    set_cell(programme, "Exercises", "K3", "NOR")  # TALKS requires NOR
+    problem, findings = read(set_cell(programme, sheet, cell, value))
+    assert expected in _messages(findings)
+    assert all(f.severity is Severity.WARNING for f in findings)
+    assert problem is not None
+    assert expected in [str(f) for f in problem.exercise["TALKS"].impossible]
+    assert problem.exercise["DYNMON"].impossible == ()
+
+
+def test_fixed_start_in_a_blackout_of_a_mandatory_exercise_is_an_error(
+    read: Reader, programme: Sheets
+) -> None:
+    # DYNMON is mandatory and needs NOR, away 2027-01-18 to 2027-01-20 (week 2).
+    problem, findings = read(set_cell(programme, "Exercises", "S2", D(2027, 1, 19)))
+    assert _messages(findings) == [
+        "Exercises!S2: fixed_start 2027-01-19: required partner NOR is "
+        "unavailable 2027-01-18 to 2027-01-20 (Unavailability row 2; national "
+        "holiday)"
+    ]
+    assert problem is None
+
+
+def test_requiring_an_impossible_exercise_makes_it_impossible_too(
+    read: Reader, programme: Sheets
+) -> None:
+    # DYNMON made optional and impossible (4 partners, 3 invited); TALKS
+    # requires it (Dependencies row 2), so TALKS can never be held either.
+    set_cell(programme, "Exercises", "E2", "no")
+    set_cell(programme, "Exercises", "N2", None)
+    problem, findings = read(set_cell(programme, "Exercises", "M2", 4))
+    assert _messages(findings) == [
+        "Exercises!M2: warning: min_partners 4 can never be met: only 3 partners "
+        "invited (required and invited together)",
+        "Dependencies!E2: warning: TALKS requires DYNMON, which can never be held",
+    ]
+    assert problem is not None
+    assert [f.address for f in problem.exercise["TALKS"].impossible] == [
+        "Dependencies!E2"
+    ]
+
+
+def test_a_mandatory_exercise_requiring_an_impossible_one_is_an_error(
+    read: Reader, programme: Sheets
+) -> None:
+    set_cell(programme, "Exercises", "E2", "no")
+    set_cell(programme, "Exercises", "N2", None)
+    set_cell(programme, "Exercises", "E3", "yes")
+    problem, findings = read(set_cell(programme, "Exercises", "M2", 4))
+    assert (
+        "Dependencies!E2: TALKS requires DYNMON, which can never be held"
+        in _messages(findings)
+    )
     assert problem is None
 
 
