@@ -245,9 +245,15 @@ def _print_result(result: Result, currency: str) -> None:
 
 def _print_reasons(explanation: object) -> None:
     """Why the plan leaves out what it does (the workbook has every reason)."""
-    for reason in getattr(explanation, "reasons", ()):
+    reasons = getattr(explanation, "reasons", ())
+    for reason in reasons:
         what = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
         out.print(f"{what} {reason.item_id} left out: {reason.text}", markup=False)
+    if reasons:
+        out.print(
+            f"{len(reasons)} reason(s), {explanation.probed} re-solved with the "  # type: ignore[union-attr]
+            f"item forced in, in {explanation.seconds:.1f} s."  # type: ignore[union-attr]
+        )
 
 
 @main.command()

@@ -117,9 +117,11 @@ def conflict_lines(problem: Problem, rows: Sequence[Source]) -> list[str]:
     """One line per conflicting row, in sheet order; a note when none is named."""
     if not rows:
         return [
-            "No single row can be blamed: what is asked for cannot fit in the "
-            f"horizon {problem.settings.planning_start} to "
-            f"{problem.settings.planning_end} with the exercises' durations."
+            "No single row can be blamed: it cannot hold even with every row "
+            "that can be switched off switched off, so what is fixed decides: "
+            f"the horizon {problem.settings.planning_start} to "
+            f"{problem.settings.planning_end}, the exercises' durations and who "
+            "is invited to each."
         ]
     return [describe_row(problem, source) for source in sorted(rows, key=_row_order)]
 
@@ -472,16 +474,35 @@ def no_room_text(seconds: float | None = None) -> str:
 
 
 def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> str:
-    """Where a goal stands: its count and the exercises that could count."""
+    """Where a goal stands: its count, and which exercises count or could.
+
+    Engagement: the partners short of it. Together: the exercises held without
+    every listed partner. Then those that could count but are left out.
+    """
+    text = f"It reaches {achieved} of {goal.min_count}."
+    if goal.kind is GoalKind.ENGAGEMENT:
+        partners = goal.partners or tuple(p.id for p in problem.partners)
+        counts = {
+            partner_id: sum(
+                partner_id in event.participants
+                for event in plan.events
+                if goal.area is None
+                or goal.area in problem.exercise[event.exercise_id].areas
+            )
+            for partner_id in partners
+        }
+        short = [f"{p} {n}" for p, n in counts.items() if n < goal.min_count]
+        return f"{text} Partners short of it: {_named(short)}."
     eligible = could_count(problem, goal)
-    held = [e.id for e in eligible if e.id in plan.by_exercise]
-    left = [e.id for e in eligible if e.id not in plan.by_exercise]
-    text = (
-        f"It reaches {achieved} of {goal.min_count}. "
-        f"{len(eligible)} exercises could count"
-    )
-    if held:
-        text += f"; held: {_named(held)}"
+    events = plan.by_exercise
+    held = [e.id for e in eligible if e.id in events]
+    without = [
+        eid for eid in held if not set(goal.partners) <= set(events[eid].participants)
+    ]
+    left = [e.id for e in eligible if e.id not in events]
+    text += f" {len(eligible)} exercises could count"
+    if without:
+        text += f"; held without all of {_ids(goal.partners)}: {_named(without)}"
     if left:
         text += f"; left out: {_named(left)}"
     return text + "."
