@@ -35,7 +35,7 @@ from planner.domain import (
     SolveOptions,
     Status,
 )
-from planner.explain import KIND_EXERCISE
+from planner.explain import KIND_EXERCISE, Explanation
 
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
@@ -243,17 +243,17 @@ def _print_result(result: Result, currency: str) -> None:
         )
 
 
-def _print_reasons(explanation: object) -> None:
+def _print_reasons(explanation: Explanation | None) -> None:
     """Why the plan leaves out what it does (the workbook has every reason)."""
-    reasons = getattr(explanation, "reasons", ())
-    for reason in reasons:
+    if explanation is None or not explanation.reasons:
+        return
+    for reason in explanation.reasons:
         what = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
         out.print(f"{what} {reason.item_id} left out: {reason.text}", markup=False)
-    if reasons:
-        out.print(
-            f"{len(reasons)} reason(s), {explanation.probed} re-solved with the "  # type: ignore[union-attr]
-            f"item forced in, in {explanation.seconds:.1f} s."  # type: ignore[union-attr]
-        )
+    out.print(
+        f"{len(explanation.reasons)} reason(s), {explanation.probed} re-solved "
+        f"with the item forced in, in {explanation.seconds:.1f} s."
+    )
 
 
 @main.command()
