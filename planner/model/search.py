@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -57,6 +58,15 @@ FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
 # search does not prove it best (see `_fill_gaps`).
 FILL_SHARE = 0.1
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
+
+
+
+class CancelToken(Protocol):
+    """Set by a front end to stop the search early (a `threading.Event`, a
+    `multiprocessing.Event`): the best plan found so far is kept, as on Ctrl-C."""
+
+    def is_set(self) -> bool: ...
+
 
 STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -210,6 +220,7 @@ def solve(
     hint: Plan | None = None,
     baseline: Plan | None = None,
     freeze_before: int | None = None,
+    cancel: CancelToken | None = None,
 ) -> Result:
     """Plan ``problem``: the best plan found within the time limit, and its terms.
 
@@ -223,7 +234,8 @@ def solve(
     given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
     event starting before it as it is; a frozen event that breaks a hard rule
     makes the model infeasible, so callers name such events first
-    (`planner.whatif.replan`).
+    (`planner.whatif.replan`). ``cancel``, once set, stops the search as
+    Ctrl-C does: the best plan found so far is returned.
     """
     if freeze_before is not None and baseline is None:
         raise ValueError("freeze_before needs a baseline: the plan to freeze")
@@ -241,7 +253,7 @@ def solve(
         cp_parameters["max_time_in_seconds"] -= fill_s
     apply_parameters(solver, cp_parameters)
     run = _Run(solver, began)
-    searched, interrupted = run.search(built.model, progress)
+    searched, interrupted = run.search(built.model, progress, cancel)
     status, source, plan_from = searched, solver, "search"
     if searched == cp_model.UNKNOWN:
         fallback = _hinted_solution(built)
@@ -412,8 +424,10 @@ class _Run:
         self,
         model: cp_model.CpModel,
         progress: Callable[[Progress], None] | None,
+        cancel: CancelToken | None = None,
     ) -> tuple[cp_model.CpSolverStatus, bool]:
-        """Run the search; returns its status and whether Ctrl-C stopped it."""
+        """Run the search; returns its status and whether Ctrl-C or ``cancel``
+        stopped it."""
         outcome: list[cp_model.CpSolverStatus] = []
         failure: list[BaseException] = []
         reporter = _Reporter(self)
@@ -431,9 +445,10 @@ class _Run:
         interrupted = False
         worker.start()
         try:
-            self._wait(worker, progress)
+            interrupted = self._wait(worker, progress, cancel)
         except KeyboardInterrupt:
             interrupted = True
+        if interrupted:
             self.solver.stop_search()
             worker.join()
         if failure:
@@ -448,17 +463,22 @@ class _Run:
         self,
         worker: threading.Thread,
         progress: Callable[[Progress], None] | None,
-    ) -> None:
-        """Join the solver thread, passing news on and a heartbeat when quiet."""
+        cancel: CancelToken | None = None,
+    ) -> bool:
+        """Join the solver thread, passing news on and a heartbeat when quiet;
+        True when ``cancel`` was set before the search ended."""
         last = time.perf_counter()
         while worker.is_alive():
             worker.join(POLL_S)
+            if cancel is not None and cancel.is_set():
+                return True
             if progress is None:
                 continue
             if self._drain(progress):
                 last = time.perf_counter()
             elif time.perf_counter() - last >= HEARTBEAT_S:
                 self.report()
+        return False
 
     def _drain(self, progress: Callable[[Progress], None]) -> bool:
         """Pass queued news to ``progress``; True when there was any."""

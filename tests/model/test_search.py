@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import threading
 
 import pytest
 from ortools.sat.python import cp_model
@@ -275,6 +276,21 @@ def test_ctrl_c_returns_the_best_plan_so_far() -> None:
 
     options = SolveOptions(time_limit_s=60, workers=2)
     result = solve(problem, options, progress=interrupt)
+    assert result.statistics["interrupted"] is True
+    assert result.status is Status.FEASIBLE
+    assert_checked(problem, result)
+
+
+def test_a_cancel_token_stops_the_search_and_keeps_the_best_plan() -> None:
+    problem = synthetic_problem(60, 12, 8, 52, seed=5)
+    cancel = threading.Event()
+
+    def cancel_on_first_plan(progress: Progress) -> None:
+        if progress.objective is not None:
+            cancel.set()
+
+    options = SolveOptions(time_limit_s=60, workers=2)
+    result = solve(problem, options, progress=cancel_on_first_plan, cancel=cancel)
     assert result.statistics["interrupted"] is True
     assert result.status is Status.FEASIBLE
     assert_checked(problem, result)
