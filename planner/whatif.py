@@ -37,6 +37,7 @@ from planner.domain import (
     Violation,
 )
 from planner.model import solve
+from planner.model.search import CancelToken
 from planner.workbook.compare_write import write_comparison
 from planner.workbook.read import read_variants
 from planner.workbook.write import write_result
@@ -221,6 +222,7 @@ def replan(
     baseline: Plan | None = None,
     freeze_before: int | None = None,
     progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> Result:
     """Plan ``problem`` against a ``baseline``, its events before a slot frozen.
 
@@ -238,7 +240,12 @@ def replan(
                 statistics={"frozen_violations": [v.message for v in broken]},
             )
     return solve(
-        problem, options, progress, baseline=baseline, freeze_before=freeze_before
+        problem,
+        options,
+        progress,
+        baseline=baseline,
+        freeze_before=freeze_before,
+        cancel=cancel,
     )
 
 

@@ -1,0 +1,305 @@
+"""Solving a workbook and answering what-if questions, start to finish.
+
+`solve_workbook` does what ``planner solve`` does, in the same order: read and
+validate, (re-)plan, check, explain what is left out, write schedule.xlsx and
+schedule.json. `whatif_workbook` does what ``planner whatif`` does. Both
+report progress to a callback and stop when a cancel token is set; neither
+prints or exits, so any front end can call them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner.app.compare import ComparisonReport, report_of
+from planner.app.view import PlanView, plan_view
+from planner.check import check_plan
+from planner.domain import (
+    Finding,
+    Plan,
+    Problem,
+    Progress,
+    Result,
+    SolveOptions,
+    Status,
+    Violation,
+)
+from planner.explain import Explanation
+from planner.model.probe import explain_result
+from planner.model.search import CancelToken
+from planner.whatif import freeze_slot, replan, run_whatif
+from planner.workbook.plan_io import JSON_NAME, XLSX_NAME, read_baseline
+from planner.workbook.read import read_problem, read_variants
+from planner.workbook.write import OutputError, write_result
+
+# Stages a run goes through, as RunProgress.stage names them.
+READING = "reading"
+SEARCHING = "searching"
+EXPLAINING = "explaining"
+WRITING = "writing"
+PLANNING = "planning"  # what-if: one line per finished plan
+
+
+@dataclass(frozen=True)
+class SolveRequest:
+    """What to plan and how hard to search.
+
+    ``scenario`` applies that scenario of the Scenarios sheet; ``baseline`` (a
+    result folder or schedule file) re-plans against an earlier plan, its
+    events before ``freeze_before`` kept; ``explain_all`` gives a reason for
+    every exercise and goal left out (else the most valuable few).
+    """
+
+    options: SolveOptions = field(default_factory=SolveOptions)
+    scenario: str | None = None
+    explain_all: bool = False
+    baseline: Path | None = None
+    freeze_before: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """A snapshot of a run for a live display: the stage, and while searching
+    the best objective found, the bound and the gap between them."""
+
+    stage: str
+    elapsed_s: float
+    objective: float | None = None
+    bound: float | None = None
+    message: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.bound - self.objective) / max(1.0, abs(self.bound))
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """Everything one solve did.
+
+    ``result`` is None when the workbook (or the baseline) has errors:
+    ``findings`` then says where. ``cancelled``: the cancel token stopped the
+    search; the best plan found (if any) was still checked and written, only
+    the explanations were skipped. ``violations`` is the checker's verdict on
+    the plan (empty: every hard rule holds); ``frozen`` names frozen events
+    that break a rule. ``files`` are what was written; ``timings`` the
+    seconds each stage took.
+    """
+
+    findings: tuple[Finding, ...]
+    result: Result | None = None
+    explanation: Explanation | None = None
+    view: PlanView | None = None
+    violations: tuple[Violation, ...] = ()
+    frozen: tuple[str, ...] = ()
+    cancelled: bool = False
+    files: tuple[Path, ...] = ()
+    output_error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status | None:
+        return None if self.result is None else self.result.status
+
+    @property
+    def objective(self) -> int | None:
+        return None if self.result is None else self.result.objective
+
+    @property
+    def bound(self) -> float | None:
+        return None if self.result is None else self.result.bound
+
+    @property
+    def gap(self) -> float | None:
+        return None if self.result is None else self.result.gap
+
+    @property
+    def terms(self) -> dict[str, int]:
+        return {} if self.result is None else dict(self.result.terms)
+
+
+Report = Callable[[RunProgress], None]
+
+
+def solve_workbook(
+    path: str | Path,
+    out_dir: str | Path,
+    request: SolveRequest = SolveRequest(),
+    progress: Report | None = None,
+    cancel: CancelToken | None = None,
+) -> SolveOutcome:
+    """Read, plan, check, explain and write one programme, as ``planner solve``.
+
+    Writes schedule.xlsx and schedule.json into ``out_dir``. A cancel stops
+    the search and keeps the best plan found: it is checked and written
+    without explanations, which would take longer than the user wants to wait.
+    """
+    path, out_dir = Path(path), Path(out_dir)
+    began = time.perf_counter()
+    tell = _teller(progress, began)
+    timings: dict[str, float] = {}
+    tell(READING)
+    problem, findings = read_problem(path, request.scenario)
+    previous, freeze = None, None
+    if problem is not None and request.baseline is not None:
+        previous, more = read_baseline(problem, request.baseline)
+        findings = [*findings, *more]
+        if previous is not None and request.freeze_before is not None:
+            freeze = freeze_slot(problem, request.freeze_before)
+    timings["read_s"] = time.perf_counter() - began
+    if problem is None or (request.baseline is not None and previous is None):
+        return SolveOutcome(tuple(findings), timings=timings)
+
+    def searching(news: Progress) -> None:
+        tell(SEARCHING, news.objective, news.bound)
+
+    mark = time.perf_counter()
+    result = replan(problem, request.options, previous, freeze, searching, cancel)
+    timings["solve_s"] = time.perf_counter() - mark
+    cancelled = cancel is not None and cancel.is_set()
+    frozen = tuple(result.statistics.get("frozen_violations") or ())  # type: ignore[arg-type]
+    explanation = None
+    if not frozen and not cancelled:
+        tell(EXPLAINING, result.objective, result.bound)
+        mark = time.perf_counter()
+        explanation = explain_result(problem, result, request.explain_all)
+        timings["explain_s"] = time.perf_counter() - mark
+    tell(WRITING, result.objective, result.bound)
+    mark = time.perf_counter()
+    violations = _violations(problem, result.plan)
+    files: tuple[Path, ...] = ()
+    output_error = None
+    try:
+        files = tuple(write_result(problem, result, out_dir, path, explanation))
+    except (OutputError, OSError) as error:
+        output_error = str(error)
+    timings["write_s"] = time.perf_counter() - mark
+    timings["total_s"] = time.perf_counter() - began
+    return SolveOutcome(
+        findings=tuple(findings),
+        result=result,
+        explanation=explanation,
+        view=plan_view(problem, result, explanation),
+        violations=tuple(violations),
+        frozen=tuple(str(message) for message in frozen),
+        cancelled=cancelled,
+        files=files,
+        output_error=output_error,
+        timings=timings,
+    )
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """One plan of a what-if run: the base or a scenario."""
+
+    name: str
+    folder: Path
+    view: PlanView
+    violations: tuple[Violation, ...]
+
+
+@dataclass(frozen=True)
+class WhatifOutcome:
+    """Everything a what-if run did, as ``planner whatif`` reports it.
+
+    ``plans`` is empty when the base has errors; ``findings`` holds what
+    reading said about the base (key ``base``) and each scenario; ``skipped``
+    the scenarios not planned because of their errors; ``comparison`` sets
+    the plans side by side (None with fewer than two plans).
+    """
+
+    findings: dict[str, tuple[Finding, ...]]
+    plans: tuple[PlanOutcome, ...] = ()
+    skipped: tuple[str, ...] = ()
+    comparison: ComparisonReport | None = None
+    files: tuple[Path, ...] = ()
+    cancelled: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def whatif_workbook(
+    path: str | Path,
+    out_dir: str | Path,
+    options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
+    scenarios: Sequence[str] | None = None,
+    freeze_before: dt.date | None = None,
+    progress: Report | None = None,
+    cancel: CancelToken | None = None,
+) -> WhatifOutcome:
+    """Plan the base and every scenario (or ``scenarios``) side by side, each
+    scenario re-planned against the base, as ``planner whatif``.
+
+    The plans run in processes of their own and are not stopped one by one: a
+    cancel set before the run starts plans nothing; set later, the caller
+    stops the process this runs in.
+    """
+    path, out_dir = Path(path), Path(out_dir)
+    began = time.perf_counter()
+    tell = _teller(progress, began)
+    if cancel is not None and cancel.is_set():
+        return WhatifOutcome({}, cancelled=True)
+    tell(PLANNING)
+    done = run_whatif(
+        path,
+        out_dir,
+        options,
+        scenarios,
+        report=lambda line: tell(PLANNING, message=line),
+        freeze_before=freeze_before,
+    )
+    findings = {name: tuple(found) for name, found in done.findings.items()}
+    if done.base is None:
+        return WhatifOutcome(findings, skipped=done.skipped)
+    names = [None, *(run.name for run in done.scenarios)]
+    variants = read_variants(path, names)
+    plans = []
+    for run in (done.base, *done.scenarios):
+        problem = variants[None if run is done.base else run.name][0]
+        assert problem is not None  # it was planned, so it was valid
+        plans.append(
+            PlanOutcome(
+                run.name, run.folder, plan_view(problem, run.result), run.violations
+            )
+        )
+    files = [plan.folder / name for plan in plans for name in _RESULT_FILES]
+    if done.comparison is not None:
+        files.append(done.comparison)
+    return WhatifOutcome(
+        findings=findings,
+        plans=tuple(plans),
+        skipped=done.skipped,
+        comparison=None if done.compared is None else report_of(done.compared),
+        files=tuple(files),
+        timings={"total_s": time.perf_counter() - began},
+    )
+
+
+_RESULT_FILES = (XLSX_NAME, JSON_NAME)
+
+
+def _violations(problem: Problem, plan: Plan | None) -> list[Violation]:
+    return [] if plan is None else check_plan(problem, plan)
+
+
+def _teller(progress: Report | None, began: float) -> Callable[..., None]:
+    """``tell(stage, objective, bound, message)``: a RunProgress stamped with
+    the time since ``began``, or nothing when no one listens."""
+
+    def tell(
+        stage: str,
+        objective: float | None = None,
+        bound: float | None = None,
+        message: str = "",
+    ) -> None:
+        if progress is not None:
+            elapsed = time.perf_counter() - began
+            progress(RunProgress(stage, elapsed, objective, bound, message))
+
+    return tell
