@@ -611,3 +611,63 @@ def whatif(
         )
         infeasible = all(run.result.status is Status.INFEASIBLE for run in unplanned)
         sys.exit(EXIT_INFEASIBLE if infeasible else EXIT_NO_PLAN)
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=Path("planner-data"),
+    show_default=True,
+    help="Folder for the run history (SQLite) and the result files.",
+)
+@click.option(
+    "--token",
+    envvar="PLANNER_TOKEN",
+    help="Access token every request must carry; required on any address but "
+    "localhost [env: PLANNER_TOKEN].",
+)
+@click.option(
+    "--max-solves",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Solves run at once; the others wait in the queue.",
+)
+@click.option(
+    "--max-upload-mb", type=int, default=20, show_default=True, help="Upload size cap."
+)
+def serve(
+    host: str,
+    port: int,
+    data: Path,
+    token: str | None,
+    max_solves: int,
+    max_upload_mb: int,
+) -> None:
+    """Start the planning cell's web page and JSON API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from planner.serve.app import create_app
+    from planner.serve.security import needs_token
+    from planner.serve.storage import StorageError
+
+    if needs_token(host) and not token:
+        err.print(
+            f"planner serve on {host} is reachable from other machines: give an "
+            "access token with --token or PLANNER_TOKEN."
+        )
+        sys.exit(EXIT_INVALID)
+    try:
+        app = create_app(data, token, max_solves, max_upload_mb * 1024 * 1024)
+    except StorageError as error:
+        err.print(str(error), markup=False)
+        sys.exit(EXIT_INVALID)
+    shown = f"[{host}]" if ":" in host else host
+    login = "/?token=<your token>" if token else "/"
+    out.print(f"planner serve: open http://{shown}:{port}{login} (Ctrl-C stops it)")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

@@ -60,7 +60,6 @@ FILL_SHARE = 0.1
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
 
 
-
 class CancelToken(Protocol):
     """Set by a front end to stop the search early (a `threading.Event`, a
     `multiprocessing.Event`): the best plan found so far is kept, as on Ctrl-C."""

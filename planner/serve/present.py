@@ -1,0 +1,234 @@
+"""The app layer's results as JSON for the page and the API.
+
+The server calls `planner.app` and turns what it returns into plain JSON here,
+in one place; nothing here plans, reads or writes workbooks itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.app import (
+    ComparisonReport,
+    RunProgress,
+    SolveOutcome,
+    SolveRequest,
+    Validation,
+    WhatifOutcome,
+    solve_workbook,
+    whatif_workbook,
+)
+from planner.domain import Finding, SolveOptions, Status
+from planner.serve.storage import CANCELLED, DONE, FAILED
+
+
+def to_json(value: Any) -> Any:
+    """Dataclasses, dates, paths, enums, sets and mappings as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return value.name
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [to_json(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def finding_json(finding: Finding) -> dict[str, str]:
+    return {
+        "sheet": finding.sheet,
+        "cell": finding.cell,
+        "message": finding.message,
+        "severity": str(finding.severity),
+        "text": str(finding),
+    }
+
+
+def validation_json(validation: Validation) -> dict[str, Any]:
+    return {
+        "valid": validation.valid,
+        "errors": [finding_json(f) for f in validation.errors],
+        "warnings": [finding_json(f) for f in validation.warnings],
+        "scenarios": list(validation.scenarios),
+        "summary": validation.summary,
+    }
+
+
+def progress_json(progress: RunProgress) -> dict[str, Any]:
+    return {
+        "stage": progress.stage,
+        "elapsed_s": progress.elapsed_s,
+        "objective": progress.objective,
+        "bound": progress.bound,
+        "gap": progress.gap,
+        "message": progress.message,
+    }
+
+
+def comparison_json(report: ComparisonReport) -> dict[str, Any]:
+    comparison = report.comparison
+    return {
+        "labels": list(comparison.labels),
+        "rows": [list(row) for row in report.rows],
+        "kpis": to_json(comparison.kpis),
+        "differences": [{**to_json(d), "text": str(d)} for d in comparison.differences],
+        "warnings": list(comparison.warnings),
+        "plans": [
+            {
+                "label": result.label,
+                "status": result.status,
+                "planning_start": result.planning_start.isoformat(),
+                "planning_end": result.planning_end.isoformat(),
+                "events": to_json(result.events),
+                "exercises": to_json(result.exercises),
+            }
+            for result in comparison.results
+        ],
+    }
+
+
+def solve_options(options: Mapping[str, Any]) -> SolveOptions:
+    return SolveOptions(
+        time_limit_s=options.get("time_limit_s"),
+        workers=int(options.get("workers") or 0),
+        seed=int(options.get("seed") or 0),
+        deterministic=bool(options.get("deterministic")),
+    )
+
+
+def run_job(
+    job: Any, progress: Callable[[dict[str, Any]], None], cancel: Any
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Run one job through the app layer: its final state, the figures the
+    database keeps, and the view the result page draws."""
+
+    def tell(news: RunProgress) -> None:
+        progress(progress_json(news))
+
+    options = solve_options(job.options)
+    if job.kind == "whatif":
+        done = whatif_workbook(
+            job.workbook, job.folder, options, progress=tell, cancel=cancel
+        )
+        return _whatif_record(done, job.folder)
+    request = SolveRequest(
+        options=options,
+        scenario=job.scenario,
+        explain_all=bool(job.options.get("explain_all")),
+    )
+    outcome = solve_workbook(job.workbook, job.folder, request, tell, cancel)
+    return _solve_record(outcome, job.folder)
+
+
+def _solve_record(
+    outcome: SolveOutcome, folder: Path
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    view = {
+        "kind": "solve",
+        "findings": [finding_json(f) for f in outcome.findings],
+        "plan": to_json(outcome.view),
+        "violations": [str(v) for v in outcome.violations],
+        "cancelled": outcome.cancelled,
+    }
+    record: dict[str, Any] = {
+        "status": None if outcome.status is None else str(outcome.status),
+        "objective": outcome.objective,
+        "terms": outcome.terms,
+        "bound": to_json(outcome.bound),
+        "gap": to_json(outcome.gap),
+        "timings": outcome.timings,
+        "files": [str(p.relative_to(folder)) for p in outcome.files],
+        "message": _solve_message(outcome),
+    }
+    state = DONE
+    if outcome.cancelled:
+        state = CANCELLED
+    elif outcome.result is None or outcome.output_error:
+        state = FAILED
+    return state, record, view
+
+
+def _solve_message(outcome: SolveOutcome) -> str:
+    if outcome.result is None:
+        errors = [f for f in outcome.findings if str(f.severity) == "error"]
+        return f"The workbook has {len(errors)} error(s); nothing was planned."
+    if outcome.output_error:
+        return outcome.output_error
+    held = len(outcome.view.events) if outcome.view is not None else 0
+    if outcome.frozen:
+        return f"{len(outcome.frozen)} frozen event(s) break a rule; no plan."
+    if outcome.violations:
+        return f"The checked plan breaks {len(outcome.violations)} rule(s)."
+    status = outcome.status
+    if outcome.cancelled:
+        if outcome.result.plan is None:
+            return "Cancelled before a plan was found; nothing was kept."
+        return f"Cancelled: the best plan found ({held} exercises held) was kept."
+    if status is Status.INFEASIBLE:
+        return "No plan exists: the rows listed below cannot all hold together."
+    if status is Status.NO_PLAN:
+        return "No plan found within the time limit; try a longer time limit."
+    return f"Plan {status}: {held} exercises held; every hard rule holds."
+
+
+def _whatif_record(
+    done: WhatifOutcome, folder: Path
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    view = {
+        "kind": "whatif",
+        "findings": {
+            name: [finding_json(f) for f in found]
+            for name, found in done.findings.items()
+        },
+        "skipped": list(done.skipped),
+        "plans": [
+            {
+                "name": plan.name,
+                "folder": str(plan.folder.relative_to(folder)),
+                "plan": to_json(plan.view),
+                "violations": [str(v) for v in plan.violations],
+            }
+            for plan in done.plans
+        ],
+        "comparison": None
+        if done.comparison is None
+        else comparison_json(done.comparison),
+    }
+    base = done.plans[0].view if done.plans else None
+    record: dict[str, Any] = {
+        "status": None if base is None else base.status,
+        "objective": None if base is None else base.objective,
+        "terms": {} if base is None else base.terms,
+        "bound": None if base is None else to_json(base.bound),
+        "gap": None if base is None else to_json(base.gap),
+        "timings": done.timings,
+        "files": [str(p.relative_to(folder)) for p in done.files],
+    }
+    if done.cancelled:
+        return CANCELLED, record | {"message": "Cancelled before it started."}, view
+    if not done.plans:
+        record["message"] = "The workbook has errors; nothing was planned."
+        return FAILED, record, view
+    skipped = f"; skipped (errors): {', '.join(done.skipped)}" if done.skipped else ""
+    record["message"] = (
+        f"{len(done.plans)} plans: "
+        + ", ".join(f"{p.name} {p.view.status}" for p in done.plans)
+        + skipped
+    )
+    return DONE, record, view
