@@ -1,0 +1,489 @@
+"use strict";
+// The planner page: upload, validate, solve with live progress, read the
+// result, compare runs, keep the history. Everything goes through /api.
+
+const $ = (selector) => document.querySelector(selector);
+const FINAL = new Set(["done", "cancelled", "failed"]);
+// Okabe-Ito: told apart with colour blindness; every bar also carries text.
+const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+  "#F0E442", "#000000", "#999999"];
+const STATE_WORDS = { queued: "⏳ queued", running: "▶ running", done: "✔ done",
+  cancelled: "■ cancelled", failed: "✖ failed" };
+const DAY_MS = 86400000;
+
+let upload = null;       // the current upload, as /api/uploads returns it
+let current = null;      // the run shown in Progress and Result
+let stream = null;       // the EventSource of the current run
+let result = null;       // the current run's result (view.json)
+let shownPlan = 0;       // what-if: which plan is shown
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) {
+      node.append(child instanceof Node ? child : String(child));
+    }
+  }
+  return node;
+}
+
+function notice(text) {
+  const box = $("#notice");
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      const body = await response.json();
+      detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+    } catch (_) { /* not JSON */ }
+    throw new Error(detail);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+const number = (value) => (value === null || value === undefined ? "–" :
+  Math.round(value).toLocaleString("en-GB"));
+const percent = (value) => (value === null || value === undefined ? "–" :
+  `${(value * 100).toFixed(2)} %`);
+const seconds = (value) => (value === null || value === undefined ? "–" : `${value.toFixed(1)} s`);
+
+// --- upload and findings -------------------------------------------------------
+
+function setupUpload() {
+  const drop = $("#drop");
+  drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    if (event.dataTransfer.files.length) send(event.dataTransfer.files[0]);
+  });
+  drop.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") $("#file").click();
+  });
+  $("#file").addEventListener("change", () => {
+    if ($("#file").files.length) send($("#file").files[0]);
+  });
+}
+
+async function send(file) {
+  notice("");
+  const form = new FormData();
+  form.append("file", file);
+  $("#upload-summary").textContent = `Reading ${file.name}…`;
+  $("#upload-result").hidden = false;
+  try {
+    showUpload(await api("/api/uploads", { method: "POST", body: form }));
+  } catch (error) {
+    $("#upload-summary").textContent = "";
+    notice(`${file.name} was not accepted: ${error.message}`);
+  }
+}
+
+function showUpload(data) {
+  upload = data;
+  const validation = data.validation;
+  $("#upload-result").hidden = false;
+  $("#upload-summary").textContent = validation.valid
+    ? `${data.file_name} is valid: ${validation.summary}.`
+    : `${data.file_name} has ${validation.errors.length} error(s); correct them in Excel and upload it again.`;
+  $("#upload-summary").className = validation.valid ? "good" : "bad";
+  fillFindings("#errors-block", "#error-count", validation.errors, "error");
+  fillFindings("#warnings-block", "#warning-count", validation.warnings, "warning");
+  $("#solve-card").hidden = !validation.valid;
+  const what = $("#what");
+  what.replaceChildren(el("option", { value: "" }, "The base programme"));
+  for (const name of validation.scenarios) {
+    what.append(el("option", { value: `scenario:${name}` }, `Scenario: ${name}`));
+  }
+  if (validation.scenarios.length) {
+    what.append(el("option", { value: "whatif" }, "The base and every scenario (what-if)"));
+  }
+}
+
+function fillFindings(block, count, findings, word) {
+  $(block).hidden = !findings.length;
+  $(count).textContent = `${findings.length} ${word}${findings.length === 1 ? "" : "s"}`;
+  $(`${block} tbody`).replaceChildren(...findings.map((f) =>
+    el("tr", {}, el("td", {}, f.sheet), el("td", {}, f.cell || "–"), el("td", {}, f.message))));
+}
+
+// --- solving and progress ----------------------------------------------------------
+
+function formOptions() {
+  const limit = $("#time-limit").value;
+  return {
+    time_limit_s: limit ? Number(limit) : null,
+    workers: Number($("#workers").value || 0),
+    seed: Number($("#seed").value || 0),
+    deterministic: $("#deterministic").checked,
+    explain_all: $("#explain-all").checked,
+  };
+}
+
+async function solve(event) {
+  event.preventDefault();
+  notice("");
+  const what = $("#what").value;
+  const body = { upload_id: upload.upload_id, ...formOptions(),
+    whatif: what === "whatif",
+    scenario: what.startsWith("scenario:") ? what.slice(9) : null };
+  try {
+    const run = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body) });
+    follow(run);
+    refreshHistory();
+  } catch (error) {
+    notice(`The run could not start: ${error.message}`);
+  }
+}
+
+function runTitle(run) {
+  const plan = run.kind === "whatif" ? "base and every scenario" : (run.scenario ? `scenario ${run.scenario}` : "base");
+  return `${run.file_name}, ${plan}`;
+}
+
+function follow(run) {
+  if (stream) stream.close();
+  current = run;
+  history.replaceState(null, "", `#run=${run.id}`);
+  showProgress(run);
+  $("#result-card").hidden = true;
+  if (FINAL.has(run.state)) { loadResult(run); return; }
+  stream = new EventSource(`/api/runs/${run.id}/events`);
+  stream.onmessage = (message) => {
+    const snapshot = JSON.parse(message.data);
+    current = snapshot;
+    showProgress(snapshot);
+    if (FINAL.has(snapshot.state)) {
+      stream.close();
+      stream = null;
+      loadResult(snapshot);
+      refreshHistory();
+    }
+  };
+  stream.onerror = () => {
+    // The browser reconnects by itself; say so only if the run is still open.
+    if (stream && stream.readyState === EventSource.CLOSED) notice("Lost contact with the server.");
+  };
+}
+
+function showProgress(run) {
+  $("#progress-card").hidden = false;
+  $("#progress-title").textContent = runTitle(run);
+  const live = run.live || {};
+  let state = STATE_WORDS[run.state] || run.state;
+  if (run.state === "queued" && run.queue_position) state += ` (number ${run.queue_position} in line)`;
+  $("#p-state").textContent = state;
+  $("#p-stage").textContent = FINAL.has(run.state) ? "finished" : (live.stage || "waiting");
+  $("#p-elapsed").textContent = seconds(run.elapsed_s);
+  const finished = FINAL.has(run.state);
+  $("#p-best").textContent = number(finished && run.objective !== null ? run.objective : live.objective);
+  $("#p-bound").textContent = number(finished && run.bound !== null ? run.bound : live.bound);
+  $("#p-gap").textContent = percent(finished && run.gap !== null ? run.gap : live.gap);
+  $("#p-lines").replaceChildren(...(live.lines || []).map((line) => el("li", {}, line)));
+  $("#cancel").hidden = finished;
+  $("#cancel").textContent = run.kind === "whatif" ? "Cancel (stops every plan)" : "Cancel (keep the best plan)";
+}
+
+async function cancel() {
+  if (!current) return;
+  $("#cancel").disabled = true;
+  try {
+    await api(`/api/runs/${current.id}/cancel`, { method: "POST" });
+  } catch (error) {
+    notice(error.message);
+  } finally {
+    $("#cancel").disabled = false;
+  }
+}
+
+// --- the result ----------------------------------------------------------------------
+
+async function loadResult(run) {
+  $("#result-card").hidden = false;
+  $("#result-title").textContent = runTitle(run);
+  $("#result-message").textContent = run.message || STATE_WORDS[run.state];
+  $("#result-message").className = `message ${run.state === "done" ? "good" : "bad"}`;
+  $("#result-downloads").replaceChildren(...(run.files || []).map((name) =>
+    el("a", { href: `/api/runs/${run.id}/files/${name}`, download: "", "data-testid": `download-${name}` },
+      `⬇ ${name}`)));
+  try {
+    result = await api(`/api/runs/${run.id}/result`);
+  } catch (_) {
+    result = null;
+  }
+  shownPlan = 0;
+  drawResult();
+}
+
+function planOf(data) {
+  if (!data) return null;
+  if (data.kind === "whatif") return data.plans.length ? data.plans[shownPlan].plan : null;
+  return data.plan;
+}
+
+function drawResult() {
+  const tabs = $("#plan-tabs");
+  const whatif = result && result.kind === "whatif";
+  tabs.hidden = !whatif;
+  if (whatif) {
+    tabs.replaceChildren(...result.plans.map((plan, index) => el("button", {
+      role: "tab", "aria-selected": String(index === shownPlan),
+      onclick: () => { shownPlan = index; drawResult(); } }, `${plan.name}: ${plan.plan.status}`)));
+  }
+  const plan = planOf(result);
+  $("#plan-body").hidden = !plan;
+  const compareBox = $("#whatif-compare");
+  compareBox.hidden = !(whatif && result.comparison);
+  if (whatif && result.comparison) {
+    drawComparison(compareBox, result.comparison);
+  }
+  if (!plan) return;
+  drawGantt(plan);
+  table("#terms", ["Term", `Contribution (${plan.currency || "currency"})`],
+    [...Object.entries(plan.terms).map(([name, value]) => [name, number(value)]),
+      ["total", number(plan.objective)]], [1]);
+  table("#spend", ["Who", "Spend", "Budget", "Used"], plan.spend.map((s) => [
+    s.name, number(s.spend), s.budget === null ? "no cap" : number(s.budget),
+    s.budget ? `${Math.round((100 * s.spend) / s.budget)} %${s.spend > s.budget ? " OVER" : ""}` : "–"]), [1, 2, 3]);
+  table("#goals", ["Goal", "Kind", "Hard", "Target", "Achieved", "Met", "Why not"], plan.goals.map((g) => [
+    g.id, g.kind, g.hard ? "hard" : "soft", g.target, g.achieved, g.met ? "✔ met" : "✖ not met", g.reason || (g.met ? "" : "not explained")]), [3, 4]);
+  table("#left-out", ["Exercise", "Name", "Kind", "Value", "Why left out"], plan.left_out.map((e) => [
+    e.exercise_id, e.name, e.kind, e.value, e.reason || "not explained (tick “Say why for every exercise left out”)"]), [3]);
+  if (!plan.left_out.length) $("#left-out").replaceChildren(el("tr", {}, el("td", {}, "Every exercise is held.")));
+  list("#conflict", [...plan.conflict, ...plan.frozen]);
+  const violations = result.kind === "whatif" ? result.plans[shownPlan].violations : result.violations;
+  list("#violations", violations || []);
+}
+
+function table(selector, header, rows, numeric = []) {
+  const head = el("tr", {}, header.map((h, i) => el("th", numeric.includes(i) ? { class: "num" } : {}, h)));
+  const body = rows.map((row) => el("tr", {}, row.map((cell, i) =>
+    el("td", numeric.includes(i) ? { class: "num" } : {}, cell))));
+  $(selector).replaceChildren(el("thead", {}, head), el("tbody", {}, body));
+}
+
+function list(selector, lines) {
+  $(selector).hidden = !lines.length;
+  $(`${selector} ul`).replaceChildren(...lines.map((line) => el("li", {}, line)));
+}
+
+function addDay(date) {
+  return new Date(Date.parse(date) + DAY_MS).toISOString().slice(0, 10);
+}
+
+function colours(ids) {
+  const map = {};
+  ids.forEach((id, i) => { map[id] = PALETTE[i % PALETTE.length]; });
+  return map;
+}
+
+// One bar per (row, event); traces by venue so the legend names the colours,
+// and every bar also says its exercise or venue in words.
+function barTraces(items, venueNames, venueColour, outside = false) {
+  const byVenue = {};
+  for (const item of items) (byVenue[item.venue] = byVenue[item.venue] || []).push(item);
+  return Object.entries(byVenue).map(([venue, group]) => ({
+    type: "bar", orientation: "h", name: venueNames[venue] ? `${venue} ${venueNames[venue]}` : venue,
+    y: group.map((g) => g.row), base: group.map((g) => g.start),
+    x: group.map((g) => Date.parse(addDay(g.end)) - Date.parse(g.start)),
+    text: group.map((g) => g.text), textposition: outside ? "outside" : "inside",
+    insidetextanchor: "start", textangle: 0, cliponaxis: false,
+    hovertext: group.map((g) => g.hover), hoverinfo: "text",
+    marker: { color: venueColour[venue], line: { color: "#000", width: 1 },
+      pattern: { shape: group.map((g) => g.pattern || "") } },
+  }));
+}
+
+function blackoutTrace(blackouts, rowOf) {
+  const rows = blackouts.filter((b) => rowOf(b));
+  return {
+    type: "bar", orientation: "h", name: "Unavailable (blackout)",
+    y: rows.map((b) => rowOf(b)), base: rows.map((b) => b.start),
+    x: rows.map((b) => Date.parse(addDay(b.end)) - Date.parse(b.start)),
+    hovertext: rows.map((b) => `Unavailable ${b.start} to ${b.end}${b.reason ? `: ${b.reason}` : ""}`),
+    hoverinfo: "text",
+    marker: { color: "rgba(120,120,120,0.35)", line: { color: "#555", width: 1 }, pattern: { shape: "x", fgcolor: "#555" } },
+  };
+}
+
+function drawGantt(plan) {
+  const mode = document.querySelector("input[name=mode]:checked").value;
+  const venueColour = colours(Object.keys(plan.venues));
+  const hover = (e) => `<b>${e.exercise_id}</b> ${e.name}<br>${e.start} to ${e.end}<br>at ${e.venue_name}` +
+    `<br>partners: ${e.participants.join(", ") || "none"}${e.mandatory ? "<br>mandatory" : ""}`;
+  let rows = [];
+  let items = [];
+  let traces = [];
+  if (mode === "exercise") {
+    rows = plan.events.map((e) => `${e.exercise_id}`);
+    items = plan.events.map((e) => ({ row: e.exercise_id, start: e.start, end: e.end, venue: e.venue_id,
+      text: e.venue_id, hover: hover(e) }));
+    traces = barTraces(items, plan.venues, venueColour, true);
+  } else if (mode === "partner") {
+    rows = Object.entries(plan.partners).map(([id, name]) => `${id} ${name}`);
+    const label = Object.fromEntries(Object.entries(plan.partners).map(([id, name]) => [id, `${id} ${name}`]));
+    items = plan.events.flatMap((e) => e.participants.map((p) => ({ row: label[p], start: e.start, end: e.end,
+      venue: e.venue_id, text: e.exercise_id, hover: hover(e) })));
+    traces = [blackoutTrace(plan.blackouts, (b) => (b.owner_kind === "partner" ? label[b.owner_id] : null)),
+      ...barTraces(items, plan.venues, venueColour)];
+  } else {
+    rows = Object.entries(plan.venues).map(([id, name]) => `${id} ${name}`);
+    const label = Object.fromEntries(Object.entries(plan.venues).map(([id, name]) => [id, `${id} ${name}`]));
+    items = plan.events.map((e) => ({ row: label[e.venue_id], start: e.start, end: e.end, venue: e.venue_id,
+      text: e.exercise_id, hover: hover(e) }));
+    traces = [blackoutTrace(plan.blackouts, (b) => (b.owner_kind === "venue" ? label[b.owner_id] : null)),
+      ...barTraces(items, plan.venues, venueColour)];
+  }
+  const layout = {
+    barmode: "overlay", height: Math.max(260, 34 * rows.length + 140),
+    margin: { l: 160, r: 20, t: 30, b: 50 },
+    xaxis: { type: "date", range: [plan.planning_start, addDay(plan.planning_end)], title: "date", gridcolor: "#ddd" },
+    yaxis: { type: "category", categoryorder: "array", categoryarray: rows, autorange: "reversed", automargin: true },
+    legend: { orientation: "h", y: -0.15 }, font: { size: document.body.classList.contains("large") ? 17 : 13 },
+  };
+  Plotly.react("gantt", traces, layout, { responsive: true, displaylogo: false });
+  $("#gantt").dataset.bars = String(items.length);
+  $("#gantt").dataset.rows = rows.join("|");
+}
+
+// --- history and comparison -------------------------------------------------------------
+
+async function refreshHistory() {
+  let runs = [];
+  try {
+    runs = await api("/api/runs");
+  } catch (error) {
+    notice(`The history could not be read: ${error.message}`);
+    return;
+  }
+  $("#history tbody").replaceChildren(...runs.map((run) => el("tr", { "data-run": run.id },
+    el("td", {}, run.kind === "solve" && run.state !== "queued" && run.state !== "running"
+      ? el("input", { type: "checkbox", class: "pick", value: run.id, "aria-label": `compare ${runTitle(run)}` }) : ""),
+    el("td", {}, run.created.slice(0, 16).replace("T", " ")),
+    el("td", {}, run.file_name),
+    el("td", {}, run.kind === "whatif" ? "what-if (all)" : (run.scenario || "base")),
+    el("td", { class: "state" }, `${STATE_WORDS[run.state] || run.state}${run.status ? ` (${run.status})` : ""}`),
+    el("td", { class: "num" }, number(run.objective)),
+    el("td", { class: "num" }, percent(run.gap)),
+    el("td", { class: "actions" },
+      el("button", { onclick: () => follow(run), "data-testid": "open" }, "Open"),
+      el("button", { onclick: () => rerun(run), title: "Again with the options set in “Plan it”" }, "Re-run"),
+      el("button", { class: "danger", onclick: () => remove(run) }, "Delete")))));
+}
+
+async function rerun(run) {
+  try {
+    const body = { ...formOptions(), scenario: run.scenario };
+    const again = await api(`/api/runs/${run.id}/rerun`, { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    follow(again);
+    refreshHistory();
+  } catch (error) {
+    notice(`Could not run it again: ${error.message}`);
+  }
+}
+
+async function remove(run) {
+  if (!confirm(`Delete the run of ${runTitle(run)} and its files?`)) return;
+  try {
+    await api(`/api/runs/${run.id}`, { method: "DELETE" });
+    if (current && current.id === run.id) {
+      $("#progress-card").hidden = true;
+      $("#result-card").hidden = true;
+    }
+    refreshHistory();
+  } catch (error) {
+    notice(error.message);
+  }
+}
+
+async function compareSelected() {
+  const ids = [...document.querySelectorAll(".pick:checked")].map((box) => box.value).reverse();
+  if (ids.length < 2) { notice("Tick two or more finished solves to compare."); return; }
+  notice("");
+  try {
+    const comparison = await api("/api/compare", { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ runs: ids }) });
+    $("#compare-card").hidden = false;
+    drawComparison($("#compare-body"), comparison);
+    $("#compare-card").scrollIntoView();
+  } catch (error) {
+    notice(`Could not compare: ${error.message}`);
+  }
+}
+
+function drawComparison(box, comparison) {
+  const [header, ...body] = comparison.rows;
+  const kpiHead = el("tr", {}, el("th", {}, "Figure"), comparison.labels.map((l) => el("th", { class: "num" }, l)));
+  const kpiRows = comparison.kpis.map((k) => el("tr", {}, el("td", {}, k.label),
+    k.values.map((v) => el("td", { class: "num" }, v === null ? "–" : (typeof v === "number" ? number(v) : v)))));
+  const counts = body[body.length - 1];
+  box.replaceChildren(
+    comparison.warnings.length ? el("ul", { class: "warn" }, comparison.warnings.map((w) => el("li", {}, `⚠ ${w}`))) : "",
+    el("h3", {}, "Key figures"),
+    el("table", { "data-testid": "kpis" }, el("thead", {}, kpiHead), el("tbody", {}, kpiRows)),
+    el("p", {}, `${counts[0]}: ${counts.slice(2).join(", ")}`),
+    el("h3", {}, `Every change per exercise (${comparison.differences.length})`),
+    comparison.differences.length
+      ? el("ul", { class: "diff", "data-testid": "differences" }, comparison.differences.map((d) => el("li", {}, d.text)))
+      : el("p", {}, "No exercise differs."),
+    el("h3", {}, "Calendars, one above the other"),
+    ...comparison.plans.map((plan, index) => el("div", { class: "chart compare-chart", id: `${box.id}-cal-${index}` })));
+  const exercises = [];
+  for (const plan of comparison.plans) for (const e of plan.events || []) if (!exercises.includes(e.exercise_id)) exercises.push(e.exercise_id);
+  const start = comparison.plans.map((p) => p.planning_start).sort()[0];
+  const end = comparison.plans.map((p) => p.planning_end).sort().slice(-1)[0];
+  const venues = [...new Set(comparison.plans.flatMap((p) => (p.events || []).map((e) => e.venue_id)))].sort();
+  const venueColour = colours(venues);
+  comparison.plans.forEach((plan, index) => {
+    const changed = {};
+    for (const d of comparison.differences) if (d.plan === plan.label) (changed[d.exercise_id] = changed[d.exercise_id] || []).push(d.text);
+    const items = (plan.events || []).map((e) => ({ row: e.exercise_id, start: e.start, end: e.end, venue: e.venue_id,
+      text: changed[e.exercise_id] ? `${e.venue_id} (changed)` : e.venue_id,
+      pattern: changed[e.exercise_id] ? "/" : "",
+      hover: `<b>${e.exercise_id}</b><br>${e.start} to ${e.end}<br>at ${e.venue_id}<br>partners: ${e.participants.join(", ")}` +
+        (changed[e.exercise_id] ? `<br>${changed[e.exercise_id].join("<br>")}` : "") }));
+    const names = {};
+    Plotly.newPlot(`${box.id}-cal-${index}`, barTraces(items, names, venueColour, true), {
+      title: { text: `${plan.label}: ${plan.status}` }, barmode: "overlay",
+      height: Math.max(240, 26 * exercises.length + 130), margin: { l: 120, r: 20, t: 50, b: 40 },
+      xaxis: { type: "date", range: [start, addDay(end)] },
+      yaxis: { type: "category", categoryorder: "array", categoryarray: exercises, autorange: "reversed" },
+      showlegend: index === 0, legend: { orientation: "h", y: -0.12 },
+    }, { responsive: true, displaylogo: false });
+  });
+}
+
+// --- start ------------------------------------------------------------------------------
+
+function start() {
+  setupUpload();
+  $("#solve-form").addEventListener("submit", solve);
+  $("#cancel").addEventListener("click", cancel);
+  $("#compare-button").addEventListener("click", compareSelected);
+  for (const radio of document.querySelectorAll("input[name=mode]")) {
+    radio.addEventListener("change", () => { const plan = planOf(result); if (plan) drawGantt(plan); });
+  }
+  $("#large-text").addEventListener("change", () => {
+    document.body.classList.toggle("large", $("#large-text").checked);
+    const plan = planOf(result);
+    if (plan) drawGantt(plan);
+  });
+  refreshHistory();
+  const match = location.hash.match(/run=([0-9a-f]{32})/);
+  if (match) api(`/api/runs/${match[1]}`).then(follow).catch(() => history.replaceState(null, "", "#"));
+}
+
+document.addEventListener("DOMContentLoaded", start);

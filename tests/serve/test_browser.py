@@ -1,0 +1,314 @@
+"""End to end: the page in a real headless Chromium, against ``planner serve``.
+
+Playwright drives the distribution's Chromium (/usr/bin/chromium, installed by
+scripts/install-test-deps.sh); Playwright's own browser download is not used.
+In CI (CI=true) a missing browser fails these tests instead of skipping them.
+Each step leaves a screenshot in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from planner.check import check_plan
+from planner.generate import generate
+from planner.workbook.plan_io import read_plan
+from planner.workbook.read import read_problem
+from planner.workbook.template import write_workbook
+from tests.serve.conftest import BROKEN_FINDINGS, ROOT, SAMPLE, write_broken_workbook
+
+CHROMIUM = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+STEP_MS = 120_000  # the longest any one step may wait (a shared, busy machine)
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI needs it: run scripts/install-test-deps.sh)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is not installed")
+    if not CHROMIUM.exists():
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Server:
+    """``planner serve`` as a user starts it, in a process of its own."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "planner", "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            [*command, "--data", str(self.data)],
+            cwd=self.data.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/info", timeout=2):
+                    return
+            except OSError:
+                assert self.process.poll() is None, "planner serve stopped"
+                time.sleep(0.3)
+        raise AssertionError("planner serve did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def api(self, path: str) -> object:
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as response:
+            return json.load(response)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "planner-data")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def page(browser, server: Server) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(STEP_MS)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto(server.url)
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def drop_file(page, path: Path) -> None:
+    """Drag and drop ``path`` onto the drop zone, as from a file manager."""
+    data = base64.b64encode(path.read_bytes()).decode()
+    transfer = page.evaluate_handle(
+        """([data, name]) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name));
+            return transfer;
+        }""",
+        [data, path.name],
+    )
+    page.dispatch_event("[data-testid=drop]", "drop", {"dataTransfer": transfer})
+
+
+def solve(page, what: str = "", time_limit: int = 20) -> None:
+    page.select_option("[data-testid=what]", what)
+    page.fill("[data-testid=time-limit]", str(time_limit))
+    page.fill("#workers", "1")
+    page.click("[data-testid=solve]")
+
+
+def result_message(page) -> str:
+    page.wait_for_selector("#result-card:not([hidden]) [data-testid=result-message]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=result-message]').textContent.length"
+    )
+    return page.text_content("[data-testid=result-message]")
+
+
+def gantt_rows(page) -> list[str]:
+    page.wait_for_function("document.querySelector('#gantt').dataset.rows")
+    return page.eval_on_selector("#gantt", "node => node.dataset.rows").split("|")
+
+
+def drawn_bars(page) -> int:
+    return page.locator("#gantt .trace.bars .point").count()
+
+
+def current_run(page) -> str:
+    return page.evaluate("location.hash").removeprefix("#run=")
+
+
+def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
+    page, server: Server, tmp_path: Path
+) -> None:
+    shot(page, "01-start")
+
+    broken = write_broken_workbook(tmp_path / "broken.xlsx")
+    page.set_input_files("[data-testid=file-input]", str(broken))
+    page.wait_for_selector("[data-testid=errors] tbody tr")
+    rows = page.locator("[data-testid=errors] tbody tr")
+    found = [tuple(rows.nth(i).locator("td").all_text_contents()) for i in range(2)]
+    assert found == BROKEN_FINDINGS
+    assert page.is_hidden("#solve-card")
+    shot(page, "02-broken-workbook-errors-by-cell")
+
+    drop_file(page, SAMPLE)
+    page.wait_for_selector("text=sample.xlsx is valid")
+    assert page.is_hidden("#errors-block")
+    options = page.locator("[data-testid=what] option").all_text_contents()
+    assert options[-1] == "The base and every scenario (what-if)"
+    shot(page, "03-sample-valid")
+
+    solve(page)
+    page.wait_for_selector("#progress-card:not([hidden])")
+    shot(page, "04-progress")
+    assert result_message(page) == (
+        "Plan optimal: 11 exercises held; every hard rule holds."
+    )
+    assert page.text_content("[data-testid=p-best]") == "3,379,000"
+    assert page.text_content("[data-testid=p-gap]") == "0.00 %"
+    base_id = current_run(page)
+    held = [
+        e["exercise_id"]
+        for e in server.api(f"/api/runs/{base_id}/result")["plan"]["events"]
+    ]
+    assert sorted(gantt_rows(page)) == sorted(held)
+    assert drawn_bars(page) == len(held) == 11
+    first_bar = page.locator("#gantt .trace.bars .point").first
+    first_bar.scroll_into_view_if_needed()
+    bar = first_bar.bounding_box()
+    middle = (bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    page.mouse.move(*middle, steps=5)
+    page.wait_for_selector("#gantt .hovertext")
+    hover = page.locator("#gantt .hovertext").first.text_content()
+    assert " to " in hover
+    assert "partners:" in hover
+    assert page.locator("[data-testid=left-out] tbody tr").count() == 2
+    shot(page, "05-result-gantt-by-exercise")
+
+    page.check("input[name=mode][value=partner]")
+    assert "Unavailable (blackout)" in page.text_content("#gantt .legend")
+    assert len(gantt_rows(page)) == 8
+    shot(page, "06-gantt-by-partner")
+    page.check("input[name=mode][value=venue]")
+    assert len(gantt_rows(page)) == 5
+    shot(page, "07-gantt-by-venue")
+
+    with page.expect_download() as download:
+        page.click("[data-testid='download-schedule.xlsx']")
+    saved = tmp_path / "downloaded.xlsx"
+    download.value.save_as(saved)
+    checked = subprocess.run(
+        [sys.executable, "-m", "planner", "check", str(SAMPLE), str(saved)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "11 events checked: every hard rule holds." in checked.stdout
+
+    solve(page, "scenario:budget-cut")
+    page.wait_for_function("location.hash !== '#run=" + base_id + "'")
+    assert result_message(page) == (
+        "Plan optimal: 10 exercises held; every hard rule holds."
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
+    )
+    for box in page.locator(".pick").all():
+        box.check()
+    page.click("[data-testid=compare]")
+    page.wait_for_selector("[data-testid=kpis]")
+    kpis = page.text_content("[data-testid=kpis]")
+    assert "3,379,000" in kpis
+    assert "3,160,000" in kpis
+    assert page.locator("[data-testid=differences] li").count() > 0
+    assert page.locator("#compare-body .compare-chart .main-svg").count() >= 2
+    shot(page, "08-compare-two-runs")
+
+    server.stop()
+    server.start()
+    page.goto(server.url)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
+    )
+    page.locator(f"[data-run='{base_id}'] [data-testid=open]").click()
+    assert result_message(page) == (
+        "Plan optimal: 11 exercises held; every hard rule holds."
+    )
+    assert drawn_bars(page) == 11
+    shot(page, "09-history-after-restart")
+
+
+def test_cancel_keeps_the_best_plan_of_a_long_run(
+    page, server: Server, tmp_path: Path
+) -> None:
+    large = tmp_path / "generated-l.xlsx"
+    tables, _ = generate("l", 3)
+    write_workbook(tables, large)
+    page.set_input_files("[data-testid=file-input]", str(large))
+    page.wait_for_selector("text=generated-l.xlsx is valid")
+    solve(page, time_limit=900)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=p-best]').textContent.match(/[0-9]/)"
+    )
+    first = page.text_content("[data-testid=p-elapsed]")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=p-elapsed]').textContent !== '{first}'"
+    )
+    assert page.text_content("[data-testid=p-gap]").endswith("%")
+    shot(page, "10-long-run-progress")
+
+    page.click("[data-testid=cancel]")
+    message = result_message(page)
+    assert message.startswith("Cancelled: the best plan found (")
+    run_id = current_run(page)
+    run = server.api(f"/api/runs/{run_id}")
+    assert run["state"] == "cancelled"
+    assert run["files"] == ["schedule.xlsx", "schedule.json"]
+    problem, _ = read_problem(large)
+    plan, findings = read_plan(problem, server.data / "runs" / run_id)
+    assert plan is not None, findings
+    assert check_plan(problem, plan) == []
+    assert f"({len(plan.events)} exercises held)" in message
+    assert drawn_bars(page) == len(plan.events)
+    shot(page, "11-cancelled-run-keeps-its-best-plan")

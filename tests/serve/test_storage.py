@@ -1,0 +1,77 @@
+"""The run history's database: versioned, migrated or refused, never damaged."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from planner.serve.storage import (
+    SCHEMA_VERSION,
+    Storage,
+    StorageError,
+    new_id,
+    valid_id,
+)
+
+
+def test_a_new_folder_gets_the_current_schema(tmp_path: Path) -> None:
+    Storage(tmp_path)
+    db = sqlite3.connect(tmp_path / "planner.sqlite3")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    Storage(tmp_path)
+    path = tmp_path / "planner.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="newer planner"):
+        Storage(tmp_path)
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "planner.sqlite3") as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    with pytest.raises(StorageError, match="another program"):
+        Storage(tmp_path)
+
+
+def test_a_database_of_an_unmigratable_version_is_refused(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("planner.serve.storage.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with sqlite3.connect(tmp_path / "planner.sqlite3") as db:
+        db.execute("CREATE TABLE runs (id TEXT)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    with pytest.raises(StorageError, match="cannot migrate"):
+        Storage(tmp_path)
+
+
+def test_an_older_database_is_migrated(tmp_path: Path, monkeypatch) -> None:
+    Storage(tmp_path)
+    monkeypatch.setattr("planner.serve.storage.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(
+        __import__("planner.serve.storage").serve.storage.MIGRATIONS,
+        SCHEMA_VERSION,
+        "ALTER TABLE runs ADD COLUMN note TEXT",
+    )
+    Storage(tmp_path)
+    db = sqlite3.connect(tmp_path / "planner.sqlite3")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    columns = [row[1] for row in db.execute("PRAGMA table_info(runs)")]
+    assert "note" in columns
+
+
+def test_ids_are_random_and_checked_before_naming_a_path(tmp_path: Path) -> None:
+    ids = {new_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(valid_id(i) for i in ids)
+    storage = Storage(tmp_path)
+    for bad in ("../x", "a" * 31, "A" * 32, ""):
+        assert not valid_id(bad)
+        with pytest.raises(KeyError):
+            storage.run_folder(bad)
