@@ -133,6 +133,7 @@ def create_app(
             raise HTTPException(413, _too_large(max_upload_bytes))
         upload_id = new_id()
         path = storage.upload_path(upload_id)
+        path.parent.mkdir()
         path.write_bytes(content)
         validation = validation_json(validate_workbook(path))
         name = PurePosixPath((file.filename or "workbook.xlsx").replace("\\", "/")).name

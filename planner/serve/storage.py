@@ -3,7 +3,8 @@
 Layout of DIR::
 
     planner.sqlite3      uploads and runs (schema version in PRAGMA user_version)
-    uploads/<id>.xlsx    each uploaded workbook, named by its random id
+    uploads/<id>/workbook.xlsx   each uploaded workbook, in a folder named by
+                         its random id (the programme is then called "workbook")
     runs/<id>/           each run's result files (schedule.xlsx, schedule.json,
                          view.json; what-if: one folder per plan)
 
@@ -33,6 +34,7 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 DATABASE = "planner.sqlite3"
+UPLOAD_NAME = "workbook.xlsx"
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
 SCHEMA = """
@@ -180,7 +182,7 @@ class Storage:
     def upload_path(self, upload_id: str) -> Path:
         if not valid_id(upload_id):
             raise KeyError(upload_id)
-        return self.root / "uploads" / f"{upload_id}.xlsx"
+        return self.root / "uploads" / upload_id / UPLOAD_NAME
 
     def add_upload(
         self, upload_id: str, file_name: str, sha256: str, size: int, validation: dict

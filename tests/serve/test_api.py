@@ -172,8 +172,9 @@ def test_the_uploaded_file_name_is_never_a_path(
     data = upload(client, SAMPLE, name="../../../outside.xlsx")
     assert data["file_name"] == "outside.xlsx"
     assert not (tmp_path / "outside.xlsx").exists()
-    stored = list((tmp_path / "data" / "uploads").iterdir())
-    assert [p.name for p in stored] == [f"{data['upload_id']}.xlsx"]
+    uploads = tmp_path / "data" / "uploads"
+    stored = [p.relative_to(uploads) for p in uploads.rglob("*")]
+    assert stored == [Path(data["upload_id"]), Path(data["upload_id"], "workbook.xlsx")]
 
 
 def test_uploads_over_the_cap_are_refused(tmp_path: Path) -> None:

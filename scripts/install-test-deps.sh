@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What the tests need beyond pip, on Debian or Ubuntu: Chromium, which the
+# browser tests drive through Playwright (Playwright's own browser download
+# is not used). Idempotent: installs only the packages missing, and runs
+# apt-get update at most once. Needs root or sudo when something is missing.
+set -euo pipefail
+
+PACKAGES=(chromium)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if ! command -v apt-get >/dev/null; then
+    echo "install-test-deps: no apt-get here; install ${missing[*]} yourself." >&2
+    exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+echo "install-test-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
