@@ -14,8 +14,9 @@ from planner.compare import (
     calendar,
     compare,
     comparison_rows,
-    load_result,
 )
+from planner.domain import Problem
+from planner.workbook.plan_io import read_result
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,20 @@ class ComparisonReport:
 
 
 def compare_results(
-    paths: Sequence[str | Path], labels: Sequence[str] | None = None
+    paths: Sequence[str | Path],
+    labels: Sequence[str] | None = None,
+    problem: Problem | None = None,
+    workbook: Path | None = None,
 ) -> ComparisonReport:
-    """Compare two or more result folders (or schedule.json files), the first
-    one the reference. ``labels`` name the plans (default: their folders).
+    """Compare two or more results (folders, schedule.json or schedule.xlsx
+    files, as ``planner compare`` reads them), the first one the reference.
+    ``labels`` name the plans (default: their folders); a schedule.xlsx needs
+    the ``problem`` read from ``workbook`` to recompute its figures.
 
     Raises `planner.compare.ResultError` when a result cannot be read or
     fewer than two are given.
     """
-    results = [load_result(path) for path in paths]
+    results = [read_result(Path(path), problem, workbook) for path in paths]
     if labels is not None:
         results = [
             replace(result, label=label)

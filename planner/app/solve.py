@@ -32,7 +32,7 @@ from planner.explain import Explanation
 from planner.model.probe import explain_result
 from planner.model.search import CancelToken
 from planner.whatif import freeze_slot, replan, run_whatif
-from planner.workbook.plan_io import JSON_NAME, XLSX_NAME, read_baseline
+from planner.workbook.plan_io import pinned_left_out, read_baseline
 from planner.workbook.read import read_problem, read_variants
 from planner.workbook.write import OutputError, write_result
 
@@ -88,8 +88,9 @@ class SolveOutcome:
     search; the best plan found (if any) was still checked and written, only
     the explanations were skipped. ``violations`` is the checker's verdict on
     the plan (empty: every hard rule holds); ``frozen`` names frozen events
-    that break a rule. ``files`` are what was written; ``timings`` the
-    seconds each stage took.
+    that break a rule; ``warnings`` what the plan does that its reader must
+    hear of (a pinned exercise left out). ``files`` are what was written;
+    ``timings`` the seconds each stage took.
     """
 
     findings: tuple[Finding, ...]
@@ -98,6 +99,7 @@ class SolveOutcome:
     view: PlanView | None = None
     violations: tuple[Violation, ...] = ()
     frozen: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
     cancelled: bool = False
     files: tuple[Path, ...] = ()
     output_error: str | None = None
@@ -173,6 +175,11 @@ def solve_workbook(
     tell(WRITING, result.objective, result.bound)
     mark = time.perf_counter()
     violations = _violations(problem, result.plan)
+    warnings = (
+        ()
+        if result.plan is None
+        else pinned_left_out(problem, result.plan, explanation)
+    )
     files: tuple[Path, ...] = ()
     output_error = None
     try:
@@ -188,6 +195,7 @@ def solve_workbook(
         view=plan_view(problem, result, explanation),
         violations=tuple(violations),
         frozen=tuple(str(message) for message in frozen),
+        warnings=tuple(warnings),
         cancelled=cancelled,
         files=files,
         output_error=output_error,
@@ -268,7 +276,12 @@ def whatif_workbook(
                 run.name, run.folder, plan_view(problem, run.result), run.violations
             )
         )
-    files = [plan.folder / name for plan in plans for name in _RESULT_FILES]
+    files = [
+        path
+        for plan in plans
+        for path in sorted(plan.folder.iterdir())
+        if path.is_file()
+    ]
     if done.comparison is not None:
         files.append(done.comparison)
     return WhatifOutcome(
@@ -279,9 +292,6 @@ def whatif_workbook(
         files=tuple(files),
         timings={"total_s": time.perf_counter() - began},
     )
-
-
-_RESULT_FILES = (XLSX_NAME, JSON_NAME)
 
 
 def _violations(problem: Problem, plan: Plan | None) -> list[Violation]:

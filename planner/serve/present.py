@@ -144,6 +144,7 @@ def _solve_record(
         "findings": [finding_json(f) for f in outcome.findings],
         "plan": to_json(outcome.view),
         "violations": [str(v) for v in outcome.violations],
+        "warnings": list(outcome.warnings),
         "cancelled": outcome.cancelled,
     }
     record: dict[str, Any] = {

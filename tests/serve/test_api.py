@@ -289,6 +289,27 @@ def test_the_result_holds_calendar_goals_spend_and_reasons(client: TestClient) -
     assert set(first) >= {"start", "end", "venue_name", "participants", "name"}
 
 
+def test_an_infeasible_programme_is_a_finished_run_naming_the_rows(
+    client: TestClient,
+) -> None:
+    infeasible = upload(client, SAMPLE.parent / "infeasible.xlsx")["upload_id"]
+    response = client.post("/api/runs", json={"upload_id": infeasible, **FAST})
+    run = wait_for(client, response.json()["id"])
+    assert run["state"] == "done"
+    assert run["status"] == "infeasible"
+    assert run["objective"] is None
+    assert run["message"] == (
+        "No plan exists: the rows listed below cannot all hold together."
+    )
+    assert run["files"] == ["no-plan.xlsx", "no-plan.json"]
+    plan = client.get(f"/api/runs/{run['id']}/result").json()["plan"]
+    assert plan["events"] == []
+    assert [line.rsplit("(", 1)[-1] for line in plan["conflict"]] == [
+        "Exercises row 3)",
+        "Unavailability row 19)",
+    ]
+
+
 def test_progress_streams_as_server_sent_events(client: TestClient) -> None:
     upload_id = upload(client, SAMPLE)["upload_id"]
     run = client.post("/api/runs", json={"upload_id": upload_id, **FAST}).json()

@@ -214,7 +214,8 @@ async function loadResult(run) {
   $("#result-card").hidden = false;
   $("#result-title").textContent = runTitle(run);
   $("#result-message").textContent = run.message || STATE_WORDS[run.state];
-  $("#result-message").className = `message ${run.state === "done" ? "good" : "bad"}`;
+  const planned = run.state === "done" && run.objective !== null;
+  $("#result-message").className = `message ${planned ? "good" : "bad"}`;
   $("#result-downloads").replaceChildren(...(run.files || []).map((name) =>
     el("a", { href: `/api/runs/${run.id}/files/${name}`, download: "", "data-testid": `download-${name}` },
       `⬇ ${name}`)));
@@ -243,6 +244,7 @@ function drawResult() {
       onclick: () => { shownPlan = index; drawResult(); } }, `${plan.name}: ${plan.plan.status}`)));
   }
   const plan = planOf(result);
+  list("#plan-warnings", (result && result.warnings) || []);
   $("#plan-body").hidden = !plan;
   const compareBox = $("#whatif-compare");
   compareBox.hidden = !(whatif && result.comparison);
@@ -250,7 +252,9 @@ function drawResult() {
     drawComparison(compareBox, result.comparison);
   }
   if (!plan) return;
-  drawGantt(plan);
+  const held = plan.events.length > 0;
+  for (const part of ["#gantt", ".modes", ".grid2"]) $(part).hidden = !held;
+  if (held) drawGantt(plan);
   table("#terms", ["Term", `Contribution (${plan.currency || "currency"})`],
     [...Object.entries(plan.terms).map(([name, value]) => [name, number(value)]),
       ["total", number(plan.objective)]], [1]);
