@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from planner.workbook.limits import EARLIEST_DATE, LATEST_DATE
 from planner.workbook.schema import (
     FALSE_WORDS,
     LIST_SEPARATORS,
@@ -73,6 +74,8 @@ def shown(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
+    if isinstance(value, int) and abs(value) >= 10**_SHOWN_TEXT:
+        return f"a number of {len(str(abs(value)))} digits"
     return str(value)
 
 
@@ -113,7 +116,10 @@ def _too_large(column: Column, value: object) -> BadCell:
 
 def _read_int(value: object, column: Column, minimum: int) -> Reading:
     number = _number(value)
-    if number is None or number < minimum or not float(number).is_integer():
+    whole = isinstance(number, int) or (
+        isinstance(number, float) and number.is_integer()
+    )
+    if number is None or number < minimum or not whole:
         raise BadCell(
             f"{column.name} must be a whole number >= {minimum}, got {shown(value)}"
         )
@@ -145,23 +151,42 @@ def _read_number(value: object, column: Column, minimum: int) -> Reading:
     number = _number(value)
     if number is None or number <= minimum:
         raise BadCell(f"{column.name} must be a number > {minimum}, got {shown(value)}")
+    if number > LARGEST_WHOLE:
+        raise _too_large(column, value)
     return Reading(float(number))
 
 
 def _read_date(value: object, column: Column, minimum: int) -> Reading:
+    """A date between EARLIEST_DATE and LATEST_DATE.
+
+    Dates near the calendar's end (9999-12-31) overflow as soon as a slot or
+    an exercise's end is added to them, and none belongs in a programme.
+    """
+    day = _date(value)
+    if day is None:
+        raise BadCell(
+            f"{column.name} must be a date (an Excel date or text YYYY-MM-DD), "
+            f"got {shown(value)}"
+        )
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise BadCell(
+            f"{column.name} {day} is outside the dates planner plans "
+            f"({EARLIEST_DATE} to {LATEST_DATE})"
+        )
+    return Reading(day)
+
+
+def _date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
-        return Reading(value.date())
+        return value.date()
     if isinstance(value, dt.date):
-        return Reading(value)
+        return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
         try:
-            return Reading(dt.date.fromisoformat(value.strip()))
+            return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise BadCell(
-        f"{column.name} must be a date (an Excel date or text YYYY-MM-DD), "
-        f"got {shown(value)}"
-    )
+            return None
+    return None
 
 
 def _read_bool(value: object, column: Column, minimum: int) -> Reading:

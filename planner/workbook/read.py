@@ -17,19 +17,15 @@ slots by `Problem.slot_of`.
 
 from __future__ import annotations
 
-import io
-import posixpath
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.domain import (
@@ -55,6 +51,12 @@ from planner.workbook.cells import (
     is_blank,
     read_cell,
     shown,
+)
+from planner.workbook.limits import (
+    OutOfBounds,
+    check_horizon,
+    is_open_document,
+    scan_workbook,
 )
 from planner.workbook.rules import (
     Programme,
@@ -85,11 +87,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # An encrypted .xlsx is an OLE file holding a stream of this name.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DOCUMENT = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -242,8 +239,14 @@ def _read_tables(path: Path) -> tuple[dict[str, Table] | None, list[Finding]]:
     problem = _file_problem(path)
     if problem is not None:
         return None, [Finding(path.name, "", problem)]
-    workbook = _load(path)
-    if workbook is None:
+    try:
+        scan = scan_workbook(path)
+    except OutOfBounds as bound:
+        return None, [Finding(bound.sheet or path.name, bound.cell, str(bound))]
+    except Exception:  # zipfile's many errors on a damaged file, as in _load
+        scan = None
+    workbook = None if scan is None else _load(path)
+    if workbook is None or scan is None:
         return None, [
             Finding(
                 path.name,
@@ -252,7 +255,7 @@ def _read_tables(path: Path) -> tuple[dict[str, Table] | None, list[Finding]]:
                 f"workbook; if Excel opens it, {SAVE_AS_XLSX}",
             )
         ]
-    uncalculated = _uncalculated_formulas(path)
+    uncalculated = scan.uncalculated
     tables: dict[str, Table] = {}
     findings: list[Finding] = []
     for sheet in workbook.worksheets:
@@ -290,6 +293,12 @@ def _file_problem(path: Path) -> str | None:
         return f"this is an old-style Excel 97-2003 (.xls) workbook: {SAVE_AS_XLSX}"
     if not head.startswith(_ZIP_MAGIC):
         return f"not an Excel workbook (.xlsx); if Excel opens it, {SAVE_AS_XLSX}"
+    if is_open_document(path):
+        return (
+            "an OpenDocument spreadsheet (.ods, from LibreOffice): planner reads "
+            ".xlsx only; in LibreOffice Calc choose File > Save As, file type "
+            '"Excel 2007-365 (.xlsx)"'
+        )
     return None
 
 
@@ -307,58 +316,6 @@ def _load(path: Path) -> Workbook | None:
             return load_workbook(stream, data_only=True)
     except Exception:  # any failure here means a damaged file
         return None
-
-
-def _uncalculated_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name -> (row, column) -> formula, for formulas with no result.
-
-    openpyxl reads a formula's saved result but cannot tell "never calculated"
-    from "calculated to blank", so this looks at the sheets' XML: a formula
-    cell without a value, or with an empty one that is not text, was never
-    calculated (written by a program, never opened and saved in Excel).
-    """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            found = {}
-            for title, part in _sheet_parts(archive).items():
-                data = archive.read(part)
-                if _FORMULA_TAG.search(data):
-                    found[title] = _formulas_without_result(data)
-            return found
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
-        return {}
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip member holding its XML."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {
-        relation.get("Id"): relation.get("Target", "")
-        for relation in relations.iter(f"{_RELATIONSHIPS}Relationship")
-    }
-    parts = {}
-    for sheet in workbook.iter(f"{_MAIN}sheet"):
-        target = targets.get(sheet.get(_DOCUMENT), "")
-        part = target[1:] if target.startswith("/") else posixpath.join("xl", target)
-        parts[sheet.get("name", "")] = posixpath.normpath(part)
-    return parts
-
-
-def _formulas_without_result(data: bytes) -> dict[tuple[int, int], str]:
-    found = {}
-    for _, element in ElementTree.iterparse(io.BytesIO(data)):
-        if element.tag != f"{_MAIN}c":
-            continue
-        formula = element.find(f"{_MAIN}f")
-        if formula is not None:
-            value = element.find(f"{_MAIN}v")
-            empty = value is None or not value.text
-            if empty and element.get("t") != "str":
-                letters, row = coordinate_from_string(element.get("r", "A1"))
-                found[(row, column_index_from_string(letters))] = formula.text or ""
-        element.clear()
-    return found
 
 
 def _read_table(
@@ -773,6 +730,10 @@ def _settings(
                 f"planning_end {end} is before planning_start {start}",
             )
         )
+        return None
+    too_long = check_horizon(start, end)
+    if too_long is not None:
+        findings.append(Finding(SETTINGS.name, f"B{rows['planning_end']}", too_long))
         return None
     return Settings(
         planning_start=start,

@@ -490,6 +490,8 @@ def fixed_venue_allowed(programme: Programme) -> list[Finding]:
     """A fixed venue is one of the exercise's venues, when those are listed."""
     findings = []
     for record in programme.records["Exercises"]:
+        if not record.fine("fixed_venue", "venues"):
+            continue
         fixed, allowed = record["fixed_venue"], record["venues"]
         if isinstance(fixed, str) and allowed and fixed not in allowed:
             findings.append(
