@@ -5,7 +5,8 @@ breaks a rule; 2 invalid input (also: an option out of range, a workbook
 without scenarios given to whatif, a scenario whose rows have errors); 3
 proven infeasible (whatif: some plan proven infeasible, every other found);
 4 no plan found within the time limit (whatif: some plan not found in time);
-70 an unexpected error (one line, never a traceback).
+5 the results could not be written (output folder or file problem); 70 an
+unexpected error (one line, never a traceback).
 
 Answers go to stdout, diagnostics (findings, progress, warnings, why a
 command failed) to stderr, so an answer can be piped or saved on its own.
@@ -36,11 +37,13 @@ from planner.domain import (
     Status,
 )
 from planner.explain import KIND_EXERCISE, Explanation
+from planner.workbook.output import OutputError
 
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
+EXIT_OUTPUT = 5
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -54,12 +57,9 @@ class PlannerCommand(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except PermissionError as error:
-            err.print(
-                f"Cannot write {error.filename}: it is open in another program "
-                "or the folder is read-only. Close it and run again."
-            )
-            sys.exit(EXIT_INVALID)
+        except OutputError as error:
+            err.print(str(error), markup=False)
+            sys.exit(EXIT_OUTPUT)
         except Exception as error:
             err.print(
                 f"planner stopped on an unexpected error ({type(error).__name__}: "
@@ -314,7 +314,7 @@ def solve(
     from planner.model.probe import explain_result
     from planner.whatif import freeze_slot, replan
     from planner.workbook.plan_io import pinned_left_out
-    from planner.workbook.write import OutputError, write_result
+    from planner.workbook.write import write_result
 
     problem = _load(workbook, scenario)
     options = SolveOptions(
@@ -338,11 +338,7 @@ def solve(
         explanation = None
     default_name = workbook.stem + (f"-{scenario}" if scenario else "")
     target = out_dir or Path("outputs") / default_name
-    try:
-        written = write_result(problem, result, target, workbook, explanation)
-    except OutputError as error:
-        err.print(str(error))
-        sys.exit(EXIT_INVALID)
+    written = write_result(problem, result, target, workbook, explanation)
     if not quiet:
         _print_result(result, problem.settings.currency)
         _print_reasons(explanation)

@@ -6,15 +6,14 @@ and Calendar (each plan's Gantt grid, one above the other on the same slot
 columns, cells that differ from the first plan highlighted). Everything shown
 comes from `planner.compare`; this module only lays it out.
 
-Like the schedule, the file is written under a temporary name and renamed
-into place, so a run stopped halfway leaves the previous comparison intact.
+Like the schedule, the file is written whole or not at all
+(`planner.workbook.output`), so a run stopped halfway leaves the previous
+comparison intact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.compare import Comparison, ExerciseInfo, Gantt, calendar, no_plan_text
+from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.write import (
     DATE_FORMAT,
     GRID_COLUMN_WIDTH,
@@ -70,18 +70,9 @@ def write_comparison(comparison: Comparison, path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
         path = path / COMPARISON_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     workbook = comparison_workbook(comparison)
-    handle, name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    os.close(handle)
-    temp = Path(name)
-    try:
-        workbook.save(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    replace_atomically([(path, workbook.save)])
     return path
 
 

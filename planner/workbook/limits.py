@@ -85,9 +85,8 @@ def scan_workbook(path: Path) -> Scan:
         titles = _sheet_titles(archive)
         scan = Scan()
         for info in archive.infolist():
-            sheet = titles.get(info.filename, info.filename)
             with archive.open(info) as stream:
-                _scan_part(stream, sheet, scan)
+                _scan_part(stream, info.filename, titles.get(info.filename), scan)
     return scan
 
 
@@ -178,10 +177,11 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _forbidden(part: str, error: Exception) -> OutOfBounds:
+def _forbidden(part: str, error: Exception, sheet: str = "") -> OutOfBounds:
     return OutOfBounds(
         f"its part {part} declares XML entities or a document type, which "
-        f"Excel never writes ({type(error).__name__}); refused as unsafe"
+        f"Excel never writes ({type(error).__name__}); refused as unsafe",
+        sheet,
     )
 
 
@@ -193,8 +193,13 @@ class _Position:
     column: int = 0
 
 
-def _scan_part(stream: IO[bytes], sheet: str, scan: Scan) -> None:
-    """One part: refuse entity tricks; in sheet data, bound rows, columns, cells."""
+def _scan_part(stream: IO[bytes], part: str, title: str | None, scan: Scan) -> None:
+    """One part: refuse entity tricks; in sheet data, bound rows, columns, cells.
+
+    ``title`` is the sheet's name when the part is a sheet the workbook lists;
+    the part's name stands in for it otherwise.
+    """
+    sheet = part if title is None else title
     position = _Position()
     last_row = last_column = 0
     try:
@@ -215,7 +220,7 @@ def _scan_part(stream: IO[bytes], sheet: str, scan: Scan) -> None:
             elif event == "end" and tag == "row":
                 element.clear()
     except DefusedXmlException as error:
-        raise _forbidden(sheet, error) from None
+        raise _forbidden(part, error, title or "") from None
     except ParseError:
         pass
     _count_cells(sheet, last_row, last_column, scan)

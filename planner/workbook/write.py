@@ -4,17 +4,15 @@ Every number about the plan (costs, spends, goal progress, objective terms)
 comes from the independent checker, so what staff read is what `planner
 check` would recompute, never the model's own bookkeeping.
 
-Both files are first written under temporary names in the result folder and
-only then renamed over the old ones, so a run stopped halfway (Ctrl-C, a full
-disk) leaves the previous calendar intact and no half-written file behind.
+Both files are written whole or not at all (`planner.workbook.output`), so a
+run stopped halfway (Ctrl-C, a full disk) leaves the previous calendar intact
+and no half-written file behind.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +48,7 @@ from planner.domain import (
     Status,
 )
 from planner.explain import Explanation, conflict_heading, impossible_text, where
+from planner.workbook.output import OutputError, make_folder, replace_atomically
 from planner.workbook.plan_io import (
     CELL_LIST_SEPARATOR,
     JSON_NAME,
@@ -129,10 +128,6 @@ SLOT_HEADER_HEIGHT = 62.0
 MAX_COLUMN_WIDTH = 60
 
 
-class OutputError(Exception):
-    """The result cannot be written where asked; the message says why."""
-
-
 def write_result(
     problem: Problem,
     result: Result,
@@ -153,7 +148,7 @@ def write_result(
     the JSON as ``explanation``.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     names = [(XLSX_NAME, JSON_NAME), (NO_PLAN_XLSX, NO_PLAN_JSON)]
     if result.plan is None:
         names.reverse()
@@ -165,7 +160,7 @@ def write_result(
         data["explanation"] = explanation_to_json(explanation)
     workbook = result_workbook(problem, result, data, explanation)
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    _replace_atomically(
+    replace_atomically(
         [
             (xlsx_path, workbook.save),
             (json_path, lambda temp: temp.write_text(text, encoding="utf-8")),
@@ -183,31 +178,6 @@ def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> Non
                 f"The input workbook {input_path} would be overwritten by the "
                 "result; choose another output folder."
             )
-
-
-def _replace_atomically(
-    writes: Sequence[tuple[Path, Callable[[Path], object]]],
-) -> None:
-    """Write every file to a temporary name, then rename them all into place.
-
-    Renaming starts only once every file is complete, so the pair never mixes a
-    new calendar with an old JSON after a failed write. The workbook comes
-    first because it is the one people keep open in Excel.
-    """
-    temps: list[Path] = []
-    try:
-        for target, write in writes:
-            handle, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-            )
-            os.close(handle)
-            temps.append(Path(name))
-            write(temps[-1])
-        for temp, (target, _) in zip(temps, writes, strict=True):
-            os.replace(temp, target)
-    finally:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
 
 
 def explanation_to_json(explanation: Explanation) -> dict[str, object]:
