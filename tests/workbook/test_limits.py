@@ -231,8 +231,8 @@ def test_entity_tricks_are_refused(
 
     path = _hostile(tmp_path, {_part("Partners"): poison})
     assert _only(path).startswith(
-        "Partners: its part xl/worksheets/sheet2.xml declares XML entities or a document type, "
-        "which Excel never writes"
+        "Partners: its part xl/worksheets/sheet2.xml declares XML entities or a "
+        "document type, which Excel never writes"
     )
 
 
