@@ -89,6 +89,7 @@ def main() -> None:
                 outcomes[(level, command, code)] += 1
                 if failed:
                     failures.append((case, level, command, code, output))
+                    print(f"case {case} failed: {output}", file=sys.stderr)
             if done % 500 == 0:
                 print(f"... {done} cases, {len(failures)} failed", file=sys.stderr)
     wall = time.perf_counter() - started

@@ -37,7 +37,7 @@ from planner.domain import (
     Status,
 )
 from planner.explain import KIND_EXERCISE, Explanation
-from planner.workbook.output import OutputError
+from planner.workbook.output import OutputError, make_folder
 
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
@@ -317,6 +317,9 @@ def solve(
     from planner.workbook.write import write_result
 
     problem = _load(workbook, scenario)
+    default_name = workbook.stem + (f"-{scenario}" if scenario else "")
+    target = out_dir or Path("outputs") / default_name
+    make_folder(target)  # a folder that cannot be written fails before the search
     options = SolveOptions(
         time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic
     )
@@ -336,8 +339,6 @@ def solve(
     except KeyboardInterrupt:
         err.print("Explanations skipped (interrupted); writing the plan.")
         explanation = None
-    default_name = workbook.stem + (f"-{scenario}" if scenario else "")
-    target = out_dir or Path("outputs") / default_name
     written = write_result(problem, result, target, workbook, explanation)
     if not quiet:
         _print_result(result, problem.settings.currency)
@@ -562,6 +563,7 @@ def whatif(
     from planner.whatif import NoScenarios, run_whatif
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
+    make_folder(target)
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
     try:
         done = run_whatif(

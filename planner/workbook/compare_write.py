@@ -32,6 +32,7 @@ from planner.workbook.write import (
     SIGNED_FORMAT,
     SLOT_HEADER_HEIGHT,
     TITLE_FONT,
+    xlsx_bytes,
 )
 
 COMPARISON_NAME = "comparison.xlsx"
@@ -72,7 +73,7 @@ def write_comparison(comparison: Comparison, path: Path) -> Path:
         path = path / COMPARISON_NAME
     make_folder(path.parent)
     workbook = comparison_workbook(comparison)
-    replace_atomically([(path, workbook.save)])
+    replace_atomically([(path, lambda temp: temp.write_bytes(xlsx_bytes(workbook)))])
     return path
 
 

@@ -46,12 +46,12 @@ class OutputError(Exception):
 
 def make_folder(folder: Path) -> None:
     """Create ``folder`` (and its parents) for results, or say why it cannot be."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(
-            f"Cannot write results to {folder}: it is a file, not a folder; "
-            "choose another output folder."
-        )
     try:
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(
+                f"Cannot write results to {folder}: it is a file, not a folder; "
+                "choose another output folder."
+            )
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise cannot_write(folder, error) from None

@@ -11,6 +11,7 @@ and no half-written file behind.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections import defaultdict
@@ -162,13 +163,24 @@ def write_result(
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     replace_atomically(
         [
-            (xlsx_path, workbook.save),
+            (xlsx_path, lambda temp: temp.write_bytes(xlsx_bytes(workbook))),
             (json_path, lambda temp: temp.write_text(text, encoding="utf-8")),
         ]
     )
     for name in stale:
         (out_dir / name).unlink(missing_ok=True)
     return [xlsx_path, json_path]
+
+
+def xlsx_bytes(workbook: Workbook) -> bytes:
+    """The workbook saved in memory, to be written to disk by our own code.
+
+    openpyxl saving straight to a file that fails (a full disk) leaves its
+    zip half-closed, and Python prints that zip's traceback on exit.
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> None:

@@ -257,7 +257,7 @@ def test_defusedxml_is_installed_for_openpyxl() -> None:
 
 def test_an_open_document_spreadsheet_is_named(tmp_path: Path) -> None:
     path = tmp_path / "programme.ods"
-    with zipfile.ZipFile(path, "w") as archive:
+    with zipfile.ZipFile(path, "w") as archive:  # stored, first: as ODF asks
         archive.writestr("mimetype", limits.OPEN_DOCUMENT)
         archive.writestr("content.xml", b"<office:document-content/>")
     assert _only(path) == (

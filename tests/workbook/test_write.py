@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import math
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner import __version__
@@ -277,19 +278,21 @@ def test_a_plan_removes_an_old_no_plan_record(tmp_path: Path) -> None:
     ]
 
 
-def fail_midway(self: Workbook, filename: str) -> None:
-    """A save that dies after writing part of the file, like a full disk."""
-    Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
-    raise OSError("No space left on device")
+def fail_midway(self: Path, data: bytes) -> int:
+    """A write that dies after writing part of the file, like a full disk."""
+    with self.open("wb") as stream:
+        stream.write(data[:100])
+    raise OSError(errno.ENOSPC, "No space left on device")
 
 
 def test_interrupted_write_leaves_no_schedule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Workbook, "save", fail_midway)
+    programme = input_file(tmp_path)
+    monkeypatch.setattr(Path, "write_bytes", fail_midway)
     out_dir = tmp_path / "out"
-    with pytest.raises(OSError, match="No space left"):
-        write_result(small_problem(), small_result(), out_dir, input_file(tmp_path))
+    with pytest.raises(OutputError, match=r"schedule\.xlsx: the disk is full"):
+        write_result(small_problem(), small_result(), out_dir, programme)
     assert list(out_dir.iterdir()) == []
 
 
@@ -297,9 +300,10 @@ def test_interrupted_write_keeps_the_previous_result(
     written: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = {p.name: p.read_bytes() for p in written.iterdir()}
-    monkeypatch.setattr(Workbook, "save", fail_midway)
-    with pytest.raises(OSError, match="No space left"):
-        write_result(small_problem(), small_result(), written, input_file(tmp_path))
+    programme = input_file(tmp_path)
+    monkeypatch.setattr(Path, "write_bytes", fail_midway)
+    with pytest.raises(OutputError, match=r"schedule\.xlsx: the disk is full"):
+        write_result(small_problem(), small_result(), written, programme)
     assert {p.name: p.read_bytes() for p in written.iterdir()} == before
 
 
