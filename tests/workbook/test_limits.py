@@ -129,22 +129,35 @@ def test_a_cell_beyond_the_last_row_is_addressed(tmp_path: Path) -> None:
     )
 
 
-def test_a_sheet_wider_than_the_bound_is_addressed(tmp_path: Path) -> None:
-    row = b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'
-    path = _hostile(tmp_path, extra={}, edits={_part("Goals"): _in_sheet_data(row)})
+def test_a_sheet_wider_than_excel_is_addressed(tmp_path: Path) -> None:
+    row = b'<row r="2"><c r="XFE2" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = _hostile(tmp_path, {_part("Goals"): _in_sheet_data(row)})
     assert _only(path) == (
-        "Goals!XFD2: a cell in column XFD: planner reads at most 500 columns a "
-        "sheet (up to SF); delete the columns right of your data and save"
+        "Goals!XFE2: a cell in column XFE: planner reads at most 16,384 columns "
+        "a sheet (up to XFD); delete the columns right of your data and save"
     )
 
 
 def test_cells_without_numbers_count_like_openpyxl(tmp_path: Path) -> None:
     """Rows and cells without an r attribute follow the previous ones."""
-    cells = b'<c t="inlineStr"><is><t>x</t></is></c>' * 501
-    path = _hostile(
-        tmp_path, {_part("Goals"): _in_sheet_data(b"<row>" + cells + b"</row>")}
-    )
-    assert _only(path).startswith("Goals!SG5: a cell in column SG")
+    cells = b'<c t="inlineStr"><is><t>x</t></is></c>' * 16_385
+    row = b"<row>" + cells + b"</row>"
+    path = _hostile(tmp_path, {_part("Goals"): _in_sheet_data(row)})
+    assert _only(path).startswith("Goals!XFE5: a cell in column XFE")
+
+
+def test_a_wide_sheet_within_the_bounds_is_read(tmp_path: Path) -> None:
+    """A planner's own Gantt sheet, one column a day for ten years, is ignored."""
+    row = b'<row r="40"><c r="EOX40" t="inlineStr"><is><t>x</t></is></c></row>'
+    sheets = minimal_programme()
+    sheets["Gantt"] = [["exercise"]]
+    gantt = f"xl/worksheets/sheet{len(sheets)}.xml"
+    path = _hostile(tmp_path, {gantt: _in_sheet_data(row)}, sheets=sheets)
+    problem, findings = read_problem(path)
+    assert problem is not None
+    assert [str(f) for f in findings] == [
+        "Gantt: warning: not a sheet planner reads; ignored"
+    ]
 
 
 def test_a_merged_range_is_bounded_like_its_cells(tmp_path: Path) -> None:
