@@ -563,7 +563,6 @@ def whatif(
     from planner.whatif import NoScenarios, run_whatif
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
-    make_folder(target)
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
     try:
         done = run_whatif(

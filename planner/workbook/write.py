@@ -49,7 +49,12 @@ from planner.domain import (
     Status,
 )
 from planner.explain import Explanation, conflict_heading, impossible_text, where
-from planner.workbook.output import OutputError, make_folder, replace_atomically
+from planner.workbook.output import (
+    OutputError,
+    cannot_write,
+    make_folder,
+    replace_atomically,
+)
 from planner.workbook.plan_io import (
     CELL_LIST_SEPARATOR,
     JSON_NAME,
@@ -168,7 +173,10 @@ def write_result(
         ]
     )
     for name in stale:
-        (out_dir / name).unlink(missing_ok=True)
+        try:
+            (out_dir / name).unlink(missing_ok=True)
+        except OSError as error:
+            raise cannot_write(out_dir / name, error) from None
     return [xlsx_path, json_path]
 
 

@@ -237,3 +237,14 @@ def test_a_ten_year_horizon_of_days_is_written(tmp_path: Path) -> None:
     assert_checked(workbook, out)
     calendar = load_workbook(out / "schedule.xlsx", read_only=True)["Calendar"]
     assert 3_653 < calendar.max_column <= 16_384
+
+
+def test_whatif_out_naming_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    result = run("whatif", SAMPLE, "--out", a_file, "--time-limit", "5")
+    assert result.exit_code == 5
+    assert result.output.splitlines()[-1] == (
+        f"Cannot write {a_file / 'base'}: a part of the path is a file, not a folder."
+    )
+    assert a_file.read_text() == "mine"
