@@ -14,6 +14,11 @@ take more than seconds and a few hundred MB: at the cell bound openpyxl takes
 about 6 s and 290 MB. The column bound is Excel's own, so a planner's own wide
 sheet (a Gantt chart of a day a column) is still read. README.md ("Input
 bounds") lists them for users.
+
+This pass is the streaming read; openpyxl then loads the workbook whole, not
+in its read-only mode, which trusts the claimed dimension and cannot see
+merged cells or hidden rows (findings `read` gives). Within the bounds the
+whole load is what costs the few hundred MB above, no more.
 """
 
 from __future__ import annotations
