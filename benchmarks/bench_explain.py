@@ -20,7 +20,7 @@ from pathlib import Path
 from planner.domain import Period, Problem, Source
 from planner.explain import conflict_lines
 from planner.generate import generate
-from planner.model.explain import conflict
+from planner.model.conflicts import conflict
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 

@@ -311,7 +311,7 @@ def solve(
     valuable few, or all with --explain-all); when no plan exists, the fewest
     workbook rows that conflict are named.
     """
-    from planner.model.probe import explain_result
+    from planner.app.reasons import explain_result
     from planner.whatif import freeze_slot, replan
     from planner.workbook.plan_io import pinned_left_out
     from planner.workbook.write import write_result
@@ -400,7 +400,7 @@ def _print_conflict(explanation: object, console: Console) -> None:
 def explain(workbook: Path, scenario: str | None, time_limit: float) -> None:
     """Say why no plan exists for WORKBOOK: the fewest rows that conflict."""
     from planner.explain import explain_conflict
-    from planner.model.explain import conflict
+    from planner.model.conflicts import conflict
 
     problem = _load(workbook, scenario)
     rows = conflict(problem, time_limit)
@@ -431,7 +431,7 @@ def suggest(
     scenario: str | None,
 ) -> None:
     """List the best other placements of EXERCISE_ID, the rest of RESULT kept."""
-    from planner.model.probe import suggest as suggestions
+    from planner.app.reasons import suggest as suggestions
     from planner.workbook.plan_io import read_plan
 
     problem = _load(workbook, scenario)

@@ -1,6 +1,6 @@
 """Explanations in the planner's words: which rows conflict, what a choice costs.
 
-The model (``planner.model.explain``, ``planner.model.probe``) finds the rows
+The model (``planner.model.conflicts``, ``planner.model.probe``) finds the rows
 and the numbers; this module only names them, one line per workbook row,
 each readable on its own: the sheet and row, the ids, dates rather than slots.
 It imports nothing from the model, so the writer can use it freely.

@@ -17,19 +17,13 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from planner import cli
+from planner.app.reasons import explain_result, suggest
 from planner.check import check_plan, objective_terms
 from planner.domain import Finding, Plan, Problem, SolveOptions
 from planner.explain import KIND_EXERCISE, Explanation, Reason
 from planner.generate import generate
-from planner.model.explain import feasible
-from planner.model.probe import (
-    best_with,
-    explain_result,
-    fix_rest,
-    hold,
-    meet,
-    suggest,
-)
+from planner.model.conflicts import feasible
+from planner.model.probe import best_with, fix_rest, hold, meet
 from planner.model.search import solve
 from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem

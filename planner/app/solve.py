@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.app.compare import ComparisonReport, report_of
+from planner.app.reasons import explain_result
 from planner.app.view import PlanView, plan_view
 from planner.check import check_plan
 from planner.domain import (
@@ -29,7 +30,6 @@ from planner.domain import (
     Violation,
 )
 from planner.explain import Explanation
-from planner.model.probe import explain_result
 from planner.model.search import CancelToken
 from planner.whatif import freeze_slot, replan, run_whatif
 from planner.workbook.plan_io import pinned_left_out, read_baseline

@@ -47,11 +47,11 @@ def conflict(
     CP-SAT decides at all, every guarded row is returned.
     """
     deadline = time.perf_counter() + time_limit_s
-    checker = _Checker(problem, force)
-    core = checker.core(checker.rows, _left(deadline))
+    guarded = _GuardedModel(problem, force)
+    core = guarded.core(guarded.rows, _left(deadline))
     if core is None:
         return None
-    return _shrink(checker, core, deadline)
+    return _shrink(guarded, core, deadline)
 
 
 def feasible(
@@ -65,10 +65,10 @@ def feasible(
     None when the search ran out of time; for checking that an explanation is
     minimal (each of its rows, switched off alone, lets a plan exist).
     """
-    checker = _Checker(problem, force)
+    guarded = _GuardedModel(problem, force)
     off = set(without)
-    rows = [r for r in checker.rows if r not in off]
-    found = checker.core(rows, time_limit_s, decided=True)
+    rows = [r for r in guarded.rows if r not in off]
+    found = guarded.core(rows, time_limit_s, decided=True)
     return None if found is _UNDECIDED else found is None
 
 
@@ -76,7 +76,9 @@ def _left(deadline: float) -> float:
     return max(MIN_CHECK_S, deadline - time.perf_counter())
 
 
-def _shrink(checker: _Checker, core: list[Source], deadline: float) -> list[Source]:
+def _shrink(
+    guarded: _GuardedModel, core: list[Source], deadline: float
+) -> list[Source]:
     """Drop rows one at a time, keeping a row only if the rest has a plan.
 
     A check that runs out of time keeps its row: the answer must stay a true
@@ -91,7 +93,7 @@ def _shrink(checker: _Checker, core: list[Source], deadline: float) -> list[Sour
         if time.perf_counter() >= deadline:
             return kept + untried
         row = untried.pop(0)
-        smaller = checker.core(kept + untried, _left(deadline), decided=True)
+        smaller = guarded.core(kept + untried, _left(deadline), decided=True)
         if smaller is None or smaller is _UNDECIDED:
             kept.append(row)
         else:
@@ -100,7 +102,7 @@ def _shrink(checker: _Checker, core: list[Source], deadline: float) -> list[Sour
     return kept
 
 
-class _Checker:
+class _GuardedModel:
     """One model with a literal per row, asked again under different rows.
 
     A row left out of the assumptions keeps its literal free, so the solver may
@@ -148,19 +150,19 @@ class _Checker:
 
 
 def _confirm_empty(
-    checker: _Checker, rows: list[Source], time_limit_s: float
+    guarded: _GuardedModel, rows: list[Source], time_limit_s: float
 ) -> list[Source]:
     """CP-SAT named no row: check the model with every row off, to be sure.
 
     Presolve may prove infeasibility without tracking the assumptions; when
     the model without any row still has no plan, no row is to blame.
     """
-    model = checker.built.model
+    model = guarded.built.model
     model.clear_assumptions()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit_s
-    off = [~checker.guard.literals[r] for r in checker.rows]
+    off = [~guarded.guard.literals[r] for r in guarded.rows]
     model.add_assumptions(off)
     status = solver.solve(model)
     model.clear_assumptions()

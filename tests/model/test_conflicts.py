@@ -23,8 +23,8 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.model import BuiltModel, explain, solve
-from planner.model.explain import conflict, feasible
+from planner.model import BuiltModel, conflicts, solve
+from planner.model.conflicts import conflict, feasible
 from tests.factories import exercise, make_problem
 
 OPTIONS = SolveOptions(time_limit_s=10, workers=1)
@@ -205,16 +205,16 @@ def test_a_check_that_runs_out_of_time_keeps_its_row(
         partners=[Partner("A", unavailable=(blackout,), source=row("Partners", 2))],
         venues=[Venue("V", source=row("Venues", 2))],
     )
-    first_core = explain._Checker.core
+    first_core = conflicts._GuardedModel.core
     calls = []
 
     def slow_after_first(self, rows, time_limit_s, decided=False):  # type: ignore[no-untyped-def]
         calls.append(rows)
         if len(calls) == 1:
             return first_core(self, rows, time_limit_s, decided)
-        return explain._UNDECIDED if decided else list(rows)
+        return conflicts._UNDECIDED if decided else list(rows)
 
-    monkeypatch.setattr(explain._Checker, "core", slow_after_first)
+    monkeypatch.setattr(conflicts._GuardedModel, "core", slow_after_first)
     found = conflict(problem)
     assert found is not None
     assert {row("Exercises", 2), row("Unavailability", 5)} <= set(found)
