@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
-from planner.workbook.template import WorkbookData
+from planner.workbook.schema import WorkbookData
 
 PLANNING_START = dt.date(2027, 1, 4)  # a Monday: weeks start on Mondays
 SLOT_DAYS = 7

@@ -2,19 +2,18 @@
 
 ``planner template --example`` writes it, and ``instances/sample.xlsx`` is
 this programme as committed (regenerate both committed files with
-``python -m planner.sample``). It is a Nordic-Baltic year of 13 exercises with
-eight partners and five venues: feasible, with more optional exercises than
-the total budget pays for, so the optimizer has real choices, and small enough
-to be solved to proven optimality in seconds.
+``python -m planner.workbook.template``). It is a Nordic-Baltic year of 13
+exercises with eight partners and five venues: feasible, with more optional
+exercises than the total budget pays for, so the optimizer has real choices,
+and small enough to be solved to proven optimality in seconds.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from pathlib import Path
 
-from planner.workbook.template import WorkbookData, write_template, write_workbook
+from planner.workbook.schema import WorkbookData
 
 YEAR = 2027
 
@@ -517,20 +516,3 @@ def _scenarios() -> list[dict[str, object]]:
         dict(zip(keys, row, strict=True)) | {"note": notes.get(str(row[0]))}
         for row in rows
     ]
-
-
-def write_instances(folder: Path) -> list[Path]:
-    """Write the committed instances: the example and its infeasible twin."""
-    folder.mkdir(parents=True, exist_ok=True)
-    sample = folder / "sample.xlsx"
-    infeasible = folder / "infeasible.xlsx"
-    write_template(sample, example=True, force=True)
-    write_workbook(infeasible_programme(), infeasible)
-    return [sample, infeasible]
-
-
-if __name__ == "__main__":
-    for written in write_instances(
-        Path(__file__).resolve().parent.parent / "instances"
-    ):
-        print(f"Wrote {written}")

@@ -14,7 +14,8 @@ import pytest
 
 from planner.domain import Event, Plan
 from planner.generate import SIZES, PlantedEvent, generate
-from planner.workbook.template import WorkbookData, write_workbook
+from planner.workbook.schema import WorkbookData
+from planner.workbook.template import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -64,6 +64,12 @@ from planner.workbook.rules import (
     blackout_period,
     check_programme,
 )
+from planner.workbook.scenarios import (
+    Edit,
+    apply_scenario,
+    scenario_edits_in,
+    scenario_names_in,
+)
 from planner.workbook.schema import (
     SCENARIOS,
     SETTINGS,
@@ -73,6 +79,7 @@ from planner.workbook.schema import (
     Column,
     SheetSpec,
 )
+from planner.workbook.tables import Row, Table
 
 # Sheets a planner's workbook may hold that are not data: the template's
 # first sheet (planner.workbook.template.INSTRUCTIONS) is read by people only.
@@ -87,39 +94,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # An encrypted .xlsx is an OLE file holding a stream of this name.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row of a sheet, as Excel numbers it."""
-
-    number: int
-    values: tuple[object, ...]  # by column, from column A; BAD: unreadable
-
-    def get(self, index: int) -> object:
-        """The value in column ``index`` (0 for A); None past the last one."""
-        return self.values[index] if index < len(self.values) else None
-
-
-@dataclass(frozen=True)
-class Table:
-    """A sheet's header (row 1) and its non-blank rows below it.
-
-    A cell that could not be read (a formula never calculated, an Excel error
-    such as #REF!) holds ``BAD``; `read_sheets` has already said why.
-    """
-
-    sheet: str  # the name as written in the workbook
-    header: Mapping[str, int]  # column name, trimmed, lower case -> index
-    rows: tuple[Row, ...]
-
-    def letter(self, name: str) -> str:
-        return get_column_letter(self.header[name] + 1)
-
-    def value(self, row: Row, name: str) -> object:
-        """The value in ``row`` under column ``name``; None without that column."""
-        index = self.header.get(name)
-        return None if index is None else row.get(index)
 
 
 def read_problem(
@@ -138,6 +112,22 @@ def read_problem(
     return read_variants(path, [scenario])[scenario]
 
 
+def scenario_names(path: str | Path) -> list[str]:
+    """The scenarios the workbook's Scenarios sheet names, in order of first use.
+
+    Empty when there is no such sheet or the file cannot be read (reading the
+    problem says why).
+    """
+    tables, _ = read_sheets(path)
+    return scenario_names_in(tables)
+
+
+def scenario_edits(path: str | Path, scenario: str) -> list[Edit]:
+    """The sound rows of one scenario, in sheet order, to show what it changes."""
+    tables, _ = read_sheets(path)
+    return scenario_edits_in(tables, scenario)
+
+
 def read_variants(
     path: str | Path, scenarios: Iterable[str | None] | None = None
 ) -> dict[str | None, tuple[Problem | None, list[Finding]]]:
@@ -147,9 +137,6 @@ def read_variants(
     in the order the sheet first names them. Each entry is what
     `read_problem` returns for it.
     """
-    # Imported here because scenarios builds on this module's tables.
-    from planner.workbook.scenarios import scenario_names_in
-
     path = Path(path)
     tables, findings = _read_tables(path)
     if tables is None:
@@ -167,8 +154,6 @@ def _read_variant(
     matched: dict[str, Table], findings: list[Finding], stem: str, scenario: str | None
 ) -> tuple[Problem | None, list[Finding]]:
     """One variant of the programme from the workbook's sheets."""
-    from planner.workbook.scenarios import apply_scenario
-
     applied = apply_scenario(matched, scenario)
     findings = findings + applied.findings
     # Findings from here on may be about cells the scenario wrote.

@@ -11,7 +11,7 @@ lists each scenario's changes to the base data instead, row by row::
     pol-election  add     Unavailability  POL             end           2027-06-13
     no-fra        delete  Partners        FRA
 
-A scenario is applied to the raw tables (`planner.workbook.read.Table`) before
+A scenario is applied to the raw tables (`planner.workbook.tables.Table`) before
 a single cell is read, so a changed or added cell goes through exactly the
 reading and the checks a typed one does. Findings about such a cell are then
 re-addressed to the Scenarios cell that put it there, with the base sheet's
@@ -27,13 +27,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
 from planner.domain import Finding, Severity
 from planner.workbook.cells import BAD, BadCell, is_blank, read_cell, shown
-from planner.workbook.read import Row, Table, read_sheets
 from planner.workbook.rules import Record
 from planner.workbook.schema import (
     LIST_SEPARATORS,
@@ -44,6 +42,7 @@ from planner.workbook.schema import (
     Column,
     Kind,
 )
+from planner.workbook.tables import Row, Table
 
 SET, ADD, DELETE = "set", "add", "delete"
 
@@ -172,24 +171,13 @@ def apply_scenario(tables: Mapping[str, Table], scenario: str | None) -> Applied
     )
 
 
-def scenario_names(path: str | Path) -> list[str]:
-    """The scenarios the workbook's Scenarios sheet names, in order of first use.
-
-    Empty when there is no such sheet or the file cannot be read (reading the
-    problem says why).
-    """
-    tables, _ = read_sheets(path)
-    return scenario_names_in(tables)
-
-
 def scenario_names_in(tables: Mapping[str, Table]) -> list[str]:
     """The scenarios named by the Scenarios sheet among ``tables``."""
     return _scenario_names(_scenarios_table(tables))
 
 
-def scenario_edits(path: str | Path, scenario: str) -> list[Edit]:
-    """The sound rows of one scenario, in sheet order, to show what it changes."""
-    tables, _ = read_sheets(path)
+def scenario_edits_in(tables: Mapping[str, Table], scenario: str) -> list[Edit]:
+    """The sound rows of one scenario among ``tables``, in sheet order."""
     edits, _ = read_edits(_scenarios_table(tables))
     return [edit for edit in edits if edit.scenario == scenario]
 

@@ -9,6 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+WorkbookData = dict[str, list[dict[str, object]]]
+"""Sheet name -> rows; each row maps column name -> value.
+
+Values are str, int, float, datetime.date, bool or None; a list column takes a
+"; "-joined string or a list/tuple of ids. Settings rows are
+``{"key": ..., "value": ...}``.
+"""
+
 
 class Kind(StrEnum):
     """How a cell is read."""

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.sample import example_programme, infeasible_programme
 from planner.workbook.schema import (
     SETTINGS,
     SETTINGS_KEYS,
@@ -29,15 +30,8 @@ from planner.workbook.schema import (
     Column,
     Kind,
     SheetSpec,
+    WorkbookData,
 )
-
-WorkbookData = dict[str, list[dict[str, object]]]
-"""Sheet name -> rows; each row maps column name -> value.
-
-Values are str, int, float, datetime.date, bool or None; a list column takes a
-"; "-joined string or a list/tuple of ids. Settings rows are
-``{"key": ..., "value": ...}``.
-"""
 
 INSTRUCTIONS = "Instructions"
 SETTINGS_KEYS_BY_NAME = {key.name: key for key in SETTINGS_KEYS}
@@ -123,13 +117,7 @@ def write_template(path: Path, example: bool = False, force: bool = False) -> No
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists")
-    if example:
-        from planner.sample import example_programme
-
-        tables = example_programme()
-    else:
-        tables = empty_tables()
-    write_workbook(tables, path)
+    write_workbook(example_programme() if example else empty_tables(), path)
 
 
 def empty_tables() -> WorkbookData:
@@ -416,3 +404,18 @@ _CONVENTIONS = (
         "spend). Set the three weights in Settings.",
     ),
 )
+
+
+def write_instances(folder: Path) -> list[Path]:
+    """Write the committed instances: the example and its infeasible twin."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sample = folder / "sample.xlsx"
+    infeasible = folder / "infeasible.xlsx"
+    write_template(sample, example=True, force=True)
+    write_workbook(infeasible_programme(), infeasible)
+    return [sample, infeasible]
+
+
+if __name__ == "__main__":
+    for written in write_instances(Path(__file__).resolve().parents[2] / "instances"):
+        print(f"Wrote {written}")

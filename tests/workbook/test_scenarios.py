@@ -31,8 +31,12 @@ from planner.domain import (
     Source,
     Venue,
 )
-from planner.workbook.read import read_problem, read_variants
-from planner.workbook.scenarios import scenario_edits, scenario_names
+from planner.workbook.read import (
+    read_problem,
+    read_variants,
+    scenario_edits,
+    scenario_names,
+)
 from planner.workbook.template import INSTRUCTIONS, write_template
 from tests.workbook.conftest import Sheets, minimal_programme, write_workbook
 
