@@ -9,14 +9,14 @@ display never holds the solver up.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import queue
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import Protocol, TypeVar
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -38,6 +38,7 @@ from planner.model.baseline import freeze_past, keep_event
 from planner.model.hint import greedy_plan
 from planner.model.objective import objective_terms, set_objective
 from planner.model.rules import add_rules
+from planner.model.running import answered, run_cp_sat
 from planner.model.variables import (
     Expr,
     Guard,
@@ -48,9 +49,8 @@ from planner.model.variables import (
 
 TERM_NAMES = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST)
 HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
-POLL_S = 0.05  # how often the main thread looks at the search
 # CP-SAT's deterministic time runs at about 0.05-0.1 units per second of
-# interleaved search on the 2-core machine it was measured on (OR-Tools 9.15).
+# one worker's search on the 2-core machine it was measured on (OR-Tools 9.15).
 WORK_PER_SECOND = 0.05
 CLOCK_SAFETY = 4.0
 FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
@@ -58,6 +58,11 @@ FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
 # search does not prove it best (see `_fill_gaps`).
 FILL_SHARE = 0.1
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
+# Share of a deterministic run's budget that making a proven-best plan
+# canonical may take (see `_canonical`).
+CANONICAL_SHARE = 0.25
+
+T = TypeVar("T")
 
 
 class CancelToken(Protocol):
@@ -173,16 +178,20 @@ def _fits(v: Variables, event: Event) -> bool:
 def solver_parameters(problem: Problem, options: SolveOptions) -> dict[str, object]:
     """The CP-SAT parameters of a run, everything needed to repeat it.
 
-    Deterministic runs interleave the workers' search in fixed batches
-    (``interleave_search``) and stop on CP-SAT's deterministic time instead of
-    the clock, so load on the machine cannot change where they stop. The limit
-    is converted at `WORK_PER_SECOND`; a clock limit of `CLOCK_SAFETY` times
-    the time limit only guards against a machine far slower than expected.
+    A deterministic run searches with one worker and stops on CP-SAT's
+    deterministic time instead of the clock: one worker's search depends on
+    nothing but the model and the parameters, so load on the machine cannot
+    change where it stops, and it ends as soon as it proves its plan best.
+    (CP-SAT's interleaved search is deterministic with several workers, but
+    it finishes whole batches of work before it stops: 6.3 s against 0.1 s
+    for the sample, see benchmarks/RESULTS.md.) The limit is converted at
+    `WORK_PER_SECOND`; a clock limit of `CLOCK_SAFETY` times the time limit
+    only guards against a machine far slower than expected.
     """
     limit = options.time_limit_s
     if limit is None:
         limit = problem.settings.time_limit_s
-    workers = options.workers or os.cpu_count() or 1
+    workers = 1 if options.deterministic else options.workers or os.cpu_count() or 1
     parameters: dict[str, object] = {
         "num_workers": workers,
         "random_seed": options.seed,
@@ -195,7 +204,6 @@ def solver_parameters(problem: Problem, options: SolveOptions) -> dict[str, obje
     elif workers < FULL_PORTFOLIO_WORKERS:
         parameters["extra_subsolvers"] = ["max_lp"]
     if options.deterministic:
-        parameters["interleave_search"] = True
         parameters["max_deterministic_time"] = limit * WORK_PER_SECOND
         parameters["max_time_in_seconds"] = limit * CLOCK_SAFETY
     else:
@@ -212,6 +220,45 @@ def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, object]) -
             setattr(solver.parameters, name, value)
 
 
+class Solution:
+    """The values of one solution CP-SAT reported, readable after its solve.
+
+    Built from a finished solver or from a solution callback, so the last
+    plan the search reported survives a solve that fails afterwards.
+    """
+
+    def __init__(self, response: cp_model_helper.CpSolverResponse) -> None:
+        self._response = response
+
+    @property
+    def objective_value(self) -> float:
+        return float(self._response.objective_value)
+
+    def value(self, expression: Expr) -> int:
+        return int(cp_model_helper.ResponseHelper.value(self._response, expression))
+
+    def boolean_value(self, literal: cp_model.IntVar) -> bool:
+        return bool(
+            cp_model_helper.ResponseHelper.boolean_value(self._response, literal)
+        )
+
+
+@dataclass
+class _Found:
+    """The best solution known after the search, and what happened on the way.
+
+    ``status`` is the search's own; ``failures`` says, in a sentence each,
+    what went wrong after a plan existed (the plan was kept).
+    """
+
+    status: cp_model.CpSolverStatus
+    solution: Solution | None
+    plan_from: str
+    interrupted: bool = False
+    failures: list[str] = field(default_factory=list)
+    canonical: bool = False
+
+
 def solve(
     problem: Problem,
     options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
@@ -225,7 +272,14 @@ def solve(
 
     When the search ends without a plan of its own (stopped during presolve,
     which takes a while on a large programme), the hinted plan is returned if
-    the model accepts it.
+    the model accepts it. A plan proven best is made canonical (`_canonical`),
+    so the same input and options give the same plan run after run.
+
+    Ctrl-C (a KeyboardInterrupt) during the search stops it, and so does
+    ``cancel`` once set: the best plan found so far is returned,
+    ``statistics["interrupted"]`` set. Once a plan
+    exists, nothing that fails afterwards loses it: the failure is named in
+    ``statistics["failures"]``.
 
     With a ``baseline`` (a plan published earlier) the best plan is the one
     that changes as little as it must: each change is priced in the change
@@ -233,8 +287,7 @@ def solve(
     given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
     event starting before it as it is; a frozen event that breaks a hard rule
     makes the model infeasible, so callers name such events first
-    (`planner.whatif.replan`). ``cancel``, once set, stops the search as
-    Ctrl-C does: the best plan found so far is returned.
+    (`planner.whatif.replan`).
     """
     if freeze_before is not None and baseline is None:
         raise ValueError("freeze_before needs a baseline: the plan to freeze")
@@ -251,39 +304,30 @@ def solve(
         fill_s = cp_parameters["max_time_in_seconds"] * FILL_SHARE
         cp_parameters["max_time_in_seconds"] -= fill_s
     apply_parameters(solver, cp_parameters)
-    run = _Run(solver, began)
-    searched, interrupted = run.search(built.model, progress, cancel)
-    status, source, plan_from = searched, solver, "search"
-    if searched == cp_model.UNKNOWN:
-        fallback = _hinted_solution(built)
-        if fallback is not None:
-            source, status, plan_from = fallback, cp_model.FEASIBLE, "hint"
+    run = _Run(began, progress, cancel)
+    found = run.search(solver, built.model)
+    searched = found.status
+    if found.solution is None:
+        if _after_search(found, "checking the first guess", _hinted_step(built)):
+            found.status = cp_model.FEASIBLE
+    elif found.interrupted or options.deterministic:
+        pass  # nothing more to do; a deterministic plan is canonical already
+    elif found.status == cp_model.FEASIBLE:
+        workers = int(cp_parameters["num_workers"])
+        fill = _fill_step(built, problem, found.solution, fill_s, workers)
+        _after_search(found, "filling gaps", fill)
+    elif found.status == cp_model.OPTIMAL:
+        canonical = _canonical_step(built, problem, found.solution, options)
+        found.canonical = _after_search(found, "making the plan canonical", canonical)
     plan, terms = None, {}
-    if status == cp_model.FEASIBLE and plan_from == "search" and not interrupted:
-        filled = _fill_gaps(
-            built,
-            problem,
-            read_plan(problem, built.variables, solver),
-            fill_s,
-            cp_parameters["num_workers"],
-        )
-        if filled is not None and filled.objective_value > solver.objective_value:
-            source, plan_from = filled, "search, then gaps filled"
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        plan = read_plan(problem, built.variables, source)
+    if found.solution is not None:
         names = TERM_NAMES + ((TERM_CHANGE,) if baseline is not None else ())
-        terms = {
-            name: int(source.value(built.terms[name])) if name in built.terms else 0
-            for name in names
-        }
-    time_limit = options.time_limit_s
-    if time_limit is None:
-        time_limit = problem.settings.time_limit_s
-    bound = solver.best_objective_bound
+        plan, terms = _shielded(found, lambda: _read(problem, built, found, names))
     searched_well = searched in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound = solver.best_objective_bound if answered(solver) else math.nan
     proto = built.model.proto
     return Result(
-        status=STATUS.get(status, Status.INVALID),
+        status=STATUS.get(found.status, Status.INVALID),
         plan=plan,
         objective=sum(terms.values()) if plan is not None else None,
         bound=bound if searched_well and math.isfinite(bound) else None,
@@ -291,7 +335,7 @@ def solve(
         baseline=baseline,
         runtime_s=time.perf_counter() - began,
         parameters={
-            "time_limit_s": time_limit,
+            "time_limit_s": _time_limit(problem, options),
             "workers": cp_parameters["num_workers"],
             "seed": options.seed,
             "deterministic": options.deterministic,
@@ -301,21 +345,24 @@ def solve(
             "cp_sat": cp_parameters,
         },
         statistics={
-            "branches": solver.num_branches,
-            "conflicts": solver.num_conflicts,
-            "wall_time_s": solver.wall_time,
-            "deterministic_time": solver.deterministic_time,
+            **_solver_statistics(solver, searched),
             "build_s": built.build_s,
             "variables": len(proto.variables),
             "constraints": len(proto.constraints),
             "hint_events": hinted,
             "solutions": run.solutions,
-            "plan_from": plan_from if plan is not None else None,
-            "interrupted": interrupted,
-            "cp_sat_status": solver.status_name(searched),
-            "cp_sat_version": ortools.__version__,
+            "plan_from": found.plan_from if plan is not None else None,
+            "canonical": found.canonical,
+            "interrupted": found.interrupted,
+            "failures": found.failures,
         },
     )
+
+
+def _time_limit(problem: Problem, options: SolveOptions) -> float:
+    if options.time_limit_s is not None:
+        return options.time_limit_s
+    return problem.settings.time_limit_s
 
 
 def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
@@ -324,9 +371,114 @@ def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
     return "baseline" if baseline is not None else "greedy"
 
 
+def _solver_statistics(
+    solver: cp_model.CpSolver, status: cp_model.CpSolverStatus
+) -> dict[str, object]:
+    """The search's own figures; None where a failed search left none."""
+    figures: dict[str, object] = dict.fromkeys(
+        ("branches", "conflicts", "wall_time_s", "deterministic_time")
+    )
+    if answered(solver):
+        figures = {
+            "branches": solver.num_branches,
+            "conflicts": solver.num_conflicts,
+            "wall_time_s": solver.wall_time,
+            "deterministic_time": solver.deterministic_time,
+        }
+    return {
+        **figures,
+        "cp_sat_status": solver.status_name(status),
+        "cp_sat_version": ortools.__version__,
+    }
+
+
+def _read(
+    problem: Problem, built: BuiltModel, found: _Found, names: tuple[str, ...]
+) -> tuple[Plan, dict[str, int]]:
+    """The plan of the best solution found and its objective terms."""
+    solution = found.solution
+    assert solution is not None
+    plan = read_plan(problem, built.variables, solution)
+    terms = {
+        name: solution.value(built.terms[name]) if name in built.terms else 0
+        for name in names
+    }
+    return plan, terms
+
+
+def _shielded(found: _Found, read: Callable[[], T]) -> T:
+    """``read()``, done again if Ctrl-C cuts it short: the plan is all there is.
+
+    Reading a large plan takes a moment; an interrupt then must not lose it.
+    """
+    while True:
+        try:
+            return read()
+        except KeyboardInterrupt:
+            found.interrupted = True
+
+
+Step = Callable[[], tuple[Solution | None, str]]
+
+
+def _after_search(found: _Found, what: str, step: Step) -> bool:
+    """Run one step after the search; True when it gave a solution, now kept.
+
+    A step that fails or is interrupted is given up and the solution found so
+    far kept: a plan that exists is never lost to a later step.
+    """
+    try:
+        solution, plan_from = step()
+    except KeyboardInterrupt:
+        found.interrupted = True
+        return False
+    except Exception as error:  # the plan found must survive it
+        kept = "; the plan found so far is kept" if found.solution else ""
+        found.failures.append(f"{what} failed ({type(error).__name__}: {error}){kept}")
+        return False
+    if solution is None:
+        return False
+    found.solution, found.plan_from = solution, plan_from
+    return True
+
+
+def _hinted_step(built: BuiltModel) -> Step:
+    def step() -> tuple[Solution | None, str]:
+        return _hinted_solution(built), "hint"
+
+    return step
+
+
+def _fill_step(
+    built: BuiltModel,
+    problem: Problem,
+    searched: Solution,
+    seconds: float,
+    workers: int,
+) -> Step:
+    def step() -> tuple[Solution | None, str]:
+        plan = read_plan(problem, built.variables, searched)
+        filled = _fill_gaps(built, problem, plan, seconds, workers)
+        if filled is None or filled.objective_value <= searched.objective_value:
+            return None, "search"
+        return filled, "search, then gaps filled"
+
+    return step
+
+
+def _canonical_step(
+    built: BuiltModel, problem: Problem, searched: Solution, options: SolveOptions
+) -> Step:
+    def step() -> tuple[Solution | None, str]:
+        optimum = round(searched.objective_value)
+        return _canonical(built, problem, optimum, options), "search"
+
+    return step
+
+
 def _fill_gaps(
     built: BuiltModel, problem: Problem, plan: Plan, seconds: float, workers: int
-) -> cp_model.CpSolver | None:
+) -> Solution | None:
     """Keep every event of ``plan`` as it is and add what still fits around it.
 
     On a large programme the search often stops with exercises left out that
@@ -343,13 +495,35 @@ def _fill_gaps(
     solver = cp_model.CpSolver()
     options = SolveOptions(time_limit_s=max(seconds, 1.0), workers=workers)
     apply_parameters(solver, solver_parameters(problem, options))
-    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return solver
-    return None
+    return _solution(solver, run_cp_sat(solver, model))
 
 
-def _hinted_solution(built: BuiltModel) -> cp_model.CpSolver | None:
-    """A solver holding the hinted plan as its solution, if the plan is feasible.
+def _canonical(
+    built: BuiltModel, problem: Problem, optimum: int, options: SolveOptions
+) -> Solution | None:
+    """The plan a one-worker search finds first among those worth ``optimum``.
+
+    The parallel search proves the best value, but which of several equally
+    good plans it ends on depends on its threads' timing: the same workbook
+    gave two plans with 12 differences. One worker's search depends only on
+    the model and its parameters, so with the objective held at its optimum
+    its first plan is the same every time (the sample: 0.03 s more). It runs
+    on deterministic time, `CANONICAL_SHARE` of the run's budget; when that
+    is not enough (None) the search's plan stands.
+    """
+    model = built.model
+    model.add(cp_model.LinearExpr.sum(list(built.terms.values())) >= optimum)
+    deterministic = replace(options, deterministic=True)
+    parameters = solver_parameters(problem, deterministic)
+    parameters["max_deterministic_time"] *= CANONICAL_SHARE
+    parameters["stop_after_first_solution"] = True
+    solver = cp_model.CpSolver()
+    apply_parameters(solver, parameters)
+    return _solution(solver, run_cp_sat(solver, model))
+
+
+def _hinted_solution(built: BuiltModel) -> Solution | None:
+    """The hinted plan as a solution, if the model accepts it.
 
     Every hinted variable is fixed, so this takes a fraction of a second even
     on the largest programmes.
@@ -358,13 +532,26 @@ def _hinted_solution(built: BuiltModel) -> cp_model.CpSolver | None:
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = FALLBACK_LIMIT_S
-    status = solver.solve(built.model)
+    return _solution(solver, run_cp_sat(solver, built.model))
+
+
+def _solution(
+    solver: cp_model.CpSolver, status: cp_model.CpSolverStatus
+) -> Solution | None:
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return solver
+        return Solution(solver.response_proto)
     return None
 
 
-def read_plan(problem: Problem, v: Variables, solver: cp_model.CpSolver) -> Plan:
+class Values(Protocol):
+    """Where a plan is read from: a finished solver or a `Solution`."""
+
+    def value(self, expression: Expr) -> int: ...
+
+    def boolean_value(self, literal: cp_model.IntVar) -> bool: ...
+
+
+def read_plan(problem: Problem, v: Variables, solver: Values) -> Plan:
     """The plan in the solver's best solution, events by start then exercise."""
     events = []
     for exercise in problem.exercises:
@@ -385,33 +572,52 @@ def read_plan(problem: Problem, v: Variables, solver: cp_model.CpSolver) -> Plan
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Queues a Progress for each improving solution; nothing heavier."""
+    """Keeps each improving solution and queues its news; nothing heavier.
+
+    It never raises: an exception here would stop the search.
+    """
 
     def __init__(self, run: _Run) -> None:
         super().__init__()
         self._run = run
 
     def on_solution_callback(self) -> None:
-        self._run.solutions += 1
-        self._run.objective = self.objective_value
-        self._run.bound = self.best_objective_bound
-        self._run.report()
+        with contextlib.suppress(Exception):  # the final response has it too
+            self._run.on_solution(
+                Solution(self.Response()),
+                self.objective_value,
+                self.best_objective_bound,
+            )
 
 
 class _Run:
-    """One search: the solver thread, the latest news, the Ctrl-C handling."""
+    """One search: the best solution it reported and its news for the display."""
 
-    def __init__(self, solver: cp_model.CpSolver, began: float) -> None:
-        self.solver = solver
+    def __init__(
+        self,
+        began: float,
+        progress: Callable[[Progress], None] | None,
+        cancel: CancelToken | None = None,
+    ) -> None:
         self.began = began
+        self.progress = progress
+        self.cancel = cancel
         self.objective: float | None = None
         self.bound: float | None = None
         self.solutions = 0
-        self.listening = False
+        self.best: Solution | None = None
         self.news: queue.SimpleQueue[Progress] = queue.SimpleQueue()
+        self.last_news = time.perf_counter()
+
+    def on_solution(self, solution: Solution, objective: float, bound: float) -> None:
+        """Called in CP-SAT's thread for each improving solution."""
+        self.solutions += 1
+        self.best = solution
+        self.objective, self.bound = objective, bound
+        self.report()
 
     def report(self) -> None:
-        if self.listening:
+        if self.progress is not None:
             elapsed = time.perf_counter() - self.began
             self.news.put(Progress(elapsed, self.objective, self.bound))
 
@@ -419,73 +625,62 @@ class _Run:
         self.bound = bound
         self.report()
 
-    def search(
-        self,
-        model: cp_model.CpModel,
-        progress: Callable[[Progress], None] | None,
-        cancel: CancelToken | None = None,
-    ) -> tuple[cp_model.CpSolverStatus, bool]:
-        """Run the search; returns its status and whether Ctrl-C or ``cancel``
-        stopped it."""
-        outcome: list[cp_model.CpSolverStatus] = []
-        failure: list[BaseException] = []
+    def search(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> _Found:
+        """Run the search; Ctrl-C stops it with the best solution found so far.
+
+        Should the solve itself fail after reporting a plan, that plan is
+        kept and the failure noted.
+        """
         reporter = _Reporter(self)
-        self.listening = progress is not None
-        if self.listening:
-            self.solver.best_bound_callback = self._on_bound
-
-        def work() -> None:
-            try:
-                outcome.append(self.solver.solve(model, reporter))
-            except BaseException as error:  # re-raised in the main thread
-                failure.append(error)
-
-        worker = threading.Thread(target=work, name="cp-sat", daemon=True)
-        interrupted = False
-        worker.start()
+        if self.progress is not None:
+            solver.best_bound_callback = self._on_bound
+        found = _Found(cp_model.UNKNOWN, None, "search")
         try:
-            interrupted = self._wait(worker, progress, cancel)
+            found.status = run_cp_sat(solver, model, reporter, self._poll)
         except KeyboardInterrupt:
-            interrupted = True
-        if interrupted:
-            self.solver.stop_search()
-            worker.join()
-        if failure:
-            raise failure[0]
-        if progress is not None:
-            self._drain(progress)
+            found.interrupted = True
+            if answered(solver):
+                found.status = solver.response_proto.status
+        except Exception as error:  # a plan found must survive it
+            if self.best is None:
+                raise
+            found.status = cp_model.FEASIBLE
+            found.failures.append(
+                f"the search failed ({type(error).__name__}: {error}); "
+                "the best plan it had found is kept"
+            )
+        if found.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found.solution = (
+                Solution(solver.response_proto) if answered(solver) else self.best
+            )
+        if self.progress is not None:
+            self._drain()
             self.report()
-            self._drain(progress)
-        return outcome[0], interrupted
+            self._drain()
+        return found
 
-    def _wait(
-        self,
-        worker: threading.Thread,
-        progress: Callable[[Progress], None] | None,
-        cancel: CancelToken | None = None,
-    ) -> bool:
-        """Join the solver thread, passing news on and a heartbeat when quiet;
-        True when ``cancel`` was set before the search ended."""
-        last = time.perf_counter()
-        while worker.is_alive():
-            worker.join(POLL_S)
-            if cancel is not None and cancel.is_set():
-                return True
-            if progress is None:
-                continue
-            if self._drain(progress):
-                last = time.perf_counter()
-            elif time.perf_counter() - last >= HEARTBEAT_S:
-                self.report()
-        return False
+    def _poll(self) -> None:
+        """Pass news on, and a heartbeat when there is none for a while.
 
-    def _drain(self, progress: Callable[[Progress], None]) -> bool:
-        """Pass queued news to ``progress``; True when there was any."""
+        A cancel token set stops the search as Ctrl-C does.
+        """
+        if self.cancel is not None and self.cancel.is_set():
+            raise KeyboardInterrupt
+        if self.progress is None:
+            return
+        if self._drain():
+            self.last_news = time.perf_counter()
+        elif time.perf_counter() - self.last_news >= HEARTBEAT_S:
+            self.report()
+
+    def _drain(self) -> bool:
+        """Pass queued news to the progress display; True when there was any."""
+        assert self.progress is not None
         any_news = False
         while True:
             try:
                 news = self.news.get_nowait()
             except queue.Empty:
                 return any_news
-            progress(news)
+            self.progress(news)
             any_news = True
