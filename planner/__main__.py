@@ -1,5 +1,5 @@
 """`python -m planner` runs the same command as `planner`."""
 
-from planner.cli import main
+from planner.interrupt import run_command
 
-main()
+run_command()

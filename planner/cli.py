@@ -5,8 +5,12 @@ breaks a rule; 2 invalid input (also: an option out of range, a workbook
 without scenarios given to whatif, a scenario whose rows have errors); 3
 proven infeasible (whatif: some plan proven infeasible, every other found);
 4 no plan found within the time limit (whatif: some plan not found in time);
-5 the results could not be written (output folder or file problem); 70 an
-unexpected error (one line, never a traceback).
+5 the results could not be written (output folder or file problem); 6
+interrupted (Ctrl-C or SIGTERM) once a plan existed: the best plan found was
+checked and written; 130 (Ctrl-C) or 143 (SIGTERM) interrupted before any
+plan existed, or a second signal that ended the run at once: nothing
+half-written is left (see `planner.interrupt`); 70 an unexpected error (one
+line, never a traceback).
 
 Answers go to stdout, diagnostics (findings, progress, warnings, why a
 command failed) to stderr, so an answer can be piped or saved on its own.
@@ -37,6 +41,14 @@ from planner.domain import (
     Status,
 )
 from planner.explain import KIND_EXERCISE, Explanation
+from planner.interrupt import (
+    EXIT_INTERRUPTED,
+    Aborted,
+    Interrupted,
+    exit_code,
+    signal_name,
+    signals,
+)
 from planner.workbook.output import OutputError, make_folder
 
 EXIT_VIOLATIONS = 1
@@ -54,18 +66,32 @@ class PlannerCommand(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with signals.caught():
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except Interrupted as stop:
+            err.print(f"Interrupted ({stop}) before any plan existed; nothing written.")
+            sys.exit(exit_code(stop.signum))
+        except Aborted as stop:
+            err.print(f"Stopped at once ({stop} again); the results were not written.")
+            sys.exit(exit_code(stop.signum))
         except OutputError as error:
             err.print(str(error), markup=False)
             sys.exit(EXIT_OUTPUT)
         except Exception as error:
+            if signals.received is not None:
+                # an interrupt inside an import or a library, seen as its error
+                stop = Interrupted(signals.received)
+                err.print(f"Interrupted ({stop}); nothing written.")
+                sys.exit(exit_code(stop.signum))
             err.print(
                 f"planner stopped on an unexpected error ({type(error).__name__}: "
                 f"{error}). Please report it with the workbook attached."
             )
             sys.exit(70)
+        finally:
+            signals.forget()
 
 
 @click.group(cls=PlannerCommand)
@@ -333,13 +359,20 @@ def solve(
         err.print(f"{workbook.name}: {_describe(problem)}.")
     with _live_progress(err.is_terminal and not quiet) as show:
         result = replan(problem, options, previous, freeze, show)
+    _hold_or_stop(result)
     frozen = result.statistics.get("frozen_violations", [])
     try:
-        explanation = None if frozen else explain_result(problem, result, explain_all)
+        with signals.raising():
+            explanation = (
+                None if frozen else explain_result(problem, result, explain_all)
+            )
     except KeyboardInterrupt:
+        if result.plan is None:
+            raise
         err.print("Explanations skipped (interrupted); writing the plan.")
         explanation = None
-    written = write_result(problem, result, target, workbook, explanation)
+    with signals.writing():
+        written = write_result(problem, result, target, workbook, explanation)
     if not quiet:
         _print_result(result, problem.settings.currency)
         _print_reasons(explanation)
@@ -347,6 +380,7 @@ def solve(
     if result.plan is not None:
         for warning in pinned_left_out(problem, result.plan, explanation):
             err.print(f"warning: {warning}", style="yellow", markup=False)
+        _end_if_interrupted(problem, result)
     if frozen:
         for message in frozen:
             err.print(message, markup=False)
@@ -361,6 +395,41 @@ def solve(
     if result.plan is None:
         err.print("No plan found within the time limit; try a longer --time-limit.")
         sys.exit(EXIT_NO_PLAN)
+
+
+def _hold_or_stop(result: Result) -> None:
+    """After the search: keep a plan whatever comes; without one, stop if asked.
+
+    The search swallows the interrupt that stopped it (it returns its best
+    plan); with no plan at all the run ends as if interrupted before it.
+    """
+    for failure in result.statistics.get("failures", ()):
+        err.print(f"warning: {failure}", style="yellow", markup=False)
+    if result.plan is not None:
+        signals.holding_plan()
+    elif signals.received is not None:
+        raise Interrupted(signals.received)
+
+
+def _end_if_interrupted(problem: Problem, result: Result) -> None:
+    """Exit 6 when Ctrl-C or SIGTERM stopped the run: the plan written is checked."""
+    from planner.check import check_plan
+
+    if not result.statistics.get("interrupted") and signals.received is None:
+        return
+    assert result.plan is not None
+    violations = check_plan(problem, result.plan)
+    for violation in violations:
+        err.print(str(violation), style="red", markup=False)
+    if violations:
+        sys.exit(EXIT_VIOLATIONS)
+    how = signal_name(signals.received) if signals.received else "interrupted"
+    err.print(
+        f"Interrupted ({how}): the best plan found until then was written; "
+        "the independent checker finds every hard rule holds.",
+        markup=False,
+    )
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _load_baseline(problem: Problem, path: Path) -> Plan:

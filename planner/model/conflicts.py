@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from planner.domain import Problem, Source
 from planner.model.hint import greedy_plan
+from planner.model.running import run_cp_sat
 from planner.model.search import BuiltModel, add_hint, build_model
 from planner.model.variables import SourceGuard
 
@@ -137,7 +138,7 @@ class _GuardedModel:
         # checks are faster without it (generated l: 25 s to 8 s in all).
         solver.parameters.cp_model_presolve = False
         solver.parameters.max_time_in_seconds = time_limit_s
-        status = solver.solve(model)
+        status = run_cp_sat(solver, model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         if status != cp_model.INFEASIBLE:
@@ -164,7 +165,7 @@ def _confirm_empty(
     solver.parameters.max_time_in_seconds = time_limit_s
     off = [~guarded.guard.literals[r] for r in guarded.rows]
     model.add_assumptions(off)
-    status = solver.solve(model)
+    status = run_cp_sat(solver, model)
     model.clear_assumptions()
     if status == cp_model.INFEASIBLE:
         return []

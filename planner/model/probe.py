@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from planner.domain import Event, Plan, Problem, SolveOptions
 from planner.model.baseline import keep_event
+from planner.model.running import run_cp_sat
 from planner.model.search import (
     BuiltModel,
     add_hint,
@@ -81,7 +82,7 @@ def best_with(
     if hint is not None:
         add_hint(built, hint)
     solver = _solver(problem, time_limit_s)
-    status = solver.solve(built.model)
+    status = run_cp_sat(solver, built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Outcome(status, None, None)
     plan = read_plan(problem, built.variables, solver)
@@ -214,7 +215,7 @@ class Fitter:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = time_limit_s
-        status = solver.solve(model)
+        status = run_cp_sat(solver, model)
         model.clear_assumptions()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return Outcome(status, None, None)
@@ -251,7 +252,7 @@ def placements(
     found: list[Placement] = []
     while len(found) < top:
         solver = _solver(problem, time_limit_s)
-        status = solver.solve(built.model)
+        status = run_cp_sat(solver, built.model)
         if status != cp_model.OPTIMAL:
             break
         event = read_plan(problem, v, solver).by_exercise[exercise_id]

@@ -134,6 +134,11 @@ SLOT_HEADER_HEIGHT = 62.0
 MAX_COLUMN_WIDTH = 60
 
 
+INTERRUPTED_NOTE = (
+    "stopped by Ctrl-C or SIGTERM: the best plan found until then, checked"
+)
+
+
 def write_result(
     problem: Problem,
     result: Result,
@@ -420,6 +425,10 @@ def _summary_rows(
 ) -> list[tuple[object, ...]]:
     """Rows of (item, value, note); a 1-tuple is a section title."""
     rows: list[tuple[object, ...]] = [("Result",), ("status", str(result.status))]
+    if result.statistics.get("interrupted"):
+        rows.append(("interrupted", "yes", INTERRUPTED_NOTE))
+    failures = cast(list[str], result.statistics.get("failures", []))
+    rows += [("failed", failure) for failure in failures]
     if result.plan is None:
         rows.append(("", NO_PLAN_REASONS.get(result.status, "No plan.")))
         rows += [
