@@ -666,6 +666,16 @@ def whatif(
             for violation in run.violations:
                 err.print(f"{run.name}: {violation}", markup=False)
         sys.exit(EXIT_VIOLATIONS)
+    if done.interrupted or signals.received is not None:
+        how = signal_name(signals.received) if signals.received else "interrupted"
+        planned = [run.name for run in runs if run.result.plan is not None]
+        err.print(
+            f"Interrupted ({how}): the best plans found until then were written "
+            f"({', '.join(planned)}); the independent checker finds every hard "
+            "rule holds.",
+            markup=False,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     if done.skipped:
         sys.exit(EXIT_INVALID)
     unplanned = [run for run in runs if run.result.plan is None]

@@ -18,10 +18,14 @@ import datetime as dt
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import FrameType
 
 from planner.check import check_plan, frozen_violations
 from planner.compare import Comparison, compare, load_result, no_plan_text
@@ -36,6 +40,7 @@ from planner.domain import (
     Status,
     Violation,
 )
+from planner.interrupt import Interrupted, signals
 from planner.model import solve
 from planner.model.search import CancelToken
 from planner.workbook.compare_write import write_comparison
@@ -44,6 +49,8 @@ from planner.workbook.write import write_result
 
 BASE = "base"
 COMPARISON_NAME = "comparison.xlsx"
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+POLL_S = 0.1  # how often the parent looks for a stop while scenarios run
 
 
 class NoScenarios(Exception):
@@ -85,6 +92,7 @@ class WhatifResult:
     skipped: tuple[str, ...] = ()
     comparison: Path | None = None
     compared: Comparison | None = None  # what comparison.xlsx shows
+    interrupted: bool = False  # Ctrl-C or SIGTERM: the plans found were kept
 
 
 def run_whatif(
@@ -124,6 +132,8 @@ def run_whatif(
         )
     base = _solve_and_write(problem, options, None, out_dir / BASE, path)
     tell(base.outcome)
+    if _stop_asked(base.result):
+        return WhatifResult(base, findings=all_findings, interrupted=True)
     problems: dict[str, Problem] = {}
     skipped = []
     for name, (scenario, found) in variants.items():
@@ -133,17 +143,29 @@ def run_whatif(
             tell(f"{name}: skipped, the scenario has errors")
         else:
             problems[name] = scenario
-    runs = _solve_scenarios(
+    runs, interrupted = _solve_scenarios(
         problems, options, base.result.plan, out_dir, path, tell, freeze_before
     )
     comparison, compared = None, None
     if runs:
         folders = [base.folder, *(run.folder for run in runs)]
         compared = compare([load_result(folder) for folder in folders])
-        comparison = write_comparison(compared, out_dir / COMPARISON_NAME)
+        with signals.writing():
+            comparison = write_comparison(compared, out_dir / COMPARISON_NAME)
     return WhatifResult(
-        base, tuple(runs), all_findings, tuple(skipped), comparison, compared
+        base,
+        tuple(runs),
+        all_findings,
+        tuple(skipped),
+        comparison,
+        compared,
+        interrupted,
     )
+
+
+def _stop_asked(result: Result) -> bool:
+    """Whether Ctrl-C or SIGTERM came: the search stopped, or the command noted it."""
+    return bool(result.statistics.get("interrupted")) or signals.received is not None
 
 
 def freeze_slot(problem: Problem, day: dt.date) -> int:
@@ -187,14 +209,18 @@ def _solve_scenarios(
     input_path: Path,
     tell: Callable[[str], None],
     freeze_before: dt.date | None = None,
-) -> list[ScenarioRun]:
+) -> tuple[list[ScenarioRun], bool]:
     """Solve each scenario in its own process; write and check each plan.
 
     Processes are spawned, not forked: the parent has run CP-SAT's threads,
     and a forked child of a threaded process may inherit a held lock.
+
+    On Ctrl-C or SIGTERM every scenario is told to stop (`_Stop`) and
+    returns the best plan it found, which is written; scenarios not started
+    are left out. Returns the runs and whether the run was interrupted.
     """
     if not problems:
-        return []
+        return [], False
     cores = options.workers or os.cpu_count() or 1
     parallel = min(len(problems), cores)
     each = replace(options, workers=workers_each(options, parallel))
@@ -202,18 +228,95 @@ def _solve_scenarios(
     folders = {name: out_dir / folder_name(name, taken) for name in problems}
     context = multiprocessing.get_context("spawn")
     runs = []
-    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
-        futures = {
-            name: pool.submit(_replan, problem, each, baseline, freeze_before)
-            for name, problem in problems.items()
-        }
+    stop = _Stop()
+    with ProcessPoolExecutor(
+        max_workers=parallel, mp_context=context, initializer=_in_scenario_process
+    ) as pool:
+        with _signals_blocked():  # until each process has its handlers
+            futures = {
+                name: pool.submit(_replan, problem, each, baseline, freeze_before)
+                for name, problem in problems.items()
+            }
+        stop.futures = list(futures.values())
         for name, future in futures.items():
-            run = _written(
-                name, problems[name], future.result(), folders[name], input_path
-            )
+            result = stop.wait(future)
+            if result is None:
+                tell(f"{name}: not planned (interrupted)")
+                continue
+            run = _written(name, problems[name], result, folders[name], input_path)
             tell(run.outcome)
             runs.append(run)
-    return runs
+    return runs, stop.asked
+
+
+class _Stop:
+    """Ctrl-C or SIGTERM while scenarios run: each one is told to stop.
+
+    The signal reaches the parent (raised as KeyboardInterrupt, or noted by
+    the command's handler); it is passed on to every scenario process as
+    SIGINT, whose search then stops and returns its best plan.
+    """
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.futures: list[Future[Result | None]] = []
+
+    def wait(self, future: Future[Result | None]) -> Result | None:
+        """The scenario's result; None when it was stopped before a plan."""
+        while True:
+            try:
+                if not self.asked and signals.received is not None:
+                    raise Interrupted(signals.received)
+                return future.result(timeout=POLL_S)
+            except FutureTimeout:
+                continue
+            except CancelledError:
+                return None
+            except KeyboardInterrupt:
+                self._ask()
+
+    def _ask(self) -> None:
+        if self.asked:
+            return
+        self.asked = True
+        for future in self.futures:
+            future.cancel()  # those not started yet
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGINT)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while scenario processes are started.
+
+    A spawned process inherits the blocked mask, so a signal during its start
+    waits until `_in_scenario_process` has set its handlers, instead of
+    ending it with a traceback. In the parent a held signal arrives after.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+_searching = False  # in a scenario process: whether a signal may stop it now
+
+
+def _in_scenario_process() -> None:
+    """Set up a scenario process: signals stop its search, nothing else.
+
+    The parent decides when the run ends and passes a signal on; a process
+    ended by one would take its plan with it and break the pool.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop_search)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _stop_search(signum: int, frame: FrameType | None) -> None:
+    if _searching:
+        raise KeyboardInterrupt
 
 
 def replan(
@@ -254,12 +357,25 @@ def _replan(
     options: SolveOptions,
     baseline: Plan | None,
     freeze_before: dt.date | None = None,
-) -> Result:
-    """One scenario, re-planned against the base plan (run in a worker process)."""
+) -> Result | None:
+    """One scenario, re-planned against the base plan (run in a worker process).
+
+    None when a signal stopped it before it had a plan.
+    """
+    global _searching
     freeze = None
     if baseline is not None and freeze_before is not None:
         freeze = freeze_slot(problem, freeze_before)
-    return replan(problem, options, baseline, freeze)
+    _searching = True
+    try:
+        result = replan(problem, options, baseline, freeze)
+    except KeyboardInterrupt:
+        return None
+    finally:
+        _searching = False
+    if result.plan is None and result.statistics.get("interrupted"):
+        return None
+    return result
 
 
 def _solve_and_write(
@@ -270,6 +386,10 @@ def _solve_and_write(
     input_path: Path,
 ) -> ScenarioRun:
     result = solve(problem, options, baseline=baseline)
+    if result.plan is None and _stop_asked(result):
+        raise Interrupted(signals.received or signal.SIGINT)
+    if result.plan is not None:
+        signals.holding_plan()
     return _written(BASE, problem, result, folder, input_path)
 
 
@@ -277,6 +397,7 @@ def _written(
     name: str, problem: Problem, result: Result, folder: Path, input_path: Path
 ) -> ScenarioRun:
     """Write one result and record the checker's verdict on its plan."""
-    write_result(problem, result, folder, input_path)
+    with signals.writing():
+        write_result(problem, result, folder, input_path)
     violations = check_plan(problem, result.plan) if result.plan is not None else []
     return ScenarioRun(name, folder, result, tuple(violations))

@@ -11,6 +11,7 @@ traceback; either a plan the independent checker accepts was written (6, or
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import subprocess
 import sys
@@ -28,15 +29,34 @@ COMMAND = [sys.executable, "-m", "planner"]
 TIMEOUT_S = 120  # far above any run here: only a hung process trips it
 
 
+SCENARIOS = [
+    {"scenario": "cut", "action": "set", "sheet": "Settings"}
+    | {"id": "total_budget", "column": "value", "value": 18_000_000},
+    {"scenario": "deeper-cut", "action": "set", "sheet": "Settings"}
+    | {"id": "total_budget", "column": "value", "value": 15_000_000},
+    *(
+        {"scenario": "nor-away", "action": "add", "sheet": "Unavailability"}
+        | {"id": "NOR", "column": column, "value": value}
+        for column, value in (
+            ("start", dt.date(2027, 5, 3)),
+            ("end", dt.date(2027, 8, 29)),
+            ("reason", "election"),
+        )
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def programmes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Generated s and m programmes, written once for the module."""
+    """Generated s and m programmes, and m with three scenarios ("whatif")."""
     folder = tmp_path_factory.mktemp("programmes")
     paths = {}
-    for size in ("s", "m"):
+    for name, size in (("s", "s"), ("m", "m"), ("whatif", "m")):
         tables, _ = generate(size, 3)
-        paths[size] = folder / f"{size}.xlsx"
-        write_workbook(tables, paths[size])
+        if name == "whatif":
+            tables["Scenarios"] = SCENARIOS
+        paths[name] = folder / f"{name}.xlsx"
+        write_workbook(tables, paths[name])
     return paths
 
 
@@ -169,18 +189,27 @@ def test_a_second_signal_while_writing_ends_at_once_without_a_half_file(
 
 
 @pytest.mark.parametrize(
-    ("signum", "delay_s"),
-    [(signal.SIGINT, 0.3), (signal.SIGTERM, 1.0), (signal.SIGINT, 2.5)],
+    ("signum", "delay_s", "after_base"),
+    [
+        (signal.SIGINT, 0.3, False),  # starting, reading workbook and scenarios
+        (signal.SIGTERM, 3.0, False),  # the base plan
+        (signal.SIGINT, 1.0, True),  # scenarios, each in a process of its own
+    ],
 )
 def test_whatif_ends_cleanly_on_a_signal(
-    programmes: dict[str, Path], tmp_path: Path, signum: int, delay_s: float
+    programmes: dict[str, Path],
+    tmp_path: Path,
+    signum: int,
+    delay_s: float,
+    after_base: bool,
 ) -> None:
     out = tmp_path / "out"
-    workbook = programmes["s"]
-    process = _start(["whatif", str(workbook), "--time-limit", "20", "--out", str(out)])
+    workbook = programmes["whatif"]
+    process = _start(["whatif", str(workbook), "--time-limit", "8", "--out", str(out)])
+    before = _wait_for_line(process, "base: ") if after_base else []
     time.sleep(delay_s)
     process.send_signal(signum)
-    code, stderr = _finish(process, [])
+    code, stderr = _finish(process, before)
     _assert_clean_end(code, stderr, workbook, out, signum)
     assert not any(
         p.name.startswith("comparison") and p.name.endswith(".tmp")
