@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from planner.check import check_plan, objective_terms
 from planner.domain import TERM_CHANGE, Severity, SolveOptions, Status
+from planner.model import solve
 from planner.whatif import (
     WhatifResult,
     folder_name,
@@ -129,3 +130,15 @@ def test_freeze_slot_freezes_every_event_started_before_the_day(
     # before that Monday freezes weeks 0-1; a Wednesday or Sunday in week 2
     # comes after week 2 started, so week 2 is frozen too.
     assert freeze_slot(make_problem([]), day) == slot
+
+
+def test_the_base_is_the_plan_solve_gives(tmp_path: Path) -> None:
+    # the sample is proven best in well under a second: the plan is canonical,
+    # whichever run (and process) found it, with the options of a plain solve
+    options = SolveOptions(time_limit_s=30, workers=2)
+    done = run_whatif(SAMPLE, tmp_path, options, ["budget-cut"])
+    problem, _ = read_problem(SAMPLE)
+    assert problem is not None and done.base is not None
+    solved = solve(problem, options)
+    assert solved.statistics["canonical"] is True
+    assert done.base.result.plan == solved.plan

@@ -58,9 +58,6 @@ FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
 # search does not prove it best (see `_fill_gaps`).
 FILL_SHARE = 0.1
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
-# Share of a deterministic run's budget that making a proven-best plan
-# canonical may take (see `_canonical`).
-CANONICAL_SHARE = 0.25
 
 T = TypeVar("T")
 
@@ -501,25 +498,39 @@ def _fill_gaps(
 def _canonical(
     built: BuiltModel, problem: Problem, optimum: int, options: SolveOptions
 ) -> Solution | None:
-    """The plan a one-worker search finds first among those worth ``optimum``.
+    """The first plan worth ``optimum`` that a deterministic run finds.
 
     The parallel search proves the best value, but which of several equally
     good plans it ends on depends on its threads' timing: the same workbook
-    gave two plans with 12 differences. One worker's search depends only on
-    the model and its parameters, so with the objective held at its optimum
-    its first plan is the same every time (the sample: 0.03 s more). It runs
-    on deterministic time, `CANONICAL_SHARE` of the run's budget; when that
-    is not enough (None) the search's plan stands.
+    gave two plans with 12 differences. A one-worker search depends only on
+    the model and its parameters, so the first plan worth the optimum it
+    comes to is the same every time; it is stopped there (`_StopAt`), which
+    for a one-worker search is as deterministic as the search itself. It is
+    the plan ``--deterministic`` gives, found without proving it best again
+    (generated m: about as long as the parallel search). It has the budget
+    of a deterministic run; when that is not enough (None) the search's plan
+    stands.
     """
-    model = built.model
-    model.add(cp_model.LinearExpr.sum(list(built.terms.values())) >= optimum)
-    deterministic = replace(options, deterministic=True)
-    parameters = solver_parameters(problem, deterministic)
-    parameters["max_deterministic_time"] *= CANONICAL_SHARE
-    parameters["stop_after_first_solution"] = True
+    parameters = solver_parameters(problem, replace(options, deterministic=True))
     solver = cp_model.CpSolver()
     apply_parameters(solver, parameters)
-    return _solution(solver, run_cp_sat(solver, model))
+    status = run_cp_sat(solver, built.model, _StopAt(optimum))
+    solution = _solution(solver, status)
+    if solution is None or solution.objective_value < optimum:
+        return None
+    return solution
+
+
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Stops the search at its first solution worth ``optimum``."""
+
+    def __init__(self, optimum: int) -> None:
+        super().__init__()
+        self._optimum = optimum
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value >= self._optimum:
+            self.stop_search()
 
 
 def _hinted_solution(built: BuiltModel) -> Solution | None:

@@ -6,6 +6,8 @@ import datetime as dt
 import os
 import random
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -29,9 +31,12 @@ from planner.domain import (
     Status,
     Venue,
 )
+from planner.generate import generate
 from planner.model import SourceGuard, build_model, solve
 from planner.model.hint import greedy_plan
 from planner.model.search import _fill_gaps, read_plan
+from planner.workbook.read import read_problem
+from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem
 from tests.model.test_rules import assert_checked
 
@@ -187,6 +192,47 @@ def test_deterministic_runs_give_the_same_plan() -> None:
     assert first.plan is not None
     assert first.plan == second.plan
     assert first.terms == second.terms
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "instances" / "sample.xlsx"
+
+
+def _generated_s(folder: Path) -> Problem:
+    tables, _ = generate("s", seed=3)
+    write_workbook(tables, folder / "s.xlsx")
+    problem, findings = read_problem(folder / "s.xlsx")
+    assert problem is not None, findings
+    return problem
+
+
+@pytest.mark.parametrize("programme", ["sample", "generated s"])
+def test_a_plan_proven_best_is_the_same_run_after_run(
+    programme: str, tmp_path: Path
+) -> None:
+    problem = read_problem(SAMPLE)[0] if programme == "sample" else None
+    problem = problem or _generated_s(tmp_path)
+    # two workers race each other: which equally good plan they end on varies
+    options = SolveOptions(time_limit_s=30, workers=2)
+    first, second = solve(problem, options), solve(problem, options)
+    assert first.status is Status.OPTIMAL
+    assert first.statistics["canonical"] is True
+    assert first.plan == second.plan
+    assert_checked(problem, first)
+    # and it is the plan a deterministic run gives
+    deterministic = solve(problem, replace(options, deterministic=True))
+    assert deterministic.plan == first.plan
+
+
+def test_a_deterministic_run_stops_once_its_plan_is_proven_best() -> None:
+    problem = read_problem(SAMPLE)[0]
+    assert problem is not None
+    result = solve(problem, SolveOptions(time_limit_s=60, deterministic=True))
+    assert result.status is Status.OPTIMAL
+    # the sample is proven in about 0.03 units of CP-SAT's deterministic time,
+    # against a budget of 3 (the interleaved search used all of it)
+    budget = result.parameters["cp_sat"]["max_deterministic_time"]
+    assert result.statistics["deterministic_time"] < budget / 10
+    assert_checked(problem, result)
 
 
 def test_parameters_record_the_run() -> None:
