@@ -49,8 +49,9 @@ from planner.model.variables import (
 
 TERM_NAMES = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST)
 HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
-# CP-SAT's deterministic time runs at about 0.05-0.1 units per second of
-# one worker's search on the 2-core machine it was measured on (OR-Tools 9.15).
+# CP-SAT's deterministic time runs at about 0.06-0.09 units per second of
+# one worker's search on the loaded 2-core machine it was measured on (the
+# sample, generated m; OR-Tools 9.15): a deterministic run ends in its limit.
 WORK_PER_SECOND = 0.05
 CLOCK_SAFETY = 4.0
 FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
