@@ -273,11 +273,13 @@ def solve(
     the model accepts it. A plan proven best is made canonical (`_canonical`),
     so the same input and options give the same plan run after run.
 
+    ``statistics["canonical"]`` says whether the same input and options give
+    this same plan again (a deterministic run, or a plan proven best).
+
     Ctrl-C (a KeyboardInterrupt) during the search stops it, and so does
     ``cancel`` once set: the best plan found so far is returned,
-    ``statistics["interrupted"]`` set. Once a plan
-    exists, nothing that fails afterwards loses it: the failure is named in
-    ``statistics["failures"]``.
+    ``statistics["interrupted"]`` set. Once a plan exists, nothing that fails
+    afterwards loses it: the failure is named in ``statistics["failures"]``.
 
     With a ``baseline`` (a plan published earlier) the best plan is the one
     that changes as little as it must: each change is priced in the change
@@ -308,8 +310,10 @@ def solve(
     if found.solution is None:
         if _after_search(found, "checking the first guess", _hinted_step(built)):
             found.status = cp_model.FEASIBLE
-    elif found.interrupted or options.deterministic:
-        pass  # nothing more to do; a deterministic plan is canonical already
+    elif found.interrupted:
+        pass  # the plan found so far is all that is wanted
+    elif options.deterministic:
+        found.canonical = True
     elif found.status == cp_model.FEASIBLE:
         workers = int(cp_parameters["num_workers"])
         fill = _fill_step(built, problem, found.solution, fill_s, workers)
