@@ -7,7 +7,8 @@ of them, each timed and its peak memory measured. Usage::
 
 (``--stop-after S`` starts no new case after S seconds) prints a Markdown
 summary for benchmarks/RESULTS.md: workbooks tried, outcomes by level and
-exit code, the slowest cases and the largest peak memory, and every case that ended in exit 70 or a traceback (none expected).
+exit code, the slowest cases and the largest peak memory, and every case that
+ended in exit 70 or a traceback (none expected).
 A case is its number: `mutated_workbook(base, case, folder)` makes it again.
 """
 
