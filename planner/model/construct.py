@@ -30,7 +30,6 @@ from planner.domain import Event, Exercise, Goal, GoalKind, Plan, Problem, Venue
 from planner.model.hint import (
     PlanState,
     candidate_venues,
-    dependencies_hold,
     in_area,
     partner_cost,
     partner_free,
@@ -44,6 +43,7 @@ MANDATORY_COST = 8
 OPTIONAL_COST = 2
 KICK_COST = 6
 RELEASE_COST = 1
+GOAL_ROUNDS = 3
 CHAIN_LIMIT = 200  # repairs one exercise may set off
 FIXED_START_COST = 16
 CANDIDATES_TRIED = 12  # cheapest placements tried before a repair gives up
@@ -60,10 +60,14 @@ def construct_plan(problem: Problem) -> Plan:
         if exercise.mandatory and not _fit(state, exercise):
             repair.run(exercise)
     _drop_unsupported(state)
-    for goal in state.goals:
-        if goal.hard:
+    # A repair for one goal may push out an event another goal counted.
+    for _ in range(GOAL_ROUNDS):
+        hard = [g for g in state.goals if g.hard and not _met(state, g)]
+        if not hard:
+            break
+        for goal in hard:
             _pursue(state, repair, goal)
-    _drop_unsupported(state)
+        _drop_unsupported(state)
     for exercise in order:
         if not exercise.mandatory and exercise.id not in state.placed:
             _fit(state, exercise)
@@ -382,9 +386,9 @@ def _partner_blockers(
     partner = state.problem.partner[partner_id]
     if state.blackout["partner", partner_id] & set(range(start, end + 1)):
         return None
-    if partner.max_events is not None:
-        if len(state.partner_events[partner_id]) >= partner.max_events:
-            return None
+    most = partner.max_events
+    if most is not None and len(state.partner_events[partner_id]) >= most:
+        return None
     gap = partner.min_gap
     lo, hi = max(0, start - gap), min(state.problem.n_slots - 1, end + gap)
     near = {
@@ -444,6 +448,13 @@ def _pursue(state: PlanState, repair: _Repair, goal: Goal) -> None:
             return
 
 
+def _met(state: PlanState, goal: Goal) -> bool:
+    if goal.kind == GoalKind.ENGAGEMENT:
+        partners = goal.partners or tuple(p.id for p in state.problem.partners)
+        return all(state.engaged[goal.id, p] >= goal.min_count for p in partners)
+    return _count(state, goal) >= goal.min_count
+
+
 def _count(state: PlanState, goal: Goal) -> int:
     if goal.kind == GoalKind.TOGETHER:
         return state.together[goal.id]
@@ -464,9 +475,9 @@ def _one_more(
     ]
     for exercise in counting:
         event = state.placed.get(exercise.id)
-        if event is not None and not set(partners) <= set(event.participants):
-            if _invite(state, exercise, event, partners):
-                return True
+        missing = event is not None and not set(partners) <= set(event.participants)
+        if missing and _invite(state, exercise, event, partners):
+            return True
     unheld = [e for e in counting if e.id not in state.placed]
     for exercise in unheld:
         if _fit(state, exercise):

@@ -35,7 +35,7 @@ from planner.domain import (
     Status,
 )
 from planner.model.baseline import freeze_past, keep_event
-from planner.model.hint import greedy_plan
+from planner.model.construct import construct_plan
 from planner.model.objective import objective_terms, set_objective
 from planner.model.rules import add_rules
 from planner.model.variables import (
@@ -242,7 +242,7 @@ def solve(
     built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
     first_guess = hint if hint is not None else baseline
     if first_guess is None:
-        first_guess = greedy_plan(problem)
+        first_guess = construct_plan(problem)
     hinted = add_hint(built, first_guess)
     solver = cp_model.CpSolver()
     cp_parameters = solver_parameters(problem, options)
@@ -310,6 +310,7 @@ def solve(
             "constraints": len(proto.constraints),
             "hint_events": hinted,
             "solutions": run.solutions,
+            "first_plan_s": run.first_s if plan_from != "hint" else None,
             "plan_from": plan_from if plan is not None else None,
             "interrupted": interrupted,
             "cp_sat_status": solver.status_name(searched),
@@ -321,7 +322,7 @@ def solve(
 def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
     if hint is not None:
         return "given"
-    return "baseline" if baseline is not None else "greedy"
+    return "baseline" if baseline is not None else "construction"
 
 
 def _fill_gaps(
@@ -392,6 +393,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self._run = run
 
     def on_solution_callback(self) -> None:
+        if self._run.first_s is None:
+            self._run.first_s = time.perf_counter() - self._run.began
         self._run.solutions += 1
         self._run.objective = self.objective_value
         self._run.bound = self.best_objective_bound
@@ -407,6 +410,7 @@ class _Run:
         self.objective: float | None = None
         self.bound: float | None = None
         self.solutions = 0
+        self.first_s: float | None = None  # when the first solution came
         self.listening = False
         self.news: queue.SimpleQueue[Progress] = queue.SimpleQueue()
 
