@@ -246,6 +246,18 @@ def solve(
     hinted = add_hint(built, first_guess)
     solver = cp_model.CpSolver()
     cp_parameters = solver_parameters(problem, options)
+    neighbourhoods = None
+    if not options.deterministic:
+        from planner.model.lns import improve_first  # lns builds on this module
+
+        neighbourhoods = improve_first(problem, built, first_guess, options, progress)
+        if neighbourhoods is not None:
+            first_guess = neighbourhoods.plan
+            built.model.clear_hints()
+            hinted = add_hint(built, first_guess)
+            cp_parameters["max_time_in_seconds"] = max(
+                1.0, began + cp_parameters["max_time_in_seconds"] - time.perf_counter()
+            )
     fill_s = 0.0
     if not options.deterministic:
         fill_s = cp_parameters["max_time_in_seconds"] * FILL_SHARE
@@ -254,10 +266,17 @@ def solve(
     run = _Run(solver, began)
     searched, interrupted = run.search(built.model, progress, cancel)
     status, source, plan_from = searched, solver, "search"
-    if searched == cp_model.UNKNOWN:
-        fallback = _hinted_solution(built)
+    # The full search may end before it takes up the neighbourhood search's
+    # plan (the hint) or anything better: that plan is the result then.
+    behind = neighbourhoods is not None and (
+        searched == cp_model.FEASIBLE
+        and solver.objective_value < neighbourhoods.objective
+    )
+    if searched == cp_model.UNKNOWN or behind:
+        fallback = hinted_solution(built)
         if fallback is not None:
-            source, status, plan_from = fallback, cp_model.FEASIBLE, "hint"
+            source, status = fallback, cp_model.FEASIBLE
+            plan_from = "hint" if neighbourhoods is None else "neighbourhoods"
     plan, terms = None, {}
     if status == cp_model.FEASIBLE and plan_from == "search" and not interrupted:
         filled = _fill_gaps(
@@ -349,7 +368,7 @@ def _fill_gaps(
     return None
 
 
-def _hinted_solution(built: BuiltModel) -> cp_model.CpSolver | None:
+def hinted_solution(built: BuiltModel) -> cp_model.CpSolver | None:
     """A solver holding the hinted plan as its solution, if the plan is feasible.
 
     Every hinted variable is fixed, so this takes a fraction of a second even
