@@ -461,9 +461,9 @@ def _block(
     assets: list[AssetDraft],
 ) -> None:
     """Mark each blackout's slots on its partner, venue or asset draft."""
-    drafts: dict[str, PartnerDraft | VenueDraft | AssetDraft] = {
-        d.id: d for d in (*partners, *venues, *assets)
-    }
+    drafts: dict[str, PartnerDraft | VenueDraft | AssetDraft] = {}
+    for group in (partners, venues, assets):
+        drafts.update((d.id, d) for d in group)
     for row in blackouts:
         first, last = row["start"], row["end"]
         assert isinstance(first, dt.date) and isinstance(last, dt.date)

@@ -257,7 +257,7 @@ class _Repair:
                 releasing[eid].add(partner_id)
             else:
                 ejected.add(eid)
-        released = []
+        released: list[tuple[str, str]] = []
         for eid, partners in sorted(releasing.items()):
             event = state.placed[eid]
             fewest = state.problem.exercise[eid].min_partners
@@ -475,8 +475,9 @@ def _one_more(
     ]
     for exercise in counting:
         event = state.placed.get(exercise.id)
-        missing = event is not None and not set(partners) <= set(event.participants)
-        if missing and _invite(state, exercise, event, partners):
+        if event is None or set(partners) <= set(event.participants):
+            continue
+        if _invite(state, exercise, event, partners):
             return True
     unheld = [e for e in counting if e.id not in state.placed]
     for exercise in unheld:

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -255,9 +255,8 @@ def solve(
             first_guess = neighbourhoods.plan
             built.model.clear_hints()
             hinted = add_hint(built, first_guess)
-            cp_parameters["max_time_in_seconds"] = max(
-                1.0, began + cp_parameters["max_time_in_seconds"] - time.perf_counter()
-            )
+            left = began + cast(float, cp_parameters["max_time_in_seconds"])
+            cp_parameters["max_time_in_seconds"] = max(1.0, left - time.perf_counter())
     fill_s = 0.0
     if not options.deterministic:
         fill_s = cp_parameters["max_time_in_seconds"] * FILL_SHARE

@@ -97,7 +97,7 @@ def test_solve_runs_the_neighbourhood_search_on_a_large_model(
 ) -> None:
     # Thresholds lowered so that a dense m counts as large, and LNS runs alone.
     monkeypatch.setattr(lns, "LNS_FROM", 0)
-    monkeypatch.setattr(lns, "LNS_ALONE_FROM", 0)
+    monkeypatch.setattr(lns, "LNS_ALONE_DENSITY", 0.0)
     problem = _dense("m", 1, tmp_path)
     result = solve(problem, SolveOptions(time_limit_s=4, workers=1, seed=1))
     assert result.status in (Status.FEASIBLE, Status.OPTIMAL)
