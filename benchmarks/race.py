@@ -35,6 +35,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every command runs this checkout's planner, even beside an installed one.
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 RACERS = ("planner", "plain", "construct", "greedy")
 COLUMNS = (
     "instance",
@@ -74,6 +76,7 @@ def generate(instance: str, seed: int, folder: Path) -> Path:
         ],
         check=True,
         capture_output=True,
+        env=ENV,
     )
     return path
 
@@ -105,7 +108,7 @@ def timed(command: list[str]) -> tuple[float, float, int]:
             ["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
             capture_output=True,
             text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=ENV,
         )
         wall = time.perf_counter() - started
         lines = Path(report.name).read_text().split()
@@ -123,6 +126,7 @@ def judge(workbook: Path, schedule: Path) -> dict[str, object]:
         [*planner_command(), "check", str(workbook), str(schedule)],
         capture_output=True,
         text=True,
+        env=ENV,
     )
     problem, _ = read_problem(workbook)
     assert problem is not None
