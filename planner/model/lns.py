@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.domain import Plan, Problem, Progress, SolveOptions
-from planner.model.search import BuiltModel, add_hint, hinted_solution, read_plan
+from planner.model.search import (
+    BuiltModel,
+    CancelToken,
+    add_hint,
+    hinted_solution,
+    read_plan,
+    search_once,
+)
 
 # Exercises freed per part: starting size, and the range it adapts within
 # (larger after a part solved to optimality, smaller after one that ran out).
@@ -53,6 +60,7 @@ class Search:
     parts: int = 0
     improved: int = 0
     optimal_parts: int = 0
+    interrupted: bool = False  # Ctrl-C or a cancel token stopped it
     by_kind: dict[str, int] = field(default_factory=dict)  # improvements per kind
 
 
@@ -65,11 +73,13 @@ def improve(
     workers: int = 1,
     seed: int = 0,
     on_improve: Callable[[Plan, int], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> Search:
     """Improve the feasible ``plan`` (of ``objective``) until ``deadline``.
 
     ``deadline`` is a `time.perf_counter` value. ``built`` is the whole model
-    of ``problem``; it is copied for each part, never changed.
+    of ``problem``; it is copied for each part, never changed. Ctrl-C or
+    ``cancel`` stops it with the best plan so far.
     """
     rng = random.Random(seed)
     search = Search(plan, objective)
@@ -79,8 +89,8 @@ def improve(
         kind = kinds[search.parts % len(kinds)]
         free = kind(problem, rng, size)
         seconds = min(PART_SECONDS, deadline - time.perf_counter())
-        solver, status = _solve_part(
-            built, problem, search.plan, free, seconds, workers, rng
+        solver, status, stopped = _solve_part(
+            built, problem, search.plan, free, seconds, workers, rng, cancel
         )
         search.parts += 1
         if status == cp_model.OPTIMAL:
@@ -98,6 +108,9 @@ def improve(
             search.by_kind[name] = search.by_kind.get(name, 0) + 1
             if on_improve is not None:
                 on_improve(search.plan, search.objective)
+        if stopped:
+            search.interrupted = True
+            break
     return search
 
 
@@ -109,8 +122,10 @@ def _solve_part(
     seconds: float,
     workers: int,
     rng: random.Random,
-) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
-    """Solve the whole model with every exercise outside ``free`` fixed."""
+    cancel: CancelToken | None = None,
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, bool]:
+    """Solve the whole model with every exercise outside ``free`` fixed;
+    also whether Ctrl-C or ``cancel`` stopped it."""
     model = built.model.clone()
     part = BuiltModel(model, built.variables, built.terms)
     model.clear_hints()
@@ -120,7 +135,8 @@ def _solve_part(
     solver.parameters.max_time_in_seconds = max(seconds, 0.1)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = rng.randrange(1 << 30)
-    return solver, solver.solve(model)
+    status, stopped = search_once(solver, model, cancel)
+    return solver, status, stopped
 
 
 def _fix_outside(
@@ -190,6 +206,7 @@ def improve_first(
     plan: Plan,
     options: SolveOptions,
     progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> Search | None:
     """Run the neighbourhood search on a large programme before the full one.
 
@@ -230,4 +247,5 @@ def improve_first(
         workers=options.workers or os.cpu_count() or 1,
         seed=options.seed,
         on_improve=report,
+        cancel=cancel,
     )

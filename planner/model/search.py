@@ -57,6 +57,9 @@ FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
 # Share of the time limit kept for filling gaps around the plan found, when the
 # search does not prove it best (see `_fill_gaps`).
 FILL_SHARE = 0.1
+# The full search's limit once the neighbourhood search was interrupted: it
+# only hands back the plan found (CP-SAT needs one call to report anything).
+STOPPED_S = 0.01
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
 
 
@@ -250,13 +253,17 @@ def solve(
     if not options.deterministic:
         from planner.model.lns import improve_first  # lns builds on this module
 
-        neighbourhoods = improve_first(problem, built, first_guess, options, progress)
+        neighbourhoods = improve_first(
+            problem, built, first_guess, options, progress, cancel
+        )
         if neighbourhoods is not None:
             first_guess = neighbourhoods.plan
             built.model.clear_hints()
             hinted = add_hint(built, first_guess)
             left = began + cast(float, cp_parameters["max_time_in_seconds"])
             cp_parameters["max_time_in_seconds"] = max(1.0, left - time.perf_counter())
+            if neighbourhoods.interrupted:
+                cp_parameters["max_time_in_seconds"] = STOPPED_S
     fill_s = 0.0
     if not options.deterministic:
         fill_s = cp_parameters["max_time_in_seconds"] * FILL_SHARE
@@ -264,6 +271,9 @@ def solve(
     apply_parameters(solver, cp_parameters)
     run = _Run(solver, began)
     searched, interrupted = run.search(built.model, progress, cancel)
+    interrupted = interrupted or (
+        neighbourhoods is not None and neighbourhoods.interrupted
+    )
     status, source, plan_from = searched, solver, "search"
     # The full search may end before it takes up the neighbourhood search's
     # plan (the hint) or anything better: that plan is the result then.
@@ -365,6 +375,14 @@ def _fill_gaps(
     if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver
     return None
+
+
+def search_once(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, cancel: CancelToken | None
+) -> tuple[cp_model.CpSolverStatus, bool]:
+    """One CP-SAT solve that Ctrl-C or ``cancel`` stops, keeping its best
+    solution; its status and whether it was stopped so."""
+    return _Run(solver, time.perf_counter()).search(model, None, cancel)
 
 
 def hinted_solution(built: BuiltModel) -> cp_model.CpSolver | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -65,10 +66,11 @@ def test_a_part_keeps_every_event_outside_it(tmp_path: Path) -> None:
     free = {problem.exercises[0].id}
     import random
 
-    solver, status = lns._solve_part(
+    solver, status, stopped = lns._solve_part(
         built, problem, plan, free, 5.0, 1, random.Random(1)
     )
     assert status in (lns.cp_model.OPTIMAL, lns.cp_model.FEASIBLE)
+    assert not stopped
     from planner.model.search import read_plan
 
     after = read_plan(problem, built.variables, solver)
@@ -101,5 +103,21 @@ def test_solve_runs_the_neighbourhood_search_on_a_large_model(
     problem = _dense("m", 1, tmp_path)
     result = solve(problem, SolveOptions(time_limit_s=4, workers=1, seed=1))
     assert result.status in (Status.FEASIBLE, Status.OPTIMAL)
+    assert_checked(problem, result)
+    assert result.objective >= _objective(problem, construct_plan(problem))
+
+
+def test_a_cancelled_neighbourhood_search_returns_its_checked_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lns, "LNS_FROM", 0)
+    monkeypatch.setattr(lns, "LNS_ALONE_DENSITY", 0.0)
+    problem = _dense("m", 1, tmp_path)
+    cancel = threading.Event()
+    cancel.set()
+    result = solve(problem, SolveOptions(time_limit_s=30, workers=1), cancel=cancel)
+    assert result.statistics["interrupted"] is True
+    assert result.statistics["plan_from"] == "neighbourhoods"
+    assert result.status is Status.FEASIBLE
     assert_checked(problem, result)
     assert result.objective >= _objective(problem, construct_plan(problem))
