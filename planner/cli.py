@@ -206,19 +206,41 @@ def template(output: Path, example: bool, force: bool) -> None:
     default="s",
     show_default=True,
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["spread", "dense"]),
+    default="spread",
+    show_default=True,
+    help="spread: the horizon grows with the size (xl: five years); "
+    "dense: one year of weeks at every size.",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def generate(output: Path, size: str, seed: int, force: bool) -> None:
-    """Write a generated programme of the given size (for tests and benchmarks)."""
+def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> None:
+    """Write a generated programme (for tests and benchmarks).
+
+    The planted plan it was built around, which proves it feasible, is written
+    beside it as OUTPUT.planted.json, readable by `planner check`.
+    """
+    import json
+
     from planner.generate import generate as make
+    from planner.generate import planted_schedule
     from planner.workbook.template import write_workbook
 
-    if output.exists() and not force:
-        err.print(f"{output} already exists; use --force to overwrite it.")
+    planted_path = output.with_suffix(".planted.json")
+    if (output.exists() or planted_path.exists()) and not force:
+        taken = output if output.exists() else planted_path
+        err.print(f"{taken} already exists; use --force to overwrite it.")
         sys.exit(EXIT_INVALID)
-    tables, _ = make(size, seed)
+    tables, planted = make(size, seed, profile)
     write_workbook(tables, output)
-    out.print(f"Wrote {output} (size {size}, seed {seed}).")
+    schedule = planted_schedule(tables, planted)
+    planted_path.write_text(json.dumps(schedule, indent=1), encoding="utf-8")
+    out.print(
+        f"Wrote {output} (size {size}, profile {profile}, seed {seed}) and its "
+        f"planted plan {planted_path.name} ({len(planted)} events)."
+    )
 
 
 @contextmanager

@@ -1,11 +1,17 @@
-"""Generated programmes of four sizes, for tests and benchmarks.
+"""Generated programmes of four sizes and two profiles, for tests and benchmarks.
 
-Sizes s, m and l are built around a *planted schedule*: events are placed
-first so that they obey every hard rule, and only then are windows, blackouts,
+Every programme is built around a *planted schedule*: events are placed first
+so that they obey every hard rule, and only then are windows, blackouts,
 budgets, capacities, dependencies and hard goals derived around them. The
-planted schedule therefore proves the instance feasible, and the independent
-checker can confirm it. xl (1,500 exercises over five years) is built the same
-way, but nothing promises more than that it is realistic and proportionate.
+planted schedule therefore proves the programme feasible, the independent
+checker can confirm it, and its objective is one a benchmark knows is
+reachable.
+
+Two profiles: ``spread`` grows the horizon with the size (one year for s, five
+for xl), as a long-range programme does; ``dense`` packs every size into one
+year of weekly slots, as a command's annual programme does (xl: 1,500
+exercises, 150 partners, 100 venues in 52 weeks), which is what makes the
+search hard.
 
 Everything is drawn from one ``random.Random(seed)`` and from lists in a fixed
 order, so ``generate(size, seed)`` returns the same rows on every run.
@@ -48,6 +54,11 @@ class Size:
     goals: int
     dependencies: int
     time_limit_s: int
+    mandatory_share: float = 0.35  # of planted exercises, so about 30% of all
+    hard_share: float = 0.2  # of goals after the first (always hard)
+    # Draw blackouts before planting, so every one is kept and the planted
+    # schedule works around them; otherwise a busy year leaves room for few.
+    blackouts_first: bool = False
 
 
 SIZES: dict[str, Size] = {
@@ -56,11 +67,20 @@ SIZES: dict[str, Size] = {
     "l": Size(400, 60, 40, 156, 8, (2, 10), 20, 20, 120),
     "xl": Size(1500, 150, 100, 260, 20, (3, 12), 40, 60, 120),
 }
+# One year at every size, in the proportions of the dense xl of issue 10:
+# 15 exercises per venue, 10 per partner, about 450 mandatory of 1,500 and
+# a quarter of the goals hard.
+DENSE_SIZES: dict[str, Size] = {
+    "s": Size(40, 8, 4, 52, 2, (2, 8), 6, 2, 30, 0.36, 0.25, True),
+    "m": Size(150, 16, 10, 52, 4, (2, 10), 12, 8, 60, 0.36, 0.25, True),
+    "l": Size(500, 50, 34, 52, 8, (3, 12), 24, 25, 120, 0.36, 0.25, True),
+    "xl": Size(1500, 150, 100, 52, 24, (3, 12), 70, 75, 120, 0.36, 0.25, True),
+}
+PROFILES: dict[str, dict[str, Size]] = {"spread": SIZES, "dense": DENSE_SIZES}
 
 # Share of exercises deliberately left out of the planted schedule: optional
 # extras that compete with the planted ones, so the optimizer has choices.
 UNPLANTED_SHARE = 0.15
-MANDATORY_SHARE = 0.35  # of planted exercises, so about 30% of all
 FIXED_SHARE = 0.05
 PLACEMENT_ATTEMPTS = 40
 MIN_PARTICIPANTS = 2
@@ -352,6 +372,7 @@ class PartnerDraft:
     weight: int
     events: list[tuple[int, int]] = field(default_factory=list)  # planted slots
     load: list[int] = field(default_factory=list)  # planted events per slot
+    blocked: set[int] = field(default_factory=set)  # blackouts drawn first
 
 
 @dataclass
@@ -365,6 +386,7 @@ class VenueDraft:
     cost_per_slot: int
     max_concurrent: int
     load: list[int] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -374,6 +396,7 @@ class AssetDraft:
     kind: str
     capacity: int
     load: list[int] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -392,31 +415,64 @@ class ExerciseDraft:
     start: int = 0  # planted start slot
 
 
-def generate(size: str, seed: int) -> tuple[WorkbookData, list[PlantedEvent]]:
-    """A programme of the given size, and the planted schedule that fits it.
+def generate(
+    size: str, seed: int, profile: str = "spread"
+) -> tuple[WorkbookData, list[PlantedEvent]]:
+    """A programme of the given size and profile, and the planted schedule.
 
     The planted events hold only the exercises placed in the planted
     schedule: the others are optional, so leaving them out is allowed.
     """
-    if size not in SIZES:
+    if profile not in PROFILES:
+        raise ValueError(
+            f"profile must be one of {', '.join(PROFILES)}, got {profile!r}"
+        )
+    if size not in PROFILES[profile]:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
-    spec = SIZES[size]
+    spec = PROFILES[profile][size]
     rng = random.Random(seed)
     n_slots = spec.weeks
     partners = make_partners(spec, rng, n_slots)
     venues = make_venues(spec, rng, partners, n_slots)
     assets = make_assets(spec, rng, n_slots)
     exercises = draft_exercises(spec, rng, partners, venues, assets)
+    blackouts = None
+    if spec.blackouts_first:
+        blackouts = _blackouts(rng, partners, venues, assets, [], n_slots)
+        _block(blackouts, partners, venues, assets)
     for draft in rng.sample(exercises, len(exercises)):
         if rng.random() >= UNPLANTED_SHARE:
             plant(draft, rng, partners, venues, assets, n_slots)
     travel = travel_costs(rng, partners, venues)
     tables = build_tables(spec, rng, partners, venues, assets, exercises, travel)
+    if blackouts is not None:
+        tables["Unavailability"] = blackouts
     planted = sorted(
         (d.planted for d in exercises if d.planted is not None),
         key=lambda e: (e.start_date, e.exercise_id),
     )
     return tables, planted
+
+
+def _block(
+    blackouts: list[dict[str, object]],
+    partners: list[PartnerDraft],
+    venues: list[VenueDraft],
+    assets: list[AssetDraft],
+) -> None:
+    """Mark each blackout's slots on its partner, venue or asset draft."""
+    drafts: dict[str, PartnerDraft | VenueDraft | AssetDraft] = {}
+    for group in (partners, venues, assets):
+        drafts.update((d.id, d) for d in group)
+    for row in blackouts:
+        first, last = row["start"], row["end"]
+        assert isinstance(first, dt.date) and isinstance(last, dt.date)
+        slots = range(_slot(first), _slot(last) + 1)
+        drafts[str(row["resource_id"])].blocked.update(slots)
+
+
+def _slot(day: dt.date) -> int:
+    return (day - PLANNING_START).days // SLOT_DAYS
 
 
 def slot_start(slot: int) -> dt.date:
@@ -630,10 +686,14 @@ def plant(
         start = rng.randint(0, n_slots - duration)
         slots = range(start, start + duration)
         venue = venue_by_id[rng.choice(draft.allowed)]
-        if any(venue.load[s] >= venue.max_concurrent for s in slots):
+        if any(venue.load[s] >= venue.max_concurrent for s in slots) or (
+            venue.blocked.intersection(slots)
+        ):
             continue
         used = [asset_by_id[a] for a in draft.assets]
-        if any(a.load[s] >= a.capacity for a in used for s in slots):
+        if any(a.load[s] >= a.capacity for a in used for s in slots) or any(
+            a.blocked.intersection(slots) for a in used
+        ):
             continue
         free = [
             partner_by_id[p]
@@ -669,7 +729,10 @@ def _partner_free(partner: PartnerDraft, first: int, last: int) -> bool:
     Rest (min_gap) is only drawn for partners with one event at a time, so
     two of its events never overlap and the gap applies to every pair.
     """
-    if any(partner.load[s] >= partner.max_concurrent for s in range(first, last + 1)):
+    slots = range(first, last + 1)
+    if any(partner.load[s] >= partner.max_concurrent for s in slots):
+        return False
+    if partner.blocked.intersection(slots):
         return False
     gap = partner.min_gap
     return gap == 0 or all(
@@ -714,7 +777,9 @@ def build_tables(
     """Every sheet's rows, derived so the planted schedule obeys every rule."""
     n_slots = spec.weeks
     venue_by_id = {v.id: v for v in venues}
-    exercise_rows = [_exercise_row(d, rng, n_slots, venue_by_id) for d in exercises]
+    exercise_rows = [
+        _exercise_row(d, rng, n_slots, spec.mandatory_share) for d in exercises
+    ]
     planted = [d for d in exercises if d.planted is not None]
     organizer = sum(
         d.fixed_cost + venue_by_id[d.planted.venue_id].cost_per_slot * d.duration
@@ -748,10 +813,7 @@ def build_tables(
 
 
 def _exercise_row(
-    draft: ExerciseDraft,
-    rng: random.Random,
-    n_slots: int,
-    venue_by_id: dict[str, VenueDraft],
+    draft: ExerciseDraft, rng: random.Random, n_slots: int, mandatory_share: float
 ) -> dict[str, object]:
     kind, duration = draft.kind, draft.duration
     event = draft.planted
@@ -763,7 +825,7 @@ def _exercise_row(
         required = [p for p in participants if p in required]
         min_partners = max(len(required), min(len(participants), rng.randint(2, 3)))
         low = len(participants)
-        mandatory = rng.random() < MANDATORY_SHARE
+        mandatory = rng.random() < mandatory_share
         slack = 2 * duration + 2
         first = max(0, draft.start - rng.randint(0, slack))
         last = min(n_slots - 1, draft.start + duration - 1 + rng.randint(0, slack))
@@ -1001,7 +1063,7 @@ def _goals(
     makers = (_coverage_goal, _engagement_goal, _together_goal)
     goals = []
     for index in range(spec.goals):
-        hard = index == 0 or rng.random() < 0.2
+        hard = index == 0 or rng.random() < spec.hard_share
         goal = makers[index % len(makers)](rng, partners, planted, areas, hard)
         goals.append({"goal_id": f"G{index + 1:02d}", **goal})
     return goals
@@ -1124,3 +1186,44 @@ def _dependencies(
             }
         )
     return rows
+
+
+def planted_schedule(
+    tables: WorkbookData, planted: list[PlantedEvent]
+) -> dict[str, object]:
+    """The planted schedule in the layout of schedule.json (its events part).
+
+    ``planner check`` and ``planner compare`` read it like any result, so a
+    benchmark can price the planted plan and knows an objective that is
+    reachable.
+    """
+    settings = {row["key"]: row["value"] for row in tables["Settings"]}
+    durations = {row["exercise_id"]: row["duration"] for row in tables["Exercises"]}
+    return {
+        "status": "planted",
+        "time_unit": settings["time_unit"],
+        "planning_start": _iso(settings["planning_start"]),
+        "planning_end": _iso(settings["planning_end"]),
+        "events": [
+            {
+                "exercise_id": event.exercise_id,
+                "start_date": event.start_date.isoformat(),
+                "end_date": (
+                    event.start_date
+                    + dt.timedelta(days=SLOT_DAYS * _int(durations[event.exercise_id]))
+                    - dt.timedelta(days=1)
+                ).isoformat(),
+                "venue_id": event.venue_id,
+                "participants": list(event.participants),
+            }
+            for event in planted
+        ],
+    }
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else int(str(value))

@@ -256,3 +256,23 @@ def test_whatif_freezes_the_base_before_a_date(tmp_path: Path) -> None:
         assert (kept["start_date"], kept["venue_id"], kept["participants"]) == (
             event["start_date"], event["venue_id"], event["participants"],
         )  # fmt: skip
+
+
+def test_generate_writes_the_planted_plan_beside_the_workbook(tmp_path: Path) -> None:
+    workbook = tmp_path / "dense.xlsx"
+    result = run("generate", workbook, "--size", "s", "--profile", "dense")
+    assert result.exit_code == 0, result.output
+    planted = tmp_path / "dense.planted.json"
+    assert "dense.planted.json (35 events)" in result.output
+    assert json.loads(planted.read_text())["status"] == "planted"
+    checked = run("check", workbook, planted)
+    assert checked.exit_code == 0, checked.output
+    assert_checked(workbook, planted)
+
+
+def test_generate_refuses_to_overwrite_a_planted_plan(tmp_path: Path) -> None:
+    (tmp_path / "dense.planted.json").write_text("{}")
+    result = run("generate", tmp_path / "dense.xlsx", "--profile", "dense")
+    assert result.exit_code == 2
+    assert "dense.planted.json already exists; use --force" in result.output
+    assert not (tmp_path / "dense.xlsx").exists()

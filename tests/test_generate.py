@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from planner.domain import Event, Plan
-from planner.generate import SIZES, PlantedEvent, generate
+from planner.generate import SIZES, PlantedEvent, generate, planted_schedule
 from planner.workbook.schema import WorkbookData
 from planner.workbook.template import write_workbook
 
@@ -178,3 +179,73 @@ def test_planted_schedule_breaks_no_rule(size: str, tmp_path: Path) -> None:
         )
     )
     assert [str(v) for v in check_plan(problem, plan)] == []
+
+
+@pytest.mark.parametrize(
+    ("size", "exercises", "partners", "venues", "assets", "goals", "dependencies"),
+    [
+        ("s", 40, 8, 4, 2, 6, 2),
+        ("m", 150, 16, 10, 4, 12, 8),
+        ("l", 500, 50, 34, 8, 24, 25),
+        ("xl", 1500, 150, 100, 24, 70, 75),
+    ],
+)
+def test_dense_profile_packs_every_size_into_one_year(
+    size: str,
+    exercises: int,
+    partners: int,
+    venues: int,
+    assets: int,
+    goals: int,
+    dependencies: int,
+) -> None:
+    tables, _ = generate(size, 1, "dense")
+    assert len(tables["Exercises"]) == exercises
+    assert len(tables["Partners"]) == partners
+    assert len(tables["Venues"]) == venues
+    assert len(tables["Assets"]) == assets
+    assert len(tables["Goals"]) == goals
+    assert len(tables["Dependencies"]) == dependencies
+    assert _weeks(tables) == 52
+
+
+def test_dense_xl_is_as_packed_as_issue_10_describes() -> None:
+    # 1,500 exercises, ~1,140 held by the known plan, ~450 mandatory, 70 goals
+    # of which ~18 hard, ~560 blackout rows: in the same range, not exactly.
+    tables, planted = generate("xl", 1, "dense")
+    mandatory = sum(bool(row["mandatory"]) for row in tables["Exercises"])
+    hard = sum(bool(row["hard"]) for row in tables["Goals"])
+    assert 1100 <= len(planted) <= 1300
+    assert 400 <= mandatory <= 500
+    assert 12 <= hard <= 24
+    assert len(tables["Unavailability"]) >= 350
+
+
+def test_unknown_profile_is_refused() -> None:
+    with pytest.raises(ValueError, match="profile must be one of spread, dense"):
+        generate("s", 1, "sparse")
+
+
+def test_spread_profile_is_the_default_and_unchanged() -> None:
+    assert generate("m", 3) == generate("m", 3, "spread")
+
+
+@pytest.mark.parametrize("size", ["s", "m", "l"])
+def test_dense_planted_schedule_breaks_no_rule(size: str, tmp_path: Path) -> None:
+    from planner.check import check_plan
+    from planner.workbook.plan_io import read_plan
+    from planner.workbook.read import read_problem
+
+    tables, planted = generate(size, 2, "dense")
+    path = tmp_path / f"{size}.xlsx"
+    write_workbook(tables, path)
+    schedule = tmp_path / f"{size}.planted.json"
+    schedule.write_text(json.dumps(planted_schedule(tables, planted)))
+    problem, findings = read_problem(path)
+    assert problem is not None, [str(f) for f in findings]
+    plan, findings = read_plan(problem, schedule)
+    assert plan is not None, [str(f) for f in findings]
+    assert len(plan.events) == len(planted)
+    assert [str(v) for v in check_plan(problem, plan)] == []
+    mandatory = {e.id for e in problem.exercises if e.mandatory}
+    assert mandatory <= {e.exercise_id for e in plan.events}

@@ -33,14 +33,14 @@ from planner.domain import (
 
 def greedy_plan(problem: Problem) -> Plan:
     """Place exercises one by one, each at its earliest feasible start."""
-    state = _State(problem)
-    for exercise in _order(problem):
-        _place(state, exercise)
+    state = PlanState(problem)
+    for exercise in placement_order(problem):
+        place_exercise(state, exercise)
     events = sorted(state.placed.values(), key=lambda e: (e.start, e.exercise_id))
     return Plan(tuple(events))
 
 
-def _order(problem: Problem) -> list[Exercise]:
+def placement_order(problem: Problem) -> list[Exercise]:
     """Mandatory first, tightest window first; then optional by value."""
 
     def key(item: tuple[int, Exercise]) -> tuple[int, int, int]:
@@ -52,7 +52,7 @@ def _order(problem: Problem) -> list[Exercise]:
     return [e for _, e in sorted(enumerate(problem.exercises), key=key)]
 
 
-def _place(state: _State, exercise: Exercise) -> bool:
+def place_exercise(state: PlanState, exercise: Exercise) -> bool:
     """Place ``exercise``; True when it is in the plan.
 
     What it requires, and mandatory exercises it follows, are placed first so
@@ -68,9 +68,9 @@ def _place(state: _State, exercise: Exercise) -> bool:
             continue
         before = state.problem.exercise[dependency.before]
         placed = before.mandatory or dependency.requires
-        if placed and not _place(state, before) and dependency.requires:
+        if placed and not place_exercise(state, before) and dependency.requires:
             return False
-    event = _first_fit(state, exercise)
+    event = first_fit(state, exercise)
     if event is None:
         return False
     state.place(exercise, event)
@@ -81,12 +81,12 @@ def _slots(periods: tuple[Period, ...]) -> set[int]:
     return {s for p in periods for s in range(p.first, p.last + 1)}
 
 
-def _in_area(goal: Goal, exercise: Exercise) -> bool:
+def in_area(goal: Goal, exercise: Exercise) -> bool:
     return goal.area is None or goal.area in exercise.areas
 
 
 @dataclass
-class _State:
+class PlanState:
     """What the plan so far occupies and spends, and what goals still need."""
 
     problem: Problem
@@ -103,6 +103,7 @@ class _State:
     goals: list[Goal] = field(default_factory=list)  # that count, hard first
     together: dict[str, int] = field(default_factory=dict)  # goal -> count
     engaged: dict[tuple[str, str], int] = field(default_factory=dict)
+    occupants: list[set[str]] = field(default_factory=list)  # slot -> exercises
 
     def __post_init__(self) -> None:
         n = self.problem.n_slots
@@ -128,33 +129,52 @@ class _State:
         )
         self.together = defaultdict(int)
         self.engaged = defaultdict(int)
+        self.occupants = [set() for _ in range(n)]
 
     def place(self, exercise: Exercise, event: Event) -> None:
+        self._book(exercise, event, 1)
+        self.placed[exercise.id] = event
+
+    def remove(self, exercise_id: str) -> Event:
+        """Take a placed event out again, freeing what it used (for repairs)."""
+        event = self.placed.pop(exercise_id)
+        self._book(self.problem.exercise[exercise_id], event, -1)
+        return event
+
+    def _book(self, exercise: Exercise, event: Event, sign: int) -> None:
+        """Add (``sign`` 1) or release (-1) what ``event`` uses and counts."""
         slots = range(event.start, event.start + exercise.duration)
         for s in slots:
-            self.venue_load[event.venue_id][s] += 1
+            if sign > 0:
+                self.occupants[s].add(exercise.id)
+            else:
+                self.occupants[s].discard(exercise.id)
+            self.venue_load[event.venue_id][s] += sign
             for asset_id in exercise.assets:
-                self.asset_load[asset_id][s] += 1
+                self.asset_load[asset_id][s] += sign
             for partner_id in event.participants:
-                self.partner_load[partner_id][s] += 1
+                self.partner_load[partner_id][s] += sign
+        span = (slots[0], slots[-1])
         for partner_id in event.participants:
-            self.partner_events[partner_id].append((slots[0], slots[-1]))
-            self.partner_spend[partner_id] += _partner_cost(
+            if sign > 0:
+                self.partner_events[partner_id].append(span)
+            else:
+                self.partner_events[partner_id].remove(span)
+            self.partner_spend[partner_id] += sign * partner_cost(
                 self.problem, exercise, partner_id, event.venue_id
             )
-        self.organizer_spend += _organizer_cost(
+        self.organizer_spend += sign * organizer_cost(
             exercise, self.problem.venue[event.venue_id]
         )
         for goal in self.goals:
-            if _in_area(goal, exercise):
+            if in_area(goal, exercise):
                 if goal.kind == GoalKind.TOGETHER and set(goal.partners) <= set(
                     event.participants
                 ):
-                    self.together[goal.id] += 1
+                    self.together[goal.id] += sign
                 if goal.kind == GoalKind.ENGAGEMENT:
                     for partner_id in event.participants:
-                        self.engaged[goal.id, partner_id] += 1
-        self.placed[exercise.id] = event
+                        self.engaged[goal.id, partner_id] += sign
 
     def wanted(self, exercise: Exercise) -> list[list[str]]:
         """Groups of invited partners that goals still need, hard goals first.
@@ -165,7 +185,7 @@ class _State:
         invited = set(exercise.invited_partners)
         groups: list[list[str]] = []
         for goal in self.goals:
-            if not _in_area(goal, exercise):
+            if not in_area(goal, exercise):
                 continue
             if goal.kind == GoalKind.TOGETHER:
                 if self.together[goal.id] < goal.min_count and set(goal.partners) <= (
@@ -182,17 +202,17 @@ class _State:
         return groups
 
 
-def _partner_cost(
+def partner_cost(
     problem: Problem, exercise: Exercise, partner_id: str, venue_id: str
 ) -> int:
     return exercise.cost_per_partner + problem.travel.get((partner_id, venue_id), 0)
 
 
-def _organizer_cost(exercise: Exercise, venue: Venue) -> int:
+def organizer_cost(exercise: Exercise, venue: Venue) -> int:
     return exercise.fixed_cost + venue.cost_per_slot * exercise.duration
 
 
-def _first_fit(state: _State, exercise: Exercise) -> Event | None:
+def first_fit(state: PlanState, exercise: Exercise) -> Event | None:
     """The earliest start, cheapest venue and fewest partners that fit, if any."""
     problem = state.problem
     duration = exercise.duration
@@ -200,25 +220,25 @@ def _first_fit(state: _State, exercise: Exercise) -> Event | None:
     last = min(problem.n_slots - duration, exercise.latest_start)
     if exercise.fixed_start is not None:
         first, last = max(first, exercise.fixed_start), min(last, exercise.fixed_start)
-    venues = _candidate_venues(problem, exercise)
+    venues = candidate_venues(problem, exercise)
     for start in range(first, last + 1):
         end = start + duration - 1
         if not _assets_free(state, exercise, start, end):
             continue
-        if not _dependencies_hold(state, exercise, start):
+        if not dependencies_hold(state, exercise, start):
             continue
         if not all(
-            _partner_free(state, p, start, end) for p in exercise.required_partners
+            partner_free(state, p, start, end) for p in exercise.required_partners
         ):
             continue
         for venue in venues:
-            event = _try_venue(state, exercise, venue, start, end)
+            event = try_venue(state, exercise, venue, start, end)
             if event is not None:
                 return event
     return None
 
 
-def _candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
+def candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
     """Venues that can host the exercise, cheapest first (with required travel)."""
     fewest = max(len(exercise.required_partners), exercise.min_partners)
     venues = [
@@ -231,8 +251,8 @@ def _candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
     ]
 
     def cost(venue: Venue) -> int:
-        return _organizer_cost(exercise, venue) + sum(
-            _partner_cost(problem, exercise, p, venue.id)
+        return organizer_cost(exercise, venue) + sum(
+            partner_cost(problem, exercise, p, venue.id)
             for p in exercise.required_partners
         )
 
@@ -243,7 +263,7 @@ def _free(load: list[int], blocked: set[int], start: int, end: int, cap: int) ->
     return all(load[s] < cap and s not in blocked for s in range(start, end + 1))
 
 
-def _assets_free(state: _State, exercise: Exercise, start: int, end: int) -> bool:
+def _assets_free(state: PlanState, exercise: Exercise, start: int, end: int) -> bool:
     return all(
         _free(
             state.asset_load[a],
@@ -256,7 +276,7 @@ def _assets_free(state: _State, exercise: Exercise, start: int, end: int) -> boo
     )
 
 
-def _partner_free(state: _State, partner_id: str, start: int, end: int) -> bool:
+def partner_free(state: PlanState, partner_id: str, start: int, end: int) -> bool:
     """Available, under its concurrency and event count, rested on both sides."""
     partner = state.problem.partner[partner_id]
     events = state.partner_events[partner_id]
@@ -278,7 +298,7 @@ def _partner_free(state: _State, partner_id: str, start: int, end: int) -> bool:
     )
 
 
-def _dependencies_hold(state: _State, exercise: Exercise, start: int) -> bool:
+def dependencies_hold(state: PlanState, exercise: Exercise, start: int) -> bool:
     """Dependencies with already placed exercises hold for this start."""
     problem = state.problem
     for dependency in state.depends.get(exercise.id, []):
@@ -303,8 +323,8 @@ def _dependencies_hold(state: _State, exercise: Exercise, start: int) -> bool:
     return True
 
 
-def _try_venue(
-    state: _State, exercise: Exercise, venue: Venue, start: int, end: int
+def try_venue(
+    state: PlanState, exercise: Exercise, venue: Venue, start: int, end: int
 ) -> Event | None:
     """The event at ``venue`` with the partners it needs, if it fits.
 
@@ -320,7 +340,7 @@ def _try_venue(
         venue.max_concurrent,
     ):
         return None
-    organizer = state.organizer_spend + _organizer_cost(exercise, venue)
+    organizer = state.organizer_spend + organizer_cost(exercise, venue)
     budget = problem.settings.total_budget
     if budget is not None and organizer > budget:
         return None
@@ -331,9 +351,9 @@ def _try_venue(
 
     def can_come(partner_id: str) -> bool:
         cap = problem.partner[partner_id].budget
-        cost = _partner_cost(problem, exercise, partner_id, venue.id)
+        cost = partner_cost(problem, exercise, partner_id, venue.id)
         return (cap is None or state.partner_spend[partner_id] + cost <= cap) and (
-            _partner_free(state, partner_id, start, end)
+            partner_free(state, partner_id, start, end)
         )
 
     participants = list(exercise.required_partners)
@@ -345,7 +365,7 @@ def _try_venue(
             participants.extend(new)
     optional = sorted(
         (p for p in exercise.optional_partners if p not in participants),
-        key=lambda p: _partner_cost(problem, exercise, p, venue.id),
+        key=lambda p: partner_cost(problem, exercise, p, venue.id),
     )
     for partner_id in optional:
         if len(participants) >= exercise.min_partners:

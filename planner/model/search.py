@@ -16,7 +16,7 @@ import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -35,7 +35,7 @@ from planner.domain import (
     Status,
 )
 from planner.model.baseline import freeze_past, keep_event
-from planner.model.hint import greedy_plan
+from planner.model.construct import construct_plan
 from planner.model.objective import objective_terms, set_objective
 from planner.model.rules import add_rules
 from planner.model.running import answered, run_cp_sat
@@ -58,6 +58,9 @@ FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
 # Share of the time limit kept for filling gaps around the plan found, when the
 # search does not prove it best (see `_fill_gaps`).
 FILL_SHARE = 0.1
+# The full search's limit once the neighbourhood search was interrupted: it
+# only hands back the plan found (CP-SAT needs one call to report anything).
+STOPPED_S = 0.01
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
 
 T = TypeVar("T")
@@ -295,10 +298,25 @@ def solve(
     built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
     first_guess = hint if hint is not None else baseline
     if first_guess is None:
-        first_guess = greedy_plan(problem)
+        first_guess = construct_plan(problem)
     hinted = add_hint(built, first_guess)
     solver = cp_model.CpSolver()
     cp_parameters = solver_parameters(problem, options)
+    neighbourhoods = None
+    if not options.deterministic:
+        from planner.model.lns import improve_first  # lns builds on this module
+
+        neighbourhoods = improve_first(
+            problem, built, first_guess, options, progress, cancel
+        )
+        if neighbourhoods is not None:
+            first_guess = neighbourhoods.plan
+            built.model.clear_hints()
+            hinted = add_hint(built, first_guess)
+            left = began + cast(float, cp_parameters["max_time_in_seconds"])
+            cp_parameters["max_time_in_seconds"] = max(1.0, left - time.perf_counter())
+            if neighbourhoods.interrupted:
+                cp_parameters["max_time_in_seconds"] = STOPPED_S
     fill_s = 0.0
     if not options.deterministic:
         fill_s = cp_parameters["max_time_in_seconds"] * FILL_SHARE
@@ -306,9 +324,18 @@ def solve(
     apply_parameters(solver, cp_parameters)
     run = _Run(began, progress, cancel)
     found = run.search(solver, built.model)
+    found.interrupted |= neighbourhoods is not None and neighbourhoods.interrupted
     searched = found.status
-    if found.solution is None:
-        if _after_search(found, "checking the first guess", _hinted_step(built)):
+    # The full search may end before it takes up the neighbourhood search's
+    # plan (the hint) or anything better: that plan is the result then.
+    behind = (
+        neighbourhoods is not None
+        and found.solution is not None
+        and found.solution.objective_value < neighbourhoods.objective
+    )
+    if found.solution is None or behind:
+        first = "hint" if neighbourhoods is None else "neighbourhoods"
+        if _after_search(found, "checking the first guess", _hinted_step(built, first)):
             found.status = cp_model.FEASIBLE
     elif found.interrupted:
         pass  # the plan found so far is all that is wanted
@@ -353,6 +380,7 @@ def solve(
             "constraints": len(proto.constraints),
             "hint_events": hinted,
             "solutions": run.solutions,
+            "first_plan_s": run.first_s if found.plan_from == "search" else None,
             "plan_from": found.plan_from if plan is not None else None,
             "canonical": found.canonical,
             "interrupted": found.interrupted,
@@ -370,7 +398,7 @@ def _time_limit(problem: Problem, options: SolveOptions) -> float:
 def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
     if hint is not None:
         return "given"
-    return "baseline" if baseline is not None else "greedy"
+    return "baseline" if baseline is not None else "construction"
 
 
 def _solver_statistics(
@@ -444,9 +472,9 @@ def _after_search(found: _Found, what: str, step: Step) -> bool:
     return True
 
 
-def _hinted_step(built: BuiltModel) -> Step:
+def _hinted_step(built: BuiltModel, plan_from: str) -> Step:
     def step() -> tuple[Solution | None, str]:
-        return _hinted_solution(built), "hint"
+        return hinted_solution(built), plan_from
 
     return step
 
@@ -538,7 +566,16 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def _hinted_solution(built: BuiltModel) -> Solution | None:
+def search_once(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, cancel: CancelToken | None
+) -> tuple[cp_model.CpSolverStatus, bool]:
+    """One CP-SAT solve that Ctrl-C or ``cancel`` stops, keeping its best
+    solution; its status and whether it was stopped so."""
+    found = _Run(time.perf_counter(), None, cancel).search(solver, model)
+    return found.status, found.interrupted
+
+
+def hinted_solution(built: BuiltModel) -> Solution | None:
     """The hinted plan as a solution, if the model accepts it.
 
     Every hinted variable is fixed, so this takes a fraction of a second even
@@ -621,12 +658,15 @@ class _Run:
         self.objective: float | None = None
         self.bound: float | None = None
         self.solutions = 0
+        self.first_s: float | None = None  # when the first solution came
         self.best: Solution | None = None
         self.news: queue.SimpleQueue[Progress] = queue.SimpleQueue()
         self.last_news = time.perf_counter()
 
     def on_solution(self, solution: Solution, objective: float, bound: float) -> None:
         """Called in CP-SAT's thread for each improving solution."""
+        if self.first_s is None:
+            self.first_s = time.perf_counter() - self.began
         self.solutions += 1
         self.best = solution
         self.objective, self.bound = objective, bound

@@ -103,7 +103,7 @@ def clear_stale_temps(folder: Path, names: Sequence[str]) -> list[Path]:
     the process id) is gone, or when it is older than STALE_AFTER_S (made on
     another machine, or before names carried an id). Returns those removed.
     """
-    removed = []
+    removed: list[Path] = []
     for name in names:
         pattern = re.compile(
             re.escape(f".{name}.") + r"(?:(\d+)\.)?[^.]+" + re.escape(TEMP_SUFFIX)

@@ -20,7 +20,7 @@ from planner.domain import (
     Weights,
 )
 from planner.model import build_model, solve
-from planner.model.search import _hinted_solution, add_hint
+from planner.model.search import add_hint, hinted_solution
 from planner.whatif import replan
 from planner.workbook.schema import SETTINGS_KEYS
 from tests.factories import exercise, make_problem
@@ -100,7 +100,7 @@ def test_every_kind_of_change_costs_its_weight_in_model_and_checker() -> None:
     )
     built = build_model(problem, baseline=baseline)
     add_hint(built, plan)
-    fixed = _hinted_solution(built)
+    fixed = hinted_solution(built)
     assert fixed is not None
     assert fixed.value(built.terms[TERM_CHANGE]) == -150_000
     assert objective_terms(problem, plan, baseline)[TERM_CHANGE] == -150_000
@@ -120,7 +120,7 @@ def test_a_venue_gone_from_the_programme_costs_no_venue_change() -> None:
     plan = Plan((Event("E1", 2, "V", ()),))
     built = build_model(problem, baseline=baseline)
     add_hint(built, plan)
-    fixed = _hinted_solution(built)
+    fixed = hinted_solution(built)
     assert fixed is not None
     assert fixed.value(built.terms[TERM_CHANGE]) == -30_000
     assert objective_terms(problem, plan, baseline)[TERM_CHANGE] == -30_000

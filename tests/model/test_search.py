@@ -33,6 +33,7 @@ from planner.domain import (
 )
 from planner.generate import generate
 from planner.model import SourceGuard, build_model, solve
+from planner.model.construct import construct_plan
 from planner.model.hint import greedy_plan
 from planner.model.search import _fill_gaps, read_plan
 from planner.workbook.read import read_problem
@@ -179,7 +180,7 @@ def test_a_search_stopped_before_its_first_plan_returns_the_hinted_plan() -> Non
     result = solve(problem, SolveOptions(time_limit_s=0.01, workers=1))
     assert result.statistics["plan_from"] == "hint"
     assert result.status is Status.FEASIBLE
-    assert result.plan == greedy_plan(problem)
+    assert result.plan == construct_plan(problem)
     assert result.bound is None
     assert_checked(problem, result)
 

@@ -378,3 +378,22 @@ def test_horizons_beyond_ten_years_are_refused(
     )
     set_cell(sheets, "Settings", "B4", unit)
     assert _findings(tmp_path, sheets)[0] == message
+
+
+def test_the_largest_programme_passes_every_bound_tenfold(tmp_path: Path) -> None:
+    """Generated xl (five years, 1,500 exercises) uses a tenth of each bound at most."""
+    from planner.generate import generate
+    from planner.workbook.template import write_workbook as write_tables
+
+    tables, _ = generate("xl", 1)
+    path = tmp_path / "xl.xlsx"
+    write_tables(tables, path)
+    with zipfile.ZipFile(path) as archive:
+        sizes = [info.file_size for info in archive.infolist()]
+    assert max(sizes) * 10 < limits.MAX_PART_BYTES
+    assert sum(sizes) * 10 < limits.MAX_UNPACKED_BYTES
+    assert limits.scan_workbook(path).cells * 10 < limits.MAX_CELLS
+    problem, findings = read_problem(path)
+    assert problem is not None, [str(f) for f in findings]
+    days = (problem.settings.planning_end - problem.settings.planning_start).days
+    assert days * 2 < limits.MAX_HORIZON_DAYS

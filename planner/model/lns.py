@@ -1,0 +1,251 @@
+"""Large-neighbourhood search: re-plan one part of the programme at a time.
+
+On a programme packed into one year the whole model is too big for 2 cores:
+CP-SAT's presolve alone takes 20 s or more on the dense xl (1,500 exercises),
+and its search then improves the constructed plan slowly (see
+benchmarks/RESULTS.md). Freeing only some exercises (those whose window meets
+a few weeks, those inviting one region's partners, or a random handful) and
+keeping every other event exactly as it is gives CP-SAT a small question it
+presolves in a fraction of a second and often answers to optimality; the
+better answer becomes the plan, and the next part is freed.
+
+Every part is solved on a copy of the *whole* model with the kept decisions
+fixed, so every rule (budgets, goals, dependencies across the part's edge)
+still binds and every accepted plan is feasible; a part's answer is taken only
+when it raises the objective, so the plan never gets worse.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from planner.domain import Plan, Problem, Progress, SolveOptions
+from planner.model.search import (
+    BuiltModel,
+    CancelToken,
+    add_hint,
+    hinted_solution,
+    read_plan,
+    search_once,
+)
+
+# Exercises freed per part: starting size, and the range it adapts within
+# (larger after a part solved to optimality, smaller after one that ran out).
+PART_SIZE = 120
+PART_MIN, PART_MAX = 30, 600
+PART_SECONDS = 3.0  # time limit of one part
+MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
+# Model size (CP-SAT variables) from which the neighbourhood search runs
+# first, for LNS_SHARE of the time limit; the full search then starts from
+# its plan and proves a bound. From LNS_ALONE_DENSITY exercises per slot on
+# it runs alone: there the full model's bound stays far off (dense xl: 45%
+# above the best plan after 60 s) and its presolve takes 20 s of the limit.
+LNS_FROM = 8_000
+LNS_ALONE_DENSITY = 20.0
+LNS_SHARE = 0.5
+
+
+@dataclass
+class Search:
+    """The state of one large-neighbourhood search, for the report."""
+
+    plan: Plan
+    objective: int
+    parts: int = 0
+    improved: int = 0
+    optimal_parts: int = 0
+    interrupted: bool = False  # Ctrl-C or a cancel token stopped it
+    by_kind: dict[str, int] = field(default_factory=dict)  # improvements per kind
+
+
+def improve(
+    problem: Problem,
+    built: BuiltModel,
+    plan: Plan,
+    objective: int,
+    deadline: float,
+    workers: int = 1,
+    seed: int = 0,
+    on_improve: Callable[[Plan, int], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> Search:
+    """Improve the feasible ``plan`` (of ``objective``) until ``deadline``.
+
+    ``deadline`` is a `time.perf_counter` value. ``built`` is the whole model
+    of ``problem``; it is copied for each part, never changed. Ctrl-C or
+    ``cancel`` stops it with the best plan so far.
+    """
+    rng = random.Random(seed)
+    search = Search(plan, objective)
+    size = PART_SIZE
+    kinds = (_window_part, _region_part, _random_part)
+    while deadline - time.perf_counter() > MIN_PART_SECONDS:
+        kind = kinds[search.parts % len(kinds)]
+        free = kind(problem, rng, size)
+        seconds = min(PART_SECONDS, deadline - time.perf_counter())
+        solver, status, stopped = _solve_part(
+            built, problem, search.plan, free, seconds, workers, rng, cancel
+        )
+        search.parts += 1
+        if status == cp_model.OPTIMAL:
+            search.optimal_parts += 1
+            size = min(PART_MAX, int(size * 1.25) + 1)
+        else:
+            size = max(PART_MIN, int(size * 0.8))
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+            solver.objective_value > search.objective
+        ):
+            search.plan = read_plan(problem, built.variables, solver)
+            search.objective = round(solver.objective_value)
+            search.improved += 1
+            name = kind.__name__.strip("_")
+            search.by_kind[name] = search.by_kind.get(name, 0) + 1
+            if on_improve is not None:
+                on_improve(search.plan, search.objective)
+        if stopped:
+            search.interrupted = True
+            break
+    return search
+
+
+def _solve_part(
+    built: BuiltModel,
+    problem: Problem,
+    plan: Plan,
+    free: set[str],
+    seconds: float,
+    workers: int,
+    rng: random.Random,
+    cancel: CancelToken | None = None,
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, bool]:
+    """Solve the whole model with every exercise outside ``free`` fixed;
+    also whether Ctrl-C or ``cancel`` stopped it."""
+    model = built.model.clone()
+    part = BuiltModel(model, built.variables, built.terms)
+    model.clear_hints()
+    add_hint(part, plan)
+    _fix_outside(model, problem, built, plan, free)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(seconds, 0.1)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = rng.randrange(1 << 30)
+    status, stopped = search_once(solver, model, cancel)
+    return solver, status, stopped
+
+
+def _fix_outside(
+    model: cp_model.CpModel,
+    problem: Problem,
+    built: BuiltModel,
+    plan: Plan,
+    free: set[str],
+) -> None:
+    """Fix the decisions of every exercise not in ``free`` as ``plan`` has them."""
+    v = built.variables
+    variables = model.proto.variables
+
+    def fix(variable: cp_model.IntVar, value: int) -> None:
+        domain = variables[variable.index].domain
+        domain.clear()
+        domain.extend([value, value])
+
+    for exercise in problem.exercises:
+        eid = exercise.id
+        if eid in free:
+            continue
+        event = plan.by_exercise.get(eid)
+        fix(v.held[eid], int(event is not None))
+        fix(v.start[eid], event.start if event is not None else v.starts[eid][0])
+        for venue_id in v.venues[eid]:
+            at = event is not None and event.venue_id == venue_id
+            fix(v.at_venue[eid, venue_id], int(at))
+        for partner_id in v.partners[eid]:
+            takes_part = event is not None and partner_id in event.participants
+            fix(v.takes_part[eid, partner_id], int(takes_part))
+
+
+def _window_part(problem: Problem, rng: random.Random, size: int) -> set[str]:
+    """The exercises whose window meets a run of slots, widened to ``size``."""
+    centre = rng.randrange(problem.n_slots)
+    by_distance = sorted(
+        problem.exercises,
+        key=lambda e: (_distance(centre, e.earliest_start, e.latest_end), rng.random()),
+    )
+    return {e.id for e in by_distance[:size]}
+
+
+def _distance(slot: int, first: int, last: int) -> int:
+    return max(0, first - slot, slot - last)
+
+
+def _region_part(problem: Problem, rng: random.Random, size: int) -> set[str]:
+    """Exercises inviting the partners of one region (then their neighbours'
+    exercises in time), so partners can be traded between events."""
+    regions = sorted({p.region for p in problem.partners})
+    region = rng.choice(regions)
+    partners = {p.id for p in problem.partners if p.region == region}
+    inviting = [e for e in problem.exercises if partners & set(e.invited_partners)]
+    rng.shuffle(inviting)
+    return {e.id for e in inviting[:size]}
+
+
+def _random_part(problem: Problem, rng: random.Random, size: int) -> set[str]:
+    chosen = rng.sample(problem.exercises, min(size, len(problem.exercises)))
+    return {e.id for e in chosen}
+
+
+def improve_first(
+    problem: Problem,
+    built: BuiltModel,
+    plan: Plan,
+    options: SolveOptions,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> Search | None:
+    """Run the neighbourhood search on a large programme before the full one.
+
+    Returns None (and takes no time) when the programme is small enough for
+    the full search alone, or when ``plan`` breaks a rule of the model (a
+    construction that could not place every mandatory exercise): the full
+    search then starts from it as before. The neighbourhood search gets
+    `LNS_SHARE` of the time limit (all of it
+    on a densely packed programme, see `LNS_ALONE_DENSITY`).
+    """
+    size = len(built.model.proto.variables)
+    if size < LNS_FROM:
+        return None
+    began = time.perf_counter()
+    limit = options.time_limit_s
+    if limit is None:
+        limit = problem.settings.time_limit_s
+    density = len(problem.exercises) / problem.n_slots
+    share = 1.0 if density >= LNS_ALONE_DENSITY else LNS_SHARE
+    built.model.clear_hints()
+    add_hint(built, plan)
+    checked = hinted_solution(built)
+    if checked is None:
+        return None
+    objective = round(checked.objective_value)
+
+    def report(_: Plan, value: int) -> None:
+        if progress is not None:
+            progress(Progress(time.perf_counter() - began, value, None))
+
+    report(plan, objective)
+    return improve(
+        problem,
+        built,
+        plan,
+        objective,
+        began + limit * share,
+        workers=options.workers or os.cpu_count() or 1,
+        seed=options.seed,
+        on_improve=report,
+        cancel=cancel,
+    )
