@@ -17,7 +17,7 @@ from pathlib import Path
 
 from planner.app.compare import ComparisonReport, report_of
 from planner.app.reasons import explain_result
-from planner.app.view import PlanView, plan_view
+from planner.app.view import PlanView, frozen_messages, plan_view
 from planner.check import check_plan
 from planner.domain import (
     Finding,
@@ -165,7 +165,7 @@ def solve_workbook(
     result = replan(problem, request.options, previous, freeze, searching, cancel)
     timings["solve_s"] = time.perf_counter() - mark
     cancelled = cancel is not None and cancel.is_set()
-    frozen = tuple(result.statistics.get("frozen_violations") or ())  # type: ignore[arg-type]
+    frozen = frozen_messages(result)
     explanation = None
     if not frozen and not cancelled:
         tell(EXPLAINING, result.objective, result.bound)
@@ -194,7 +194,7 @@ def solve_workbook(
         explanation=explanation,
         view=plan_view(problem, result, explanation),
         violations=tuple(violations),
-        frozen=tuple(str(message) for message in frozen),
+        frozen=frozen,
         warnings=tuple(warnings),
         cancelled=cancelled,
         files=files,
