@@ -169,6 +169,10 @@ def create_app(
             raise HTTPException(404, f"No upload {request.upload_id}.")
         if not record.validation["valid"]:
             raise HTTPException(422, "The workbook has errors; correct them first.")
+        if request.whatif and not record.validation["scenarios"]:
+            raise HTTPException(
+                422, "The workbook has no scenarios: what-if needs a Scenarios sheet."
+            )
         kind = WHATIF if request.whatif else SOLVE
         options = request.model_dump(exclude={"upload_id", "scenario", "whatif"})
         run = storage.add_run(

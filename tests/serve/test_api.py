@@ -408,6 +408,20 @@ def test_whatif_plans_the_base_and_every_scenario(client: TestClient) -> None:
     assert load_workbook(io.BytesIO(download.content)).sheetnames
 
 
+def test_whatif_needs_scenarios(client: TestClient, tmp_path: Path) -> None:
+    blank = tmp_path / "template.xlsx"
+    blank.write_bytes(client.get("/api/template?example=true").content)
+    book = load_workbook(blank)
+    del book["Scenarios"]
+    book.save(blank)
+    upload_id = upload(client, blank)["upload_id"]
+    response = client.post("/api/runs", json={"upload_id": upload_id, "whatif": True})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "The workbook has no scenarios: what-if needs a Scenarios sheet."
+    )
+
+
 def test_only_the_files_a_run_wrote_are_served(client: TestClient) -> None:
     run = solved(client)
     for name in ("../../planner.sqlite3", "view.json", "nothing.xlsx"):
