@@ -141,6 +141,8 @@ def solve_workbook(
     Writes schedule.xlsx and schedule.json into ``out_dir``. A cancel stops
     the search and keeps the best plan found: it is checked and written
     without explanations, which would take longer than the user wants to wait.
+    A KeyboardInterrupt while explaining (Ctrl-C, or a front end's way to
+    cancel then) skips the explanations and writes the plan all the same.
     """
     path, out_dir = Path(path), Path(out_dir)
     began = time.perf_counter()
@@ -170,7 +172,10 @@ def solve_workbook(
     if not frozen and not cancelled:
         tell(EXPLAINING, result.objective, result.bound)
         mark = time.perf_counter()
-        explanation = explain_result(problem, result, request.explain_all)
+        try:
+            explanation = explain_result(problem, result, request.explain_all)
+        except KeyboardInterrupt:  # Ctrl-C, or a cancel: the plan still counts
+            cancelled = True
         timings["explain_s"] = time.perf_counter() - mark
     tell(WRITING, result.objective, result.bound)
     mark = time.perf_counter()
