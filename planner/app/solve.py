@@ -32,9 +32,10 @@ from planner.domain import (
 from planner.explain import Explanation
 from planner.model.search import CancelToken
 from planner.whatif import freeze_slot, replan, run_whatif
+from planner.workbook.output import OutputError, make_folder
 from planner.workbook.plan_io import pinned_left_out, read_baseline
 from planner.workbook.read import read_problem, read_variants
-from planner.workbook.write import OutputError, write_result
+from planner.workbook.write import write_result
 
 # Stages a run goes through, as RunProgress.stage names them.
 READING = "reading"
@@ -84,7 +85,8 @@ class SolveOutcome:
     """Everything one solve did.
 
     ``result`` is None when the workbook (or the baseline) has errors:
-    ``findings`` then says where. ``cancelled``: the cancel token stopped the
+    ``findings`` then says where; or when the output folder cannot be written:
+    ``output_error`` says why. ``cancelled``: the cancel token stopped the
     search; the best plan found (if any) was still checked and written, only
     the explanations were skipped. ``violations`` is the checker's verdict on
     the plan (empty: every hard rule holds); ``frozen`` names frozen events
@@ -159,6 +161,10 @@ def solve_workbook(
     timings["read_s"] = time.perf_counter() - began
     if problem is None or (request.baseline is not None and previous is None):
         return SolveOutcome(tuple(findings), timings=timings)
+    try:
+        make_folder(out_dir)  # a folder that cannot be written fails before the search
+    except OutputError as error:
+        return SolveOutcome(tuple(findings), output_error=str(error), timings=timings)
 
     def searching(news: Progress) -> None:
         tell(SEARCHING, news.objective, news.bound)

@@ -226,10 +226,33 @@ def _entities(path: Path) -> Path:
     return path
 
 
+def test_a_zip_bomb_is_refused_before_parsing(
+    client: TestClient, tmp_path: Path
+) -> None:
+    bomb = _bomb(tmp_path / "bomb.xlsx", 600_000_000)
+    assert bomb.stat().st_size < 2_000_000
+    validation = upload(client, bomb)["validation"]
+    assert validation["valid"] is False
+    assert [(e["sheet"], e["message"]) for e in validation["errors"]] == [
+        (
+            "bomb.xlsx",
+            "its part xl/worksheets/sheet1.xml unpacks to 572.2 MB; planner reads "
+            "parts of at most 32.0 MB",
+        )
+    ]
+    assert client.get("/api/info").status_code == 200
+
+
 def test_an_entity_expansion_is_refused(client: TestClient, tmp_path: Path) -> None:
     validation = upload(client, _entities(tmp_path / "lol.xlsx"))["validation"]
     assert validation["valid"] is False
-    assert len(validation["errors"]) == 1
+    assert [(e["sheet"], e["message"]) for e in validation["errors"]] == [
+        (
+            "Settings",
+            "its part xl/worksheets/sheet2.xml declares XML entities or a document "
+            "type, which Excel never writes (DTDForbidden); refused as unsafe",
+        )
+    ]
     assert client.get("/api/info").status_code == 200
 
 
