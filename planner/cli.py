@@ -2,7 +2,8 @@
 
 Exit codes: 0 done (plan written, file valid, plan clean); 1 the checked plan
 breaks a rule; 2 invalid input (also: an option out of range, a workbook
-without scenarios given to whatif, a scenario whose rows have errors); 3
+without scenarios given to whatif, a scenario whose rows have errors; serve
+refusing to start: no token on a non-local address, an unusable data folder); 3
 proven infeasible (whatif: some plan proven infeasible, every other found);
 4 no plan found within the time limit (whatif: some plan not found in time);
 5 the results could not be written (output folder or file problem); 6

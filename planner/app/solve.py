@@ -17,7 +17,7 @@ from pathlib import Path
 
 from planner.app.compare import ComparisonReport, report_of
 from planner.app.reasons import explain_result
-from planner.app.view import PlanView, plan_view
+from planner.app.view import PlanView, frozen_messages, plan_view
 from planner.check import check_plan
 from planner.domain import (
     Finding,
@@ -32,9 +32,10 @@ from planner.domain import (
 from planner.explain import Explanation
 from planner.model.search import CancelToken
 from planner.whatif import freeze_slot, replan, run_whatif
+from planner.workbook.output import OutputError, make_folder
 from planner.workbook.plan_io import pinned_left_out, read_baseline
 from planner.workbook.read import read_problem, read_variants
-from planner.workbook.write import OutputError, write_result
+from planner.workbook.write import write_result
 
 # Stages a run goes through, as RunProgress.stage names them.
 READING = "reading"
@@ -84,7 +85,8 @@ class SolveOutcome:
     """Everything one solve did.
 
     ``result`` is None when the workbook (or the baseline) has errors:
-    ``findings`` then says where. ``cancelled``: the cancel token stopped the
+    ``findings`` then says where; or when the output folder cannot be written:
+    ``output_error`` says why. ``cancelled``: the cancel token stopped the
     search; the best plan found (if any) was still checked and written, only
     the explanations were skipped. ``violations`` is the checker's verdict on
     the plan (empty: every hard rule holds); ``frozen`` names frozen events
@@ -141,6 +143,8 @@ def solve_workbook(
     Writes schedule.xlsx and schedule.json into ``out_dir``. A cancel stops
     the search and keeps the best plan found: it is checked and written
     without explanations, which would take longer than the user wants to wait.
+    A KeyboardInterrupt while explaining (Ctrl-C, or a front end's way to
+    cancel then) skips the explanations and writes the plan all the same.
     """
     path, out_dir = Path(path), Path(out_dir)
     began = time.perf_counter()
@@ -157,6 +161,10 @@ def solve_workbook(
     timings["read_s"] = time.perf_counter() - began
     if problem is None or (request.baseline is not None and previous is None):
         return SolveOutcome(tuple(findings), timings=timings)
+    try:
+        make_folder(out_dir)  # a folder that cannot be written fails before the search
+    except OutputError as error:
+        return SolveOutcome(tuple(findings), output_error=str(error), timings=timings)
 
     def searching(news: Progress) -> None:
         tell(SEARCHING, news.objective, news.bound)
@@ -165,12 +173,15 @@ def solve_workbook(
     result = replan(problem, request.options, previous, freeze, searching, cancel)
     timings["solve_s"] = time.perf_counter() - mark
     cancelled = cancel is not None and cancel.is_set()
-    frozen = tuple(result.statistics.get("frozen_violations") or ())  # type: ignore[arg-type]
+    frozen = frozen_messages(result)
     explanation = None
     if not frozen and not cancelled:
         tell(EXPLAINING, result.objective, result.bound)
         mark = time.perf_counter()
-        explanation = explain_result(problem, result, request.explain_all)
+        try:
+            explanation = explain_result(problem, result, request.explain_all)
+        except KeyboardInterrupt:  # Ctrl-C, or a cancel: the plan still counts
+            cancelled = True
         timings["explain_s"] = time.perf_counter() - mark
     tell(WRITING, result.objective, result.bound)
     mark = time.perf_counter()
@@ -194,7 +205,7 @@ def solve_workbook(
         explanation=explanation,
         view=plan_view(problem, result, explanation),
         violations=tuple(violations),
-        frozen=tuple(str(message) for message in frozen),
+        frozen=frozen,
         warnings=tuple(warnings),
         cancelled=cancelled,
         files=files,

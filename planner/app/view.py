@@ -109,7 +109,6 @@ def plan_view(
     }
     plan = result.plan
     settings = problem.settings
-    frozen = result.statistics.get("frozen_violations") or ()
     return PlanView(
         programme=problem.name,
         status=str(result.status),
@@ -137,8 +136,15 @@ def plan_view(
             if e is not None
         ),
         conflict=tuple(explanation.lines) if explanation is not None else (),
-        frozen=tuple(str(line) for line in frozen),  # type: ignore[union-attr]
+        frozen=frozen_messages(result),
     )
+
+
+def frozen_messages(result: Result) -> tuple[str, ...]:
+    """The frozen events that break a rule, as `planner.whatif.replan` records
+    them in the result's statistics."""
+    messages = result.statistics.get("frozen_violations") or ()
+    return tuple(map(str, messages)) if isinstance(messages, list | tuple) else ()
 
 
 def _events(problem: Problem, result: Result) -> Iterable[EventView]:

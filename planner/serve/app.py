@@ -135,11 +135,12 @@ def create_app(
         path = storage.upload_path(upload_id)
         path.parent.mkdir()
         path.write_bytes(content)
-        validation = validation_json(validate_workbook(path))
-        name = PurePosixPath((file.filename or "workbook.xlsx").replace("\\", "/")).name
+        name = PurePosixPath((file.filename or "").replace("\\", "/")).name
+        name = name[:NAME_LENGTH] or "workbook.xlsx"
+        validation = validation_json(validate_workbook(path), name)
         record = storage.add_upload(
             upload_id,
-            name[:NAME_LENGTH] or "workbook.xlsx",
+            name,
             hashlib.sha256(content).hexdigest(),
             len(content),
             validation,
@@ -155,7 +156,9 @@ def create_app(
         data = record.__dict__.copy()
         if scenario:
             path = storage.upload_path(upload_id)
-            data["validation"] = validation_json(validate_workbook(path, scenario))
+            data["validation"] = validation_json(
+                validate_workbook(path, scenario), record.file_name
+            )
         return _upload_json(data)
 
     @app.post("/api/runs", status_code=201)
@@ -169,6 +172,10 @@ def create_app(
             raise HTTPException(404, f"No upload {request.upload_id}.")
         if not record.validation["valid"]:
             raise HTTPException(422, "The workbook has errors; correct them first.")
+        if request.whatif and not record.validation["scenarios"]:
+            raise HTTPException(
+                422, "The workbook has no scenarios: what-if needs a Scenarios sheet."
+            )
         kind = WHATIF if request.whatif else SOLVE
         options = request.model_dump(exclude={"upload_id", "scenario", "whatif"})
         run = storage.add_run(

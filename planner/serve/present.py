@@ -25,7 +25,7 @@ from planner.app import (
     whatif_workbook,
 )
 from planner.domain import Finding, SolveOptions, Status
-from planner.serve.storage import CANCELLED, DONE, FAILED
+from planner.serve.storage import CANCELLED, DONE, FAILED, UPLOAD_NAME
 
 
 def to_json(value: Any) -> Any:
@@ -50,21 +50,28 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def finding_json(finding: Finding) -> dict[str, str]:
+def finding_json(finding: Finding, file_name: str | None = None) -> dict[str, str]:
+    """A finding as JSON; one about the stored upload as a whole names the
+    file as the user called it (``file_name``)."""
+    sheet = finding.sheet
+    if file_name is not None and sheet == UPLOAD_NAME:
+        sheet = file_name
     return {
-        "sheet": finding.sheet,
+        "sheet": sheet,
         "cell": finding.cell,
         "message": finding.message,
         "severity": str(finding.severity),
-        "text": str(finding),
+        "text": f"{sheet}!{finding.cell}: {finding.message}"
+        if finding.cell
+        else f"{sheet}: {finding.message}",
     }
 
 
-def validation_json(validation: Validation) -> dict[str, Any]:
+def validation_json(validation: Validation, file_name: str) -> dict[str, Any]:
     return {
         "valid": validation.valid,
-        "errors": [finding_json(f) for f in validation.errors],
-        "warnings": [finding_json(f) for f in validation.warnings],
+        "errors": [finding_json(f, file_name) for f in validation.errors],
+        "warnings": [finding_json(f, file_name) for f in validation.warnings],
         "scenarios": list(validation.scenarios),
         "summary": validation.summary,
     }
@@ -166,11 +173,11 @@ def _solve_record(
 
 
 def _solve_message(outcome: SolveOutcome) -> str:
+    if outcome.output_error:
+        return outcome.output_error
     if outcome.result is None:
         errors = [f for f in outcome.findings if str(f.severity) == "error"]
         return f"The workbook has {len(errors)} error(s); nothing was planned."
-    if outcome.output_error:
-        return outcome.output_error
     held = len(outcome.view.events) if outcome.view is not None else 0
     if outcome.frozen:
         return f"{len(outcome.frozen)} frozen event(s) break a rule; no plan."

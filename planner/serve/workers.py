@@ -15,6 +15,7 @@ stopped as a whole instead, and keeps nothing.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import datetime as dt
 import json
@@ -29,6 +30,7 @@ from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
+from planner.app.solve import EXPLAINING, WRITING
 from planner.serve.storage import (
     CANCELLED,
     DONE,
@@ -272,14 +274,25 @@ def work(job: Job, news: Any, cancel: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server
     from planner.serve.present import run_job
 
+    stage: list[str] = [""]
+
     def report(kind: str, payload: dict[str, Any]) -> None:
         news.put((kind, job.run_id, payload))
 
+    def progress(payload: dict[str, Any]) -> None:
+        stage[0] = payload["stage"]
+        report("progress", payload)
+
+    threading.Thread(
+        target=_interrupt_explanations, args=(cancel, stage), daemon=True
+    ).start()
     try:
-        state, record, view = run_job(job, lambda p: report("progress", p), cancel)
+        state, record, view = run_job(job, progress, cancel)
         job.folder.mkdir(parents=True, exist_ok=True)
         (job.folder / VIEW_NAME).write_text(json.dumps(view), encoding="utf-8")
         report("outcome", {"state": state, **record})
+    except KeyboardInterrupt:  # a cancel that came as the plan was written
+        report("outcome", {"state": CANCELLED, "message": "Cancelled."})
     except Exception as error:  # any failure becomes a message on the page
         report(
             "outcome",
@@ -291,6 +304,18 @@ def work(job: Job, news: Any, cancel: Any) -> None:
         )
     news.close()
     news.join_thread()
+
+
+def _interrupt_explanations(cancel: Any, stage: list[str]) -> None:
+    """A cancel while the plan is being explained interrupts the explaining,
+    as Ctrl-C does on the command line (the search itself polls ``cancel``):
+    the plan is then written without its explanations."""
+    while not cancel.wait(POLL_S):
+        pass
+    while stage[0] not in (EXPLAINING, WRITING):
+        time.sleep(POLL_S)
+    if stage[0] == EXPLAINING:
+        _thread.interrupt_main()
 
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "RUNNING", "RunPool", "work"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import threading
 from pathlib import Path
 
@@ -114,3 +115,18 @@ def test_compare_results_labels_the_plans(tmp_path: Path) -> None:
     assert report.slot_dates[0].isoformat() == "2027-01-04"
     with pytest.raises(ResultError):
         compare_results([tmp_path / "a"])
+
+
+def test_an_interrupt_while_explaining_still_writes_the_plan(tmp_path: Path) -> None:
+    def interrupt_the_explaining(progress: RunProgress) -> None:
+        if progress.stage == "explaining":
+            threading.Timer(0.05, _thread.interrupt_main).start()
+
+    request = SolveRequest(options=FAST, explain_all=True)
+    outcome = solve_workbook(
+        SAMPLE, tmp_path / "out", request, interrupt_the_explaining
+    )
+    assert outcome.cancelled
+    assert outcome.explanation is None
+    assert outcome.status is Status.OPTIMAL
+    assert [p.name for p in outcome.files] == ["schedule.xlsx", "schedule.json"]

@@ -226,10 +226,33 @@ def _entities(path: Path) -> Path:
     return path
 
 
+def test_a_zip_bomb_is_refused_before_parsing(
+    client: TestClient, tmp_path: Path
+) -> None:
+    bomb = _bomb(tmp_path / "bomb.xlsx", 600_000_000)
+    assert bomb.stat().st_size < 2_000_000
+    validation = upload(client, bomb)["validation"]
+    assert validation["valid"] is False
+    assert [(e["sheet"], e["message"]) for e in validation["errors"]] == [
+        (
+            "bomb.xlsx",
+            "its part xl/worksheets/sheet1.xml unpacks to 572.2 MB; planner reads "
+            "parts of at most 32.0 MB",
+        )
+    ]
+    assert client.get("/api/info").status_code == 200
+
+
 def test_an_entity_expansion_is_refused(client: TestClient, tmp_path: Path) -> None:
     validation = upload(client, _entities(tmp_path / "lol.xlsx"))["validation"]
     assert validation["valid"] is False
-    assert len(validation["errors"]) == 1
+    assert [(e["sheet"], e["message"]) for e in validation["errors"]] == [
+        (
+            "Settings",
+            "its part xl/worksheets/sheet2.xml declares XML entities or a document "
+            "type, which Excel never writes (DTDForbidden); refused as unsafe",
+        )
+    ]
     assert client.get("/api/info").status_code == 200
 
 
@@ -406,6 +429,20 @@ def test_whatif_plans_the_base_and_every_scenario(client: TestClient) -> None:
     download = client.get(f"/api/runs/{run['id']}/files/comparison.xlsx")
     assert download.status_code == 200
     assert load_workbook(io.BytesIO(download.content)).sheetnames
+
+
+def test_whatif_needs_scenarios(client: TestClient, tmp_path: Path) -> None:
+    blank = tmp_path / "template.xlsx"
+    blank.write_bytes(client.get("/api/template?example=true").content)
+    book = load_workbook(blank)
+    del book["Scenarios"]
+    book.save(blank)
+    upload_id = upload(client, blank)["upload_id"]
+    response = client.post("/api/runs", json={"upload_id": upload_id, "whatif": True})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "The workbook has no scenarios: what-if needs a Scenarios sheet."
+    )
 
 
 def test_only_the_files_a_run_wrote_are_served(client: TestClient) -> None:

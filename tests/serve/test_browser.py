@@ -276,7 +276,28 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
         "Plan optimal: 11 exercises held; every hard rule holds."
     )
     assert drawn_bars(page) == 11
+    assert page.input_value("#workers") == "1"  # its options, ready to change
     shot(page, "09-history-after-restart")
+
+    page.fill("#seed", "5")
+    page.locator(f"[data-run='{base_id}'] button", has_text="Re-run").click()
+    page.wait_for_function("location.hash !== '#run=" + base_id + "'")
+    assert result_message(page) == (
+        "Plan optimal: 11 exercises held; every hard rule holds."
+    )
+    again = server.api(f"/api/runs/{current_run(page)}")
+    assert again["options"]["seed"] == 5
+    assert again["upload_id"] == server.api(f"/api/runs/{base_id}")["upload_id"]
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=history] tbody tr').length === 3"
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(f"[data-run='{base_id}'] button", has_text="Delete").click()
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
+    )
+    assert base_id not in [run["id"] for run in server.api("/api/runs")]
+    shot(page, "10-rerun-with-another-seed-and-delete")
 
 
 def test_cancel_keeps_the_best_plan_of_a_long_run(
@@ -296,7 +317,7 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
         f"document.querySelector('[data-testid=p-elapsed]').textContent !== '{first}'"
     )
     assert page.text_content("[data-testid=p-gap]").endswith("%")
-    shot(page, "10-long-run-progress")
+    shot(page, "11-long-run-progress")
 
     page.click("[data-testid=cancel]")
     message = result_message(page)
@@ -311,4 +332,4 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
     assert check_plan(problem, plan) == []
     assert f"({len(plan.events)} exercises held)" in message
     assert drawn_bars(page) == len(plan.events)
-    shot(page, "11-cancelled-run-keeps-its-best-plan")
+    shot(page, "12-cancelled-run-keeps-its-best-plan")

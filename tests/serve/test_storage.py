@@ -75,3 +75,18 @@ def test_ids_are_random_and_checked_before_naming_a_path(tmp_path: Path) -> None
         assert not valid_id(bad)
         with pytest.raises(KeyError):
             storage.run_folder(bad)
+
+
+def test_a_run_the_last_server_left_running_is_marked_failed(tmp_path: Path) -> None:
+    storage = Storage(tmp_path)
+    upload = storage.add_upload(new_id(), "sample.xlsx", "0" * 64, 1, {"valid": True})
+    running = storage.add_run(upload, "solve", None, {})
+    queued = storage.add_run(upload, "solve", "budget-cut", {})
+    assert storage.start_run(running["id"])
+    assert Storage(tmp_path).interrupted_by_restart() == 1
+    after = Storage(tmp_path)
+    assert after.run(running["id"])["state"] == "failed"
+    assert after.run(running["id"])["message"] == (
+        "The server stopped during this run; run it again."
+    )
+    assert after.run(queued["id"])["state"] == "queued"

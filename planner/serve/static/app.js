@@ -153,9 +153,29 @@ function runTitle(run) {
   return `${run.file_name}, ${plan}`;
 }
 
+// The workbook and options of ``run`` in "Plan it", so it can be run again
+// with other options, after a restart too.
+async function recall(run) {
+  if (!upload || upload.upload_id !== run.upload_id) {
+    try {
+      showUpload(await api(`/api/uploads/${run.upload_id}`));
+    } catch (_) {
+      return;
+    }
+  }
+  const options = run.options || {};
+  $("#time-limit").value = options.time_limit_s || "";
+  $("#workers").value = options.workers || 0;
+  $("#seed").value = options.seed || 0;
+  $("#deterministic").checked = Boolean(options.deterministic);
+  $("#explain-all").checked = options.explain_all !== false;
+  $("#what").value = run.kind === "whatif" ? "whatif" : (run.scenario ? `scenario:${run.scenario}` : "");
+}
+
 function follow(run) {
   if (stream) stream.close();
   current = run;
+  recall(run);
   history.replaceState(null, "", `#run=${run.id}`);
   showProgress(run);
   $("#result-card").hidden = true;
