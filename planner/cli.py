@@ -356,9 +356,9 @@ def solve(
 ) -> None:
     """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json.
 
-    Optional exercises left out and soft goals not met get a reason (the most
-    valuable few, or all with --explain-all); when no plan exists, the fewest
-    workbook rows that conflict are named.
+    Every optional exercise left out and soft goal not met gets a reason (the
+    most valuable few re-solved, or all with --explain-all); when no plan
+    exists, the fewest workbook rows that conflict are named.
     """
     from planner.app.reasons import explain_result
     from planner.whatif import freeze_slot, replan

@@ -363,12 +363,16 @@ def impossible_text(exercise: Exercise) -> str:
 
 
 def could_count(
-    problem: Problem, goal: Goal, partner_id: str | None = None
+    problem: Problem,
+    goal: Goal,
+    partner_id: str | None = None,
+    impossible: bool = False,
 ) -> list[Exercise]:
     """Exercises that could ever count for ``goal`` (for ``partner_id``).
 
     In its area, inviting every partner it counts (together: all listed;
-    engagement: ``partner_id``), and not made impossible by the workbook.
+    engagement: ``partner_id``), and not made impossible by the workbook
+    (with ``impossible``: only those that are).
     """
     if goal.kind is GoalKind.TOGETHER:
         needed: tuple[str, ...] = goal.partners
@@ -381,7 +385,7 @@ def could_count(
         for e in problem.exercises
         if (goal.area is None or goal.area in e.areas)
         and all(p in e.invited_partners for p in needed)
-        and not e.impossible
+        and bool(e.impossible) is impossible
     ]
 
 
@@ -419,24 +423,11 @@ def too_few_text(problem: Problem, goal: Goal) -> str | None:
     if goal.kind is GoalKind.TOGETHER:
         what += f" with {_ids(goal.partners)} all invited"
     named = f": {_named(eligible)}" if eligible else ""
-    impossible = [
-        e.id for e in problem.exercises if e.impossible and e.id not in eligible
-    ]
-    return f"Only {what}{named}; it asks for {goal.min_count}." + _impossible_note(
-        problem, goal, impossible
-    )
-
-
-def _impossible_note(problem: Problem, goal: Goal, impossible: list[str]) -> str:
-    """Exercises that would count but can never be held, named after the count."""
-    counting = [
-        eid
-        for eid in impossible
-        if goal.area is None or goal.area in problem.exercise[eid].areas
-    ]
-    if not counting:
-        return ""
-    return f" ({_named(counting)} would count but can never be held.)"
+    text = f"Only {what}{named}; it asks for {goal.min_count}."
+    impossible = [e.id for e in could_count(problem, goal, impossible=True)]
+    if impossible:
+        text += f" ({_named(impossible)} would count but can never be held.)"
+    return text
 
 
 def fitted_text(problem: Problem, event: Event, loss: int) -> str:
@@ -508,11 +499,11 @@ def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> 
     return text + "."
 
 
-def not_examined_text(seconds: float) -> str:
-    """An item the explanation time ran out before."""
+def not_examined_text() -> str:
+    """An item the explanation's time ran out before."""
     return (
-        f"Not examined: explaining may take {seconds:g} s and that time ran "
-        "out; use planner suggest, or solve with --explain-all."
+        "Not examined: the time for explaining (half the time limit) ran out "
+        "first; use planner suggest, or solve with --explain-all."
     )
 
 

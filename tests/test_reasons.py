@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from planner import cli
 from planner.app.reasons import explain_result, suggest
 from planner.check import check_plan, objective_terms
-from planner.domain import Finding, Plan, Problem, SolveOptions
-from planner.explain import KIND_EXERCISE, Explanation, Reason
+from planner.domain import Finding, Goal, GoalKind, Plan, Problem, SolveOptions
+from planner.explain import KIND_EXERCISE, Explanation, Reason, too_few_text
 from planner.generate import generate
 from planner.model.conflicts import feasible
 from planner.model.probe import best_with, fix_rest, hold, meet
@@ -328,4 +328,30 @@ def test_suggest_for_an_impossible_exercise_gives_its_finding() -> None:
     assert answer.text == (
         "X cannot be held: It can never be held: Exercises!M2: min_partners 4 "
         "can never be met."
+    )
+
+
+def test_a_goal_names_the_exercises_that_would_count_but_never_can() -> None:
+    # X and Z train air; X can never be held, Z does not invite B. Coverage
+    # of air, 3: only Y and Z could count. Together A, B in air, 1: only Y.
+    finding = Finding("Exercises", "M2", "min_partners 4 can never be met")
+    air = frozenset({"air"})
+    problem = make_problem(
+        [
+            exercise(
+                "X", areas=air, invited_partners=("A", "B"), impossible=(finding,)
+            ),
+            exercise("Y", areas=air, invited_partners=("A", "B")),
+            exercise("Z", areas=air, invited_partners=("A",)),
+        ]
+    )
+    coverage = Goal("G1", GoalKind.COVERAGE, 3, area="air")
+    together = Goal("G2", GoalKind.TOGETHER, 2, partners=("A", "B"), area="air")
+    assert too_few_text(problem, coverage) == (
+        "Only 2 exercises train air: Y, Z; it asks for 3. (X would count but "
+        "can never be held.)"
+    )
+    assert too_few_text(problem, together) == (
+        "Only 1 exercise trains air with A, B all invited: Y; it asks for 2. "
+        "(X would count but can never be held.)"
     )
