@@ -8,6 +8,8 @@ baseline, so only what must move moves), and writes one comparison of all.
 
 Scenarios are solved in parallel, one process each, with CP-SAT's workers
 shared out among them so the machine's cores are used once, not oversubscribed.
+Given an engine (`planner.engines`, e.g. Ray), the base and every scenario are
+tasks on it instead (`plan_variants`), as sweeps and robustness studies are.
 A scenario whose rows are invalid is reported with its findings and skipped;
 the others still run.
 """
@@ -19,7 +21,7 @@ import multiprocessing
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ from planner.domain import (
     Status,
     Violation,
 )
+from planner.engines import Engine, Outcome, share_cores
 from planner.interrupt import Interrupted, signals
 from planner.model import solve
 from planner.model.search import CancelToken
@@ -93,6 +96,9 @@ class WhatifResult:
     comparison: Path | None = None
     compared: Comparison | None = None  # what comparison.xlsx shows
     interrupted: bool = False  # Ctrl-C or SIGTERM: the plans found were kept
+    # By name, why a plan whose task failed twice (a crashed worker, a lost
+    # machine) has none; only with an engine.
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 def run_whatif(
@@ -102,6 +108,7 @@ def run_whatif(
     scenarios: Sequence[str] | None = None,
     report: Callable[[str], None] | None = None,
     freeze_before: dt.date | None = None,
+    engine: Engine | None = None,
 ) -> WhatifResult:
     """Plan the base, re-plan each scenario against it, compare them all.
 
@@ -115,7 +122,9 @@ def run_whatif(
     ``freeze_before``: in every scenario, the base plan's events that start
     before that day keep their start, venue and participants; a scenario in
     which one of them breaks a rule has no plan, and its result's
-    ``statistics["frozen_violations"]`` names each.
+    ``statistics["frozen_violations"]`` names each. With an ``engine`` the
+    plans are tasks on it (`plan_variants`); without, the base is planned
+    here and the scenarios in processes of this machine.
     """
     path, out_dir = Path(path), Path(out_dir)
     tell = report or (lambda _: None)
@@ -130,19 +139,17 @@ def run_whatif(
             "rows to its Scenarios sheet (docs/workbook.md, Scenarios), or run "
             "planner solve to plan the base alone."
         )
+    if engine is not None:
+        problems, skipped = _valid_scenarios(variants, all_findings, tell)
+        planned = plan_variants(
+            problem, problems, out_dir, path, options, engine, tell, freeze_before
+        )
+        return replace(planned, findings=all_findings, skipped=tuple(skipped))
     base = _solve_and_write(problem, options, None, out_dir / BASE, path)
     tell(base.outcome)
     if _stop_asked(base.result):
         return WhatifResult(base, findings=all_findings, interrupted=True)
-    problems: dict[str, Problem] = {}
-    skipped = []
-    for name, (scenario, found) in variants.items():
-        all_findings[name] = found
-        if scenario is None:
-            skipped.append(name)
-            tell(f"{name}: skipped, the scenario has errors")
-        else:
-            problems[name] = scenario
+    problems, skipped = _valid_scenarios(variants, all_findings, tell)
     runs, interrupted = _solve_scenarios(
         problems, options, base.result.plan, out_dir, path, tell, freeze_before
     )
@@ -166,6 +173,153 @@ def run_whatif(
 def _stop_asked(result: Result) -> bool:
     """Whether Ctrl-C or SIGTERM came: the search stopped, or the command noted it."""
     return bool(result.statistics.get("interrupted")) or signals.received is not None
+
+
+def _valid_scenarios(
+    variants: Mapping[str, tuple[Problem | None, list[Finding]]],
+    all_findings: dict[str, list[Finding]],
+    tell: Callable[[str], None],
+) -> tuple[dict[str, Problem], list[str]]:
+    """The scenarios to plan, and those skipped for their errors (told)."""
+    problems: dict[str, Problem] = {}
+    skipped = []
+    for name, (scenario, found) in variants.items():
+        all_findings[name] = found
+        if scenario is None:
+            skipped.append(name)
+            tell(f"{name}: skipped, the scenario has errors")
+        else:
+            problems[name] = scenario
+    return problems, skipped
+
+
+def plan_variants(
+    problem: Problem,
+    variants: Mapping[str, Problem],
+    out_dir: Path,
+    input_path: Path,
+    options: SolveOptions,
+    engine: Engine,
+    tell: Callable[[str], None] | None = None,
+    freeze_before: dt.date | None = None,
+    order: Callable[[ScenarioRun, Sequence[ScenarioRun]], Sequence[ScenarioRun]]
+    | None = None,
+) -> WhatifResult:
+    """Plan ``problem`` (the base), then each variant against its plan.
+
+    Each plan is a task on ``engine``, written to ``out_dir/<name>/`` and
+    checked as it ends; ``comparison.xlsx`` sets the base and the variants
+    side by side, in the order ``order(base, runs)`` gives them (default: as
+    given).
+    A task that fails twice is in the result's ``failed``; the others stand.
+    """
+    tell = tell or (lambda _: None)
+    base_runs, failed = _solve_on_engine(
+        {BASE: problem}, options, None, out_dir, input_path, tell, None, engine
+    )
+    if not base_runs:
+        return WhatifResult(None, failed=failed)
+    base = base_runs[0]
+    runs, lost = _solve_on_engine(
+        dict(variants),
+        options,
+        base.result.plan,
+        out_dir,
+        input_path,
+        tell,
+        freeze_before,
+        engine,
+    )
+    runs = list(order(base, runs) if order else runs)
+    comparison, compared = None, None
+    if runs:
+        folders = [base.folder, *(run.folder for run in runs)]
+        compared = compare([load_result(folder) for folder in folders])
+        with signals.writing():
+            comparison = write_comparison(compared, out_dir / COMPARISON_NAME)
+    return WhatifResult(
+        base, tuple(runs), comparison=comparison, compared=compared, failed=lost
+    )
+
+
+@dataclass(frozen=True)
+class ReplanTask:
+    """One plan to find, as an engine ships it to a worker: the problem, how
+    hard to search, and the plan it is re-planned against (if any)."""
+
+    problem: Problem
+    options: SolveOptions
+    baseline: Plan | None = None
+    freeze_before: dt.date | None = None
+
+
+def run_replan(task: ReplanTask) -> Result:
+    """One plan, re-planned against its baseline (run in an engine's worker)."""
+    freeze = None
+    if task.baseline is not None and task.freeze_before is not None:
+        freeze = freeze_slot(task.problem, task.freeze_before)
+    return replan(task.problem, task.options, task.baseline, freeze)
+
+
+def replan_all(
+    problems: Mapping[str, Problem],
+    options: SolveOptions,
+    baseline: Plan | None,
+    engine: Engine,
+    done: Callable[[Outcome[Result]], None] | None = None,
+    freeze_before: dt.date | None = None,
+) -> dict[str, Outcome[Result]]:
+    """Every problem re-planned against ``baseline`` on ``engine``.
+
+    The cores (``options.workers``, or all the engine has) are shared out
+    before the tasks leave, so each task carries its own worker count and
+    the same task finds the same plan on any engine.
+    """
+    cores = options.workers or engine.cores()
+    each = replace(options, workers=share_cores(cores, len(problems)))
+    tasks = {
+        name: ReplanTask(problem, each, baseline, freeze_before)
+        for name, problem in problems.items()
+    }
+    return engine.run(run_replan, tasks, each.workers, done) if tasks else {}
+
+
+def _solve_on_engine(
+    problems: dict[str, Problem],
+    options: SolveOptions,
+    baseline: Plan | None,
+    out_dir: Path,
+    input_path: Path,
+    tell: Callable[[str], None],
+    freeze_before: dt.date | None,
+    engine: Engine,
+) -> tuple[list[ScenarioRun], dict[str, str]]:
+    """Solve the scenarios on ``engine``; write and check each plan as it ends.
+
+    Returns the runs in the order of ``problems`` and, by name, why each
+    scenario whose task failed twice has no run.
+    """
+    taken = {BASE}
+    folders = {
+        name: out_dir / (BASE if name == BASE else folder_name(name, taken))
+        for name in problems
+    }
+    runs: dict[str, ScenarioRun] = {}
+    failed: dict[str, str] = {}
+
+    def write(outcome: Outcome[Result]) -> None:
+        name = outcome.name
+        if outcome.value is None:
+            failed[name] = outcome.error or "failed"
+            tell(f"{name}: failed ({failed[name]})")
+            return
+        runs[name] = _written(
+            name, problems[name], outcome.value, folders[name], input_path
+        )
+        tell(runs[name].outcome)
+
+    replan_all(problems, options, baseline, engine, write, freeze_before)
+    return [runs[name] for name in problems if name in runs], failed
 
 
 def freeze_slot(problem: Problem, day: dt.date) -> int:

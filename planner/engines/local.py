@@ -1,0 +1,87 @@
+"""The local engine: tasks in a pool of processes on this machine.
+
+Processes are spawned, not forked: the parent may have run CP-SAT's threads,
+and a forked child of a threaded process may inherit a held lock. A worker
+process that dies breaks the whole pool, so every task it took down is run
+again in a fresh pool; a task that fails twice is reported by name.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from typing import TypeVar
+
+from planner.engines import LOCAL, Outcome, describe
+
+Task = TypeVar("Task")
+Value = TypeVar("Value")
+
+ATTEMPTS = 2  # a task is tried once more before it is reported as failed
+
+
+class LocalEngine:
+    """Tasks in processes on this machine, as many at once as cores allow."""
+
+    name = LOCAL
+
+    def __init__(self, cores: int | None = None) -> None:
+        self._cores = cores or os.cpu_count() or 1
+
+    def cores(self) -> int:
+        return self._cores
+
+    def close(self) -> None:
+        """Nothing to release: each run's pool is closed when it ends."""
+
+    def run(
+        self,
+        work: Callable[[Task], Value],
+        tasks: Mapping[str, Task],
+        cpus_each: int,
+        done: Callable[[Outcome[Value]], None] | None = None,
+    ) -> dict[str, Outcome[Value]]:
+        """Run every task, each twice at most; keep every outcome that ends."""
+        tell = done or (lambda _: None)
+        outcomes: dict[str, Outcome[Value]] = {}
+        pending = dict(tasks)
+        errors: dict[str, str] = {}
+        for _ in range(ATTEMPTS):
+            if not pending:
+                break
+            parallel = max(1, min(len(pending), self._cores // max(1, cpus_each)))
+            for name, value, error in _round(work, pending, parallel):
+                if error is None:
+                    outcomes[name] = Outcome(name, value)
+                    tell(outcomes[name])
+                else:
+                    errors[name] = error
+            pending = {n: t for n, t in pending.items() if n not in outcomes}
+        for name in pending:
+            outcomes[name] = Outcome(name, None, errors[name])
+            tell(outcomes[name])
+        return {name: outcomes[name] for name in tasks}
+
+
+def _round(
+    work: Callable[[Task], Value], tasks: Mapping[str, Task], parallel: int
+) -> Iterator[tuple[str, Value | None, str | None]]:
+    """One pass over ``tasks`` in a fresh pool: (name, value, error) as each ends.
+
+    A dead worker fails every task still in the pool.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
+        futures: dict[Future[Value], str] = {
+            pool.submit(work, task): name for name, task in tasks.items()
+        }
+        for future in as_completed(futures):
+            name = futures[future]
+            try:
+                value = future.result()
+            except Exception as error:
+                yield name, None, describe(error)
+            else:
+                yield name, value, None
