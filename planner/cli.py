@@ -11,7 +11,9 @@ interrupted (Ctrl-C or SIGTERM) once a plan existed: the best plan found was
 checked and written; 130 (Ctrl-C) or 143 (SIGTERM) interrupted before any
 plan existed, or a second signal that ended the run at once: nothing
 half-written is left (see `planner.interrupt`); 70 an unexpected error (one
-line, never a traceback).
+line, never a traceback); whatif, sweep and robustness: a plan whose task
+failed twice (a crashed worker, a lost machine), named on stderr, every
+other plan still written.
 
 Answers go to stdout, diagnostics (findings, progress, warnings, why a
 command failed) to stderr, so an answer can be piped or saved on its own.
@@ -20,7 +22,7 @@ command failed) to stderr, so an answer can be piped or saved on its own.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from planner.domain import (
     SolveOptions,
     Status,
 )
+from planner.engines import Engine
 from planner.explain import KIND_EXERCISE, Explanation
 from planner.interrupt import (
     EXIT_INTERRUPTED,
@@ -57,6 +60,7 @@ EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
 EXIT_OUTPUT = 5
+EXIT_UNEXPECTED = 70
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -90,7 +94,7 @@ class PlannerCommand(click.Group):
                 f"planner stopped on an unexpected error ({type(error).__name__}: "
                 f"{error}). Please report it with the workbook attached."
             )
-            sys.exit(70)
+            sys.exit(EXIT_UNEXPECTED)
         finally:
             signals.forget()
 
@@ -172,6 +176,53 @@ def _print_rows(rows: list[tuple[str, ...]]) -> None:
 SCENARIO = click.option(
     "--scenario", help="Apply this scenario of the Scenarios sheet to the base data."
 )
+
+
+def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--engine and --address, shared by the commands that solve many plans."""
+    from planner.engines import ENGINES, LOCAL
+
+    command = click.option(
+        "--address",
+        help="With --engine ray: the Ray cluster to run on (e.g. ray://head:10001) "
+        "[default: RAY_ADDRESS, or a Ray started on this machine].",
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default=LOCAL,
+        show_default=True,
+        help="Where the plans are solved: processes on this machine, or Ray "
+        '(pip install ".[ray]").',
+    )(command)
+
+
+@contextmanager
+def _engine(name: str, address: str | None) -> Iterator[Engine]:
+    """The engine asked for, closed afterwards; exit 2 with one line if it
+    cannot run (Ray missing, cluster unreachable)."""
+    from planner.engines import EngineUnavailable, open_engine
+
+    try:
+        engine = open_engine(name, address)
+        try:
+            yield engine
+        finally:
+            engine.close()
+    except EngineUnavailable as error:
+        err.print(str(error), markup=False)
+        sys.exit(EXIT_INVALID)
+
+
+def _print_failed(failed: Mapping[str, str]) -> None:
+    """Name every plan whose task failed twice, and why."""
+    for name, why in failed.items():
+        err.print(f"{name}: failed twice, no plan ({why})", markup=False)
+    if failed:
+        err.print(
+            f"{len(failed)} task(s) failed ({', '.join(failed)}); every other "
+            "plan was written. Run again to retry them."
+        )
 
 
 @main.command()
@@ -635,6 +686,7 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     type=click.DateTime(["%Y-%m-%d"]),
     help="In every scenario, base events starting before this date stay as they are.",
 )
+@_engine_options
 def whatif(
     workbook: Path,
     out_dir: Path | None,
@@ -643,28 +695,36 @@ def whatif(
     seed: int,
     scenarios: tuple[str, ...],
     freeze_before: object,
+    engine: str,
+    address: str | None,
 ) -> None:
     """Plan the base and every scenario of WORKBOOK, and compare them.
 
     Each scenario is re-planned against the base plan with as little change
-    as it must; the plans run side by side, one process each. Exits 2 when a
-    scenario's rows have errors, 3 when a plan is proven infeasible, 4 when
-    one was not found in time: every plan that was found is still written.
+    as it must; the plans run side by side, one process each (or as tasks on
+    Ray with --engine ray). Exits 2 when a scenario's rows have errors, 3
+    when a plan is proven infeasible, 4 when one was not found in time: every
+    plan that was found is still written.
     """
     from planner.compare import comparison_rows
+    from planner.engines import LOCAL
     from planner.whatif import NoScenarios, run_whatif
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
     try:
-        done = run_whatif(
-            workbook,
-            target,
-            options,
-            list(scenarios) or None,
-            report=lambda line: err.print(line, markup=False),
-            freeze_before=None if freeze_before is None else freeze_before.date(),
-        )
+        with _engine(engine, address) as runner:
+            done = run_whatif(
+                workbook,
+                target,
+                options,
+                list(scenarios) or None,
+                report=lambda line: err.print(line, markup=False),
+                freeze_before=None if freeze_before is None else freeze_before.date(),
+                # Locally, whatif plans the base here and stops cleanly on
+                # Ctrl-C (planner.interrupt); other engines run every plan.
+                engine=None if runner.name == LOCAL else runner,
+            )
     except NoScenarios as error:
         err.print(str(error), markup=False)
         sys.exit(EXIT_INVALID)
@@ -677,8 +737,9 @@ def whatif(
     for run in done.scenarios:
         for message in run.result.statistics.get("frozen_violations", ()):
             err.print(f"{run.name}: {message}", markup=False)
+    _print_failed(done.failed)
     if done.base is None:
-        sys.exit(EXIT_INVALID)
+        sys.exit(EXIT_UNEXPECTED if done.failed else EXIT_INVALID)
     if done.compared is not None:
         _print_rows(comparison_rows(done.compared))
     if done.comparison is not None:
@@ -699,6 +760,8 @@ def whatif(
             markup=False,
         )
         sys.exit(EXIT_INTERRUPTED)
+    if done.failed:
+        sys.exit(EXIT_UNEXPECTED)
     if done.skipped:
         sys.exit(EXIT_INVALID)
     unplanned = [run for run in runs if run.result.plan is None]
@@ -770,3 +833,245 @@ def serve(
     login = "/?token=<your token>" if token else "/"
     out.print(f"planner serve: open http://{shown}:{port}{login} (Ctrl-C stops it)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _percents(_ctx: object, _param: object, value: str | None) -> tuple[int, ...]:
+    """--budget-cut 10,20,30: whole percents from 1 to 99."""
+    if not value:
+        return ()
+    try:
+        percents = tuple(int(part) for part in value.replace(";", ",").split(","))
+    except ValueError:
+        percents = ()
+    if not percents or not all(1 <= p <= 99 for p in percents):
+        raise click.BadParameter(
+            f"{value!r}: give whole percents from 1 to 99, e.g. 10,20,30"
+        )
+    return tuple(dict.fromkeys(percents))
+
+
+def _quarters(_ctx: object, _param: object, value: str | None) -> tuple[int, ...]:
+    """--close-each-venue Q1,Q3: calendar quarters."""
+    if not value:
+        return ()
+    parts = [part.strip().upper() for part in value.replace(";", ",").split(",")]
+    if not all(part in ("Q1", "Q2", "Q3", "Q4") for part in parts):
+        raise click.BadParameter(f"{value!r}: give quarters Q1 to Q4, e.g. Q1,Q3")
+    return tuple(dict.fromkeys(int(part[1]) for part in parts))
+
+
+def _solve_options(
+    time_limit: float | None, workers: int, seed: int, deterministic: bool
+) -> SolveOptions:
+    return SolveOptions(
+        time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic
+    )
+
+
+DETERMINISTIC = click.option(
+    "--deterministic", is_flag=True, help="Same plan run after run (fixed search)."
+)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Result folder [default: outputs/<workbook name>-sweep/].",
+)
+@click.option(
+    "--drop-each-partner",
+    is_flag=True,
+    help="One variant per partner: it drops out of the whole programme.",
+)
+@click.option(
+    "--budget-cut",
+    "budget_cuts",
+    callback=_percents,
+    help="Variants with the total budget cut by each percent, e.g. 10,20,30.",
+)
+@click.option(
+    "--close-each-venue",
+    "quarters",
+    callback=_quarters,
+    help="One variant per venue and quarter: the venue closed in that calendar "
+    "quarter of every year, e.g. Q1,Q2,Q3,Q4.",
+)
+@_search_options("per plan")
+@DETERMINISTIC
+@click.option(
+    "--freeze-before",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="In every variant, base events starting before this date stay as they are.",
+)
+@_engine_options
+def sweep(
+    workbook: Path,
+    out_dir: Path | None,
+    drop_each_partner: bool,
+    budget_cuts: tuple[int, ...],
+    quarters: tuple[int, ...],
+    time_limit: float | None,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    freeze_before: object,
+    engine: str,
+    address: str | None,
+) -> None:
+    """Make what-ifs from WORKBOOK, re-plan each against the base, rank them.
+
+    Each variant (a partner dropping out, a budget cut, a venue closed for a
+    quarter) is re-planned against the base plan with minimal change and the
+    comparison lists the most harmful first. A variant without a plan is an
+    answer, not a failure: it ranks first. Exits 3 or 4 when the base itself
+    has no plan.
+    """
+    from planner.sweep import SweepError, SweepSpec, run_sweep
+
+    spec = SweepSpec(drop_each_partner, budget_cuts, quarters)
+    target = out_dir or Path("outputs") / f"{workbook.stem}-sweep"
+    try:
+        with _engine(engine, address) as runner:
+            done = run_sweep(
+                workbook,
+                target,
+                spec,
+                _solve_options(time_limit, workers, seed, deterministic),
+                runner,
+                _tell_done,
+                None if freeze_before is None else freeze_before.date(),
+            )
+    except SweepError as error:
+        err.print(str(error), markup=False)
+        sys.exit(EXIT_INVALID)
+    _print_findings(done.findings)
+    planned = done.planned
+    if planned is None:
+        err.print(f"{workbook.name} has errors; nothing was planned.")
+        sys.exit(EXIT_INVALID)
+    _print_failed(planned.failed)
+    if planned.base is None:
+        sys.exit(EXIT_UNEXPECTED)
+    rows = [("rank", "variant", "status", "objective lost", "lost", "moved")]
+    for rank, impact in enumerate(done.impacts, start=1):
+        loss = (
+            "no plan" if impact.objective_loss is None else f"{impact.objective_loss:,}"
+        )
+        rows.append(
+            (
+                str(rank),
+                impact.name,
+                impact.status,
+                loss,
+                str(impact.lost),
+                str(impact.moved),
+            )
+        )
+    _print_rows(rows)
+    if planned.comparison is not None:
+        out.print(f"Wrote {planned.comparison}")
+    runs = (planned.base, *planned.scenarios)
+    if any(run.violations for run in runs):
+        for run in runs:
+            for violation in run.violations:
+                err.print(f"{run.name}: {violation}", markup=False)
+        sys.exit(EXIT_VIOLATIONS)
+    if planned.failed:
+        sys.exit(EXIT_UNEXPECTED)
+    base = planned.base.result
+    if base.plan is None:
+        sys.exit(EXIT_INFEASIBLE if base.status is Status.INFEASIBLE else EXIT_NO_PLAN)
+
+
+def _tell_done(line: str, done: int, total: int) -> None:
+    """One finished plan of many, as "name: status (k of n)"."""
+    err.print(f"{line} ({done} of {total})", markup=False)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("result", type=click.Path(path_type=Path))
+@click.option(
+    "--samples",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="How many futures to draw.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Folder for robustness.xlsx [default: outputs/<workbook name>-robustness/].",
+)
+@_search_options("per sample")
+@DETERMINISTIC
+@_engine_options
+def robustness(
+    workbook: Path,
+    result: Path,
+    samples: int,
+    out_dir: Path | None,
+    time_limit: float | None,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    engine: str,
+    address: str | None,
+) -> None:
+    """How often each exercise of RESULT survives drawn drop-outs and budget cuts.
+
+    Draws SAMPLES futures from the probabilities in WORKBOOK (Partners
+    dropout_probability, Settings budget_shock_probability and
+    budget_shock_cut), re-plans each against RESULT (the committed plan)
+    with minimal change, and counts per exercise how often it stays as
+    planned, moves, changes partners or is lost, and per goal how often it
+    is still met. --seed draws the samples (the same seed, the same samples)
+    and seeds the search.
+    """
+    from planner.robustness import FATES, run_study, study_warnings
+    from planner.workbook.study_write import write_study
+
+    problem = _load(workbook)
+    plan = _load_baseline(problem, result)
+    for warning in study_warnings(problem):
+        err.print(f"warning: {warning}", style="yellow", markup=False)
+    options = _solve_options(time_limit, workers, seed, deterministic)
+    with _engine(engine, address) as runner:
+        study = run_study(problem, plan, samples, seed, options, runner, _tell_done)
+    target = out_dir or Path("outputs") / f"{workbook.stem}-robustness"
+    written = write_study(study, target)
+    planned = study.planned
+    out.print(
+        f"{samples} samples (seed {seed}): {planned} re-planned, "
+        f"{samples - planned} without a plan."
+    )
+
+    def share(count: int) -> str:
+        return f"{count} ({count / planned:.0%})" if planned else str(count)
+
+    _print_rows(
+        [
+            ("exercise", "name", *FATES),
+            *(
+                (t.exercise_id, t.name, *(share(t.counts[f]) for f in FATES))
+                for t in study.fragile_first
+            ),
+        ]
+    )
+    _print_rows(
+        [
+            ("goal", "kind", "met in the plan", "still met"),
+            *(
+                (g.goal_id, g.kind, "yes" if g.met_in_plan else "no", share(g.met))
+                for g in study.goals
+            ),
+        ]
+    )
+    out.print(f"Wrote {written}")
+    _print_failed(study.failed)
+    if study.failed:
+        sys.exit(EXIT_UNEXPECTED)

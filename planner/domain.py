@@ -58,6 +58,7 @@ class Partner:
     min_gap: int = 0  # free slots between two of its events that do not overlap
     weight: int = 1  # scales this partner's engagement-goal shortfall
     unavailable: tuple[Period, ...] = ()
+    dropout_probability: float = 0.0  # robustness study: chance it drops out
     source: Source | None = None
 
 
@@ -208,6 +209,9 @@ class Settings:
     currency: str = ""
     time_limit_s: float = 60.0
     weights: Weights = field(default_factory=Weights)
+    # Robustness study: the chance the total budget is cut, and by what share.
+    budget_shock_probability: float = 0.0
+    budget_shock_cut: float = 0.1
 
     @property
     def slot_days(self) -> int:

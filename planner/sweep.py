@@ -26,6 +26,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 
 from planner.check import plan_changes
@@ -110,6 +111,8 @@ def drop_partner(problem: Problem, partner_id: str, reason: str = DROPS_OUT) -> 
 def cut_budget(problem: Problem, percent: float) -> Problem:
     """The total budget cut by ``percent``, rounded down to a whole unit.
 
+    Worked in fractions, so a 10% cut of 1,980,000 is 1,782,000 exactly.
+
     Raises `SweepError` when the workbook sets no total budget.
     """
     budget = problem.settings.total_budget
@@ -118,7 +121,8 @@ def cut_budget(problem: Problem, percent: float) -> Problem:
             f"{problem.name} sets no total_budget in Settings, so a budget cut "
             "has nothing to cut: set one, or leave out the budget cut."
         )
-    cut = math.floor(budget * (100 - percent) / 100)
+    kept = 100 - Fraction(percent).limit_denominator(10**6)
+    cut = math.floor(budget * kept / 100)
     return replace(problem, settings=replace(problem.settings, total_budget=cut))
 
 
@@ -159,7 +163,7 @@ def sweep_variants(problem: Problem, spec: SweepSpec) -> list[Variant]:
         variants += [
             Variant(
                 f"drop-{p.id}",
-                f"{p.id} drops out of the whole programme",
+                f"{p.id} drops out",
                 drop_partner(problem, p.id),
             )
             for p in problem.partners
@@ -221,14 +225,15 @@ def run_sweep(
     spec: SweepSpec,
     options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
     engine: Engine | None = None,
-    report: Callable[[str], None] | None = None,
+    report: Callable[[str, int, int], None] | None = None,
     freeze_before: dt.date | None = None,
 ) -> SweepResult:
     """Plan the base, re-plan every generated variant against it, rank them.
 
     Writes what ``planner whatif`` writes (``out_dir/base/``, a folder per
     variant, ``comparison.xlsx``), the variants in the comparison most
-    harmful first. A workbook with errors plans nothing (see ``findings``);
+    harmful first. ``report(line, done, total)`` hears each plan as it ends
+    (base included). A workbook with errors plans nothing (see ``findings``);
     raises `SweepError` when ``spec`` asks for nothing or for what the
     workbook cannot give.
     """
@@ -253,6 +258,13 @@ def run_sweep(
         order = {i.name: n for n, i in enumerate(ranked(list(impacts.values())))}
         return sorted(runs, key=lambda run: order[run.name])
 
+    ended = []
+
+    def tell(line: str) -> None:
+        ended.append(line)
+        if report is not None:
+            report(line, len(ended), len(variants) + 1)
+
     planned = plan_variants(
         problem,
         {variant.name: variant.problem for variant in variants},
@@ -260,7 +272,7 @@ def run_sweep(
         path,
         options,
         engine or LocalEngine(),
-        report,
+        tell,
         freeze_before,
         order=worst_first,
     )

@@ -3,7 +3,9 @@
 Processes are spawned, not forked: the parent may have run CP-SAT's threads,
 and a forked child of a threaded process may inherit a held lock. A worker
 process that dies breaks the whole pool, so every task it took down is run
-again in a fresh pool; a task that fails twice is reported by name.
+again, each in a process of its own so that one task that kills its worker
+cannot take the others down twice; a task that fails twice is reported by
+name.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from typing import TypeVar
 
 from planner.engines import LOCAL, Outcome, describe
@@ -48,11 +55,12 @@ class LocalEngine:
         outcomes: dict[str, Outcome[Value]] = {}
         pending = dict(tasks)
         errors: dict[str, str] = {}
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
             if not pending:
                 break
             parallel = max(1, min(len(pending), self._cores // max(1, cpus_each)))
-            for name, value, error in _round(work, pending, parallel):
+            run = _shared if attempt == 0 else _isolated
+            for name, value, error in run(work, pending, parallel):
                 if error is None:
                     outcomes[name] = Outcome(name, value)
                     tell(outcomes[name])
@@ -65,23 +73,45 @@ class LocalEngine:
         return {name: outcomes[name] for name in tasks}
 
 
-def _round(
+def _shared(
     work: Callable[[Task], Value], tasks: Mapping[str, Task], parallel: int
 ) -> Iterator[tuple[str, Value | None, str | None]]:
-    """One pass over ``tasks`` in a fresh pool: (name, value, error) as each ends.
+    """Every task in one pool: (name, value, error) as each ends.
 
     A dead worker fails every task still in the pool.
     """
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
-        futures: dict[Future[Value], str] = {
-            pool.submit(work, task): name for name, task in tasks.items()
-        }
-        for future in as_completed(futures):
-            name = futures[future]
-            try:
-                value = future.result()
-            except Exception as error:
-                yield name, None, describe(error)
-            else:
-                yield name, value, None
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=_SPAWN) as pool:
+        yield from _as_they_end(
+            {pool.submit(work, task): name for name, task in tasks.items()}
+        )
+
+
+def _isolated(
+    work: Callable[[Task], Value], tasks: Mapping[str, Task], parallel: int
+) -> Iterator[tuple[str, Value | None, str | None]]:
+    """Every task in a process of its own, ``parallel`` at once."""
+    with ThreadPoolExecutor(max_workers=parallel) as threads:
+        yield from _as_they_end(
+            {threads.submit(_alone, work, task): name for name, task in tasks.items()}
+        )
+
+
+def _alone(work: Callable[[Task], Value], task: Task) -> Value:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN) as pool:
+        return pool.submit(work, task).result()
+
+
+def _as_they_end(
+    futures: Mapping[Future[Value], str],
+) -> Iterator[tuple[str, Value | None, str | None]]:
+    for future in as_completed(futures):
+        name = futures[future]
+        try:
+            value = future.result()
+        except Exception as error:
+            yield name, None, describe(error)
+        else:
+            yield name, value, None
+
+
+_SPAWN = multiprocessing.get_context("spawn")

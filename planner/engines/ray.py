@@ -24,8 +24,8 @@ Value = TypeVar("Value")
 
 RETRIES = 1  # on top of the first try
 MISSING = (
-    'Ray is not installed: install planner with its Ray extra (pip install ".[ray]")'
-    " or use --engine local."
+    "Ray is not installed: install planner with its Ray extra "
+    '(pip install ".[ray]") or use --engine local.'
 )
 
 
@@ -60,7 +60,7 @@ class RayEngine:
                 address=self._address,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,
             )
         except (ConnectionError, RuntimeError, ValueError) as error:
             where = self._address or "this machine"

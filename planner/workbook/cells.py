@@ -156,6 +156,20 @@ def _read_number(value: object, column: Column, minimum: int) -> Reading:
     return Reading(float(number))
 
 
+def _read_share(value: object, column: Column, minimum: int) -> Reading:
+    """A share from 0 to 1: 0.2, or 20% as Excel stores it (0.2) or as text."""
+    text = value.strip() if isinstance(value, str) else None
+    number = _number(text[:-1] if text and text.endswith("%") else value)
+    if number is not None and text and text.endswith("%"):
+        number = number / 100
+    if number is None or not 0 <= number <= 1:
+        raise BadCell(
+            f"{column.name} must be a share from 0 to 1 (or 0% to 100%), "
+            f"got {shown(value)}"
+        )
+    return Reading(float(number))
+
+
 def _read_date(value: object, column: Column, minimum: int) -> Reading:
     """A date between EARLIEST_DATE and LATEST_DATE.
 
@@ -266,6 +280,7 @@ _READERS: dict[Kind, Callable[[object, Column, int], Reading]] = {
     Kind.INT: _read_int,
     Kind.MONEY: _read_money,
     Kind.NUMBER: _read_number,
+    Kind.SHARE: _read_share,
     Kind.DATE: _read_date,
     Kind.BOOL: _read_bool,
     Kind.CHOICE: _read_choice,

@@ -738,6 +738,8 @@ def _settings(
             change_add=value("weight_change_add"),
             change_partner=value("weight_change_partner"),
         ),
+        budget_shock_probability=value("budget_shock_probability"),
+        budget_shock_cut=value("budget_shock_cut"),
     )
 
 
@@ -819,6 +821,7 @@ def _partner(record: Record, unavailable: tuple[Period, ...]) -> Partner:
         min_gap=record["min_gap"],
         weight=record["weight"],
         unavailable=unavailable,
+        dropout_probability=record["dropout_probability"],
         source=record.source,
     )
 

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     BOOL = "bool"  # yes/no/true/false/1/0/x/blank
     LIST = "list"  # separated by commas or semicolons
     CHOICE = "choice"  # one of `choices`
+    SHARE = "share"  # a share from 0 to 1, typed 0.2 or 20%
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,20 @@ SETTINGS_KEYS: tuple[Column, ...] = (
         " held in both plans.",
         default=10_000,
     ),
+    C(
+        "budget_shock_probability",
+        K.SHARE,
+        note="Robustness study: the chance the total budget is cut, 0 to 1"
+        " (or 0% to 100%).",
+        default=0.0,
+    ),
+    C(
+        "budget_shock_cut",
+        K.SHARE,
+        note="Robustness study: the share of the total budget a cut takes away,"
+        " 0 to 1 (or 0% to 100%).",
+        default=0.1,
+    ),
 )
 
 SETTINGS = SheetSpec(
@@ -153,6 +168,13 @@ PARTNERS = SheetSpec(
             default=0,
         ),
         C("weight", K.INT, note="Importance in engagement goals.", default=1),
+        C(
+            "dropout_probability",
+            K.SHARE,
+            note="Robustness study: the chance it drops out of the whole "
+            "programme, 0 to 1 (or 0% to 100%); blank: 0.",
+            default=0.0,
+        ),
     ),
 )
 

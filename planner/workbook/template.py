@@ -58,6 +58,7 @@ KIND_HINTS: dict[Kind, str] = {
     Kind.INT: "A whole number.",
     Kind.MONEY: "An amount in whole currency units.",
     Kind.NUMBER: "A number.",
+    Kind.SHARE: "A share from 0 to 1, e.g. 0.2 or 20%.",
     Kind.DATE: "A date (or text YYYY-MM-DD).",
     Kind.BOOL: "yes or no.",
     Kind.LIST: "Several values separated by ; (or ,).",

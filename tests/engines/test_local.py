@@ -1,0 +1,91 @@
+"""The local engine: every task's outcome, a failing task retried once, then named."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.engines import EngineUnavailable, Outcome, open_engine, share_cores
+from planner.engines.local import LocalEngine
+
+
+def double(n: int) -> int:
+    return 2 * n
+
+
+def fail_once(marker: str) -> str:
+    """Fails the first time it runs for ``marker``, succeeds the second."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("tried")
+        raise RuntimeError("first try fails")
+    return "second try"
+
+
+def always_fail(n: int) -> int:
+    raise ValueError(f"task {n} cannot be done")
+
+
+def die(n: int) -> int:
+    """The worker process dies, as one killed by the system would."""
+    if n == 0:
+        os._exit(1)
+    return n
+
+
+def test_every_task_comes_back_in_the_order_given() -> None:
+    heard: list[Outcome[int]] = []
+    outcomes = LocalEngine(2).run(double, {"b": 2, "a": 1, "c": 3}, 1, heard.append)
+    assert list(outcomes) == ["b", "a", "c"]
+    assert [o.value for o in outcomes.values()] == [4, 2, 6]
+    assert sorted(o.name for o in heard) == ["a", "b", "c"]
+
+
+def test_a_task_that_fails_once_is_run_again(tmp_path: Path) -> None:
+    marker = str(tmp_path / "tried")
+    outcome = LocalEngine(1).run(fail_once, {"flaky": marker}, 1)["flaky"]
+    assert outcome == Outcome("flaky", "second try")
+
+
+def test_a_task_that_fails_twice_is_named_and_the_others_kept() -> None:
+    outcomes = LocalEngine(2).run(always_fail, {"bad": 1}, 1) | LocalEngine(2).run(
+        double, {"good": 5}, 1
+    )
+    assert outcomes["bad"] == Outcome("bad", None, "ValueError: task 1 cannot be done")
+    assert outcomes["bad"].failed
+    assert outcomes["good"] == Outcome("good", 10)
+
+
+def test_a_dead_worker_fails_only_its_own_task() -> None:
+    # The dead process breaks the pool; the second round, in a fresh pool,
+    # finishes the tasks it took down and names the one that kills its worker.
+    outcomes = LocalEngine(2).run(die, {"dies": 0, "one": 1, "two": 2}, 1)
+    assert outcomes["dies"].value is None
+    assert "BrokenProcessPool" in (outcomes["dies"].error or "")
+    assert (outcomes["one"].value, outcomes["two"].value) == (1, 2)
+
+
+@pytest.mark.parametrize(("cores", "tasks", "each"), [(8, 3, 2), (2, 20, 1), (4, 1, 4)])
+def test_cores_are_shared_out_among_tasks(cores: int, tasks: int, each: int) -> None:
+    # 8 // 3 = 2; 2 cores run 2 of 20 tasks at once, one each; one task takes all.
+    assert share_cores(cores, tasks) == each
+
+
+def test_a_missing_ray_is_one_line_saying_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    with pytest.raises(EngineUnavailable) as raised:
+        open_engine("ray")
+    assert str(raised.value) == (
+        "Ray is not installed: install planner with its Ray extra "
+        '(pip install ".[ray]") or use --engine local.'
+    )
+
+
+def test_an_address_without_ray_is_refused() -> None:
+    with pytest.raises(EngineUnavailable, match="--address needs --engine ray"):
+        open_engine("local", "10.0.0.1:6379")
