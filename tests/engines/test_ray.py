@@ -1,0 +1,106 @@
+"""The Ray engine gives the local engine's answers, scenario by scenario.
+
+A Ray head is started on this machine inside the test (loopback, 2 CPUs, no
+dashboard) and stopped after. Ray is part of the test extra: a missing Ray
+fails here, it is not skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import ray
+
+from planner.check import check_plan
+from planner.domain import SolveOptions
+from planner.engines import Outcome
+from planner.engines.local import LocalEngine
+from planner.engines.ray import RayEngine
+from planner.robustness import run_study
+from planner.sweep import SweepSpec, run_sweep
+from planner.whatif import replan
+from planner.workbook.read import read_problem
+from tests.engines.test_local import always_fail, double, fail_once
+from tests.test_robustness import risky_workbook
+
+# One CP-SAT worker per task (2 cores, 20 tasks) and a deterministic search:
+# the same task finds the same plan wherever it runs.
+OPTIONS = SolveOptions(time_limit_s=1, workers=2, deterministic=True)
+# 8 partners + 2 budget cuts + 5 venues x 2 quarters = 20 variants.
+SPEC = SweepSpec(drop_each_partner=True, budget_cuts=(10, 20), close_quarters=(1, 3))
+
+
+@pytest.fixture(scope="module")
+def ray_head() -> Iterator[None]:
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level=logging.ERROR,
+    )
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def risky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return risky_workbook(tmp_path_factory.mktemp("ray") / "risky.xlsx")
+
+
+def test_a_sweep_on_ray_equals_the_local_sweep(
+    ray_head: None, risky: Path, tmp_path: Path
+) -> None:
+    here = run_sweep(risky, tmp_path / "local", SPEC, OPTIONS, LocalEngine())
+    there = run_sweep(risky, tmp_path / "ray", SPEC, OPTIONS, RayEngine())
+    assert here.planned is not None and there.planned is not None
+    assert len(here.planned.scenarios) == 20
+    assert not here.planned.failed and not there.planned.failed
+    assert there.impacts == here.impacts
+    for ours, theirs in zip(
+        (here.planned.base, *here.planned.scenarios),
+        (there.planned.base, *there.planned.scenarios),
+        strict=True,
+    ):
+        assert ours is not None and theirs is not None
+        assert theirs.name == ours.name
+        assert theirs.result.status == ours.result.status, ours.name
+        assert theirs.result.plan == ours.result.plan, ours.name
+        assert theirs.result.terms == ours.result.terms, ours.name
+        assert theirs.violations == ours.violations == ()
+    shutil.rmtree(tmp_path)
+
+
+def test_a_study_on_ray_equals_the_local_study(ray_head: None, risky: Path) -> None:
+    problem, _ = read_problem(risky)
+    assert problem is not None
+    plan = replan(problem, OPTIONS).plan
+    assert plan is not None and check_plan(problem, plan) == []
+    here = run_study(problem, plan, 20, 11, OPTIONS, LocalEngine())
+    there = run_study(problem, plan, 20, 11, OPTIONS, RayEngine())
+    assert len(there.samples) == 20
+    assert there.samples == here.samples
+    assert there == here
+    # Some samples must draw something, or the equality says little.
+    assert any(sample.draw.dropped for sample in here.samples)
+
+
+def test_ray_retries_a_failing_task_and_names_one_that_fails_twice(
+    ray_head: None, tmp_path: Path
+) -> None:
+    engine = RayEngine()
+    heard: list[str] = []
+    outcomes = engine.run(
+        fail_once, {"flaky": str(tmp_path / "tried")}, 1, lambda o: heard.append(o.name)
+    )
+    assert outcomes["flaky"] == Outcome("flaky", "second try")
+    both = engine.run(always_fail, {"bad": 3}, 1) | engine.run(double, {"good": 4}, 1)
+    assert both["bad"] == Outcome("bad", None, "ValueError: task 3 cannot be done")
+    assert both["good"] == Outcome("good", 8)
+    assert heard == ["flaky"]
+    engine.close()
+    assert ray.is_initialized()  # the test's Ray is not the engine's to stop
