@@ -37,17 +37,11 @@ SAMPLE = Path(__file__).resolve().parent.parent / "instances" / "sample.xlsx"
 OPTIONS = SolveOptions(time_limit_s=1, workers=2, deterministic=True)
 
 
-def year_problem(start: dt.date, end: dt.date):
-    problem = make_problem(
-        [exercise("X")],
-        partners=[Partner("A"), Partner("B")],
-        venues=[Venue("V"), Venue("W")],
-        total_budget=1_980_000,
-    )
-    settings = problem.settings.__class__(
-        planning_start=start, planning_end=end, total_budget=1_980_000
-    )
-    return problem.__class__(**{**problem.__dict__, "settings": settings})
+def year_problem(start: dt.date, end: dt.date) -> Problem:
+    """Venues V and W, partners A and B, from ``start`` to ``end``."""
+    problem = make_problem([exercise("X")], venues=[Venue("V"), Venue("W")])
+    settings = replace(problem.settings, planning_start=start, planning_end=end)
+    return replace(problem, settings=settings)
 
 
 def test_a_partner_that_drops_out_is_unavailable_all_horizon() -> None:
