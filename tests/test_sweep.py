@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,12 @@ from openpyxl import load_workbook
 
 from planner import cli
 from planner.check import check_plan
-from planner.domain import Result, SolveOptions, Status, Venue
+from planner.domain import Problem, Result, SolveOptions, Status, Venue
 from planner.engines.local import LocalEngine
 from planner.sweep import (
     Impact,
     SweepError,
+    SweepResult,
     SweepSpec,
     Variant,
     close_venue,
@@ -39,7 +41,9 @@ OPTIONS = SolveOptions(time_limit_s=1, workers=2, deterministic=True)
 
 def year_problem(start: dt.date, end: dt.date) -> Problem:
     """Venues V and W, partners A and B, from ``start`` to ``end``."""
-    problem = make_problem([exercise("X")], venues=[Venue("V"), Venue("W")])
+    problem = make_problem(
+        [exercise("X")], venues=[Venue("V"), Venue("W")], total_budget=1_980_000
+    )
     settings = replace(problem.settings, planning_start=start, planning_end=end)
     return replace(problem, settings=settings)
 
@@ -107,13 +111,15 @@ def test_impact_and_ranking_most_harmful_first() -> None:
 
 
 @pytest.fixture(scope="module")
-def swept(tmp_path_factory: pytest.TempPathFactory):
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[SweepResult, Path]:
     out = tmp_path_factory.mktemp("sweep")
     spec = SweepSpec(drop_each_partner=True, budget_cuts=(30,))
     return run_sweep(SAMPLE, out, spec, OPTIONS, LocalEngine()), out
 
 
-def test_a_sweep_of_the_sample_ranks_every_variant(swept) -> None:
+def test_a_sweep_of_the_sample_ranks_every_variant(
+    swept: tuple[SweepResult, Path],
+) -> None:
     done, out = swept
     planned = done.planned
     assert planned is not None and planned.base is not None and not planned.failed
