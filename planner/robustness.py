@@ -64,6 +64,9 @@ class SampleOutcome:
     fates: Mapping[str, str] = field(default_factory=dict)  # exercise -> fate
     goals_met: tuple[str, ...] = ()
     error: str | None = None
+    # The re-plan itself, for a closer look (not part of the outcome's equality:
+    # its runtime differs run by run).
+    result: Result | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_plan(self) -> bool:
@@ -182,7 +185,7 @@ def outcome_of(
 ) -> SampleOutcome:
     """What one sample's re-plan did to each committed exercise and goal."""
     if result.plan is None:
-        return SampleOutcome(draw, str(result.status))
+        return SampleOutcome(draw, str(result.status), result=result)
     changes = plan_changes(problem, result.plan, plan)
     moved = set(changes.moved) | set(changes.venue_changed)
     partners = {exercise_id for exercise_id, _, _ in changes.partners}
@@ -198,7 +201,9 @@ def outcome_of(
         else:
             fates[eid] = UNCHANGED
     met = tuple(g.goal_id for g in goal_progress(problem, result.plan) if g.met)
-    return SampleOutcome(draw, str(result.status), result.objective, fates, met)
+    return SampleOutcome(
+        draw, str(result.status), result.objective, fates, met, result=result
+    )
 
 
 def tally(

@@ -35,15 +35,15 @@ SAMPLE = Path(__file__).resolve().parent.parent / "instances" / "sample.xlsx"
 DROPOUT = {"FIN": 0.3, "USA": 0.2, "GBR": "25%", "FRA": 0.1}
 
 
-def risky_workbook(path: Path) -> Path:
-    """The sample with drop-out chances on Partners and a budget shock."""
+def risky_workbook(path: Path, chances: dict[str, object] = DROPOUT) -> Path:
+    """The sample with drop-out ``chances`` on Partners and a budget shock."""
     shutil.copy(SAMPLE, path)
     workbook = load_workbook(path)
     partners = workbook["Partners"]
     column = partners.max_column + 1
     partners.cell(1, column, "dropout_probability")
     for row in range(2, partners.max_row + 1):
-        partners.cell(row, column, DROPOUT.get(partners.cell(row, 1).value))
+        partners.cell(row, column, chances.get(partners.cell(row, 1).value))
     workbook["Settings"].append(["budget_shock_probability", 0.3])
     workbook["Settings"].append(["budget_shock_cut", "15%"])
     workbook.save(path)
