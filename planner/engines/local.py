@@ -14,11 +14,13 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import (
+    Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
     as_completed,
 )
+from contextlib import closing, contextmanager
 from typing import TypeVar
 
 from planner.engines import LOCAL, Outcome, describe
@@ -60,12 +62,13 @@ class LocalEngine:
                 break
             parallel = max(1, min(len(pending), self._cores // max(1, cpus_each)))
             run = _shared if attempt == 0 else _isolated
-            for name, value, error in run(work, pending, parallel):
-                if error is None:
-                    outcomes[name] = Outcome(name, value)
-                    tell(outcomes[name])
-                else:
-                    errors[name] = error
+            with closing(run(work, pending, parallel)) as ended:
+                for name, value, error in ended:
+                    if error is None:
+                        outcomes[name] = Outcome(name, value)
+                        tell(outcomes[name])
+                    else:
+                        errors[name] = error
             pending = {n: t for n, t in pending.items() if n not in outcomes}
         for name in pending:
             outcomes[name] = Outcome(name, None, errors[name])
@@ -80,7 +83,8 @@ def _shared(
 
     A dead worker fails every task still in the pool.
     """
-    with ProcessPoolExecutor(max_workers=parallel, mp_context=_SPAWN) as pool:
+    pool = ProcessPoolExecutor(max_workers=parallel, mp_context=_SPAWN)
+    with _stopping(pool):
         yield from _as_they_end(
             {pool.submit(work, task): name for name, task in tasks.items()}
         )
@@ -90,10 +94,24 @@ def _isolated(
     work: Callable[[Task], Value], tasks: Mapping[str, Task], parallel: int
 ) -> Iterator[tuple[str, Value | None, str | None]]:
     """Every task in a process of its own, ``parallel`` at once."""
-    with ThreadPoolExecutor(max_workers=parallel) as threads:
+    threads = ThreadPoolExecutor(max_workers=parallel)
+    with _stopping(threads):
         yield from _as_they_end(
             {threads.submit(_alone, work, task): name for name, task in tasks.items()}
         )
+
+
+@contextmanager
+def _stopping(executor: Executor) -> Iterator[None]:
+    """Wait for ``executor`` when every task has ended; when the caller stops
+    early (Ctrl-C, a result that cannot be written), drop the tasks not yet
+    started instead of running them all first."""
+    try:
+        yield
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown()
 
 
 def _alone(work: Callable[[Task], Value], task: Task) -> Value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,25 @@ def test_a_missing_ray_is_one_line_saying_how_to_install_it(
 def test_an_address_without_ray_is_refused() -> None:
     with pytest.raises(EngineUnavailable, match="--address needs --engine ray"):
         open_engine("local", "10.0.0.1:6379")
+
+
+def mark_and_wait(marker: str) -> str:
+    """Leaves a file behind to show it ran, then takes a moment."""
+    Path(marker).write_text("ran")
+    time.sleep(0.3)
+    return marker
+
+
+def test_a_caller_that_stops_early_drops_the_tasks_not_started(
+    tmp_path: Path,
+) -> None:
+    # One process, ten tasks; the caller fails on the first outcome (as on a
+    # result that cannot be written): the queued tasks are dropped, not run.
+    tasks = {f"t{n}": str(tmp_path / f"t{n}") for n in range(10)}
+
+    def stop(_: Outcome[str]) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        LocalEngine(1).run(mark_and_wait, tasks, 1, stop)
+    assert len(list(tmp_path.iterdir())) < 10
