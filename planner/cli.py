@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -54,6 +55,9 @@ from planner.interrupt import (
     signals,
 )
 from planner.workbook.output import OutputError, make_folder
+
+if TYPE_CHECKING:  # whatif brings the solver: imported where a command needs it
+    from planner.whatif import ScenarioRun
 
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
@@ -212,6 +216,15 @@ def _engine(name: str, address: str | None) -> Iterator[Engine]:
     except EngineUnavailable as error:
         err.print(str(error), markup=False)
         sys.exit(EXIT_INVALID)
+
+
+def _exit_on_violations(runs: Iterable[ScenarioRun]) -> None:
+    """Name every rule a written plan breaks, by plan, and exit 1 if any."""
+    broken = [(run.name, v) for run in runs for v in run.violations]
+    for name, violation in broken:
+        err.print(f"{name}: {violation}", markup=False)
+    if broken:
+        sys.exit(EXIT_VIOLATIONS)
 
 
 def _print_failed(failed: Mapping[str, str]) -> None:
@@ -745,11 +758,7 @@ def whatif(
     if done.comparison is not None:
         out.print(f"Wrote {done.comparison}")
     runs = (done.base, *done.scenarios)
-    if any(run.violations for run in runs):
-        for run in runs:
-            for violation in run.violations:
-                err.print(f"{run.name}: {violation}", markup=False)
-        sys.exit(EXIT_VIOLATIONS)
+    _exit_on_violations(runs)
     if done.interrupted or signals.received is not None:
         how = signal_name(signals.received) if signals.received else "interrupted"
         planned = [run.name for run in runs if run.result.plan is not None]
@@ -803,6 +812,7 @@ def whatif(
 @click.option(
     "--max-upload-mb", type=int, default=20, show_default=True, help="Upload size cap."
 )
+@_engine_options
 def serve(
     host: str,
     port: int,
@@ -810,14 +820,19 @@ def serve(
     token: str | None,
     max_solves: int,
     max_upload_mb: int,
+    engine: str,
+    address: str | None,
 ) -> None:
     """Start the planning cell's web page and JSON API (OpenAPI at /docs)."""
     import uvicorn
 
+    from planner.app import EngineChoice
     from planner.serve.app import create_app
     from planner.serve.security import needs_token
     from planner.serve.storage import StorageError
 
+    with _engine(engine, address):
+        pass  # Ray missing or unreachable: one line and exit 2, before serving
     if needs_token(host) and not token:
         err.print(
             f"planner serve on {host} is reachable from other machines: give an "
@@ -825,7 +840,13 @@ def serve(
         )
         sys.exit(EXIT_INVALID)
     try:
-        app = create_app(data, token, max_solves, max_upload_mb * 1024 * 1024)
+        app = create_app(
+            data,
+            token,
+            max_solves,
+            max_upload_mb * 1024 * 1024,
+            EngineChoice(engine, address),
+        )
     except StorageError as error:
         err.print(str(error), markup=False)
         sys.exit(EXIT_INVALID)
@@ -974,11 +995,7 @@ def sweep(
     if planned.comparison is not None:
         out.print(f"Wrote {planned.comparison}")
     runs = (planned.base, *planned.scenarios)
-    if any(run.violations for run in runs):
-        for run in runs:
-            for violation in run.violations:
-                err.print(f"{run.name}: {violation}", markup=False)
-        sys.exit(EXIT_VIOLATIONS)
+    _exit_on_violations(runs)
     if planned.failed:
         sys.exit(EXIT_UNEXPECTED)
     base = planned.base.result
