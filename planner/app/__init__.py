@@ -19,21 +19,33 @@ from planner.app.solve import (
     solve_workbook,
     whatif_workbook,
 )
+from planner.app.study import (
+    EngineChoice,
+    StudyOutcome,
+    SweepOutcome,
+    robustness_workbook,
+    sweep_workbook,
+)
 from planner.app.validate import Validation, validate_workbook, write_template_file
 from planner.app.view import PlanView, plan_view
 
 __all__ = [
     "ComparisonReport",
+    "EngineChoice",
     "PlanOutcome",
     "PlanView",
     "RunProgress",
     "SolveOutcome",
     "SolveRequest",
+    "StudyOutcome",
+    "SweepOutcome",
     "Validation",
     "WhatifOutcome",
     "compare_results",
     "plan_view",
+    "robustness_workbook",
     "solve_workbook",
+    "sweep_workbook",
     "validate_workbook",
     "whatif_workbook",
     "write_template_file",

@@ -72,6 +72,7 @@ class RunProgress:
     objective: float | None = None
     bound: float | None = None
     message: str = ""
+    runs: tuple[int, int] | None = None  # many plans (sweep, study): done of N
 
     @property
     def gap(self) -> float | None:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
@@ -21,12 +21,17 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planner import __version__
-from planner.app import compare_results, validate_workbook, write_template_file
+from planner.app import (
+    EngineChoice,
+    compare_results,
+    validate_workbook,
+    write_template_file,
+)
 from planner.compare import ResultError
 from planner.serve.present import comparison_json, validation_json
 from planner.serve.security import TokenGate
 from planner.serve.storage import FINAL, Storage, new_id, valid_id
-from planner.serve.workers import SOLVE, VIEW_NAME, WHATIF, RunPool
+from planner.serve.workers import SOLVE, STUDY, SWEEP, VIEW_NAME, WHATIF, RunPool
 
 STATIC = Path(str(files("planner.serve") / "static"))
 DEFAULT_UPLOAD_MB = 20
@@ -45,10 +50,36 @@ class RunOptions(BaseModel):
     explain_all: bool = True
 
 
+class SweepRequest(BaseModel):
+    """The variants of a sweep, as ``planner sweep`` makes them."""
+
+    drop_each_partner: bool = False
+    budget_cuts: list[Annotated[int, Field(ge=1, le=99)]] = Field(
+        default_factory=list, max_length=20, description="Percents, each 1 to 99"
+    )
+    close_quarters: list[Annotated[int, Field(ge=1, le=4)]] = Field(
+        default_factory=list, max_length=4, description="Calendar quarters, 1 to 4"
+    )
+
+
+class StudyRequest(BaseModel):
+    """A robustness study against the plan of a finished solve run."""
+
+    committed_run: str = Field(..., description="The solve run whose plan is kept")
+    samples: int = Field(20, ge=1, le=1000)
+    seed: int = Field(0, ge=0)
+
+
 class RunRequest(RunOptions):
     upload_id: str
     scenario: str | None = None
     whatif: bool = Field(False, description="Plan the base and every scenario.")
+    sweep: SweepRequest | None = Field(
+        None, description="Make variants, re-plan each against the base, rank them."
+    )
+    study: StudyRequest | None = Field(
+        None, description="Drawn futures re-planned against a committed plan."
+    )
 
 
 class RerunRequest(RunOptions):
@@ -64,8 +95,10 @@ def create_app(
     token: str | None = None,
     max_solves: int = 1,
     max_upload_bytes: int = DEFAULT_UPLOAD_MB * 1024 * 1024,
+    engine: EngineChoice = EngineChoice(),  # noqa: B008 - frozen, never mutated
 ) -> FastAPI:
-    """The server over the data folder ``data``; ``token`` None: no token."""
+    """The server over the data folder ``data``; ``token`` None: no token.
+    Sweeps and studies run on ``engine`` (the CLI's --engine, --address)."""
     storage = Storage(data)
     pool = RunPool(storage, max_solves)
 
@@ -113,6 +146,7 @@ def create_app(
             "version": __version__,
             "max_solves": pool.limit,
             "max_upload_bytes": max_upload_bytes,
+            "engine": engine.name,
         }
 
     @app.get("/api/template", response_class=FileResponse)
@@ -176,11 +210,35 @@ def create_app(
             raise HTTPException(
                 422, "The workbook has no scenarios: what-if needs a Scenarios sheet."
             )
-        kind = WHATIF if request.whatif else SOLVE
+        kinds = [
+            kind
+            for kind, asked in (
+                (WHATIF, request.whatif),
+                (SWEEP, request.sweep),
+                (STUDY, request.study),
+            )
+            if asked
+        ]
+        if len(kinds) > 1:
+            raise HTTPException(422, "Ask for one of whatif, sweep or study at a time.")
+        kind = kinds[0] if kinds else SOLVE
         options = request.model_dump(exclude={"upload_id", "scenario", "whatif"})
-        run = storage.add_run(
-            record, kind, None if request.whatif else request.scenario, options
-        )
+        if kind in (SWEEP, STUDY):
+            options["engine"] = {"name": engine.name, "address": engine.address}
+        if request.study is not None:
+            committed = found_run(request.study.committed_run)
+            if committed["kind"] != SOLVE or "schedule.json" not in (
+                committed["files"] or []
+            ):
+                raise HTTPException(
+                    422,
+                    f"Run {request.study.committed_run} has no plan to study: "
+                    "pick a finished solve that found one.",
+                )
+            folder = storage.run_folder(committed["id"])
+            options["study"]["committed_folder"] = str(folder)
+        scenario = request.scenario if kind == SOLVE else None
+        run = storage.add_run(record, kind, scenario, options)
         return found_run(run["id"])
 
     @app.get("/api/runs")
@@ -232,7 +290,9 @@ def create_app(
             raise HTTPException(404, f"Run {run_id} wrote no {name}.")
         path = storage.run_folder(run_id) / name
         stem = Path(found["file_name"]).stem
-        label = found["scenario"] or ("whatif" if found["kind"] == WHATIF else "base")
+        label = found["scenario"] or (
+            found["kind"] if found["kind"] != SOLVE else "base"
+        )
         download_name = f"{stem}-{label}-{name.replace('/', '-')}"
         media = XLSX if name.endswith(".xlsx") else "application/json"
         return FileResponse(path, media_type=media, filename=download_name)

@@ -16,16 +16,23 @@ from typing import Any
 
 from planner.app import (
     ComparisonReport,
+    EngineChoice,
     RunProgress,
     SolveOutcome,
     SolveRequest,
+    StudyOutcome,
+    SweepOutcome,
     Validation,
     WhatifOutcome,
+    robustness_workbook,
     solve_workbook,
+    sweep_workbook,
     whatif_workbook,
 )
 from planner.domain import Finding, SolveOptions, Status
+from planner.robustness import FATES
 from planner.serve.storage import CANCELLED, DONE, FAILED, UPLOAD_NAME
+from planner.sweep import SweepSpec
 
 
 def to_json(value: Any) -> Any:
@@ -85,6 +92,7 @@ def progress_json(progress: RunProgress) -> dict[str, Any]:
         "bound": progress.bound,
         "gap": progress.gap,
         "message": progress.message,
+        "runs": None if progress.runs is None else list(progress.runs),
     }
 
 
@@ -129,6 +137,8 @@ def run_job(
         progress(progress_json(news))
 
     options = solve_options(job.options)
+    if job.kind in ("sweep", "study"):
+        return run_many(job, tell, options)
     if job.kind == "whatif":
         done = whatif_workbook(
             job.workbook, job.folder, options, progress=tell, cancel=cancel
@@ -238,5 +248,116 @@ def _whatif_record(
         f"{len(done.plans)} plans: "
         + ", ".join(f"{p.name} {p.view.status}" for p in done.plans)
         + skipped
+    )
+    return DONE, record, view
+
+
+def run_many(
+    job: Any, tell: Callable[[RunProgress], None], options: SolveOptions
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A sweep or a robustness study, on the engine the server was started
+    with; progress says how many runs are done of how many."""
+    engine = EngineChoice(**job.options.get("engine", {}))
+    if job.kind == "sweep":
+        asked = job.options["sweep"]
+        spec = SweepSpec(
+            bool(asked.get("drop_each_partner")),
+            tuple(asked.get("budget_cuts") or ()),
+            tuple(asked.get("close_quarters") or ()),
+        )
+        swept = sweep_workbook(job.workbook, job.folder, spec, options, engine, tell)
+        return _sweep_record(swept, job.folder)
+    asked = job.options["study"]
+    studied = robustness_workbook(
+        job.workbook,
+        asked["committed_folder"],
+        job.folder,
+        int(asked["samples"]),
+        int(asked.get("seed") or 0),
+        options,
+        engine,
+        tell,
+    )
+    return _study_record(studied, job.folder)
+
+
+def _sweep_record(
+    done: SweepOutcome, folder: Path
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    view = {
+        "kind": "sweep",
+        "findings": [finding_json(f) for f in done.findings],
+        "impacts": [
+            {
+                "name": i.name,
+                "description": i.description,
+                "status": i.status,
+                "objective_loss": i.objective_loss,
+                "lost": i.lost,
+                "moved": i.moved,
+            }
+            for i in done.impacts
+        ],
+        "failed": done.failed,
+        "comparison": None
+        if done.comparison is None
+        else comparison_json(done.comparison),
+    }
+    record: dict[str, Any] = {
+        "files": [str(p.relative_to(folder)) for p in done.files],
+    }
+    if done.error or not done.impacts:
+        errors = [f for f in done.findings if str(f.severity) == "error"]
+        message = done.error or f"The workbook has {len(errors)} error(s)."
+        return FAILED, record | {"message": message}, view
+    failed = f"; {len(done.failed)} failed twice" if done.failed else ""
+    worst = done.impacts[0]
+    record["message"] = (
+        f"{len(done.impacts)} variants re-planned{failed}; the most harmful: "
+        f"{worst.name} ({worst.description})."
+    )
+    return DONE, record, view
+
+
+def _study_record(
+    done: StudyOutcome, folder: Path
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    study = done.study
+    record: dict[str, Any] = {
+        "files": [str(p.relative_to(folder)) for p in done.files],
+    }
+    view: dict[str, Any] = {
+        "kind": "study",
+        "findings": [finding_json(f) for f in done.findings],
+        "warnings": list(done.warnings),
+    }
+    if study is None:
+        errors = [f for f in done.findings if str(f.severity) == "error"]
+        message = done.error or f"The workbook has {len(errors)} error(s)."
+        return FAILED, record | {"message": message}, view
+    view |= {
+        "samples": len(study.samples),
+        "planned": study.planned,
+        "seed": study.seed,
+        "fates": list(FATES),
+        "exercises": [
+            {
+                "exercise_id": t.exercise_id,
+                "name": t.name,
+                "mandatory": t.mandatory,
+                "counts": dict(t.counts),
+            }
+            for t in study.fragile_first
+        ],
+        "goals": [g.__dict__ for g in study.goals],
+        "sample_rows": [
+            {"name": s.draw.name, "drawn": str(s.draw), "status": s.status}
+            for s in study.samples
+        ],
+        "failed": study.failed,
+    }
+    record["message"] = (
+        f"{len(study.samples)} samples (seed {study.seed}): {study.planned} "
+        "re-planned against the committed plan."
     )
     return DONE, record, view

@@ -42,7 +42,8 @@ from planner.serve.storage import (
     now,
 )
 
-SOLVE, WHATIF = "solve", "whatif"
+SOLVE, WHATIF, SWEEP, STUDY = "solve", "whatif", "sweep", "study"
+KIND_NAMES = {WHATIF: "what-if", SWEEP: "sweep", STUDY: "robustness study"}
 VIEW_NAME = "view.json"
 POLL_S = 0.2
 CONTEXT = multiprocessing.get_context("spawn")  # the server runs threads
@@ -78,6 +79,7 @@ class Live:
     gap: float | None = None
     message: str = ""
     lines: list[str] = field(default_factory=list)
+    runs: list[int] | None = None  # sweep, study: [done, of how many]
 
 
 class RunPool:
@@ -128,7 +130,7 @@ class RunPool:
             if running is None:
                 return False
             running.cancel.set()
-            if running.kind == WHATIF:
+            if running.kind != SOLVE:  # many plans at once: stopped as a whole
                 self._kill(run_id)
         return True
 
@@ -197,7 +199,8 @@ class RunPool:
             if run is None or run["state"] in FINAL:
                 continue
             if running.killed:
-                state, message = CANCELLED, "Cancelled; the what-if run kept nothing."
+                what = KIND_NAMES.get(running.kind, running.kind)
+                state, message = CANCELLED, f"Cancelled; the {what} run kept nothing."
                 if running.kind == SOLVE:
                     state, message = FAILED, "Stopped."
             else:
@@ -235,6 +238,8 @@ class RunPool:
             if payload["message"]:
                 live.message = payload["message"]
                 live.lines.append(payload["message"])
+            if payload.get("runs"):
+                live.runs = payload["runs"]
             return
         if self.storage.run(run_id) is not None:
             self.storage.update_run(run_id, finished=now(), **payload)
@@ -318,4 +323,13 @@ def _interrupt_explanations(cancel: Any, stage: list[str]) -> None:
         _thread.interrupt_main()
 
 
-__all__ = ["CANCELLED", "DONE", "FAILED", "RUNNING", "RunPool", "work"]
+__all__ = [
+    "CANCELLED",
+    "DONE",
+    "FAILED",
+    "RUNNING",
+    "STUDY",
+    "SWEEP",
+    "RunPool",
+    "work",
+]

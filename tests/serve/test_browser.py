@@ -333,3 +333,33 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
     assert f"({len(plan.events)} exercises held)" in message
     assert drawn_bars(page) == len(plan.events)
     shot(page, "12-cancelled-run-keeps-its-best-plan")
+
+
+def test_a_sweep_and_a_study_from_the_page_show_runs_done_of_n(
+    page, tmp_path: Path
+) -> None:
+    from tests.test_robustness import risky_workbook
+
+    risky = risky_workbook(tmp_path / "risky.xlsx")
+    page.set_input_files("[data-testid=file-input]", str(risky))
+    page.wait_for_selector("text=risky.xlsx is valid")
+    solve(page, time_limit=2)
+    assert result_message(page).startswith("Plan ")
+
+    page.click("[data-testid=many] summary")
+    page.uncheck("#sweep-drop")
+    page.fill("[data-testid=sweep-cuts]", "10,30")
+    page.fill("[data-testid=sweep-quarters]", "")
+    page.click("[data-testid=sweep]")
+    page.wait_for_selector("[data-testid=ranking] tbody tr")
+    assert page.text_content("[data-testid=p-runs]") == "3 of 3"
+    ranked = page.locator("[data-testid=ranking] tbody tr td:nth-child(2)")
+    assert sorted(ranked.all_text_contents()) == ["budget-cut-10", "budget-cut-30"]
+    shot(page, "13-sweep-ranked")
+
+    page.fill("[data-testid=study-samples]", "3")
+    page.click("[data-testid=study]")
+    page.wait_for_selector("[data-testid=fates] tbody tr")
+    assert page.text_content("[data-testid=p-runs]") == "3 of 3"
+    assert page.locator("[data-testid=goal-odds] tbody tr").count() == 6
+    shot(page, "14-robustness-study")

@@ -148,8 +148,10 @@ async function solve(event) {
   }
 }
 
+const MANY_WORDS = { whatif: "base and every scenario", sweep: "sweep of what-ifs", study: "robustness study" };
+
 function runTitle(run) {
-  const plan = run.kind === "whatif" ? "base and every scenario" : (run.scenario ? `scenario ${run.scenario}` : "base");
+  const plan = MANY_WORDS[run.kind] || (run.scenario ? `scenario ${run.scenario}` : "base");
   return `${run.file_name}, ${plan}`;
 }
 
@@ -170,6 +172,88 @@ async function recall(run) {
   $("#deterministic").checked = Boolean(options.deterministic);
   $("#explain-all").checked = options.explain_all !== false;
   $("#what").value = run.kind === "whatif" ? "whatif" : (run.scenario ? `scenario:${run.scenario}` : "");
+}
+
+// --- sweeps and robustness studies --------------------------------------------------
+
+function listOf(text, pattern) {
+  return text.split(/[,;\s]+/).filter((part) => part).map((part) => {
+    const match = part.toUpperCase().match(pattern);
+    if (!match) throw new Error(`“${part}” is not understood`);
+    return Number(match[1]);
+  });
+}
+
+async function submitMany(event, body) {
+  event.preventDefault();
+  notice("");
+  try {
+    const run = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ upload_id: upload.upload_id, ...formOptions(), ...body }) });
+    follow(run);
+    refreshHistory();
+  } catch (error) {
+    notice(`The run could not start: ${error.message}`);
+  }
+}
+
+function sweep(event) {
+  let cuts, quarters;
+  try {
+    cuts = listOf($("#sweep-cuts").value, /^(\d+)%?$/);
+    quarters = listOf($("#sweep-quarters").value, /^Q([1-4])$/);
+  } catch (error) {
+    event.preventDefault();
+    notice(`Sweep: ${error.message}; give budget cuts as 10,20,30 and quarters as Q1,Q3.`);
+    return;
+  }
+  submitMany(event, { sweep: { drop_each_partner: $("#sweep-drop").checked, budget_cuts: cuts, close_quarters: quarters } });
+}
+
+function study(event) {
+  const committed = $("#study-plan").value;
+  if (!committed) {
+    event.preventDefault();
+    notice("Solve the base first: the study re-plans against a committed plan.");
+    return;
+  }
+  submitMany(event, { study: { committed_run: committed, samples: Number($("#study-samples").value || 20),
+    seed: Number($("#study-seed").value || 0) } });
+}
+
+function fillCommitted(runs) {
+  const plans = runs.filter((run) => run.kind === "solve" && (run.files || []).includes("schedule.json"));
+  const chosen = $("#study-plan").value;
+  $("#study-plan").replaceChildren(...plans.map((run) =>
+    el("option", { value: run.id }, `${run.file_name}, ${run.scenario || "base"}, ${run.created.slice(0, 16).replace("T", " ")}`)));
+  if (plans.some((run) => run.id === chosen)) $("#study-plan").value = chosen;
+}
+
+function drawMany(box, data) {
+  if (data.kind === "sweep") {
+    box.replaceChildren(el("h3", {}, "Variants, most harmful first"),
+      el("table", { "data-testid": "ranking" }));
+    table("#many-result table", ["Rank", "Variant", "What changes", "Status", "Objective lost", "Exercises lost", "Moved"],
+      data.impacts.map((i, n) => [n + 1, i.name, i.description, i.status,
+        i.objective_loss === null ? "no plan" : number(i.objective_loss), i.lost, i.moved]), [0, 4, 5, 6]);
+    const failed = Object.entries(data.failed || {});
+    if (failed.length) box.append(el("ul", { class: "bad" }, failed.map(([name, why]) => el("li", {}, `${name}: failed twice (${why})`))));
+    if (data.comparison) {
+      const compared = el("div", { id: "sweep-compare" });
+      box.append(compared);
+      drawComparison(compared, data.comparison);
+    }
+    return;
+  }
+  const share = (count) => (data.planned ? `${count} (${Math.round((100 * count) / data.planned)} %)` : String(count));
+  box.replaceChildren(
+    ...(data.warnings || []).map((w) => el("p", { class: "warn" }, `⚠ ${w}`)),
+    el("h3", {}, "Exercises, the most fragile first"), el("table", { id: "fates", "data-testid": "fates" }),
+    el("h3", {}, "Goals"), el("table", { id: "goal-odds", "data-testid": "goal-odds" }));
+  table("#fates", ["Exercise", "Name", ...data.fates], data.exercises.map((e) =>
+    [e.exercise_id, e.name, ...data.fates.map((f) => share(e.counts[f] || 0))]), [2, 3, 4, 5]);
+  table("#goal-odds", ["Goal", "Kind", "Met in the plan", "Still met"], data.goals.map((g) =>
+    [g.goal_id, g.kind, g.met_in_plan ? "yes" : "no", share(g.met)]), [3]);
 }
 
 function follow(run) {
@@ -212,8 +296,10 @@ function showProgress(run) {
   $("#p-bound").textContent = number(finished && run.bound !== null ? run.bound : live.bound);
   $("#p-gap").textContent = percent(finished && run.gap !== null ? run.gap : live.gap);
   $("#p-lines").replaceChildren(...(live.lines || []).map((line) => el("li", {}, line)));
+  $("#p-runs-box").hidden = !live.runs;
+  if (live.runs) $("#p-runs").textContent = `${live.runs[0]} of ${live.runs[1]}`;
   $("#cancel").hidden = finished;
-  $("#cancel").textContent = run.kind === "whatif" ? "Cancel (stops every plan)" : "Cancel (keep the best plan)";
+  $("#cancel").textContent = run.kind === "solve" ? "Cancel (keep the best plan)" : "Cancel (stops every plan)";
 }
 
 async function cancel() {
@@ -234,7 +320,7 @@ async function loadResult(run) {
   $("#result-card").hidden = false;
   $("#result-title").textContent = runTitle(run);
   $("#result-message").textContent = run.message || STATE_WORDS[run.state];
-  const planned = run.state === "done" && run.objective !== null;
+  const planned = run.state === "done" && (run.objective !== null || run.kind === "sweep" || run.kind === "study");
   $("#result-message").className = `message ${planned ? "good" : "bad"}`;
   $("#result-downloads").replaceChildren(...(run.files || []).map((name) =>
     el("a", { href: `/api/runs/${run.id}/files/${name}`, download: "", "data-testid": `download-${name}` },
@@ -264,7 +350,10 @@ function drawResult() {
       onclick: () => { shownPlan = index; drawResult(); } }, `${plan.name}: ${plan.plan.status}`)));
   }
   const plan = planOf(result);
-  list("#plan-warnings", (result && result.warnings) || []);
+  const many = result && (result.kind === "sweep" || result.kind === "study");
+  $("#many-result").hidden = !many;
+  if (many) drawMany($("#many-result"), result);
+  list("#plan-warnings", (result && !many && result.warnings) || []);
   $("#plan-body").hidden = !plan;
   const compareBox = $("#whatif-compare");
   compareBox.hidden = !(whatif && result.comparison);
@@ -397,7 +486,7 @@ async function refreshHistory() {
       ? el("input", { type: "checkbox", class: "pick", value: run.id, "aria-label": `compare ${runTitle(run)}` }) : ""),
     el("td", {}, run.created.slice(0, 16).replace("T", " ")),
     el("td", {}, run.file_name),
-    el("td", {}, run.kind === "whatif" ? "what-if (all)" : (run.scenario || "base")),
+    el("td", {}, { whatif: "what-if (all)", sweep: "sweep", study: "robustness" }[run.kind] || run.scenario || "base"),
     el("td", { class: "state" }, `${STATE_WORDS[run.state] || run.state}${run.status ? ` (${run.status})` : ""}`),
     el("td", { class: "num" }, number(run.objective)),
     el("td", { class: "num" }, percent(run.gap)),
@@ -405,6 +494,7 @@ async function refreshHistory() {
       el("button", { onclick: () => follow(run), "data-testid": "open" }, "Open"),
       el("button", { onclick: () => rerun(run), title: "Again with the options set in “Plan it”" }, "Re-run"),
       el("button", { class: "danger", onclick: () => remove(run) }, "Delete")))));
+  fillCommitted(runs);
 }
 
 async function rerun(run) {
@@ -495,6 +585,9 @@ function drawComparison(box, comparison) {
 function start() {
   setupUpload();
   $("#solve-form").addEventListener("submit", solve);
+  $("#sweep-form").addEventListener("submit", sweep);
+  $("#study-form").addEventListener("submit", study);
+  api("/api/info").then((info) => { $("#engine-name").textContent = info.engine; }).catch(() => {});
   $("#cancel").addEventListener("click", cancel);
   $("#compare-button").addEventListener("click", compareSelected);
   for (const radio of document.querySelectorAll("input[name=mode]")) {
