@@ -92,7 +92,8 @@ class SolveOutcome:
     the explanations were skipped. ``violations`` is the checker's verdict on
     the plan (empty: every hard rule holds); ``frozen`` names frozen events
     that break a rule; ``warnings`` what the plan does that its reader must
-    hear of (a pinned exercise left out). ``files`` are what was written;
+    hear of (a pinned exercise left out, a failure after the search that
+    the plan survived). ``files`` are what was written;
     ``timings`` the seconds each stage took.
     """
 
@@ -187,11 +188,10 @@ def solve_workbook(
     tell(WRITING, result.objective, result.bound)
     mark = time.perf_counter()
     violations = _violations(problem, result.plan)
-    warnings = (
-        ()
-        if result.plan is None
-        else pinned_left_out(problem, result.plan, explanation)
-    )
+    failures = result.statistics.get("failures") or ()
+    warnings = list(map(str, failures)) if isinstance(failures, list | tuple) else []
+    if result.plan is not None:
+        warnings += pinned_left_out(problem, result.plan, explanation)
     files: tuple[Path, ...] = ()
     output_error = None
     try:
