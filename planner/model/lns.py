@@ -61,6 +61,7 @@ class Search:
     improved: int = 0
     optimal_parts: int = 0
     interrupted: bool = False  # Ctrl-C or a cancel token stopped it
+    checked_at: float = 0.0  # time.perf_counter() when the first plan was proven
     by_kind: dict[str, int] = field(default_factory=dict)  # improvements per kind
 
 
@@ -232,13 +233,14 @@ def improve_first(
     if checked is None:
         return None
     objective = round(checked.objective_value)
+    checked_at = time.perf_counter()
 
     def report(_: Plan, value: int) -> None:
         if progress is not None:
             progress(Progress(time.perf_counter() - began, value, None))
 
     report(plan, objective)
-    return improve(
+    search = improve(
         problem,
         built,
         plan,
@@ -249,3 +251,5 @@ def improve_first(
         on_improve=report,
         cancel=cancel,
     )
+    search.checked_at = checked_at
+    return search

@@ -16,7 +16,7 @@ import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -46,6 +46,9 @@ from planner.model.variables import (
     Variables,
     create_variables,
 )
+
+if TYPE_CHECKING:  # lns imports this module
+    from planner.model.lns import Search
 
 TERM_NAMES = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST)
 HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
@@ -380,7 +383,7 @@ def solve(
             "constraints": len(proto.constraints),
             "hint_events": hinted,
             "solutions": run.solutions,
-            "first_plan_s": run.first_s if found.plan_from == "search" else None,
+            "first_plan_s": _first_plan_s(run, found, neighbourhoods, began),
             "plan_from": found.plan_from if plan is not None else None,
             "canonical": found.canonical,
             "interrupted": found.interrupted,
@@ -393,6 +396,15 @@ def _time_limit(problem: Problem, options: SolveOptions) -> float:
     if options.time_limit_s is not None:
         return options.time_limit_s
     return problem.settings.time_limit_s
+
+
+def _first_plan_s(
+    run: _Run, found: _Found, neighbourhoods: Search | None, began: float
+) -> float | None:
+    """Seconds from the start to the first plan proven to keep every rule."""
+    if neighbourhoods is not None:
+        return neighbourhoods.checked_at - began
+    return run.first_s if found.plan_from == "search" else None
 
 
 def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
