@@ -208,6 +208,7 @@ def improve_first(
     options: SolveOptions,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
+    began: float | None = None,
 ) -> Search | None:
     """Run the neighbourhood search on a large programme before the full one.
 
@@ -215,13 +216,16 @@ def improve_first(
     the full search alone, or when ``plan`` breaks a rule of the model (a
     construction that could not place every mandatory exercise): the full
     search then starts from it as before. The neighbourhood search gets
-    `LNS_SHARE` of the time limit (all of it
-    on a densely packed programme, see `LNS_ALONE_DENSITY`).
+    `LNS_SHARE` of the time limit (all of it on a densely packed programme,
+    see `LNS_ALONE_DENSITY`), counted from ``began`` (a `time.perf_counter`
+    value; default now): the solve's start, so the construction and the
+    model building count against the limit.
     """
     size = len(built.model.proto.variables)
     if size < LNS_FROM:
         return None
-    began = time.perf_counter()
+    if began is None:
+        began = time.perf_counter()
     limit = options.time_limit_s
     if limit is None:
         limit = problem.settings.time_limit_s

@@ -310,7 +310,7 @@ def solve(
         from planner.model.lns import improve_first  # lns builds on this module
 
         neighbourhoods = improve_first(
-            problem, built, first_guess, options, progress, cancel
+            problem, built, first_guess, options, progress, cancel, began
         )
         if neighbourhoods is not None:
             first_guess = neighbourhoods.plan
