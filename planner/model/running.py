@@ -42,28 +42,82 @@ def run_cp_sat(
     the solve itself is raised again here.
     """
     solver.parameters.catch_sigint_signal = False
-    failure: list[BaseException] = []
-    outcome: list[cp_model.CpSolverStatus] = []
-
-    def work() -> None:
-        try:
-            outcome.append(solver.solve(model, callback))
-        except BaseException as error:  # raised again in the calling thread
-            failure.append(error)
-
-    worker = threading.Thread(target=work, name="cp-sat", daemon=True)
+    search = _Search(solver, model, callback)
     try:
-        worker.start()
-        while worker.is_alive():
-            worker.join(POLL_S)
+        search.start()
+        while not search.finished.wait(POLL_S):
             if poll is not None:
                 poll()
     except KeyboardInterrupt:
-        _stop(solver, worker)
+        search.stop()
         raise
-    if failure:
-        raise failure[0]
-    return outcome[0]
+    if search.failure:
+        raise search.failure[0]
+    return search.outcome[0]
+
+
+class _Search:
+    """One solve in a thread of its own, which can be stopped at any moment.
+
+    A signal can land while ``Thread.start`` still waits for the new thread:
+    the thread then runs although ``is_alive`` may not say so yet, and a
+    search that begins after the caller has moved on keeps CP-SAT's threads
+    running into interpreter shutdown, which aborts the process ("terminate
+    called without an active exception"). So the thread begins its search
+    only under a lock that `stop` takes too: either `stop` sees the search
+    running and waits for it to end, or the thread sees it was stopped and
+    never begins.
+    """
+
+    def __init__(
+        self,
+        solver: cp_model.CpSolver,
+        model: cp_model.CpModel,
+        callback: cp_model.CpSolverSolutionCallback | None,
+    ) -> None:
+        self.solver, self.model, self.callback = solver, model, callback
+        self.outcome: list[cp_model.CpSolverStatus] = []
+        self.failure: list[BaseException] = []
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+        self._searching = False
+        self._stopped = False
+
+    def start(self) -> None:
+        threading.Thread(target=self._work, name="cp-sat", daemon=True).start()
+
+    def _work(self) -> None:
+        try:
+            with self._lock:
+                if self._stopped:
+                    return
+                self._searching = True
+            self.outcome.append(self.solver.solve(self.model, self.callback))
+        except BaseException as error:  # raised again in the calling thread
+            self.failure.append(error)
+        finally:
+            self.finished.set()
+
+    def stop(self) -> None:
+        """Stop the search and wait for it to end, whatever else is pressed.
+
+        ``stop_search`` is a no-op until the solve has set itself up, so it is
+        asked again until the search ends. A further Ctrl-C meanwhile must not
+        leave a running search behind; a caller that wants to end at once on
+        a second signal ends the process instead.
+        """
+        while True:
+            try:
+                with self._lock:
+                    self._stopped = True
+                    if not self._searching:
+                        return
+                while not self.finished.is_set():
+                    self.solver.stop_search()
+                    self.finished.wait(POLL_S)
+                return
+            except KeyboardInterrupt:
+                continue
 
 
 def answered(solver: cp_model.CpSolver) -> bool:
@@ -76,19 +130,3 @@ def answered(solver: cp_model.CpSolver) -> bool:
         return solver.response_proto is not None
     except RuntimeError:
         return False
-
-
-def _stop(solver: cp_model.CpSolver, worker: threading.Thread) -> None:
-    """Stop the search and wait for its thread, whatever else is pressed.
-
-    ``stop_search`` is a no-op until the solve has set itself up, so it is
-    asked again until the thread ends. A further Ctrl-C meanwhile must not
-    leave a running search behind; a caller that wants to end at once on a
-    second signal ends the process instead.
-    """
-    while worker.is_alive():
-        try:
-            solver.stop_search()
-            worker.join(POLL_S)
-        except KeyboardInterrupt:
-            continue
