@@ -14,6 +14,7 @@ and the others are kept.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ Task = TypeVar("Task")
 Value = TypeVar("Value")
 
 RETRIES = 1  # on top of the first try
+PROBE_S = 5.0  # how long a cluster address may take to answer at all
 MISSING = (
     "Ray is not installed: install planner with its Ray extra "
     '(pip install ".[ray]") or use --engine local.'
@@ -55,6 +57,12 @@ class RayEngine:
     def _connect(self) -> None:
         if self._ray.is_initialized():
             return
+        unreachable = _unreachable(self._address)
+        if unreachable:
+            raise EngineUnavailable(
+                f"Cannot reach Ray at {self._address}: {unreachable}. Start the "
+                "cluster (ray start --head) or check --address."
+            )
         try:
             self._ray.init(
                 address=self._address,
@@ -120,6 +128,21 @@ class RayEngine:
             for ref in waiting:
                 ray.cancel(ref, force=True)
         return {name: outcomes[name] for name in tasks}
+
+
+def _unreachable(address: str | None) -> str | None:
+    """Why nothing answers at ``address`` (host:port or ray://host:port), or
+    None; asked first because Ray itself retries for minutes."""
+    if address is None or ("://" not in address and ":" not in address):
+        return None  # a Ray started here, or "auto"
+    host, _, port = address.split("://")[-1].rpartition(":")
+    if not port.isdigit():
+        return None  # let Ray say what it makes of it
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), PROBE_S):
+            return None
+    except OSError as error:
+        return error.strerror or str(error)
 
 
 def _cause(error: BaseException) -> BaseException:

@@ -19,7 +19,7 @@ from planner.check import check_plan
 from planner.domain import Result, SolveOptions
 from planner.engines import Outcome
 from planner.engines.local import LocalEngine
-from planner.engines.ray import RayEngine
+from planner.engines.ray import RayEngine, _unreachable
 from planner.robustness import run_study
 from planner.sweep import SweepSpec, run_sweep
 from planner.whatif import replan
@@ -137,3 +137,12 @@ def test_ray_retries_a_failing_task_and_names_one_that_fails_twice(
     assert heard == ["flaky"]
     engine.close()
     assert ray.is_initialized()  # the test's Ray is not the engine's to stop
+
+
+def test_an_address_nobody_answers_is_named_at_once() -> None:
+    # Ray itself would retry for minutes; the engine asks first (port 1 on
+    # this machine: nothing listens).
+    assert _unreachable("127.0.0.1:1") == "Connection refused"
+    assert _unreachable("ray://127.0.0.1:1") == "Connection refused"
+    assert _unreachable(None) is None  # a Ray started here
+    assert _unreachable("auto") is None
