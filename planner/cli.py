@@ -954,6 +954,12 @@ def sweep(
 
     spec = SweepSpec(drop_each_partner, budget_cuts, quarters)
     target = out_dir or Path("outputs") / f"{workbook.stem}-sweep"
+    ended: list[str] = []
+
+    def tell(line: str, done: int, total: int) -> None:
+        ended.append(line)
+        _tell_done(line, done, total)
+
     try:
         with _engine(engine, address) as runner:
             done = run_sweep(
@@ -962,12 +968,21 @@ def sweep(
                 spec,
                 _solve_options(time_limit, workers, seed, deterministic),
                 runner,
-                _tell_done,
+                tell,
                 None if freeze_before is None else freeze_before.date(),
             )
     except SweepError as error:
         err.print(str(error), markup=False)
         sys.exit(EXIT_INVALID)
+    except Interrupted as stop:
+        if not ended:
+            raise
+        err.print(
+            f"Interrupted ({stop}) after {len(ended)} plan(s): each is checked and "
+            f"written in its folder under {target}; the comparison is not.",
+            markup=False,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     _print_findings(done.findings)
     planned = done.planned
     if planned is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from planner import cli
 from planner.check import check_plan
 from planner.domain import Problem, Result, SolveOptions, Status, Venue
 from planner.engines.local import LocalEngine
+from planner.interrupt import Interrupted
 from planner.sweep import (
     Impact,
     SweepError,
@@ -206,3 +208,21 @@ def test_cli_robustness_counts_every_committed_exercise(tmp_path: Path) -> None:
     assert "(3 of 3)" in result.output
     assert f"Wrote {tmp_path / 'study' / 'robustness.xlsx'}" in result.output
     assert (tmp_path / "study" / "robustness.xlsx").is_file()
+
+
+def test_cli_sweep_interrupted_after_some_plans_says_what_was_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stopped(*args: object) -> None:
+        tell = args[5]  # run_sweep(path, out, spec, options, engine, report, ...)
+        assert callable(tell)
+        tell("base: optimal", 1, 3)
+        raise Interrupted(signal.SIGINT)
+
+    monkeypatch.setattr("planner.sweep.run_sweep", stopped)
+    result = run("sweep", SAMPLE, "--budget-cut", "10,30", "--out", tmp_path)
+    assert result.exit_code == 6
+    assert " ".join(result.output.split()).endswith(
+        "Interrupted (Ctrl-C) after 1 plan(s): each is checked and written in its "
+        f"folder under {tmp_path}; the comparison is not."
+    )
