@@ -57,8 +57,27 @@ class Partner:
     max_concurrent: int = 1
     min_gap: int = 0  # free slots between two of its events that do not overlap
     weight: int = 1  # scales this partner's engagement-goal shortfall
-    unavailable: tuple[Period, ...] = ()
+    unavailable: tuple[Period, ...] = ()  # its public holidays included
     dropout_probability: float = 0.0  # robustness study: chance it drops out
+    source: Source | None = None
+    public_holidays: bool | None = None  # its own choice; None: as Settings
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday of a partner's country inside the horizon.
+
+    ``blocks``: the holiday's slot is one of the partner's blackouts (a week
+    holding at least ``Settings.holiday_days_per_week`` weekday holidays, or
+    the day itself with day slots); that blackout's Period has ``source``.
+    """
+
+    partner_id: str
+    country_code: str
+    day: dt.date
+    name: str
+    slot: int
+    blocks: bool
     source: Source | None = None
 
 
@@ -209,9 +228,8 @@ class Settings:
     currency: str = ""
     time_limit_s: float = 60.0
     weights: Weights = field(default_factory=Weights)
-    # Robustness study: the chance the total budget is cut, and by what share.
-    budget_shock_probability: float = 0.0
-    budget_shock_cut: float = 0.1
+    public_holidays: bool = False  # partners' public holidays become blackouts
+    holiday_days_per_week: int = 2  # weekday holidays that block a week slot
 
     @property
     def slot_days(self) -> int:
@@ -231,6 +249,7 @@ class Problem:
     dependencies: tuple[Dependency, ...] = ()
     travel_costs: tuple[tuple[str, str, int], ...] = ()  # (partner, venue, cost)
     name: str = ""
+    holidays: tuple[Holiday, ...] = ()  # partners' public holidays, looked up
 
     @property
     def n_slots(self) -> int:

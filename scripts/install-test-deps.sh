@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # What the tests need beyond pip, on Debian or Ubuntu: Chromium, which the
 # browser tests drive through Playwright (Playwright's own browser download
-# is not used). Idempotent: installs only the packages missing, and runs
-# apt-get update at most once. Needs root or sudo when something is missing.
+# is not used); LibreOffice Calc, which prints the written workbooks to PDF;
+# poppler's pdftoppm, pdftotext and pdfinfo, which render and read PDF pages;
+# DejaVu fonts, so every glyph has a font. Idempotent: installs only the
+# packages missing, and runs apt-get update at most once. Needs root or sudo
+# when something is missing.
 set -euo pipefail
 
-PACKAGES=(chromium)
+PACKAGES=(chromium libreoffice-calc poppler-utils fonts-dejavu-core)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from planner.public_holidays import iso_country
 from planner.workbook.limits import EARLIEST_DATE, LATEST_DATE
 from planner.workbook.schema import (
     FALSE_WORDS,
@@ -228,6 +229,18 @@ def _read_choice(value: object, column: Column, minimum: int) -> Reading:
     return Reading(word)
 
 
+def _read_country(value: object, column: Column, minimum: int) -> Reading:
+    text = _as_text(value, column)
+    code = iso_country(text)
+    if code is None:
+        hint = " (the United Kingdom is GB)" if text.upper() == "UK" else ""
+        raise BadCell(
+            f"{column.name} must be an ISO 3166 country code such as NO or NOR, "
+            f"got {shown(value)}{hint}"
+        )
+    return Reading(code)
+
+
 def _as_text(value: object, column: Column) -> str:
     """Text of a cell meant to hold words; a date here is Excel's doing."""
     if isinstance(value, str):
@@ -285,4 +298,5 @@ _READERS: dict[Kind, Callable[[object, Column, int], Reading]] = {
     Kind.BOOL: _read_bool,
     Kind.CHOICE: _read_choice,
     Kind.LIST: _read_list,
+    Kind.COUNTRY: _read_country,
 }

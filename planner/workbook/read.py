@@ -44,6 +44,7 @@ from planner.domain import (
     Venue,
     Weights,
 )
+from planner.public_holidays import with_public_holidays
 from planner.workbook.cells import (
     BAD,
     BadCell,
@@ -87,7 +88,9 @@ IGNORED_SHEETS = frozenset({"instructions"})
 
 # Whole numbers that make no sense below 1; every other whole number and
 # amount of money must be at least 0.
-AT_LEAST_ONE = frozenset({"duration", "capacity", "max_concurrent"})
+AT_LEAST_ONE = frozenset(
+    {"duration", "capacity", "max_concurrent", "holiday_days_per_week"}
+)
 
 SAVE_AS_XLSX = "open it in Excel and save it as Excel Workbook (.xlsx)"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -740,6 +743,8 @@ def _settings(
         ),
         budget_shock_probability=value("budget_shock_probability"),
         budget_shock_cut=value("budget_shock_cut"),
+        public_holidays=value("public_holidays"),
+        holiday_days_per_week=value("holiday_days_per_week"),
     )
 
 
@@ -781,7 +786,7 @@ def _build_problem(
     def unavailable(key: object) -> tuple[Period, ...]:
         return tuple(blackouts.get(key, ()))
 
-    return Problem(
+    problem = Problem(
         settings=horizon.settings,
         partners=tuple(
             _partner(record, unavailable(record["partner_id"]))
@@ -807,6 +812,7 @@ def _build_problem(
         ),
         name=name,
     )
+    return with_public_holidays(problem)
 
 
 def _partner(record: Record, unavailable: tuple[Period, ...]) -> Partner:
@@ -823,7 +829,13 @@ def _partner(record: Record, unavailable: tuple[Period, ...]) -> Partner:
         unavailable=unavailable,
         dropout_probability=record["dropout_probability"],
         source=record.source,
+        public_holidays=_yes_no(record["public_holidays"]),
     )
+
+
+def _yes_no(choice: str | None) -> bool | None:
+    """A yes/no choice; None when left blank."""
+    return None if choice is None else choice == "yes"
 
 
 def _venue(record: Record, unavailable: tuple[Period, ...]) -> Venue:

@@ -31,6 +31,7 @@ class Kind(StrEnum):
     LIST = "list"  # separated by commas or semicolons
     CHOICE = "choice"  # one of `choices`
     SHARE = "share"  # a share from 0 to 1, typed 0.2 or 20%
+    COUNTRY = "country"  # ISO 3166-1 code, alpha-2 or alpha-3; read as alpha-2
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,20 @@ SETTINGS_KEYS: tuple[Column, ...] = (
     C("total_budget", K.MONEY, note="Cap on organizer spend; blank: no cap."),
     C("currency", K.TEXT, note="For display only.", default=""),
     C("time_limit_s", K.NUMBER, note="Seconds the solver may search.", default=60),
+    C(
+        "public_holidays",
+        K.BOOL,
+        note="yes: each partner's public holidays (by its country_code) are"
+        " blackouts; the result lists them on its Holidays sheet.",
+        default=False,
+    ),
+    C(
+        "holiday_days_per_week",
+        K.INT,
+        note="With week slots, a week is a blackout only when this many of its"
+        " weekdays are public holidays.",
+        default=2,
+    ),
     C(
         "weight_value",
         K.INT,
@@ -156,7 +171,13 @@ PARTNERS = SheetSpec(
     (
         C("partner_id", K.ID, True, "Unique id, e.g. NOR."),
         C("name", K.TEXT),
-        C("country_code", K.TEXT, note="ISO 3166 code, e.g. NO."),
+        C(
+            "country_code",
+            K.COUNTRY,
+            note="ISO 3166 country code, e.g. NO or NOR; its public holidays"
+            " become blackouts when public_holidays is yes.",
+            default="",
+        ),
         C("region", K.TEXT),
         C("budget", K.MONEY, note="Cap on what this partner spends; blank: none."),
         C("max_events", K.INT, note="Most events it takes part in; blank: no limit."),
@@ -174,6 +195,13 @@ PARTNERS = SheetSpec(
             note="Robustness study: the chance it drops out of the whole "
             "programme, 0 to 1 (or 0% to 100%); blank: 0.",
             default=0.0,
+        ),
+        C(
+            "public_holidays",
+            K.CHOICE,
+            note="yes or no: whether this partner's public holidays are"
+            " blackouts; blank: as Settings public_holidays.",
+            choices=("yes", "no"),
         ),
     ),
 )

@@ -62,6 +62,7 @@ KIND_HINTS: dict[Kind, str] = {
     Kind.DATE: "A date (or text YYYY-MM-DD).",
     Kind.BOOL: "yes or no.",
     Kind.LIST: "Several values separated by ; (or ,).",
+    Kind.COUNTRY: "An ISO 3166 country code: two letters (NO) or three (NOR).",
 }
 
 SHEET_PURPOSES: dict[str, str] = {

@@ -49,6 +49,7 @@ from planner.domain import (
     Status,
 )
 from planner.explain import Explanation, conflict_heading, impossible_text, where
+from planner.public_holidays import HOLIDAYS_SHEET
 from planner.workbook.output import (
     OutputError,
     cannot_write,
@@ -263,6 +264,8 @@ def result_workbook(
         write_budget_prices(summary, explanation)
     if explanation is not None and explanation.conflict is not None:
         write_infeasible(workbook.create_sheet(INFEASIBLE_SHEET), explanation)
+    if problem.holidays:
+        write_holidays(workbook.create_sheet(HOLIDAYS_SHEET), problem)
     if plan is None:
         return workbook
     why = explanation.why if explanation is not None else None
@@ -898,6 +901,28 @@ def write_unscheduled(
         UNSCHEDULED_COLUMNS if why is None else (*UNSCHEDULED_COLUMNS, WHY_COLUMN),
         rows,
         {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
+    )
+
+
+HOLIDAY_COLUMNS = ("Partner", "Country", "Date", "Holiday", "Slot starts", "Blocks")
+
+
+def write_holidays(ws: Worksheet, problem: Problem) -> None:
+    """Every public holiday looked up, one per row, in the order explanations
+    number them ("Holidays row 5"), and whether it blocks its slot."""
+    rows = [
+        (
+            holiday.partner_id,
+            holiday.country_code,
+            holiday.day,
+            holiday.name,
+            problem.slot_start(holiday.slot),
+            _yes_no(holiday.blocks),
+        )
+        for holiday in problem.holidays
+    ]
+    _write_table(
+        ws, HOLIDAY_COLUMNS, rows, {"Date": DATE_FORMAT, "Slot starts": DATE_FORMAT}
     )
 
 
