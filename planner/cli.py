@@ -425,6 +425,7 @@ def solve(
     exists, the fewest workbook rows that conflict are named.
     """
     from planner.app.reasons import explain_result
+    from planner.publish import publish, result_folder
     from planner.whatif import freeze_slot, replan
     from planner.workbook.plan_io import pinned_left_out
     from planner.workbook.write import write_result
@@ -460,10 +461,12 @@ def solve(
         explanation = None
     with signals.writing():
         written = write_result(problem, result, target, workbook, explanation)
+        previous_dir = result_folder(baseline) if baseline else None
+        written += publish(problem, result, target, previous_dir)
     if not quiet:
         _print_result(result, problem.settings.currency)
         _print_reasons(explanation)
-        out.print(f"Wrote {', '.join(str(p) for p in written)}")
+        _print_written(written, target)
     if result.plan is not None:
         for warning in pinned_left_out(problem, result.plan, explanation):
             err.print(f"warning: {warning}", style="yellow", markup=False)
@@ -517,6 +520,15 @@ def _end_if_interrupted(problem: Problem, result: Result) -> None:
         markup=False,
     )
     sys.exit(EXIT_INTERRUPTED)
+
+
+def _print_written(written: list[Path], folder: Path) -> None:
+    """The result's files; the partner and venue calendars as a count."""
+    names = [str(path) for path in written if path.parent == folder]
+    others = len(written) - len(names)
+    if others:
+        names.append(f"{others} partner and venue calendars in {folder / 'calendars'}")
+    out.print(f"Wrote {', '.join(names)}")
 
 
 def _load_baseline(problem: Problem, path: Path) -> Plan:
@@ -682,6 +694,48 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
         out.print(str(difference), markup=False)
     written = write_comparison(comparison, out_path)
     out.print(f"Wrote {written}")
+
+
+@main.command()
+@click.argument("result", type=click.Path(path_type=Path))
+@click.option(
+    "--compare",
+    "others",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Another result (a scenario) to show side by side; may be repeated.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Folder for brief.pdf and brief.html [default: RESULT's folder].",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "a3"]),
+    default="a4",
+    show_default=True,
+    help="Landscape paper size of the PDF.",
+)
+def brief(
+    result: Path, others: tuple[Path, ...], out_dir: Path | None, paper: str
+) -> None:
+    """Write brief.pdf and brief.html for RESULT (a result folder or schedule.json).
+
+    The banner, key figures, the plan by month, goals, spend against budgets
+    and exercises left out; with --compare, the scenarios side by side and
+    what changed.
+    """
+    from planner.brief import write_brief
+    from planner.compare import ResultError
+
+    try:
+        written = write_brief(result, others, out_dir, paper)
+    except ResultError as error:
+        err.print(str(error), markup=False)
+        sys.exit(EXIT_INVALID)
+    out.print(f"Wrote {', '.join(str(p) for p in written)}")
 
 
 @main.command()

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
+from planner.brief import write_brief
 from planner.check import check_plan, frozen_violations
 from planner.compare import Comparison, compare, load_result, no_plan_text
 from planner.domain import (
@@ -46,6 +47,7 @@ from planner.engines import Engine, Outcome, share_cores
 from planner.interrupt import Interrupted, signals
 from planner.model import solve
 from planner.model.search import CancelToken
+from planner.publish import publish
 from planner.workbook.compare_write import write_comparison
 from planner.workbook.read import read_variants
 from planner.workbook.write import write_result
@@ -159,6 +161,7 @@ def run_whatif(
         compared = compare([load_result(folder) for folder in folders])
         with signals.writing():
             comparison = write_comparison(compared, out_dir / COMPARISON_NAME)
+            write_brief(base.folder, folders[1:], out_dir)
     return WhatifResult(
         base,
         tuple(runs),
@@ -550,8 +553,9 @@ def _solve_and_write(
 def _written(
     name: str, problem: Problem, result: Result, folder: Path, input_path: Path
 ) -> ScenarioRun:
-    """Write one result and record the checker's verdict on its plan."""
+    """Write one result, its calendars and brief; record the checker's verdict."""
     with signals.writing():
         write_result(problem, result, folder, input_path)
+        publish(problem, result, folder)
     violations = check_plan(problem, result.plan) if result.plan is not None else []
     return ScenarioRun(name, folder, result, tuple(violations))

@@ -34,7 +34,7 @@ from planner.compare import (
     summary_from_json,
 )
 from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
-from planner.explain import Explanation, where
+from planner.explain import Explanation, describe_goal, where
 from planner.workbook.schema import LIST_SEPARATORS
 
 XLSX_NAME = "schedule.xlsx"
@@ -192,6 +192,37 @@ def _unscheduled_json(problem: Problem, exercise_id: str) -> dict[str, object]:
     }
 
 
+def workbook_facts(problem: Problem) -> dict[str, object]:
+    """What the brief needs from the workbook beyond the plan: who is where,
+    each goal in words, the public holidays looked up."""
+    return {
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "country_code": p.country_code,
+                "region": p.region,
+            }
+            for p in problem.partners
+        ],
+        "venues": [
+            {"id": v.id, "name": v.name, "region": v.region} for v in problem.venues
+        ],
+        "goals": [
+            {"id": g.id, "text": describe_goal(problem, g)} for g in problem.goals
+        ],
+        "holidays": [
+            {
+                "partner_id": h.partner_id,
+                "date": h.day,
+                "name": h.name,
+                "blocks": h.blocks,
+            }
+            for h in problem.holidays
+        ],
+    }
+
+
 def plan_to_json(
     problem: Problem, result: Result, input_path: Path
 ) -> dict[str, object]:
@@ -219,6 +250,7 @@ def plan_to_json(
         "planning_end": settings.planning_end,
         "currency": settings.currency,
         "kpis": plan_kpis(problem, result.plan, result.baseline),
+        "workbook": workbook_facts(problem),
     }
     plan = result.plan
     if plan is None:

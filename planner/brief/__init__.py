@@ -1,0 +1,60 @@
+"""The brief: one PDF and one HTML page a staff officer can hand to a general.
+
+Made from written results only (`planner.brief.content` reads their
+schedule.json), so `planner brief RESULT` can make it again at any time and
+`planner solve` writes it beside every result: the programme's banner, key
+figures, the plan as a Gantt chart by month grouped by region, goals met and
+missed with reasons, spend against budget by partner, exercises left out with
+reasons and, for a what-if, the scenarios side by side and what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from planner.brief.content import make_brief, read_source
+from planner.brief.render import write_html, write_pdf
+
+PDF_NAME = "brief.pdf"
+HTML_NAME = "brief.html"
+
+
+def write_brief(
+    result: Path,
+    others: Sequence[Path] = (),
+    out_dir: Path | None = None,
+    paper: str = "a4",
+) -> list[Path]:
+    """Write brief.pdf and brief.html for ``result`` (a folder or its
+    schedule.json), compared with ``others``; into ``out_dir`` or beside the
+    result. Raises `planner.compare.ResultError` for a result it cannot read.
+    """
+    main = read_source(result)
+    brief = make_brief(main, [read_source(other) for other in others])
+    folder = out_dir or main.summary.path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, write in (
+        (PDF_NAME, lambda temp: write_pdf(brief, temp, paper)),
+        (HTML_NAME, lambda temp: write_html(brief, temp, paper)),
+    ):
+        target = folder / name
+        _replace(target, write)
+        written.append(target)
+    return written
+
+
+def _replace(target: Path, write: Callable[[Path], None]) -> None:
+    """Write to a temporary file beside ``target``, then rename it over it."""
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    os.close(handle)
+    try:
+        write(Path(name))
+        os.replace(name, target)
+    finally:
+        Path(name).unlink(missing_ok=True)
