@@ -24,14 +24,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.compare import Comparison, ExerciseInfo, Gantt, calendar, no_plan_text
 from planner.workbook.output import make_folder, replace_atomically
+from planner.workbook.printing import align_headings, heading, month_headings
 from planner.workbook.write import (
-    DATE_FORMAT,
     GRID_COLUMN_WIDTH,
+    GRID_HEADER_ROWS,
     HEADER_FILL,
     HEADER_FONT,
     SIGNED_FORMAT,
-    SLOT_HEADER_HEIGHT,
+    SLOT_DAY_FORMAT,
+    SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
+    printable,
     xlsx_bytes,
 )
 
@@ -47,7 +50,6 @@ VACATED_FILL = PatternFill("solid", fgColor="FCE4D6")
 HELD_FILL = PatternFill("solid", fgColor="BDD7EE")
 GRID_FONT = Font(size=8)
 CENTRED = Alignment(horizontal="center", vertical="center")
-SLOT_HEADER_ALIGNMENT = Alignment(horizontal="center", textRotation=90)
 LABEL_WIDTH = 28
 PLAN_WIDTH = 18
 
@@ -84,6 +86,7 @@ def comparison_workbook(comparison: Comparison) -> Workbook:
     write_kpis(kpis, comparison)
     write_differences(workbook.create_sheet(DIFFERENCES_SHEET), comparison)
     write_calendar(workbook.create_sheet(CALENDAR_SHEET), comparison)
+    printable(workbook, "comparison of " + ", ".join(comparison.labels))
     return workbook
 
 
@@ -101,7 +104,7 @@ def write_kpis(ws: Worksheet, comparison: Comparison) -> None:
     a scenario shows at a glance. Warnings about the comparison close the
     sheet.
     """
-    _header(ws, 1, ("figure", *comparison.labels))
+    _header(ws, 1, ("Figure", *comparison.labels))
     section = None
     for kpi in comparison.kpis:
         if kpi.section != section:
@@ -135,7 +138,7 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
     as a plan that changes nothing.
     """
     exercises = comparison.exercises
-    _header(ws, 1, DIFFERENCE_COLUMNS)
+    _header(ws, 1, [heading(name) for name in DIFFERENCE_COLUMNS])
     for result in comparison.results[1:]:
         if result.events is None:
             ws.append([result.label, "", "", "", no_plan_text(result.status)])
@@ -157,25 +160,30 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
     last = ws.max_row
     if last > 1:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(DIFFERENCE_COLUMNS))}{last}"
+    table = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    align_headings(ws, 1, table, len(DIFFERENCE_COLUMNS))
     widths = (PLAN_WIDTH, 14, LABEL_WIDTH, 16, 16, 22, 22, 8)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
 def write_calendar(ws: Worksheet, comparison: Comparison) -> None:
-    """Each plan's Gantt grid, one above the other on the same slot columns."""
+    """Each plan's Gantt grid, one above the other on the same slot columns.
+
+    Months and each slot's first day head the sheet once (rows 1 and 2, on
+    every printed page); each plan's grid starts with its title row.
+    """
     slot_dates, gantts = calendar(comparison)
     exercises = comparison.exercises
     first_slot_column = 3
-    row = 1
+    _slot_header(ws, first_slot_column, slot_dates)
+    row = GRID_HEADER_ROWS + 1
     for result, gantt in zip(comparison.results, gantts, strict=True):
         status = result.status
         if result.events is None:
             status = no_plan_text(result.status)
         title = f"{gantt.label}: {result.programme} ({status})"
         ws.cell(row, 1, title).font = TITLE_FONT
-        row += 1
-        _slot_header(ws, row, first_slot_column, slot_dates)
         row += 1
         row = _gantt_rows(ws, row, first_slot_column, gantt, exercises) + 1
     _legend(ws, row, comparison.labels[0])
@@ -184,7 +192,7 @@ def write_calendar(ws: Worksheet, comparison: Comparison) -> None:
     for index in range(len(slot_dates)):
         letter = get_column_letter(first_slot_column + index)
         ws.column_dimensions[letter].width = GRID_COLUMN_WIDTH
-    ws.freeze_panes = ws.cell(1, first_slot_column).coordinate
+    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
 
 
 def _legend(ws: Worksheet, row: int, first: str) -> None:
@@ -200,16 +208,17 @@ def _legend(ws: Worksheet, row: int, first: str) -> None:
 
 
 def _slot_header(
-    ws: Worksheet, row: int, first_column: int, slot_dates: Sequence[dt.date]
+    ws: Worksheet, first_column: int, slot_dates: Sequence[dt.date]
 ) -> None:
-    _header(ws, row, ("exercise_id", "name"))
+    """Months over the slot columns, then each slot's first day of the month."""
+    month_headings(ws, 1, first_column, slot_dates)
+    _header(ws, GRID_HEADER_ROWS, ("Exercise", "Name"))
     for index, day in enumerate(slot_dates):
-        cell = ws.cell(row, first_column + index, day)
+        cell = ws.cell(GRID_HEADER_ROWS, first_column + index, day)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = SLOT_HEADER_ALIGNMENT
-        cell.number_format = DATE_FORMAT
-    ws.row_dimensions[row].height = SLOT_HEADER_HEIGHT
+        cell.number_format = SLOT_DAY_FORMAT
 
 
 def _gantt_rows(

@@ -35,6 +35,7 @@ from planner.compare import (
 )
 from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
 from planner.explain import Explanation, describe_goal, where
+from planner.workbook.printing import column_name
 from planner.workbook.schema import LIST_SEPARATORS
 
 XLSX_NAME = "schedule.xlsx"
@@ -662,7 +663,11 @@ def _header_columns(
     header: tuple[object, ...], found: _Collector
 ) -> dict[str, int] | None:
     """Column index of each column the reader needs; None when one is missing."""
-    index = {_cell_text(v).lower(): i for i, v in reversed(list(enumerate(header)))}
+    # Headings are written in words ("Start date"); older results and hand-made
+    # sheets use the column names ("start_date"): both are read.
+    index = {
+        column_name(_cell_text(v)): i for i, v in reversed(list(enumerate(header)))
+    }
     missing = [name for name in _READ_COLUMNS if name not in index]
     for name in missing:
         found.error(SCHEDULE_SHEET, "", f"the header row (row 1) has no {name} column")

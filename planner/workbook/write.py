@@ -23,6 +23,7 @@ from typing import cast
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.check import (
@@ -42,6 +43,7 @@ from planner.domain import (
     Event,
     Goal,
     GoalKind,
+    Period,
     Plan,
     Problem,
     Result,
@@ -67,6 +69,12 @@ from planner.workbook.plan_io import (
     pinned_left_out,
     plan_to_json,
     unscheduled_exercises,
+)
+from planner.workbook.printing import (
+    align_headings,
+    heading,
+    month_headings,
+    print_layout,
 )
 
 NO_PLAN_XLSX = "no-plan.xlsx"
@@ -128,10 +136,19 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=12)
 GRID_FONT = Font(size=8)
 CENTRED = Alignment(horizontal="center", vertical="center")
-SLOT_HEADER_ALIGNMENT = Alignment(horizontal="center", textRotation=90)
+SLOT_HEADER_ALIGNMENT = Alignment(horizontal="center")
 UNMET_FILL = PatternFill("solid", fgColor="F8CBAD")
-GRID_COLUMN_WIDTH = 7.0
-SLOT_HEADER_HEIGHT = 62.0
+# Slots a partner or venue cannot be used: grey for a blackout of the
+# workbook, pale red for a public holiday.
+BLACKOUT_FILL = PatternFill("lightGray", fgColor="A6A6A6", bgColor="EDEDED")
+HOLIDAY_FILL = PatternFill("lightGray", fgColor="E6A0A0", bgColor="FBE5E5")
+GRID_COLUMN_WIDTH = 6.0
+SLOT_DAY_FORMAT = "d"  # the slot's first day under its month heading
+# Grid rows: 1 months, 2 the table's headings and each slot's first day.
+GRID_HEADER_ROWS = 2
+RUN_SHEET = "Run"
+# Summary values: numbers and words alike read from the left, under "Value".
+ITEM_VALUE_ALIGNMENT = Alignment(horizontal="left")
 MAX_COLUMN_WIDTH = 60
 
 
@@ -264,18 +281,39 @@ def result_workbook(
         write_budget_prices(summary, explanation)
     if explanation is not None and explanation.conflict is not None:
         write_infeasible(workbook.create_sheet(INFEASIBLE_SHEET), explanation)
+    if plan is not None:
+        why = explanation.why if explanation is not None else None
+        write_schedule(workbook.create_sheet(SCHEDULE_SHEET), problem, plan, styles)
+        write_calendar(workbook.create_sheet(CALENDAR_SHEET), problem, plan, styles)
+        write_partners(workbook.create_sheet(PARTNERS_SHEET), problem, plan, styles)
+        write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
+        write_goals(workbook.create_sheet(GOALS_SHEET), problem, progress, why)
+        write_unscheduled(workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, why)
     if problem.holidays:
         write_holidays(workbook.create_sheet(HOLIDAYS_SHEET), problem)
-    if plan is None:
-        return workbook
-    why = explanation.why if explanation is not None else None
-    write_schedule(workbook.create_sheet(SCHEDULE_SHEET), problem, plan, styles)
-    write_calendar(workbook.create_sheet(CALENDAR_SHEET), problem, plan, styles)
-    write_partners(workbook.create_sheet(PARTNERS_SHEET), problem, plan, styles)
-    write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
-    write_goals(workbook.create_sheet(GOALS_SHEET), problem, progress, why)
-    write_unscheduled(workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, why)
+    write_run(workbook.create_sheet(RUN_SHEET), problem, result, data)
+    printable(workbook, problem.name)
     return workbook
+
+
+# Sheets whose grids are wide: printed on A3, still one page wide.
+GRID_SHEETS = frozenset({CALENDAR_SHEET, PARTNERS_SHEET, VENUES_SHEET})
+
+
+def printable(workbook: Workbook, title: str) -> None:
+    """Print settings on every sheet: what stays on screen (the frozen rows
+    and columns) is what repeats on every printed page."""
+    for ws in workbook.worksheets:
+        frozen = ws.freeze_panes or "A1"
+        column, row = coordinate_from_string(frozen)
+        paper = ws.PAPERSIZE_A3 if ws.title in GRID_SHEETS else ws.PAPERSIZE_A4
+        print_layout(
+            ws,
+            title or "planner",
+            title_rows=row - 1,
+            title_columns=column_index_from_string(column) - 1,
+            paper=paper,
+        )
 
 
 @dataclass(frozen=True)
@@ -319,7 +357,7 @@ def kind_styles(workbook: Workbook, problem: Problem) -> KindStyles:
         font=HEADER_FONT,
         fill=HEADER_FILL,
         alignment=SLOT_HEADER_ALIGNMENT,
-        number_format=DATE_FORMAT,
+        number_format=SLOT_DAY_FORMAT,
     )
     workbook.add_named_style(slot_header)
     return KindStyles(fills, grid_styles, slot_header.name)
@@ -338,7 +376,8 @@ def _joined(items: Iterable[str]) -> str:
 
 def _write_header(ws: Worksheet, headers: Sequence[object], row: int = 1) -> None:
     for column, header in enumerate(headers, start=1):
-        cell = ws.cell(row, column, header)
+        words = heading(header) if isinstance(header, str) else header
+        cell = ws.cell(row, column, words)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
 
@@ -362,7 +401,8 @@ def _write_table(
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
-    _fit_widths(ws, headers, rows)
+    align_headings(ws, 1, rows, len(headers))
+    _fit_widths(ws, [heading(h) for h in headers], rows)
 
 
 def _display_width(value: object) -> int:
@@ -439,7 +479,7 @@ def _summary_rows(
             ("time limit (s)", result.parameters.get("time_limit_s")),
             ("best bound", result.bound, "no plan can score better than this"),
             ("solve time (s)", round(result.runtime_s, 2)),
-            ("", "How far the search got: see the solver statistics below."),
+            ("", "How far the search got: see the solver statistics on the Run sheet."),
         ]
     else:
         rows += _plan_summary_rows(problem, result, result.plan, progress)
@@ -448,6 +488,29 @@ def _summary_rows(
         if warnings:
             pinned = [("pinned, left out", warning) for warning in warnings]
             rows = [("Warnings",), *pinned, *rows]
+    settings = problem.settings
+    rows += [
+        ("Horizon",),
+        ("planning start", settings.planning_start),
+        ("planning end", settings.planning_end),
+        ("time unit", settings.time_unit),
+        ("currency", settings.currency),
+        ("input file", cast(dict[str, object], data["input"])["file"]),
+    ]
+    return rows
+
+
+def _run_rows(
+    problem: Problem, result: Result, data: dict[str, object]
+) -> list[tuple[object, ...]]:
+    """How the plan was found: search figures, solver settings, the input's
+    fingerprint. For whoever re-runs or audits it, not for the briefing."""
+    rows: list[tuple[object, ...]] = [
+        ("Search",),
+        ("best bound", result.bound, "no plan can score better than this"),
+        ("gap", result.gap, "0% means proven best"),
+        ("solve time (s)", round(result.runtime_s, 2)),
+    ]
     rows += [("Solver parameters",)]
     rows += [(str(k), _plain(v)) for k, v in sorted(result.parameters.items())]
     if result.statistics:
@@ -455,16 +518,11 @@ def _summary_rows(
         rows += [(str(k), _plain(v)) for k, v in sorted(result.statistics.items())]
     rows += _explanation_rows(data)
     source = cast(dict[str, object], data["input"])
-    settings = problem.settings
     rows += [
         ("Input",),
         ("planner version", data["planner_version"]),
         ("input file", source["file"]),
         ("input sha256", source["sha256"] or "(input file could not be read)"),
-        ("currency", settings.currency),
-        ("planning start", settings.planning_start),
-        ("planning end", settings.planning_end),
-        ("time unit", settings.time_unit),
         ("slots", problem.n_slots),
     ]
     return rows
@@ -516,9 +574,6 @@ def _plan_summary_rows(
     return [
         ("objective", objective, "sum of the terms below; higher is better"),
         *_term_rows(result, checked),
-        ("best bound", result.bound, "no plan can score better than this"),
-        ("gap", result.gap, "0% means proven best"),
-        ("solve time (s)", round(result.runtime_s, 2)),
         ("Programme",),
         ("exercises held", len(held)),
         ("  mandatory", mandatory),
@@ -557,30 +612,61 @@ def write_summary(
     styles: KindStyles,
     explanation: Explanation | None = None,
 ) -> None:
-    """Status, objective and each term, budgets, goals, solver and input."""
-    formats = {
-        "best bound": SIGNED_FORMAT,
-        "gap": PERCENT_FORMAT,
-        "solve time (s)": "0.00",
-        "planning start": DATE_FORMAT,
-        "planning end": DATE_FORMAT,
-    }
+    """Status, objective and each term, the programme, money, goals and the
+    horizon: what a briefing needs (how the search went is on the Run sheet)."""
+    _write_items(ws, _summary_rows(problem, result, data, progress, explanation))
+    if result.plan is not None:
+        _kind_legend(ws, problem, styles)
+        _calendar_legend(ws, problem)
+
+
+def write_run(
+    ws: Worksheet, problem: Problem, result: Result, data: dict[str, object]
+) -> None:
+    """The search's figures, the solver's parameters and statistics, the input."""
+    _write_items(ws, _run_rows(problem, result, data))
+
+
+ITEM_FORMATS = {
+    "best bound": SIGNED_FORMAT,
+    "gap": PERCENT_FORMAT,
+    "solve time (s)": "0.00",
+    "planning start": DATE_FORMAT,
+    "planning end": DATE_FORMAT,
+}
+
+
+def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
+    """Rows of (item, value, note) under one header; a 1-tuple is a title."""
     _write_header(ws, ("item", "value", "note"))
-    for row in _summary_rows(problem, result, data, progress, explanation):
+    for row in rows:
         ws.append([_finite(value) for value in row])
         cell = ws.cell(ws.max_row, 2)
         if len(row) == 1:
             ws.cell(ws.max_row, 1).font = TITLE_FONT
-        elif row[0] in formats:
-            cell.number_format = formats[str(row[0])]
+        elif row[0] in ITEM_FORMATS:
+            cell.number_format = ITEM_FORMATS[str(row[0])]
         elif isinstance(row[1], int) and not isinstance(row[1], bool):
             cell.number_format = SIGNED_FORMAT
-    if result.plan is not None:
-        _kind_legend(ws, problem, styles)
+        if len(row) > 1:
+            cell.alignment = ITEM_VALUE_ALIGNMENT
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["C"].width = 60
+
+
+def _calendar_legend(ws: Worksheet, problem: Problem) -> None:
+    """What the shading of the Partners and Venues calendars means."""
+    ws.append([])
+    ws.append(["Partner and venue calendars"])
+    ws.cell(ws.max_row, 1).font = TITLE_FONT
+    shades = [(BLACKOUT_FILL, "blackout (Unavailability sheet)")]
+    if problem.holidays:
+        shades.append((HOLIDAY_FILL, "public holiday (Holidays sheet)"))
+    for fill, meaning in shades:
+        ws.append(["", meaning])
+        ws.cell(ws.max_row, 1).fill = fill
 
 
 def _kind_legend(ws: Worksheet, problem: Problem, styles: KindStyles) -> None:
@@ -644,12 +730,17 @@ def write_schedule(
 def _slot_header(
     ws: Worksheet, problem: Problem, first_column: int, styles: KindStyles
 ) -> None:
-    """Each slot's first day, rotated so narrow grid columns stay readable."""
-    for slot in range(problem.n_slots):
+    """Months in row 1, each slot's first day of the month in row 2.
+
+    Short day numbers under a month heading keep grid columns narrow without
+    turning text on its side, where a printer cuts the date.
+    """
+    starts = [problem.slot_start(slot) for slot in range(problem.n_slots)]
+    month_headings(ws, 1, first_column, starts)
+    for slot, start in enumerate(starts):
         column = first_column + slot
-        ws.cell(1, column, problem.slot_start(slot)).style = styles.slot_header_style
+        ws.cell(GRID_HEADER_ROWS, column, start).style = styles.slot_header_style
         ws.column_dimensions[get_column_letter(column)].width = GRID_COLUMN_WIDTH
-    ws.row_dimensions[1].height = SLOT_HEADER_HEIGHT
 
 
 def _grid_cell(ws: Worksheet, row: int, column: int, text: str, style: str) -> None:
@@ -675,7 +766,7 @@ def write_calendar(
     first_slot_column = len(headers) + 1
     events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
     rows = []
-    for row, event in enumerate(events, start=2):
+    for row, event in enumerate(events, start=GRID_HEADER_ROWS + 1):
         exercise = problem.exercise[event.exercise_id]
         values = (exercise.id, exercise.name, exercise.kind, event.venue_id)
         rows.append(values)
@@ -685,10 +776,10 @@ def write_calendar(
         for slot in _slots(problem, event):
             if _in_horizon(problem, slot):
                 _grid_cell(ws, row, first_slot_column + slot, event.venue_id, style)
-    _write_header(ws, headers)
-    _fit_widths(ws, headers, rows)
+    _write_header(ws, headers, row=GRID_HEADER_ROWS)
+    _fit_widths(ws, [heading(h) for h in headers], rows)
     _slot_header(ws, problem, first_slot_column, styles)
-    ws.freeze_panes = ws.cell(2, first_slot_column).coordinate
+    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
 
 
 def _attendance(
@@ -712,12 +803,18 @@ def _write_grid(
     by_slot: Sequence[dict[int, list[Event]]],
     styles: KindStyles,
     formats: dict[str, str],
+    unavailable: Sequence[Sequence[Period]],
 ) -> None:
-    """A table of resources whose columns continue as one column per slot."""
+    """A table of resources whose columns continue as one column per slot.
+
+    Slots a resource cannot be used are shaded (its blackouts grey, public
+    holidays pale red) where no event fills them.
+    """
     first_slot_column = len(headers) + 1
-    for row_number, (values, slots) in enumerate(
-        zip(rows, by_slot, strict=True), start=2
+    for row_number, (values, slots, periods) in enumerate(
+        zip(rows, by_slot, unavailable, strict=True), start=GRID_HEADER_ROWS + 1
     ):
+        _shade_unavailable(ws, problem, row_number, first_slot_column, periods)
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row_number, column, value)
             if headers[column - 1] in formats:
@@ -731,10 +828,27 @@ def _write_grid(
                 _joined(e.exercise_id for e in events),
                 styles.grid_style(kind),
             )
-    _write_header(ws, headers)
-    _fit_widths(ws, headers, rows)
+    _write_header(ws, headers, row=GRID_HEADER_ROWS)
+    align_headings(ws, GRID_HEADER_ROWS, rows, len(headers))
+    _fit_widths(ws, [heading(h) for h in headers], rows)
     _slot_header(ws, problem, first_slot_column, styles)
-    ws.freeze_panes = ws.cell(2, first_slot_column).coordinate
+    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
+
+
+def _shade_unavailable(
+    ws: Worksheet,
+    problem: Problem,
+    row: int,
+    first_slot_column: int,
+    periods: Sequence[Period],
+) -> None:
+    """Shade each slot of ``periods``; events written later keep their colour."""
+    for period in periods:
+        holiday = period.source is not None and period.source.sheet == HOLIDAYS_SHEET
+        fill = HOLIDAY_FILL if holiday else BLACKOUT_FILL
+        for slot in range(period.first, period.last + 1):
+            if _in_horizon(problem, slot):
+                ws.cell(row, first_slot_column + slot).fill = fill
 
 
 def write_partners(
@@ -768,7 +882,8 @@ def write_partners(
         "remaining": SIGNED_FORMAT,
     }
     by_slot = [grid.get(p.id, {}) for p in problem.partners]
-    _write_grid(ws, problem, headers, rows, by_slot, styles, formats)
+    unavailable = [p.unavailable for p in problem.partners]
+    _write_grid(ws, problem, headers, rows, by_slot, styles, formats, unavailable)
 
 
 def write_venues(
@@ -784,7 +899,8 @@ def write_venues(
         (v.id, v.name, counts[v.id], len(grid.get(v.id, {}))) for v in problem.venues
     ]
     by_slot = [grid.get(v.id, {}) for v in problem.venues]
-    _write_grid(ws, problem, headers, rows, by_slot, styles, {})
+    unavailable = [v.unavailable for v in problem.venues]
+    _write_grid(ws, problem, headers, rows, by_slot, styles, {}, unavailable)
 
 
 # Goals and unscheduled exercises ---------------------------------------------

@@ -58,7 +58,7 @@ def test_a_folder_gets_comparison_xlsx_and_no_temporary_file_stays(
 def test_kpis_highlight_what_differs_from_the_first_plan(written: Path) -> None:
     ws = load_workbook(written)["KPIs"]
     rows = {row[0].value: row for row in ws.iter_rows(min_row=2) if row[0].value}
-    assert [c.value for c in ws[1]] == ["figure", "base", "cut"]
+    assert [c.value for c in ws[1]] == ["Figure", "base", "cut"]
     objective = rows["objective"]
     assert (objective[1].value, objective[2].value) == (796_850, 697_700)
     assert fill(ws, objective[2].coordinate) == colour(CHANGED_FILL)
@@ -72,7 +72,7 @@ def test_kpis_highlight_what_differs_from_the_first_plan(written: Path) -> None:
 def test_differences_one_row_per_change(written: Path) -> None:
     ws = load_workbook(written)["Differences"]
     assert [list(row) for row in ws.iter_rows(values_only=True)] == [
-        ["plan", "exercise_id", "name", "kind", "change", "before", "after", "slots"],
+        ["Plan", "Exercise", "Name", "Kind", "Change", "Before", "After", "Slots"],
         [
             "cut",
             "E1",
@@ -92,14 +92,14 @@ def test_differences_one_row_per_change(written: Path) -> None:
 
 
 def test_calendar_shows_the_plans_one_above_the_other(written: Path) -> None:
-    # Slot s is column C + s. base: title row 1, slot dates row 2, E1..E4 rows
-    # 3-6, a blank row; cut: title row 8, dates row 9, E1..E4 rows 10-13.
+    # Slot s is column C + s. Months row 1, slot days row 2; base: title row
+    # 3, E1..E4 rows 4-7, a blank row; cut: title row 9, E1..E4 rows 10-13.
     ws = load_workbook(written)["Calendar"]
-    assert ws["A1"].value == "base: tiny (optimal)"
-    assert ws["A8"].value == "cut: tiny (optimal)"
+    assert ws["A3"].value == "base: tiny (optimal)"
+    assert ws["A9"].value == "cut: tiny (optimal)"
     assert [ws[f"A{row}"].value for row in range(10, 14)] == ["E1", "E2", "E3", "E4"]
     # base E1 weeks 1-2 at V, as it is: held, not highlighted.
-    assert (ws["D3"].value, fill(ws, "D3")) == ("V", colour(HELD_FILL))
+    assert (ws["D4"].value, fill(ws, "D4")) == ("V", colour(HELD_FILL))
     # cut E1 weeks 2-3 at W: changed; week 1 left empty: vacated.
     assert (ws["E10"].value, fill(ws, "E10")) == ("W", colour(CHANGED_FILL))
     assert (ws["F10"].value, fill(ws, "F10")) == ("W", colour(CHANGED_FILL))

@@ -45,9 +45,13 @@ def rows(ws: Worksheet) -> list[list[object]]:
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
-def summary(out_dir: Path) -> dict[object, object]:
-    """Summary values by their label in column A."""
-    return {row[0]: row[1] for row in rows(sheet(out_dir, "Summary")) if row[0]}
+def summary(out_dir: Path, name: str = "Summary") -> dict[object, object]:
+    """Summary (or Run) values by their label in column A."""
+    return {row[0]: row[1] for row in rows(sheet(out_dir, name)) if row[0]}
+
+
+def run_sheet(out_dir: Path) -> dict[object, object]:
+    return summary(out_dir, "Run")
 
 
 def test_write_result_returns_both_files(tmp_path: Path) -> None:
@@ -68,26 +72,26 @@ def test_round_trip_through_xlsx_and_json_gives_the_same_plan(written: Path) -> 
     assert read_plan(problem, written / "schedule.json") == (small_plan(), [])
 
 
-def test_schedule_sheet_header_row(written: Path) -> None:
+def test_schedule_sheet_header_row_is_in_words(written: Path) -> None:
     assert rows(sheet(written, "Schedule"))[0] == [
-        "exercise_id",
-        "name",
-        "start_date",
-        "end_date",
-        "venue_id",
-        "participants",
-        "kind",
-        "venue_name",
-        "duration",
-        "mandatory",
-        "value",
-        "cost",
-        "participant_count",
-        "areas",
-        "assets",
-        "start_slot",
-        "end_slot",
-        "iso_week",
+        "Exercise",
+        "Name",
+        "Start date",
+        "End date",
+        "Venue",
+        "Participants",
+        "Kind",
+        "Venue name",
+        "Duration",
+        "Mandatory",
+        "Value",
+        "Cost",
+        "Partners taking part",
+        "Areas",
+        "Assets",
+        "Start slot",
+        "End slot",
+        "ISO week",
     ]
 
 
@@ -134,7 +138,7 @@ def test_summary_has_status_objective_and_each_term(written: Path) -> None:
     assert values["value"] == 700_000
     assert values["goal_shortfall"] == -200_000
     assert values["cost"] == -3_000
-    assert values["gap"] == 0
+    assert run_sheet(written)["gap"] == 0
 
 
 def test_summary_counts_money_goals_and_input(written: Path) -> None:
@@ -149,37 +153,49 @@ def test_summary_counts_money_goals_and_input(written: Path) -> None:
     assert values["partner spend"] == 2300
     assert values["soft goals met"] == 0
     assert values["hard goals met"] == 0
-    assert values["num_workers"] == 2
-    assert values["planner version"] == __version__
     assert values["input file"] == "programme.xlsx"
-    assert values["input sha256"] == hashlib.sha256(INPUT_BYTES).hexdigest()
+    run = run_sheet(written)
+    assert run["num_workers"] == 2
+    assert run["planner version"] == __version__
+    assert run["input sha256"] == hashlib.sha256(INPUT_BYTES).hexdigest()
+
+
+def test_solver_internals_are_on_the_run_sheet_at_the_end(written: Path) -> None:
+    workbook = load_workbook(written / "schedule.xlsx")
+    assert workbook.sheetnames[-1] == "Run"
+    values = summary(written)
+    for internal in ("num_workers", "best bound", "gap", "solve time (s)"):
+        assert internal not in values
 
 
 def test_calendar_fills_only_held_slots_with_the_venue(written: Path) -> None:
     ws = sheet(written, "Calendar")
     # Slot columns start at E (slot 0): E1 holds slots 1-2 (F, G), E2 slot 3 (H).
+    # Row 1 holds the months, row 2 each slot's first day.
     held = {
         cell.coordinate: cell.value
-        for row in ws.iter_rows(min_row=2, min_col=5)
+        for row in ws.iter_rows(min_row=3, min_col=5)
         for cell in row
         if cell.fill.fill_type == "solid"
     }
-    assert held == {"F2": "V", "G2": "V", "H3": "W"}
-    assert ws["F1"].value == dt.datetime(2027, 1, 11)
-    assert ws.freeze_panes == "E2"
+    assert held == {"F3": "V", "G3": "V", "H4": "W"}
+    assert ws["F2"].value == dt.datetime(2027, 1, 11)
+    assert ws["F2"].number_format == "d"
+    assert ws["E1"].value == "Jan 2027"
+    assert ws.freeze_panes == "E3"
 
 
 def test_partners_sheet_shows_spend_budget_and_attendance(written: Path) -> None:
     ws = sheet(written, "Partners")
-    table = [row[:6] for row in rows(ws)]
+    table = [row[:6] for row in rows(ws)[1:]]
     # A: E1 only, 1000 + 300 travel of its 10,000; B: E1 and E2, 1000, no budget.
     assert table == [
-        ["partner_id", "name", "events", "spend", "budget", "remaining"],
+        ["Partner", "Name", "Events", "Spend", "Budget", "Remaining"],
         ["A", "Norway", 1, 1300, 10_000, 8700],
         ["B", None, 2, 1000, None, None],
     ]
     # Slot 0 is column G: B takes part in E1 in slots 1-2 and E2 in slot 3.
-    assert [ws.cell(3, 7 + slot).value for slot in range(5)] == [
+    assert [ws.cell(4, 7 + slot).value for slot in range(5)] == [
         None,
         "E1",
         "E1",
@@ -190,24 +206,24 @@ def test_partners_sheet_shows_spend_budget_and_attendance(written: Path) -> None
 
 def test_venues_sheet_shows_exercises_by_slot(written: Path) -> None:
     ws = sheet(written, "Venues")
-    assert rows(ws)[1][:4] == ["V", "Oslo", 1, 2]
+    assert rows(ws)[2][:4] == ["V", "Oslo", 1, 2]
     # Slot 0 is column E: V holds E1 in slots 1-2.
-    assert [ws.cell(2, 5 + slot).value for slot in range(4)] == [None, "E1", "E1", None]
+    assert [ws.cell(3, 5 + slot).value for slot in range(4)] == [None, "E1", "E1", None]
 
 
 def test_goals_sheet_reports_progress(written: Path) -> None:
     table = rows(sheet(written, "Goals"))
     assert table[0][:10] == [
-        "goal_id",
-        "kind",
-        "partners",
-        "area",
-        "hard/soft",
-        "weight",
-        "target",
-        "achieved",
-        "shortfall",
-        "met",
+        "Goal",
+        "Kind",
+        "Partners",
+        "Area",
+        "Hard or soft",
+        "Weight",
+        "Target",
+        "Achieved",
+        "Shortfall",
+        "Met",
     ]
     # A and B take part together in E1 only: 1 of 2.
     assert table[1][:10] == ["G1", "together", "A; B", None, "soft", 1, 2, 1, 1, "no"]
@@ -244,11 +260,12 @@ def test_no_plan_writes_no_plan_files_and_removes_an_old_schedule(
         "no-plan.xlsx",
     ]
     workbook = load_workbook(out_dir / "no-plan.xlsx")
-    assert workbook.sheetnames == ["Summary"]
+    assert workbook.sheetnames == ["Summary", "Run"]
     values = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
     assert values["status"] == "infeasible"
-    assert values["seed"] == 3
-    assert values["input sha256"] == hashlib.sha256(INPUT_BYTES).hexdigest()
+    run = {row[0]: row[1] for row in workbook["Run"].iter_rows(values_only=True)}
+    assert run["seed"] == 3
+    assert run["input sha256"] == hashlib.sha256(INPUT_BYTES).hexdigest()
     notes = [row[1] for row in workbook["Summary"].iter_rows(values_only=True)]
     assert (
         "This folder holds no schedule: a schedule.xlsx or schedule.json of "
@@ -327,7 +344,7 @@ def test_odd_solver_values_stay_out_of_json_and_cells(tmp_path: Path) -> None:
     data = json.loads((out_dir / "schedule.json").read_text(encoding="utf-8"))
     assert (data["bound"], data["gap"]) == (None, None)
     assert data["statistics"] == {"deterministic_time": None, "branches": 40}
-    values = summary(out_dir)
+    values = run_sheet(out_dir)
     assert (values["best bound"], values["gap"]) == (None, None)
     assert values["deterministic_time"] is None
 

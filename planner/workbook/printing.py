@@ -1,0 +1,121 @@
+"""How the written workbooks look on paper and on screen: headings in words,
+month headings over slot columns, print settings.
+
+A staff officer prints the calendar for a meeting. Without print settings a
+52-week grid comes out as dozens of portrait pages with no headings after
+the first; with them every sheet prints landscape, as wide as the paper,
+with its title rows (and for grids its label columns) repeated on every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+# Column names whose words are not just the name with spaces.
+HEADINGS = {
+    "exercise_id": "Exercise",
+    "partner_id": "Partner",
+    "venue_id": "Venue",
+    "goal_id": "Goal",
+    "iso_week": "ISO week",
+    "hard/soft": "Hard or soft",
+    "participant_count": "Partners taking part",
+    "slots_used": "Slots used",
+}
+MONTH_FONT = Font(bold=True, size=9)
+MONTH_FILL = PatternFill("solid", fgColor="BDD7EE")
+MONTH_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+RIGHT = Alignment(horizontal="right", vertical="bottom", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="bottom", wrap_text=True)
+
+
+def heading(name: str) -> str:
+    """A column name as people read it: "start_date" -> "Start date"."""
+    if name in HEADINGS:
+        return HEADINGS[name]
+    words = name.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def column_name(text: str) -> str:
+    """A heading back to its column name, for readers: "Start date" ->
+    "start_date"; a name already in that form is returned as it is."""
+    for name, words in HEADINGS.items():
+        if text.strip().lower() == words.lower():
+            return name
+    return text.strip().lower().replace(" ", "_")
+
+
+def is_number(value: object) -> bool:
+    """Numbers and dates: what a spreadsheet aligns right."""
+    return isinstance(value, int | float | dt.date) and not isinstance(value, bool)
+
+
+def align_headings(
+    ws: Worksheet, row: int, rows: Sequence[Sequence[object]], columns: int
+) -> None:
+    """Each heading aligned as the values below it, so a right-aligned number
+    sits under its own heading and not under the next one."""
+    for index in range(columns):
+        numbers = [r[index] for r in rows if index < len(r) and r[index] is not None]
+        numeric = bool(numbers) and all(is_number(v) for v in numbers)
+        ws.cell(row, index + 1).alignment = RIGHT if numeric else LEFT
+
+
+def month_headings(
+    ws: Worksheet, row: int, first_column: int, slot_starts: Sequence[dt.date]
+) -> None:
+    """One merged cell per month over the slot columns that start in it."""
+    start = 0
+    while start < len(slot_starts):
+        month = (slot_starts[start].year, slot_starts[start].month)
+        end = start
+        while (
+            end + 1 < len(slot_starts)
+            and (slot_starts[end + 1].year, slot_starts[end + 1].month) == month
+        ):
+            end += 1
+        cell = ws.cell(row, first_column + start, f"{slot_starts[start]:%b %Y}")
+        cell.font, cell.fill, cell.alignment = MONTH_FONT, MONTH_FILL, MONTH_ALIGNMENT
+        if end > start:
+            ws.merge_cells(
+                start_row=row,
+                start_column=first_column + start,
+                end_row=row,
+                end_column=first_column + end,
+            )
+        start = end + 1
+
+
+def print_layout(
+    ws: Worksheet,
+    title: str,
+    title_rows: int = 1,
+    title_columns: int = 0,
+    paper: int = Worksheet.PAPERSIZE_A4,
+) -> None:
+    """Landscape, one page wide (as many long as it takes), the first
+    ``title_rows`` rows and ``title_columns`` columns on every page, the sheet's
+    title in the page header and the page number in the footer."""
+    setup = ws.page_setup
+    setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    setup.paperSize = paper
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = f"1:{title_rows}"
+    if title_columns:
+        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.center.text = f"{title}: &A"
+    ws.oddHeader.center.size = 10
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.right.size = 8
+    ws.print_options.gridLines = False
