@@ -86,7 +86,7 @@ def test_why_column_shows_the_reason_of_an_unheld_exercise(tmp_path: Path) -> No
     write_result(problem, result, tmp_path / "out", input_path, explanation)
     sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Unscheduled"]
     table = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert table[0][-1] == "why"
+    assert table[0][-1] == "Why"
     assert [r[0] for r in table[1:]] == ["E1", "E2"]
     assert [r[-1] for r in table[1:]] == [None, reason.text]
 
