@@ -95,8 +95,14 @@ def test_solve_prints_answers_on_stdout_and_diagnostics_on_stderr(
     assert result.stderr.startswith("sample.xlsx: 13 exercises, 8 partners")
     assert "Plan: optimal" in result.stdout
     assert "Exercise ACE27 left out: " in result.stdout
+    written = ", ".join(
+        str(tmp_path / name)
+        for name in (
+            "schedule.xlsx", "schedule.json", "schedule.ics", "brief.pdf", "brief.html"
+        )
+    )  # fmt: skip
     assert result.stdout.endswith(
-        f"Wrote {tmp_path / 'schedule.xlsx'}, {tmp_path / 'schedule.json'}\n"
+        f"Wrote {written}, 13 partner and venue calendars in {tmp_path / 'calendars'}\n"
     )
 
 

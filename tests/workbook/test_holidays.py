@@ -165,7 +165,7 @@ def test_the_result_lists_holidays_where_explanations_point(
     assert problem is not None
     # Even with no plan: an explanation of why none exists may name these rows.
     write_result(problem, Result(Status.INFEASIBLE, None), tmp_path, tmp_path / "in")
-    sheet = load_workbook(tmp_path / "schedule.xlsx")[HOLIDAYS_SHEET]
+    sheet = load_workbook(tmp_path / "no-plan.xlsx")[HOLIDAYS_SHEET]
     easter = next(h for h in problem.holidays if h.blocks)
     assert easter.source is not None
     row = [cell.value for cell in sheet[easter.source.row]]
