@@ -98,7 +98,7 @@ def test_one_impossible_optional_row_does_not_block_the_programme(
     sheet = load_workbook(out / "schedule.xlsx")["Unscheduled"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert str(rows[exercise_id][header.index("why")]).startswith(reason)
+    assert str(rows[exercise_id][header.index("Why")]).startswith(reason)
 
 
 def test_the_same_row_on_a_mandatory_exercise_is_an_error(tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_the_unscheduled_sheet_says_why_without_an_explanation(
     write_result(problem, result, tmp_path / "out", path, None)
     sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Unscheduled"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][-1] == "why"
+    assert rows[0][-1] == "Why"
     assert rows[1][0] == "TALKS"
     assert rows[1][-1] == (
         "It can never be held: Exercises!M3: min_partners 3 can never be met: "
@@ -276,8 +276,9 @@ def test_explaining_reports_its_time(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads((out / "schedule.json").read_text())
     assert data["explanation"]["seconds"] > 0
-    summary = load_workbook(out / "schedule.xlsx")["Summary"]
-    items = [row[0] for row in summary.iter_rows(values_only=True)]
+    # How the run went is on the Run sheet, with the solver's figures.
+    run_sheet = load_workbook(out / "schedule.xlsx")["Run"]
+    items = [row[0] for row in run_sheet.iter_rows(values_only=True)]
     assert "explain time (s)" in items
 
 
