@@ -19,9 +19,7 @@ with STATUS:CANCELLED, so it disappears from every calendar that had it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +29,7 @@ from icalendar import Event as CalendarEvent
 
 from planner import __version__
 from planner.domain import Event, Plan, Problem
+from planner.workbook.output import make_folder, replace_atomically
 
 PROGRAMME_ICS = "schedule.ics"
 CALENDARS_DIR = "calendars"
@@ -247,7 +246,7 @@ def write_calendars(
     folder).
     """
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    written = []
+    writes = []
     for relative, (title, entries) in calendar_files(problem, plan).items():
         target = out_dir / relative
         earlier_file = target
@@ -255,21 +254,9 @@ def write_calendars(
             earlier_file = previous_dir / relative
         earlier = read_published(earlier_file)
         text = to_ical(title, calendar_entries(entries, earlier), stamp)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, text)
-        written.append(target)
-    return written
-
-
-def _replace(target: Path, data: bytes) -> None:
-    """Write ``data`` under a temporary name, then rename it over ``target``,
-    so a calendar application never reads half a file."""
-    handle, name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(name, target)
-    finally:
-        Path(name).unlink(missing_ok=True)
+        writes.append((target, lambda temp, text=text: temp.write_bytes(text)))
+    make_folder(out_dir / CALENDARS_DIR)
+    # All or none: a calendar application never reads half a file, and the
+    # partner files never run ahead of the programme's.
+    replace_atomically(writes)
+    return [target for target, _ in writes]

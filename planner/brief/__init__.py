@@ -10,13 +10,12 @@ reasons and, for a what-if, the scenarios side by side and what changed.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from planner.brief.content import make_brief, read_source
 from planner.brief.render import write_html, write_pdf
+from planner.workbook.output import make_folder, replace_atomically
 
 PDF_NAME = "brief.pdf"
 HTML_NAME = "brief.html"
@@ -30,31 +29,18 @@ def write_brief(
 ) -> list[Path]:
     """Write brief.pdf and brief.html for ``result`` (a folder or its
     schedule.json), compared with ``others``; into ``out_dir`` or beside the
-    result. Raises `planner.compare.ResultError` for a result it cannot read.
+    result. Raises `planner.compare.ResultError` for a result it cannot read,
+    `planner.workbook.output.OutputError` for a folder it cannot write.
     """
     main = read_source(result)
     brief = make_brief(main, [read_source(other) for other in others])
     folder = out_dir or main.summary.path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, write in (
-        (PDF_NAME, lambda temp: write_pdf(brief, temp, paper)),
-        (HTML_NAME, lambda temp: write_html(brief, temp, paper)),
-    ):
-        target = folder / name
-        _replace(target, write)
-        written.append(target)
-    return written
-
-
-def _replace(target: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside ``target``, then rename it over it."""
-    handle, name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    make_folder(folder)
+    pdf, html = folder / PDF_NAME, folder / HTML_NAME
+    replace_atomically(
+        [
+            (pdf, lambda temp: write_pdf(brief, temp, paper)),
+            (html, lambda temp: write_html(brief, temp, paper)),
+        ]
     )
-    os.close(handle)
-    try:
-        write(Path(name))
-        os.replace(name, target)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    return [pdf, html]
