@@ -31,6 +31,7 @@ from planner.domain import (
 )
 from planner.explain import Explanation
 from planner.model.search import CancelToken
+from planner.publish import publish, result_folder
 from planner.whatif import freeze_slot, replan, run_whatif
 from planner.workbook.output import OutputError, make_folder
 from planner.workbook.plan_io import pinned_left_out, read_baseline
@@ -142,7 +143,8 @@ def solve_workbook(
 ) -> SolveOutcome:
     """Read, plan, check, explain and write one programme, as ``planner solve``.
 
-    Writes schedule.xlsx and schedule.json into ``out_dir``. A cancel stops
+    Writes schedule.xlsx and schedule.json, the calendars and the brief into
+    ``out_dir``. A cancel stops
     the search and keeps the best plan found: it is checked and written
     without explanations, which would take longer than the user wants to wait.
     A KeyboardInterrupt while explaining (Ctrl-C, or a front end's way to
@@ -196,6 +198,10 @@ def solve_workbook(
     output_error = None
     try:
         files = tuple(write_result(problem, result, out_dir, path, explanation))
+        previous_dir = (
+            None if request.baseline is None else result_folder(request.baseline)
+        )
+        files += tuple(publish(problem, result, out_dir, previous_dir))
     except (OutputError, OSError) as error:
         output_error = str(error)
     timings["write_s"] = time.perf_counter() - mark

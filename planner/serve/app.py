@@ -37,6 +37,14 @@ STATIC = Path(str(files("planner.serve") / "static"))
 DEFAULT_UPLOAD_MB = 20
 EVENT_INTERVAL_S = 0.5  # the page hears from a running solve twice a second
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a run writes, by suffix: workbooks, JSON, the brief and the calendars.
+MEDIA_TYPES = {
+    ".xlsx": XLSX,
+    ".json": "application/json",
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+}
 NAME_LENGTH = 120
 
 
@@ -294,7 +302,7 @@ def create_app(
             found["kind"] if found["kind"] != SOLVE else "base"
         )
         download_name = f"{stem}-{label}-{name.replace('/', '-')}"
-        media = XLSX if name.endswith(".xlsx") else "application/json"
+        media = MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
         return FileResponse(path, media_type=media, filename=download_name)
 
     @app.post("/api/runs/{run_id}/cancel")

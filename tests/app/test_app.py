@@ -62,7 +62,12 @@ def test_solve_reports_progress_and_writes_a_checked_plan(tmp_path: Path) -> Non
     assert outcome.objective == 3_379_000 == sum(outcome.terms.values())
     assert outcome.violations == ()
     assert not outcome.cancelled
-    assert [p.name for p in outcome.files] == ["schedule.xlsx", "schedule.json"]
+    assert [p.name for p in outcome.files][:3] == [
+        "schedule.xlsx",
+        "schedule.json",
+        "schedule.ics",
+    ]
+    assert [p.name for p in outcome.files][-2:] == ["brief.pdf", "brief.html"]
     stages = [p.stage for p in heard]
     assert stages[0] == "reading"
     assert "searching" in stages

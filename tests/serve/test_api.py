@@ -278,7 +278,12 @@ def test_a_solve_runs_in_a_worker_and_writes_a_checked_plan(
     assert run["status"] == "optimal"
     assert run["message"] == "Plan optimal: 11 exercises held; every hard rule holds."
     assert run["objective"] == sum(run["terms"].values()) == 3_379_000
-    assert run["files"] == ["schedule.xlsx", "schedule.json"]
+    assert run["files"][:2] == ["schedule.xlsx", "schedule.json"]
+    assert {"brief.pdf", "brief.html", "schedule.ics"} <= set(run["files"])
+    assert "calendars/partner-NOR.ics" in run["files"]
+    brief = client.get(f"/api/runs/{run['id']}/files/brief.pdf")
+    assert brief.status_code == 200
+    assert brief.headers["content-type"] == "application/pdf"
     assert run["file_name"] == "sample.xlsx"
     assert run["options"]["workers"] == 1
     assert {"read_s", "solve_s", "write_s", "total_s"} <= set(run["timings"])
