@@ -228,6 +228,9 @@ class Settings:
     currency: str = ""
     time_limit_s: float = 60.0
     weights: Weights = field(default_factory=Weights)
+    # Robustness study: the chance the total budget is cut, and by what share.
+    budget_shock_probability: float = 0.0
+    budget_shock_cut: float = 0.1
     public_holidays: bool = False  # partners' public holidays become blackouts
     holiday_days_per_week: int = 2  # weekday holidays that block a week slot
 
