@@ -166,7 +166,10 @@ def write_pdf(brief: Brief, path: Path, paper: str = "a4") -> None:
             story.append(PageBreak())
         title = "The plan by month, by region of the venue"
         story.append(Paragraph(title if not index else f"{title} (continued)", HEADING))
-        story.append(_image(chart, width, height - 2 * cm))
+        # The first chart shrinks to the room left under the key figures, so
+        # its heading never stands alone at the foot of page 1.
+        room = first_room * 72 - 1 * cm if not index else height - 2 * cm
+        story.append(_image(chart, width, room))
     if not brief.groups:
         story.append(Paragraph("No plan: nothing to show by month.", NOTE))
     story.append(PageBreak())
