@@ -248,35 +248,43 @@ def _mutate_file(base: bytes, chance: random.Random) -> bytes:
     return out.getvalue()
 
 
-def run_case(base: bytes, case: int, solve_every: int = 0) -> list[Outcome]:
+Ran = tuple[int, bool, str]  # exit code, whether a traceback escaped, output
+
+
+def in_process(command: list[str]) -> Ran:
+    """Run one `planner` command in this process, through click's CliRunner."""
+    result = CliRunner().invoke(cli.main, command)
+    escaped = result.exception is not None and not isinstance(
+        result.exception, SystemExit
+    )
+    return result.exit_code, escaped or "Traceback" in result.output, result.output
+
+
+def run_case(
+    base: bytes,
+    case: int,
+    solve_every: int = 0,
+    invoke: Callable[[list[str]], Ran] = in_process,
+) -> list[Outcome]:
     """Validate the workbook of ``case``; solve it too if it is valid and chosen.
 
     ``solve_every`` N > 0 solves one valid workbook in N (a short search), so
-    the writers meet what `validate` accepts.
+    the writers meet what `validate` accepts. ``invoke`` runs one command: in
+    this process by default; the campaign sends some cases through the real
+    `planner` program instead.
     """
-    runner = CliRunner()
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="planner-fuzz-") as folder:
         level, path = mutated_workbook(base, case, Path(folder))
         commands = [["validate", str(path)]]
         for command in commands:
-            result = runner.invoke(cli.main, command)
-            escaped = result.exception is not None and not isinstance(
-                result.exception, SystemExit
-            )
+            exit_code, traceback, output = invoke(command)
             outcomes.append(
-                Outcome(
-                    case,
-                    level,
-                    command[0],
-                    result.exit_code,
-                    escaped or "Traceback" in result.output,
-                    result.output[-500:],
-                )
+                Outcome(case, level, command[0], exit_code, traceback, output[-500:])
             )
             if (
                 command[0] == "validate"
-                and result.exit_code == 0
+                and exit_code == 0
                 and solve_every
                 and (case % solve_every == 0)
             ):
