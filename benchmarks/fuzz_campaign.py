@@ -197,7 +197,13 @@ def _hang(worker: Worker) -> Done:
     assert case is not None
     elapsed = time.perf_counter() - worker.started
     level = LEVELS[case % len(LEVELS)]
-    row = (level, "validate or solve", HANG, True, f"still running after {elapsed:.0f} s")
+    row = (
+        level,
+        "validate or solve",
+        HANG,
+        True,
+        f"still running after {elapsed:.0f} s",
+    )
     return Done(case, elapsed, 0.0, [row], False)
 
 
@@ -249,9 +255,7 @@ def main() -> None:
                 file=sys.stderr,
             )
 
-    _campaign(
-        options, range(options.first, options.first + options.cases), on_done
-    )
+    _campaign(options, range(options.first, options.first + options.cases), on_done)
     _report(options, outcomes, failures, timings, len(real_cases),
             time.perf_counter() - started)  # fmt: skip
 
