@@ -88,6 +88,7 @@ class RealProgram:
     def __init__(self, limit: float) -> None:
         self.limit = limit
         self.peak_mb = 0.0
+        self.hung = False
 
     def __call__(self, command: list[str]) -> Ran:
         with tempfile.TemporaryFile() as output:
@@ -96,7 +97,7 @@ class RealProgram:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-            timer = threading.Timer(self.limit, program.kill)
+            timer = threading.Timer(self.limit, self._kill, (program,))
             timer.start()
             _, status, usage = os.wait4(program.pid, 0)
             timer.cancel()
@@ -105,6 +106,10 @@ class RealProgram:
             output.seek(0)
             text = output.read().decode(errors="replace")
         return program.returncode, "Traceback" in text, text
+
+    def _kill(self, program: subprocess.Popen) -> None:
+        self.hung = True
+        program.kill()
 
 
 def _run(base: bytes, case: int, options: argparse.Namespace) -> Done:
@@ -118,6 +123,9 @@ def _run(base: bytes, case: int, options: argparse.Namespace) -> Done:
     rows = [
         (o.level, o.command, o.exit_code, o.failed, o.output[-300:]) for o in outcomes
     ]
+    if isinstance(invoke, RealProgram) and invoke.hung:
+        level, command, *_ = rows[-1]
+        rows[-1] = (level, command, HANG, True, f"killed after {elapsed:.0f} s")
     return Done(case, elapsed, peak, rows, real)
 
 
