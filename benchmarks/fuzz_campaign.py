@@ -27,10 +27,12 @@ in C code (the zip or XML parser, ortools) never sees a Python alarm.
 Memory: a worker resets its peak resident size (``/proc/self/clear_refs``)
 before each case and reads it (``VmHWM``) after, so the figure is the
 worker's own peak during that case, planner's and ortools' imports included;
-a subprocess case reports its program's ``ru_maxrss`` from ``wait4``. Forking
-a child per case would isolate memory exactly, but costs a fork and the
-copy-on-write of the imported modules for every case; the peak reset gives
-the same answer for the cases that matter (the large ones) at no cost.
+a subprocess case reports its program's ``ru_maxrss`` from ``wait4``. The
+reset starts from the worker's resident size, which keeps what earlier cases
+made it grow to, so a figure is an upper bound on that case's own cost; a
+case that costs more than any before it still shows its own peak. Forking a
+child per case would isolate memory exactly, but costs a fork and the
+copy-on-write of the imported modules for every case.
 """
 
 from __future__ import annotations
