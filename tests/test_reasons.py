@@ -356,3 +356,27 @@ def test_a_goal_names_the_exercises_that_would_count_but_never_can() -> None:
         "Only 1 exercise trains air with A, B all invited: Y; it asks for 2. "
         "(X would count but can never be held.)"
     )
+
+
+def test_a_probe_the_solver_fails_on_keeps_the_cheap_reason(monkeypatch) -> None:
+    # A full re-solve that CP-SAT itself fails on (OR-Tools 9.15 raised
+    # IndexError from its presolve on a generated l programme) must not cost
+    # the run its plan or its other reasons: the item keeps its cheap reason.
+    from planner.app import reasons as reasons_module
+
+    problem, _ = read_problem(SAMPLE)
+    assert problem is not None
+    result = solve(problem, OPTIONS)
+    assert result.plan is not None and check_plan(problem, result.plan) == []
+
+    def failing_probe(*args: object, **kwargs: object) -> Reason:
+        raise IndexError("absl::container_internal::raw_hash_map<>::at")
+
+    monkeypatch.setattr(reasons_module, "probe", failing_probe)
+    explanation = explain_result(problem, result, False)
+    assert isinstance(explanation, Explanation)
+    left_out = {e.id for e in problem.exercises if e.id not in result.plan.by_exercise}
+    reasons = {r.item_id: r.text for r in explanation.reasons}
+    assert left_out == {"ACE27", "CBRN27"}
+    assert left_out <= set(reasons)
+    assert all(not reasons[i].startswith("Not examined") for i in left_out)

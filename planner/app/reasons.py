@@ -194,16 +194,23 @@ def why_left_out(
         if left <= took:
             break
         began = time.perf_counter()
-        found = probe(
-            problem,
-            plan,
-            base,
-            item,
-            min(time_limit_s, left),
-            min(conflict_limit_s, left),
-            reasons[item.item_id],
-        )
-        took = max(took, time.perf_counter() - began)
+        try:
+            found = probe(
+                problem,
+                plan,
+                base,
+                item,
+                min(time_limit_s, left),
+                min(conflict_limit_s, left),
+                reasons[item.item_id],
+            )
+        except (IndexError, RuntimeError):
+            # CP-SAT failed on this one question (an internal error of the
+            # solver, not of the plan): the item keeps its cheap reason, and
+            # the plan and every other reason still stand.
+            continue
+        finally:
+            took = max(took, time.perf_counter() - began)
         reasons[item.item_id] = _better(found, reasons[item.item_id])
     return [
         reasons[item.item_id] or Reason(item.item_id, item.kind, not_examined_text())

@@ -92,11 +92,30 @@ class _Search:
                 if self._stopped:
                     return
                 self._searching = True
-            self.outcome.append(self.solver.solve(self.model, self.callback))
+            self.outcome.append(self._solve())
         except BaseException as error:  # raised again in the calling thread
             self.failure.append(error)
         finally:
             self.finished.set()
+
+    def _solve(self) -> cp_model.CpSolverStatus:
+        """Solve; should CP-SAT's presolve fail on the model, solve without it.
+
+        OR-Tools 9.15's presolve raises ``IndexError: absl::container_internal::
+        raw_hash_map<>::at`` on some models: seen on a generated l programme
+        (`planner generate --size l --seed 1`) when a probe re-solves with an
+        exercise forced in, every time, with or without a hint, with one worker
+        or two; the same model without presolve is proven infeasible in 0.3 s.
+        A solve without presolve is slower on large models but gives a true
+        answer, so it is tried once rather than the question lost.
+        """
+        try:
+            return self.solver.solve(self.model, self.callback)
+        except (IndexError, RuntimeError):
+            if not self.solver.parameters.cp_model_presolve:
+                raise
+            self.solver.parameters.cp_model_presolve = False
+            return self.solver.solve(self.model, self.callback)
 
     def stop(self) -> None:
         """Stop the search and wait for it to end, whatever else is pressed.
