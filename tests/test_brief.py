@@ -157,3 +157,27 @@ def test_a_long_plan_goes_over_as_many_charts_as_its_lanes_need() -> None:
         [("Nordic", 26)],
         [("Nordic (continued)", 4), ("Baltic", 5)],
     ]
+
+
+def test_a_narrow_column_is_never_narrower_than_its_longest_word() -> None:
+    # Seen on a generated l brief: the Goals table's id column, sized by
+    # share alone, broke "Goal" into "Go/al" and "G01" into "G0/1".
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from planner.brief.content import Table
+    from planner.brief.render import BOLD, CELL_PADDING, FONT, _column_widths
+
+    long_reason = "It reaches 9 of 11. Partners short of it: MEX 9. " * 4
+    table = Table(
+        "Goals met and missed",
+        ("Goal", "What it asks", "Kind", "Why missed"),
+        tuple(
+            (f"G{i:02}", "at least 70 exercises", "hard", long_reason)
+            for i in range(20)
+        ),
+    )
+    widths = _column_widths(table, 770.0)
+    assert sum(widths) == pytest.approx(770.0)
+    assert widths[0] >= stringWidth("Goal", BOLD, 8) + 2 * CELL_PADDING
+    assert widths[0] >= stringWidth("G19", FONT, 8) + 2 * CELL_PADDING
+    assert widths[3] == max(widths)  # the reasons get the room

@@ -26,6 +26,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Image,
@@ -64,6 +65,10 @@ HEADING = ParagraphStyle(
 CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=TA_RIGHT)
 HEAD_CELL = ParagraphStyle("head", fontName=BOLD, fontSize=8, leading=10)
+CELL_PADDING = 6  # reportlab's default left and right padding of a table cell
+# A column's longest word may claim at most this share of the width (a longer
+# word, such as a long id, is broken rather than pushed off the page).
+MAX_FLOOR_SHARE = 0.3
 NOTE = ParagraphStyle("note", fontName=FONT, fontSize=9, leading=12)
 
 
@@ -74,14 +79,35 @@ def _text(value: str) -> str:
 
 def _column_widths(table: Table, width: float) -> list[float]:
     """Widths in proportion to each column's longest text, within bounds, so a
-    reason column gets the room and an id column stays narrow."""
+    reason column gets the room and an id column stays narrow; but never
+    narrower than the column's longest word, so "Goal" or "G01" is not broken
+    over two lines."""
+    columns = range(len(table.header))
     longest = [
-        max([len(h) for h in (table.header[i],)] + [len(r[i]) for r in table.rows])
-        for i in range(len(table.header))
+        max([len(table.header[i])] + [len(r[i]) for r in table.rows]) for i in columns
     ]
     weights = [min(max(n, 4), 60) for n in longest]
+    floors = [
+        min(
+            max(
+                [_word_width(table.header[i], BOLD)]
+                + [_word_width(r[i], FONT) for r in table.rows]
+            )
+            + 2 * CELL_PADDING,
+            MAX_FLOOR_SHARE * width,
+        )
+        for i in columns
+    ]
+    spare = max(0.0, width - sum(floors))
     total = sum(weights)
-    return [width * w / total for w in weights]
+    return [floor + spare * w / total for floor, w in zip(floors, weights, strict=True)]
+
+
+def _word_width(text: str, font: str) -> float:
+    """Width of the longest word of ``text`` in the table cells' font size."""
+    return max(
+        (stringWidth(word, font, CELL.fontSize) for word in text.split()), default=0.0
+    )
 
 
 def pdf_table(table: Table, width: float) -> list[object]:
