@@ -166,7 +166,7 @@ def to_ical(
         event.add("status", item.status)
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def read_published(path: Path) -> dict[str, Published]:

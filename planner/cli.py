@@ -21,8 +21,9 @@ command failed) to stderr, so an answer can be piped or saved on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,9 +92,9 @@ class PlannerCommand(click.Group):
         except Exception as error:
             if signals.received is not None:
                 # an interrupt inside an import or a library, seen as its error
-                stop = Interrupted(signals.received)
-                err.print(f"Interrupted ({stop}); nothing written.")
-                sys.exit(exit_code(stop.signum))
+                interrupt = Interrupted(signals.received)
+                err.print(f"Interrupted ({interrupt}); nothing written.")
+                sys.exit(exit_code(interrupt.signum))
             err.print(
                 f"planner stopped on an unexpected error ({type(error).__name__}: "
                 f"{error}). Please report it with the workbook attached."
@@ -168,7 +169,7 @@ def _search_options(what: str) -> Callable[[Callable[..., None]], Callable[..., 
     return decorate
 
 
-def _print_rows(rows: list[tuple[str, ...]]) -> None:
+def _print_rows(rows: Sequence[tuple[str, ...]]) -> None:
     """A table whose first row is its header."""
     header, *body = rows
     table = Table(*header)
@@ -309,7 +310,7 @@ def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> N
 
 
 @contextmanager
-def _live_progress(enabled: bool) -> Iterator[object]:
+def _live_progress(enabled: bool) -> Iterator[Callable[[Progress], None] | None]:
     """Show elapsed time, best objective, bound and gap while CP-SAT searches."""
     if not enabled:
         yield None
@@ -415,7 +416,7 @@ def solve(
     quiet: bool,
     explain_all: bool,
     baseline: Path | None,
-    freeze_before: object,
+    freeze_before: dt.datetime | None,
     scenario: str | None,
 ) -> None:
     """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json.
@@ -448,7 +449,7 @@ def solve(
     with _live_progress(err.is_terminal and not quiet) as show:
         result = replan(problem, options, previous, freeze, show)
     _hold_or_stop(result)
-    frozen = result.statistics.get("frozen_violations", [])
+    frozen = result.frozen_violations
     try:
         with signals.raising():
             explanation = (
@@ -493,7 +494,7 @@ def _hold_or_stop(result: Result) -> None:
     The search swallows the interrupt that stopped it (it returns its best
     plan); with no plan at all the run ends as if interrupted before it.
     """
-    for failure in result.statistics.get("failures", ()):
+    for failure in result.failures:
         err.print(f"warning: {failure}", style="yellow", markup=False)
     if result.plan is not None:
         signals.holding_plan()
@@ -595,7 +596,7 @@ def suggest(
     exercise_id: str,
     top: int,
     at_venue: str | None,
-    at_start: object,
+    at_start: dt.datetime | None,
     scenario: str | None,
 ) -> None:
     """List the best other placements of EXERCISE_ID, the rest of RESULT kept."""
@@ -761,7 +762,7 @@ def whatif(
     workers: int,
     seed: int,
     scenarios: tuple[str, ...],
-    freeze_before: object,
+    freeze_before: dt.datetime | None,
     engine: str,
     address: str | None,
 ) -> None:
@@ -802,7 +803,7 @@ def whatif(
     for name in done.skipped:
         err.print(f"{name}: not planned, its rows have errors (listed above).")
     for run in done.scenarios:
-        for message in run.result.statistics.get("frozen_violations", ()):
+        for message in run.result.frozen_violations:
             err.print(f"{run.name}: {message}", markup=False)
     _print_failed(done.failed)
     if done.base is None:
@@ -992,7 +993,7 @@ def sweep(
     workers: int,
     seed: int,
     deterministic: bool,
-    freeze_before: object,
+    freeze_before: dt.datetime | None,
     engine: str,
     address: str | None,
 ) -> None:

@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -585,7 +586,7 @@ def _kpis(
     yield row("Objective", "objective", each(lambda r: r.objective))
     for term in TERMS:
         if any(term in (r.terms or {}) for r in results):
-            yield row("Objective", term, each(lambda r, t=term: (r.terms or {}).get(t)))
+            yield row("Objective", term, each(partial(_term, term=term)))
     yield row("Exercises", "held, mandatory", each(lambda r: r.held_mandatory))
     yield row("Exercises", "held, optional", each(lambda r: r.held_optional))
     yield row("Exercises", "value held", each(lambda r: r.value))
@@ -593,14 +594,14 @@ def _kpis(
         yield row(
             "Goals",
             f"{kind} goals met",
-            each(lambda r, h=hard: _goals_met(r, h)),
+            each(partial(_goals_met, hard=hard)),
         )
     goal_ids = dict.fromkeys(g.id for r in results for g in r.goals)
     for goal_id in goal_ids:
         yield row(
             "Goals",
             f"{goal_id} shortfall",
-            each(lambda r, g=goal_id: _goal_shortfall(r, g)),
+            each(partial(_goal_shortfall, goal_id=goal_id)),
         )
     yield row("Money", "organizer spend", each(lambda r: r.organizer_spend))
     yield row("Money", "total budget", each(lambda r: r.total_budget))
@@ -612,8 +613,12 @@ def _kpis(
             yield row(
                 "Partners",
                 f"{partner_id} {figure}",
-                each(lambda r, p=partner_id, f=figure: _partner_figure(r, p, f)),
+                each(partial(_partner_figure, partner_id=partner_id, figure=figure)),
             )
+
+
+def _term(result: ResultSummary, term: str) -> int | None:
+    return (result.terms or {}).get(term)
 
 
 def _goals_met(result: ResultSummary, hard: bool) -> str | None:

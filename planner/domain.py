@@ -354,6 +354,23 @@ class Result:
             return None
         return abs(self.bound - self.objective) / max(1.0, abs(self.bound))
 
+    @property
+    def frozen_violations(self) -> tuple[str, ...]:
+        """What each frozen event that breaks a rule breaks (re-planning kept
+        it as it was)."""
+        return self._messages("frozen_violations")
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Steps after the search that failed, each in a sentence; the plan
+        found before them was kept."""
+        return self._messages("failures")
+
+    def _messages(self, key: str) -> tuple[str, ...]:
+        """The sentences the run recorded under ``key`` in its statistics."""
+        found = self.statistics.get(key, ())
+        return tuple(map(str, found)) if isinstance(found, list | tuple) else ()
+
 
 @dataclass(frozen=True)
 class SolveOptions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from planner.domain import (
     Asset,
@@ -169,24 +170,22 @@ def describe_row(problem: Problem, source: Source) -> str:
         text = describe_goal(problem, rows.goals[source])
     elif source in rows.dependencies:
         text = describe_dependency(problem, rows.dependencies[source])
-    elif _is_total_budget(problem, source):
-        text = (
-            "The organizer's total budget is "
-            f"{money(problem, problem.settings.total_budget)}"
-        )
+    elif (budget := _total_budget_set_by(problem, source)) is not None:
+        text = f"The organizer's total budget is {money(problem, budget)}"
     else:
         text = "A rule of this row"
     return f"{text} ({where(source)})"
 
 
-def _is_total_budget(problem: Problem, source: Source) -> bool:
-    """The row that sets the total budget: in Settings, or a scenario's row."""
+def _total_budget_set_by(problem: Problem, source: Source) -> int | None:
+    """The total budget, when ``source`` is the row that sets it: in Settings,
+    or a scenario's row; else None."""
     settings = problem.settings
-    if settings.total_budget is None:
-        return False
     if settings.total_budget_source is None:
-        return source.sheet == "Settings"
-    return source == settings.total_budget_source
+        sets_it = source.sheet == "Settings"
+    else:
+        sets_it = source == settings.total_budget_source
+    return settings.total_budget if sets_it else None
 
 
 def slots(problem: Problem, n: int) -> str:
@@ -341,7 +340,15 @@ class _RowIndex:
         )
 
 
-def _by_source(rows: Iterable) -> dict:
+class _FromRow(Protocol):
+    @property
+    def source(self) -> Source | None: ...
+
+
+_Row = TypeVar("_Row", bound=_FromRow)
+
+
+def _by_source(rows: Iterable[_Row]) -> dict[Source, _Row]:
     return {row.source: row for row in rows if row.source is not None}
 
 

@@ -74,7 +74,7 @@ class ScenarioRun:
     @property
     def outcome(self) -> str:
         """The line a person reads: its status, or that it has no plan and why."""
-        if self.result.statistics.get("frozen_violations"):
+        if self.result.frozen_violations:
             return f"{self.name}: no plan (frozen events break a rule, see below)"
         if self.result.plan is None:
             return f"{self.name}: {no_plan_text(self.result.status)}"
@@ -179,14 +179,17 @@ def _stop_asked(result: Result) -> bool:
 
 
 def _valid_scenarios(
-    variants: Mapping[str, tuple[Problem | None, list[Finding]]],
+    variants: Mapping[str | None, tuple[Problem | None, list[Finding]]],
     all_findings: dict[str, list[Finding]],
     tell: Callable[[str], None],
 ) -> tuple[dict[str, Problem], list[str]]:
-    """The scenarios to plan, and those skipped for their errors (told)."""
+    """The scenarios to plan, and those skipped for their errors (told); the
+    base (None), read with them, is not one of them."""
     problems: dict[str, Problem] = {}
-    skipped = []
+    skipped: list[str] = []
     for name, (scenario, found) in variants.items():
+        if name is None:
+            continue
         all_findings[name] = found
         if scenario is None:
             skipped.append(name)

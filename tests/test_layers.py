@@ -26,6 +26,7 @@ WORDING = DOMAIN  # planner.explain: rows and numbers in the planner's words
 WORKBOOK_INPUT = (
     *DOMAIN,
     "planner.workbook.schema",
+    "planner.workbook.sheets",
     "planner.workbook.cells",
     "planner.workbook.tables",
     "planner.workbook.rules",
@@ -38,6 +39,7 @@ WORKBOOK_OUTPUT = (
     *DOMAIN,
     "planner",
     "planner.workbook.schema",
+    "planner.workbook.sheets",
     "planner.workbook.output",
     "planner.workbook.plan_io",
     "planner.workbook.write",
@@ -45,7 +47,12 @@ WORKBOOK_OUTPUT = (
 )
 # Workbooks as tables of example rows: data, then the template writing them.
 EXAMPLE_DATA = ("planner.workbook.schema",)
-TEMPLATE = (*EXAMPLE_DATA, "planner.sample", "planner.workbook.template")
+TEMPLATE = (
+    *EXAMPLE_DATA,
+    "planner.sample",
+    "planner.workbook.sheets",
+    "planner.workbook.template",
+)
 LAYERS: dict[str, tuple[str, ...]] = {
     "planner": (),
     "planner.domain": (),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from planner.app.compare import ComparisonReport, report_of
 from planner.app.reasons import explain_result
-from planner.app.view import PlanView, frozen_messages, plan_view
+from planner.app.view import PlanView, plan_view
 from planner.check import check_plan
 from planner.domain import (
     Finding,
@@ -177,7 +177,7 @@ def solve_workbook(
     result = replan(problem, request.options, previous, freeze, searching, cancel)
     timings["solve_s"] = time.perf_counter() - mark
     cancelled = cancel is not None and cancel.is_set()
-    frozen = frozen_messages(result)
+    frozen = result.frozen_violations
     explanation = None
     if not frozen and not cancelled:
         tell(EXPLAINING, result.objective, result.bound)

@@ -136,15 +136,8 @@ def plan_view(
             if e is not None
         ),
         conflict=tuple(explanation.lines) if explanation is not None else (),
-        frozen=frozen_messages(result),
+        frozen=result.frozen_violations,
     )
-
-
-def frozen_messages(result: Result) -> tuple[str, ...]:
-    """The frozen events that break a rule, as `planner.whatif.replan` records
-    them in the result's statistics."""
-    messages = result.statistics.get("frozen_violations") or ()
-    return tuple(map(str, messages)) if isinstance(messages, list | tuple) else ()
 
 
 def _events(problem: Problem, result: Result) -> Iterable[EventView]:

@@ -29,6 +29,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     Image,
     KeepTogether,
     PageBreak,
@@ -110,9 +111,9 @@ def _word_width(text: str, font: str) -> float:
     )
 
 
-def pdf_table(table: Table, width: float) -> list[object]:
+def pdf_table(table: Table, width: float) -> list[Flowable]:
     """A heading and the table (or its note), splitting across pages."""
-    parts: list[object] = [Paragraph(_text(table.title), HEADING)]
+    parts: list[Flowable] = [Paragraph(_text(table.title), HEADING)]
     if not table.rows:
         parts.append(Paragraph(_text(table.note), NOTE))
         return [KeepTogether(parts)]
@@ -180,7 +181,7 @@ def write_pdf(brief: Brief, path: Path, paper: str = "a4") -> None:
         )
         canvas.restoreState()  # type: ignore[attr-defined]
 
-    story: list[object] = [Paragraph(_text(brief.title), TITLE)]
+    story: list[Flowable] = [Paragraph(_text(brief.title), TITLE)]
     story += [Paragraph(_text(line), BANNER) for line in brief.banner]
     story.append(Spacer(1, 0.3 * cm))
     story += _figures_block(brief.figures, width)
@@ -223,7 +224,7 @@ def write_pdf(brief: Brief, path: Path, paper: str = "a4") -> None:
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
 
 
-def _figures_block(figures: Table, width: float) -> list[object]:
+def _figures_block(figures: Table, width: float) -> list[Flowable]:
     """Key figures as one compact row of label/value pairs, four to a line."""
     pairs = list(figures.rows)
     per_line = 4

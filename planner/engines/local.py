@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import (
     Executor,
     Future,
@@ -78,7 +78,7 @@ class LocalEngine:
 
 def _shared(
     work: Callable[[Task], Value], tasks: Mapping[str, Task], parallel: int
-) -> Iterator[tuple[str, Value | None, str | None]]:
+) -> Generator[tuple[str, Value | None, str | None]]:
     """Every task in one pool: (name, value, error) as each ends.
 
     A dead worker fails every task still in the pool.
@@ -92,7 +92,7 @@ def _shared(
 
 def _isolated(
     work: Callable[[Task], Value], tasks: Mapping[str, Task], parallel: int
-) -> Iterator[tuple[str, Value | None, str | None]]:
+) -> Generator[tuple[str, Value | None, str | None]]:
     """Every task in a process of its own, ``parallel`` at once."""
     threads = ThreadPoolExecutor(max_workers=parallel)
     with _stopping(threads):

@@ -25,7 +25,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from planner.domain import Event, Plan, Problem
-from planner.model.variables import Expr, Variables, weighted
+from planner.model.variables import Expr, Literal, Variables, weighted
 
 
 def baseline_events(problem: Problem, baseline: Plan) -> dict[str, Event]:
@@ -66,8 +66,9 @@ def change_term(
     return weighted(pairs)
 
 
-def _stays(model: cp_model.CpModel, v: Variables, event: Event) -> Expr:
-    """A literal true exactly when the exercise is held and starts as before."""
+def _stays(model: cp_model.CpModel, v: Variables, event: Event) -> Literal | int:
+    """A literal true exactly when the exercise is held and starts as before
+    (0 when the model cannot start it there)."""
     eid = event.exercise_id
     if event.start not in v.starts[eid]:
         return 0

@@ -113,7 +113,7 @@ class _GuardedModel:
     def __init__(self, problem: Problem, force: Force | None) -> None:
         self.guard = SourceGuard()
         self.built = build_model(problem, guard=self.guard)
-        self.built.model.clear_objective()
+        self.built.model.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
         # A first guess spares each check a search from nothing.
         add_hint(self.built, greedy_plan(problem))
         if force is not None:

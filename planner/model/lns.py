@@ -30,6 +30,7 @@ from planner.model.search import (
     BuiltModel,
     CancelToken,
     add_hint,
+    clear_hints,
     hinted_solution,
     read_plan,
     search_once,
@@ -129,7 +130,7 @@ def _solve_part(
     also whether Ctrl-C or ``cancel`` stopped it."""
     model = built.model.clone()
     part = BuiltModel(model, built.variables, built.terms)
-    model.clear_hints()
+    clear_hints(model)
     add_hint(part, plan)
     _fix_outside(model, problem, built, plan, free)
     solver = cp_model.CpSolver()
@@ -231,7 +232,7 @@ def improve_first(
         limit = problem.settings.time_limit_s
     density = len(problem.exercises) / problem.n_slots
     share = 1.0 if density >= LNS_ALONE_DENSITY else LNS_SHARE
-    built.model.clear_hints()
+    clear_hints(built.model)
     add_hint(built, plan)
     checked = hinted_solution(built)
     if checked is None:

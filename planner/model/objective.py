@@ -31,7 +31,7 @@ from planner.domain import (
     Problem,
 )
 from planner.model.baseline import change_term
-from planner.model.variables import Expr, Variables, weighted
+from planner.model.variables import Derivation, Expr, Variables, weighted
 
 
 def value_term(model: cp_model.CpModel, problem: Problem, v: Variables) -> Expr:
@@ -65,18 +65,18 @@ def _shortfalls(
     """
     if goal.min_count <= 0:
         return []
-    shortfalls = []
+    shortfalls: list[tuple[int, Expr]] = []
     for i, (count_weight, count) in enumerate(v.goal_counts[goal.id]):
         shortfall = model.new_int_var(0, goal.min_count, f"shortfall {goal.id} {i}")
         model.add_max_equality(shortfall, [0, goal.min_count - count])
-        v.derived.append(
-            (
-                shortfall,
-                lambda value, count=count: max(0, goal.min_count - value(count)),
-            )
-        )
+        v.derived.append((shortfall, _shortfall_of(count, goal.min_count)))
         shortfalls.append((count_weight, shortfall))
     return shortfalls
+
+
+def _shortfall_of(count: Expr, min_count: int) -> Derivation:
+    """How a solution's shortfall follows from its count: max(0, min - count)."""
+    return lambda value: max(0, min_count - value(count))
 
 
 def cost_term(model: cp_model.CpModel, problem: Problem, v: Variables) -> Expr:

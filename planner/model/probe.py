@@ -46,7 +46,7 @@ class Outcome:
     named terms (which the independent checker is tested to agree with).
     """
 
-    status: int
+    status: cp_model.CpSolverStatus
     plan: Plan | None
     objective: int | None
 

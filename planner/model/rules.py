@@ -12,7 +12,7 @@ each rule states the whole rule while the model stays small.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -37,6 +37,16 @@ def _enforce(
     if literals:
         constraint.only_enforce_if(literals)
     return constraint
+
+
+def _outside(blocked: Container[int]) -> Callable[[int], bool]:
+    """Starts not among ``blocked``."""
+    return lambda start: start not in blocked
+
+
+def _between(first: int, last: int) -> Callable[[int], bool]:
+    """Starts from ``first`` to ``last``, both included."""
+    return lambda start: first <= start <= last
 
 
 def _keep_starts(
@@ -79,7 +89,7 @@ def _avoid_blackouts(
     """
     fixed = [p for p in periods if guard.always(p.source)]
     blocked = blocked_starts(fixed, duration)
-    _keep_starts(model, v, exercise_id, lambda s: s not in blocked, [when])
+    _keep_starts(model, v, exercise_id, _outside(blocked), [when])
     for period in periods:
         if not guard.always(period.source):
             one = blocked_starts([period], duration)
@@ -87,12 +97,14 @@ def _avoid_blackouts(
                 model,
                 v,
                 exercise_id,
-                lambda s, one=one: s not in one,
+                _outside(one),
                 [when, *guard(period.source)],
             )
 
 
-def _present(model: cp_model.CpModel, used: Literal, row: list, name: str) -> Literal:
+def _present(
+    model: cp_model.CpModel, used: Literal, row: list[Literal], name: str
+) -> Literal:
     """A literal true exactly when ``used`` and every guard literal of ``row``.
 
     Scheduling constraints take no enforcement literal, so a guarded row
@@ -112,7 +124,7 @@ def _at_most_at_once(
     sizes: Sequence[int],
     used: Sequence[Literal],
     capacity: int,
-    row: list,
+    row: list[Literal],
     name: str,
 ) -> None:
     """At most ``capacity`` of these events share any slot (while ``row`` holds)."""
@@ -144,7 +156,7 @@ def exercise_window(
             model,
             v,
             exercise.id,
-            lambda s, first=first, last=last: first <= s <= last,
+            _between(first, last),
             [v.held[exercise.id], *guard(exercise.source)],
         )
 
@@ -161,7 +173,7 @@ def fixed_start_and_venue(
         row = guard(exercise.source)
         if exercise.fixed_start is not None:
             fixed = exercise.fixed_start
-            _keep_starts(model, v, eid, lambda s, f=fixed: s == f, [v.held[eid], *row])
+            _keep_starts(model, v, eid, _between(fixed, fixed), [v.held[eid], *row])
         venue_id = exercise.fixed_venue
         if venue_id is None or v.venues[eid] == (venue_id,):
             continue
@@ -338,7 +350,7 @@ def _rest_between(
     partner_id: str,
     exercises: list[str],
     gap: int,
-    row: list,
+    row: list[Literal],
 ) -> None:
     """Pairwise min_gap for a partner that may attend several events at once.
 

@@ -16,9 +16,9 @@ import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import ortools
 from ortools.sat.python import cp_model, cp_model_helper
 
 from planner.domain import (
@@ -127,6 +127,11 @@ def build_model(
     return BuiltModel(model, variables, terms, time.perf_counter() - began)
 
 
+def clear_hints(model: cp_model.CpModel) -> None:
+    """Forget the model's hints, so that new ones replace them."""
+    model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
+
+
 def add_hint(built: BuiltModel, plan: Plan) -> int:
     """Hint every variable from ``plan``; returns how many events it could use.
 
@@ -160,6 +165,8 @@ def add_hint(built: BuiltModel, plan: Plan) -> int:
         used += event is not None
 
     def value(expression: Expr) -> int:
+        if not isinstance(expression, cp_model.LinearExpr):
+            return int(expression)
         flat = cp_model_helper.FlatIntExpr(expression)
         return flat.offset + sum(
             c * values[x.index] for x, c in zip(flat.vars, flat.coeffs, strict=True)
@@ -213,6 +220,14 @@ def solver_parameters(problem: Problem, options: SolveOptions) -> dict[str, obje
     else:
         parameters["max_time_in_seconds"] = float(limit)
     return parameters
+
+
+def _number(parameters: dict[str, object], name: str) -> float:
+    """A numeric parameter of `solver_parameters`, typed as what it is."""
+    value = parameters[name]
+    if not isinstance(value, int | float):
+        raise TypeError(f"CP-SAT parameter {name} is {value!r}, not a number")
+    return value
 
 
 def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, object]) -> None:
@@ -314,16 +329,17 @@ def solve(
         )
         if neighbourhoods is not None:
             first_guess = neighbourhoods.plan
-            built.model.clear_hints()
+            clear_hints(built.model)
             hinted = add_hint(built, first_guess)
-            left = began + cast(float, cp_parameters["max_time_in_seconds"])
+            left = began + _number(cp_parameters, "max_time_in_seconds")
             cp_parameters["max_time_in_seconds"] = max(1.0, left - time.perf_counter())
             if neighbourhoods.interrupted:
                 cp_parameters["max_time_in_seconds"] = STOPPED_S
     fill_s = 0.0
     if not options.deterministic:
-        fill_s = cp_parameters["max_time_in_seconds"] * FILL_SHARE
-        cp_parameters["max_time_in_seconds"] -= fill_s
+        clock_s = _number(cp_parameters, "max_time_in_seconds")
+        fill_s = clock_s * FILL_SHARE
+        cp_parameters["max_time_in_seconds"] = clock_s - fill_s
     apply_parameters(solver, cp_parameters)
     run = _Run(began, progress, cancel)
     found = run.search(solver, built.model)
@@ -345,13 +361,14 @@ def solve(
     elif options.deterministic:
         found.canonical = True
     elif found.status == cp_model.FEASIBLE:
-        workers = int(cp_parameters["num_workers"])
+        workers = int(_number(cp_parameters, "num_workers"))
         fill = _fill_step(built, problem, found.solution, fill_s, workers)
         _after_search(found, "filling gaps", fill)
     elif found.status == cp_model.OPTIMAL:
         canonical = _canonical_step(built, problem, found.solution, options)
         found.canonical = _after_search(found, "making the plan canonical", canonical)
-    plan, terms = None, {}
+    plan: Plan | None = None
+    terms: dict[str, int] = {}
     if found.solution is not None:
         names = TERM_NAMES + ((TERM_CHANGE,) if baseline is not None else ())
         plan, terms = _shielded(found, lambda: _read(problem, built, found, names))
@@ -430,7 +447,7 @@ def _solver_statistics(
     return {
         **figures,
         "cp_sat_status": solver.status_name(status),
-        "cp_sat_version": ortools.__version__,
+        "cp_sat_version": version("ortools"),
     }
 
 
@@ -532,7 +549,7 @@ def _fill_gaps(
     model = built.model
     for event in plan.events:
         keep_event(model, built.variables, event)
-    model.clear_hints()
+    clear_hints(model)
     add_hint(built, plan)
     solver = cp_model.CpSolver()
     options = SolveOptions(time_limit_s=max(seconds, 1.0), workers=workers)
@@ -649,7 +666,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         with contextlib.suppress(Exception):  # the final response has it too
             self._run.on_solution(
-                Solution(self.Response()),
+                Solution(self.Response()),  # type: ignore[no-untyped-call]  # unannotated in ortools
                 self.objective_value,
                 self.best_objective_bound,
             )

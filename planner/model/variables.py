@@ -23,7 +23,7 @@ from planner.domain import Exercise, Goal, GoalKind, Period, Problem, Source, Ve
 
 Literal = cp_model.IntVar
 Expr = cp_model.LinearExprT
-GuardFn = Callable[[Source], list]
+GuardFn = Callable[[Source], list[Literal]]
 Valuation = Callable[[Expr], int]  # the value of an expression in some plan
 Derivation = Callable[[Valuation], int]  # an auxiliary variable's value from it
 
@@ -38,9 +38,9 @@ class Guard:
 
     def __init__(self, guard: GuardFn | None = None) -> None:
         self._guard = guard
-        self._cache: dict[Source, list] = {}
+        self._cache: dict[Source, list[Literal]] = {}
 
-    def __call__(self, source: Source | None) -> list:
+    def __call__(self, source: Source | None) -> list[Literal]:
         if self._guard is None or source is None:
             return []
         if source not in self._cache:
@@ -68,7 +68,7 @@ class SourceGuard:
         self.model = model
         self.literals = {}
 
-    def __call__(self, source: Source) -> list:
+    def __call__(self, source: Source) -> list[Literal]:
         if self.model is None:
             raise RuntimeError("SourceGuard is used before build_model bound it")
         if source not in self.literals:

@@ -185,7 +185,12 @@ class Storage:
         return self.root / "uploads" / upload_id / UPLOAD_NAME
 
     def add_upload(
-        self, upload_id: str, file_name: str, sha256: str, size: int, validation: dict
+        self,
+        upload_id: str,
+        file_name: str,
+        sha256: str,
+        size: int,
+        validation: dict[str, Any],
     ) -> Upload:
         upload = Upload(upload_id, now(), file_name, sha256, size, validation)
         with self._connect() as db:
@@ -220,7 +225,7 @@ class Storage:
         return self.root / "runs" / run_id
 
     def add_run(
-        self, upload: Upload, kind: str, scenario: str | None, options: dict
+        self, upload: Upload, kind: str, scenario: str | None, options: dict[str, Any]
     ) -> dict[str, Any]:
         run_id = new_id()
         with self._connect() as db:

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.compare import Comparison, ExerciseInfo, Gantt, calendar, no_plan_text
 from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.printing import align_headings, heading, month_headings
+from planner.workbook.sheets import excel_value, first_sheet
 from planner.workbook.write import (
     GRID_COLUMN_WIDTH,
     GRID_HEADER_ROWS,
@@ -81,7 +82,7 @@ def write_comparison(comparison: Comparison, path: Path) -> Path:
 
 def comparison_workbook(comparison: Comparison) -> Workbook:
     workbook = Workbook()
-    kpis = workbook.active
+    kpis = first_sheet(workbook)
     kpis.title = KPIS_SHEET
     write_kpis(kpis, comparison)
     write_differences(workbook.create_sheet(DIFFERENCES_SHEET), comparison)
@@ -92,7 +93,7 @@ def comparison_workbook(comparison: Comparison) -> Workbook:
 
 def _header(ws: Worksheet, row: int, values: Sequence[object]) -> None:
     for column, value in enumerate(values, start=1):
-        cell = ws.cell(row, column, value)
+        cell = ws.cell(row, column, excel_value(value))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -438,9 +438,10 @@ def _cell_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return from_excel(value).date()
+            converted = from_excel(value)
         except (ValueError, OverflowError, TypeError):
             return None
+        return converted.date() if isinstance(converted, dt.datetime) else None
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
@@ -677,7 +678,7 @@ def _header_columns(
 
 
 def _read_schedule_rows(
-    problem: Problem, rows: list[tuple[object, ...]], found: _Collector
+    problem: Problem, rows: Sequence[tuple[object, ...]], found: _Collector
 ) -> tuple[Plan | None, list[Finding]]:
     if not rows:
         found.error(SCHEDULE_SHEET, "", "the sheet is empty (no header row)")

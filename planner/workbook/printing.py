@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 # Column names whose words are not just the name with spaces.
@@ -97,25 +99,36 @@ def print_layout(
     title: str,
     title_rows: int = 1,
     title_columns: int = 0,
-    paper: int = Worksheet.PAPERSIZE_A4,
+    paper: str = Worksheet.PAPERSIZE_A4,
 ) -> None:
     """Landscape, one page wide (as many long as it takes), the first
     ``title_rows`` rows and ``title_columns`` columns on every page, the sheet's
     title in the page header and the page number in the footer."""
     setup = ws.page_setup
     setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    setup.paperSize = paper
+    setup.paperSize = int(paper)
     setup.fitToWidth = 1
     setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr
+    if fit is None:
+        fit = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    fit.fitToPage = True
     if title_rows:
         ws.print_title_rows = f"1:{title_rows}"
     if title_columns:
         ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddHeader.center.text = f"{title}: &A"
-    ws.oddHeader.center.size = 10
-    ws.oddFooter.right.text = "Page &P of &N"
-    ws.oddFooter.right.size = 8
+    header, footer = _part(ws.oddHeader), _part(ws.oddFooter)
+    header.center.text = f"{title}: &A"
+    header.center.size = 10
+    footer.right.text = "Page &P of &N"
+    footer.right.size = 8
     ws.print_options.gridLines = False
+
+
+def _part(item: HeaderFooterItem | None) -> HeaderFooterItem:
+    """A worksheet's header or footer, which openpyxl always makes."""
+    if item is None:
+        raise TypeError("a worksheet has its headers and footers")
+    return item

@@ -17,11 +17,13 @@ slots by `Problem.slot_of`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -81,6 +83,8 @@ from planner.workbook.schema import (
     SheetSpec,
 )
 from planner.workbook.tables import Row, Table
+
+T = TypeVar("T")
 
 # Sheets a planner's workbook may hold that are not data: the template's
 # first sheet (planner.workbook.template.INSTRUCTIONS) is read by people only.
@@ -318,12 +322,12 @@ def _read_table(
             Finding(title, "", "sheet is hidden; it is read anyway", Severity.WARNING)
         )
     grid: list[tuple[int, tuple[object, ...]]] = []
-    for cells in sheet.iter_rows():
-        values = []
-        for cell in cells:
-            value = cell.value
-            if (cell.row, cell.column) in uncalculated:
-                formula = uncalculated[(cell.row, cell.column)]
+    for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+        values: list[object] = []
+        for column, cell in enumerate(cells, start=1):
+            value: object = cell.value
+            if (number, column) in uncalculated:
+                formula = uncalculated[(number, column)]
                 findings.append(
                     Finding(
                         title,
@@ -345,7 +349,7 @@ def _read_table(
                 value = BAD
             values.append(value)
         if cells and any(not is_blank(value) for value in values):
-            grid.append((cells[0].row, tuple(values)))
+            grid.append((number, tuple(values)))
     if not grid:
         findings.append(
             Finding(title, "", "empty sheet: row 1 must hold the column names")
@@ -705,10 +709,26 @@ def _settings(
         column = next(key for key in SETTINGS_KEYS if key.name == name)
         return column.default if found is BAD else found
 
+    def typed(name: str, kind: type[T]) -> T:
+        """The value, of the type its column's kind reads into."""
+        found = value(name)
+        if not isinstance(found, kind):
+            raise TypeError(f"Settings {name} was read as {found!r}")
+        return found
+
+    def whole(name: str) -> int:
+        return typed(name, int)
+
+    def number(name: str) -> float:
+        found = value(name)
+        if not isinstance(found, int | float):
+            raise TypeError(f"Settings {name} was read as {found!r}")
+        return float(found)
+
     start, end = values.get("planning_start"), values.get("planning_end")
     if values.get("time_unit") is BAD or start is BAD or end is BAD:
         return None
-    if start is None or end is None:
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         return None
     if end < start:
         findings.append(
@@ -726,25 +746,25 @@ def _settings(
     return Settings(
         planning_start=start,
         planning_end=end,
-        time_unit=value("time_unit"),
-        total_budget=value("total_budget"),
+        time_unit=typed("time_unit", str),
+        total_budget=None if value("total_budget") is None else whole("total_budget"),
         total_budget_source=_row_source(rows, "total_budget"),
-        currency=value("currency"),
-        time_limit_s=float(value("time_limit_s")),
+        currency=typed("currency", str),
+        time_limit_s=number("time_limit_s"),
         weights=Weights(
-            value=value("weight_value"),
-            goal_shortfall=value("weight_goal_shortfall"),
-            cost=value("weight_cost"),
-            change_move=value("weight_change_move"),
-            change_venue=value("weight_change_venue"),
-            change_drop=value("weight_change_drop"),
-            change_add=value("weight_change_add"),
-            change_partner=value("weight_change_partner"),
+            value=whole("weight_value"),
+            goal_shortfall=whole("weight_goal_shortfall"),
+            cost=whole("weight_cost"),
+            change_move=whole("weight_change_move"),
+            change_venue=whole("weight_change_venue"),
+            change_drop=whole("weight_change_drop"),
+            change_add=whole("weight_change_add"),
+            change_partner=whole("weight_change_partner"),
         ),
-        budget_shock_probability=value("budget_shock_probability"),
-        budget_shock_cut=value("budget_shock_cut"),
-        public_holidays=value("public_holidays"),
-        holiday_days_per_week=value("holiday_days_per_week"),
+        budget_shock_probability=number("budget_shock_probability"),
+        budget_shock_cut=number("budget_shock_cut"),
+        public_holidays=typed("public_holidays", bool),
+        holiday_days_per_week=whole("holiday_days_per_week"),
     )
 
 
@@ -784,7 +804,7 @@ def _build_problem(
             blackouts.setdefault(record["resource_id"], []).append(period)
 
     def unavailable(key: object) -> tuple[Period, ...]:
-        return tuple(blackouts.get(key, ()))
+        return tuple(blackouts.get(str(key), ()))
 
     problem = Problem(
         settings=horizon.settings,

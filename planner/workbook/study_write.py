@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from planner.robustness import FATES, UNCHANGED, StudyResult
 from planner.workbook.output import make_folder, replace_atomically
+from planner.workbook.sheets import first_sheet
 from planner.workbook.write import _write_table
 
 ROBUSTNESS_NAME = "robustness.xlsx"
@@ -38,7 +39,7 @@ def write_study(study: StudyResult, path: Path) -> Path:
 
 def study_workbook(study: StudyResult) -> Workbook:
     workbook = Workbook()
-    exercises = workbook.active
+    exercises = first_sheet(workbook)
     exercises.title = "Exercises"
     planned = study.planned
     _write_table(

@@ -32,6 +32,7 @@ from planner.workbook.schema import (
     SheetSpec,
     WorkbookData,
 )
+from planner.workbook.sheets import CellValue, excel_value, first_sheet
 
 INSTRUCTIONS = "Instructions"
 SETTINGS_KEYS_BY_NAME = {key.name: key for key in SETTINGS_KEYS}
@@ -98,7 +99,7 @@ def write_workbook(tables: WorkbookData, path: Path) -> None:
     """
     _reject_unknown_names(tables)
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(first_sheet(workbook))
     _write_instructions(workbook.create_sheet(INSTRUCTIONS))
     for spec in SHEETS:
         sheet = workbook.create_sheet(spec.name)
@@ -152,7 +153,7 @@ def _reject_unknown_names(tables: WorkbookData) -> None:
                 raise ValueError(f"unknown column(s) {unknown} in sheet {sheet_name}")
 
 
-def cell_value(value: object) -> object:
+def cell_value(value: object) -> CellValue:
     """The value as Excel should hold it: yes/no, "; "-joined lists, dates."""
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -161,7 +162,7 @@ def cell_value(value: object) -> object:
         return LIST_JOIN.join(sorted(str(item) for item in value))
     if isinstance(value, list | tuple):
         return LIST_JOIN.join(str(item) for item in value)
-    return value
+    return excel_value(value)
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: object) -> None:

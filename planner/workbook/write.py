@@ -76,6 +76,7 @@ from planner.workbook.printing import (
     month_headings,
     print_layout,
 )
+from planner.workbook.sheets import excel_value, first_sheet
 
 NO_PLAN_XLSX = "no-plan.xlsx"
 SUMMARY_SHEET = "Summary"
@@ -226,10 +227,11 @@ def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> Non
 def explanation_to_json(explanation: Explanation) -> dict[str, object]:
     """The explanation for programs: rows as sheet and row, texts as shown."""
 
+    def row(source: Source) -> dict[str, object]:
+        return {"sheet": source.sheet, "row": source.row}
+
     def rows(sources: Iterable[Source] | None) -> list[dict[str, object]] | None:
-        if sources is None:
-            return None
-        return [{"sheet": s.sheet, "row": s.row} for s in sources]
+        return None if sources is None else [row(s) for s in sources]
 
     return {
         "conflict": rows(explanation.conflict),
@@ -252,7 +254,7 @@ def explanation_to_json(explanation: Explanation) -> dict[str, object]:
         "budget_prices": [
             {
                 "partner_id": b.owner or None,
-                "source": (rows([b.source]) or [None])[0] if b.source else None,
+                "source": row(b.source) if b.source else None,
                 "budget": b.budget,
                 "larger": b.larger,
                 "gain": b.gain,
@@ -271,7 +273,7 @@ def result_workbook(
 ) -> Workbook:
     """The result as a workbook for people; ``data`` is what schedule.json holds."""
     workbook = Workbook()
-    summary = workbook.active
+    summary = first_sheet(workbook)
     summary.title = SUMMARY_SHEET
     plan = result.plan
     styles = kind_styles(workbook, problem)
@@ -377,7 +379,7 @@ def _joined(items: Iterable[str]) -> str:
 def _write_header(ws: Worksheet, headers: Sequence[object], row: int = 1) -> None:
     for column, header in enumerate(headers, start=1):
         words = heading(header) if isinstance(header, str) else header
-        cell = ws.cell(row, column, words)
+        cell = ws.cell(row, column, excel_value(words))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
 
@@ -470,7 +472,7 @@ def _summary_rows(
     rows: list[tuple[object, ...]] = [("Result",), ("status", str(result.status))]
     if result.statistics.get("interrupted"):
         rows.append(("interrupted", "yes", INTERRUPTED_NOTE))
-    failures = cast(list[str], result.statistics.get("failures", []))
+    failures = result.failures
     rows += [("failed", failure) for failure in failures]
     if result.plan is None:
         rows.append(("", NO_PLAN_REASONS.get(result.status, "No plan.")))
@@ -816,7 +818,7 @@ def _write_grid(
     ):
         _shade_unavailable(ws, problem, row_number, first_slot_column, periods)
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row_number, column, value)
+            cell = ws.cell(row_number, column, excel_value(value))
             if headers[column - 1] in formats:
                 cell.number_format = formats[headers[column - 1]]
         for slot, events in slots.items():
