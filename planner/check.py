@@ -216,23 +216,11 @@ def _overbooked(
         yield run
 
 
-def _organizer_cost(problem: Problem, exercise: Exercise, venue_id: str) -> int:
-    venue = problem.venue.get(venue_id)
-    per_slot = venue.cost_per_slot if venue is not None else 0
-    return exercise.fixed_cost + per_slot * exercise.duration
-
-
-def _partner_cost(
-    problem: Problem, exercise: Exercise, partner_id: str, venue_id: str
-) -> int:
-    return exercise.cost_per_partner + problem.travel.get((partner_id, venue_id), 0)
-
-
 def _partner_spend(held: _Held) -> dict[str, int]:
     problem = held.problem
     return {
         partner.id: sum(
-            _partner_cost(problem, placed.exercise, partner.id, placed.venue_id)
+            problem.partner_cost(placed.exercise, partner.id, placed.venue_id)
             for placed in held.by_partner.get(partner.id, [])
         )
         for partner in problem.partners
@@ -241,7 +229,7 @@ def _partner_spend(held: _Held) -> dict[str, int]:
 
 def _organizer_spend(held: _Held) -> int:
     return sum(
-        _organizer_cost(held.problem, placed.exercise, placed.venue_id)
+        placed.exercise.organizer_cost(held.problem.venue.get(placed.venue_id))
         for placed in held.events
     )
 
@@ -724,10 +712,6 @@ class GoalProgress:
     detail: str  # engagement: "NOR 3, POL 1"; otherwise the counted exercises
 
 
-def _in_area(goal: Goal, exercise: Exercise) -> bool:
-    return goal.area is None or goal.area in exercise.areas
-
-
 def _goal_progress(held: _Held, goal: Goal) -> GoalProgress:
     if goal.kind is GoalKind.ENGAGEMENT:
         return _engagement(held, goal)
@@ -736,7 +720,7 @@ def _goal_progress(held: _Held, goal: Goal) -> GoalProgress:
     counted = [
         placed.id
         for placed in held.events
-        if _in_area(goal, placed.exercise) and together.issubset(placed.participants)
+        if placed.exercise.trains(goal.area) and together.issubset(placed.participants)
     ]
     shortfall = max(0, goal.min_count - len(counted))
     return GoalProgress(
@@ -758,7 +742,7 @@ def _engagement(held: _Held, goal: Goal) -> GoalProgress:
         partner_id: sum(
             1
             for placed in held.by_partner.get(partner_id, [])
-            if _in_area(goal, placed.exercise)
+            if placed.exercise.trains(goal.area)
         )
         for partner_id in partner_ids
     }
@@ -833,8 +817,8 @@ def event_cost(problem: Problem, event: Event) -> int:
     if exercise is None:
         return 0
     partners = (p for p in dict.fromkeys(event.participants) if p in problem.partner)
-    return _organizer_cost(problem, exercise, event.venue_id) + sum(
-        _partner_cost(problem, exercise, p, event.venue_id) for p in partners
+    return exercise.organizer_cost(problem.venue.get(event.venue_id)) + sum(
+        problem.partner_cost(exercise, p, event.venue_id) for p in partners
     )
 
 

@@ -26,14 +26,12 @@ from typing import Any
 
 from planner.check import goal_progress, objective_terms, organizer_spend, partner_spend
 from planner.domain import (
-    TERM_CHANGE,
-    TERM_COST,
-    TERM_GOAL_SHORTFALL,
-    TERM_VALUE,
+    TERM_NAMES,
     Event,
     Plan,
     Problem,
     Status,
+    slot_days,
 )
 
 # The file a result folder holds, as planner.workbook.plan_io.JSON_NAME writes
@@ -42,7 +40,6 @@ RESULT_JSON = "schedule.json"
 # What a folder holds instead when its run found no plan: the same JSON, its
 # plan null, under a name nobody takes for a calendar.
 NO_PLAN_JSON = "no-plan.json"
-TERMS = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST, TERM_CHANGE)
 Value = int | str | None  # a key figure of one plan; None: not known (no plan)
 
 
@@ -234,16 +231,11 @@ class ResultSummary:
 
     @property
     def slot_days(self) -> int:
-        return _slot_days(self.time_unit)
+        return slot_days(self.time_unit)
 
     @property
     def by_exercise(self) -> dict[str, HeldEvent]:
         return {event.exercise_id: event for event in self.events or ()}
-
-
-def _slot_days(time_unit: str) -> int:
-    """As `planner.domain.Settings.slot_days`, for a result's time unit."""
-    return 7 if time_unit == "week" else 1
 
 
 def load_result(path: str | Path) -> ResultSummary:
@@ -523,7 +515,7 @@ def _exercise_differences(
         return [Difference(plan, exercise_id, Change.ADDED, after=_at(now))]
     found = []
     if was.start != now.start:
-        slots = (now.start - was.start).days // _slot_days(unit)
+        slots = (now.start - was.start).days // slot_days(unit)
         found.append(
             Difference(
                 plan,
@@ -584,7 +576,7 @@ def _kpis(
     yield row("Run", "status", each(lambda r: r.status))
     yield row("Run", f"changes from {results[0].label}", _changes(results, differences))
     yield row("Objective", "objective", each(lambda r: r.objective))
-    for term in TERMS:
+    for term in TERM_NAMES:
         if any(term in (r.terms or {}) for r in results):
             yield row("Objective", term, each(partial(_term, term=term)))
     yield row("Exercises", "held, mandatory", each(lambda r: r.held_mandatory))
@@ -656,7 +648,7 @@ def _partner_figure(result: ResultSummary, partner_id: str, figure: str) -> Valu
 HEADLINE = (
     "status",
     "objective",
-    *TERMS,
+    *TERM_NAMES,
     "held, mandatory",
     "held, optional",
     "value held",

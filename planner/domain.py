@@ -16,9 +16,12 @@ share nothing but this module, so each rule is written twice, once per side.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,16 @@ class Exercise:
         required = set(self.required_partners)
         return tuple(p for p in self.invited_partners if p not in required)
 
+    def trains(self, area: str | None) -> bool:
+        """Whether it counts for a goal in ``area`` (None: any exercise does)."""
+        return area is None or area in self.areas
+
+    def organizer_cost(self, venue: Venue | None) -> int:
+        """What the organizer pays to hold it at ``venue`` (None: an unknown
+        venue, which costs nothing per slot)."""
+        per_slot = venue.cost_per_slot if venue is not None else 0
+        return self.fixed_cost + per_slot * self.duration
+
 
 class GoalKind(StrEnum):
     TOGETHER = "together"
@@ -236,7 +249,12 @@ class Settings:
 
     @property
     def slot_days(self) -> int:
-        return 7 if self.time_unit == "week" else 1
+        return slot_days(self.time_unit)
+
+
+def slot_days(time_unit: str) -> int:
+    """Days in one slot of ``time_unit``: a week or a day."""
+    return 7 if time_unit == "week" else 1
 
 
 @dataclass(frozen=True)
@@ -253,6 +271,17 @@ class Problem:
     travel_costs: tuple[tuple[str, str, int], ...] = ()  # (partner, venue, cost)
     name: str = ""
     holidays: tuple[Holiday, ...] = ()  # partners' public holidays, looked up
+
+    def __post_init__(self) -> None:
+        """Refuse a problem that breaks its own invariants (`problem_faults`).
+
+        The reader only builds sound problems, so this fires on problems built
+        in code (tests, probes, what-if variants made with ``replace``) that
+        would otherwise reach the model and the checker unnoticed.
+        """
+        faults = problem_faults(self)
+        if faults:
+            raise ProblemError("; ".join(faults))
 
     @property
     def n_slots(self) -> int:
@@ -272,26 +301,131 @@ class Problem:
         """Last day of ``slot`` (inclusive)."""
         return self.slot_start(slot + 1) - dt.timedelta(days=1)
 
-    @cached_property
-    def partner(self) -> dict[str, Partner]:
-        return {p.id: p for p in self.partners}
+    def __getstate__(self) -> dict[str, object]:
+        """The fields alone: a copy or another process rebuilds the lookups
+        (read-only views, which cannot be pickled) when it first uses them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    # The lookups are read-only views, so the problem cannot be changed
+    # through them either.
 
     @cached_property
-    def venue(self) -> dict[str, Venue]:
-        return {v.id: v for v in self.venues}
+    def partner(self) -> Mapping[str, Partner]:
+        return MappingProxyType({p.id: p for p in self.partners})
 
     @cached_property
-    def exercise(self) -> dict[str, Exercise]:
-        return {e.id: e for e in self.exercises}
+    def venue(self) -> Mapping[str, Venue]:
+        return MappingProxyType({v.id: v for v in self.venues})
 
     @cached_property
-    def asset(self) -> dict[str, Asset]:
-        return {a.id: a for a in self.assets}
+    def exercise(self) -> Mapping[str, Exercise]:
+        return MappingProxyType({e.id: e for e in self.exercises})
 
     @cached_property
-    def travel(self) -> dict[tuple[str, str], int]:
+    def asset(self) -> Mapping[str, Asset]:
+        return MappingProxyType({a.id: a for a in self.assets})
+
+    @cached_property
+    def travel(self) -> Mapping[tuple[str, str], int]:
         """Travel cost by (partner, venue); a missing pair costs nothing."""
-        return {(p, v): c for p, v, c in self.travel_costs}
+        return MappingProxyType({(p, v): c for p, v, c in self.travel_costs})
+
+    def partner_cost(self, exercise: Exercise, partner_id: str, venue_id: str) -> int:
+        """What one partner pays to take part in ``exercise`` at ``venue_id``."""
+        return exercise.cost_per_partner + self.travel.get((partner_id, venue_id), 0)
+
+
+class ProblemError(ValueError):
+    """A `Problem` built with facts that contradict each other; says which."""
+
+
+def problem_faults(problem: Problem) -> list[str]:
+    """Every broken invariant of ``problem``, in words; empty when it is sound.
+
+    Ids are unique per kind; every id an exercise, venue, goal, dependency or
+    travel cost names exists; each exercise's window holds its duration and
+    lies in the horizon (unless the exercise is marked impossible, which is
+    how the reader keeps one that cannot be held); periods run forwards;
+    partner bounds are consistent.
+    """
+    faults: list[str] = []
+    settings = problem.settings
+    if settings.planning_end < settings.planning_start:
+        faults.append("planning_end is before planning_start")
+    kinds: tuple[tuple[str, tuple[Partner | Venue | Exercise | Asset | Goal, ...]], ...]
+    kinds = (
+        ("partner", problem.partners),
+        ("venue", problem.venues),
+        ("exercise", problem.exercises),
+        ("asset", problem.assets),
+        ("goal", problem.goals),
+    )
+    for kind, items in kinds:
+        ids = [item.id for item in items]
+        faults += [f"{kind} {i} is defined twice" for i in sorted(_twice(ids))]
+    partners = {p.id for p in problem.partners}
+    venues = {v.id for v in problem.venues}
+    assets = {a.id for a in problem.assets}
+    exercises = {e.id for e in problem.exercises}
+    n_slots = problem.n_slots
+    for venue in problem.venues:
+        if venue.host_partner is not None and venue.host_partner not in partners:
+            faults.append(f"venue {venue.id}: unknown host {venue.host_partner}")
+        faults += _period_faults(f"venue {venue.id}", venue.unavailable)
+    for partner in problem.partners:
+        faults += _period_faults(f"partner {partner.id}", partner.unavailable)
+    for asset in problem.assets:
+        faults += _period_faults(f"asset {asset.id}", asset.unavailable)
+    for e in problem.exercises:
+        faults += _unknown(f"exercise {e.id}", "venue", e.venues, venues)
+        faults += _unknown(f"exercise {e.id}", "partner", e.invited_partners, partners)
+        faults += _unknown(f"exercise {e.id}", "asset", e.assets, assets)
+        if e.fixed_venue is not None:
+            faults += _unknown(f"exercise {e.id}", "venue", [e.fixed_venue], venues)
+        missing = set(e.required_partners) - set(e.invited_partners)
+        if missing:
+            faults.append(
+                f"exercise {e.id}: required partners {sorted(missing)} not invited"
+            )
+        if e.max_partners is not None and e.max_partners < e.min_partners:
+            faults.append(f"exercise {e.id}: max_partners below min_partners")
+        if e.duration < 1:
+            faults.append(f"exercise {e.id}: duration {e.duration} below 1 slot")
+        elif not e.impossible and not (
+            0 <= e.earliest_start <= e.latest_start and e.latest_end < n_slots
+        ):
+            faults.append(
+                f"exercise {e.id}: its window (slots {e.earliest_start} to "
+                f"{e.latest_end} of {n_slots}) does not hold its duration "
+                f"{e.duration}"
+            )
+    for goal in problem.goals:
+        faults += _unknown(f"goal {goal.id}", "partner", goal.partners, partners)
+    for d in problem.dependencies:
+        faults += _unknown("dependency", "exercise", [d.before, d.after], exercises)
+        if d.max_gap is not None and d.max_gap < d.min_gap:
+            faults.append(f"dependency {d.before}->{d.after}: max_gap below min_gap")
+    for partner_id, venue_id, _ in problem.travel_costs:
+        faults += _unknown("travel cost", "partner", [partner_id], partners)
+        faults += _unknown("travel cost", "venue", [venue_id], venues)
+    return faults
+
+
+def _twice(ids: Iterable[str]) -> set[str]:
+    counts = Counter(ids)
+    return {i for i, n in counts.items() if n > 1}
+
+
+def _unknown(what: str, kind: str, ids: Iterable[str], known: set[str]) -> list[str]:
+    return [f"{what}: unknown {kind} {i}" for i in ids if i not in known]
+
+
+def _period_faults(what: str, periods: Iterable[Period]) -> list[str]:
+    return [
+        f"{what}: unavailable from slot {p.first} to {p.last}, which runs backwards"
+        for p in periods
+        if p.last < p.first
+    ]
 
 
 @dataclass(frozen=True)
@@ -327,6 +461,8 @@ TERM_GOAL_SHORTFALL = "goal_shortfall"
 TERM_COST = "cost"
 # Only when re-planning against a baseline: - the weighted count of changes.
 TERM_CHANGE = "change"
+# Every term, in the order results list them; the change term comes last.
+TERM_NAMES = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST, TERM_CHANGE)
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,6 @@ from planner.domain import Event, Exercise, Goal, GoalKind, Plan, Problem, Venue
 from planner.model.hint import (
     PlanState,
     candidate_venues,
-    in_area,
-    partner_cost,
     partner_free,
     place_exercise,
     placement_order,
@@ -471,7 +469,7 @@ def _count(state: PlanState, goal: Goal) -> int:
     if goal.kind == GoalKind.TOGETHER:
         return state.together[goal.id]
     exercise = state.problem.exercise
-    return sum(in_area(goal, exercise[eid]) for eid in state.placed)
+    return sum(exercise[eid].trains(goal.area) for eid in state.placed)
 
 
 def _one_more(
@@ -483,7 +481,7 @@ def _one_more(
     counting = [
         e
         for e in placement_order(problem)
-        if in_area(goal, e) and set(partners) <= set(e.invited_partners)
+        if e.trains(goal.area) and set(partners) <= set(e.invited_partners)
     ]
     for exercise in counting:
         event = state.placed.get(exercise.id)
@@ -523,7 +521,7 @@ def _invite(
     end = event.start + exercise.duration - 1
     for partner_id in new:
         cap = state.problem.partner[partner_id].budget
-        cost = partner_cost(state.problem, exercise, partner_id, event.venue_id)
+        cost = state.problem.partner_cost(exercise, partner_id, event.venue_id)
         if cap is not None and state.partner_spend[partner_id] + cost > cap:
             return False
         if not partner_free(state, partner_id, event.start, end):

@@ -81,10 +81,6 @@ def _slots(periods: tuple[Period, ...]) -> set[int]:
     return {s for p in periods for s in range(p.first, p.last + 1)}
 
 
-def in_area(goal: Goal, exercise: Exercise) -> bool:
-    return goal.area is None or goal.area in exercise.areas
-
-
 @dataclass
 class PlanState:
     """What the plan so far occupies and spends, and what goals still need."""
@@ -160,14 +156,14 @@ class PlanState:
                 self.partner_events[partner_id].append(span)
             else:
                 self.partner_events[partner_id].remove(span)
-            self.partner_spend[partner_id] += sign * partner_cost(
-                self.problem, exercise, partner_id, event.venue_id
+            self.partner_spend[partner_id] += sign * self.problem.partner_cost(
+                exercise, partner_id, event.venue_id
             )
-        self.organizer_spend += sign * organizer_cost(
-            exercise, self.problem.venue[event.venue_id]
+        self.organizer_spend += sign * exercise.organizer_cost(
+            self.problem.venue[event.venue_id]
         )
         for goal in self.goals:
-            if in_area(goal, exercise):
+            if exercise.trains(goal.area):
                 if goal.kind == GoalKind.TOGETHER and set(goal.partners) <= set(
                     event.participants
                 ):
@@ -185,7 +181,7 @@ class PlanState:
         invited = set(exercise.invited_partners)
         groups: list[list[str]] = []
         for goal in self.goals:
-            if not in_area(goal, exercise):
+            if not exercise.trains(goal.area):
                 continue
             if goal.kind == GoalKind.TOGETHER:
                 if self.together[goal.id] < goal.min_count and set(goal.partners) <= (
@@ -200,16 +196,6 @@ class PlanState:
                     if p in invited and self.engaged[goal.id, p] < goal.min_count
                 )
         return groups
-
-
-def partner_cost(
-    problem: Problem, exercise: Exercise, partner_id: str, venue_id: str
-) -> int:
-    return exercise.cost_per_partner + problem.travel.get((partner_id, venue_id), 0)
-
-
-def organizer_cost(exercise: Exercise, venue: Venue) -> int:
-    return exercise.fixed_cost + venue.cost_per_slot * exercise.duration
 
 
 def first_fit(state: PlanState, exercise: Exercise) -> Event | None:
@@ -251,8 +237,8 @@ def candidate_venues(problem: Problem, exercise: Exercise) -> list[Venue]:
     ]
 
     def cost(venue: Venue) -> int:
-        return organizer_cost(exercise, venue) + sum(
-            partner_cost(problem, exercise, p, venue.id)
+        return exercise.organizer_cost(venue) + sum(
+            problem.partner_cost(exercise, p, venue.id)
             for p in exercise.required_partners
         )
 
@@ -340,7 +326,7 @@ def try_venue(
         venue.max_concurrent,
     ):
         return None
-    organizer = state.organizer_spend + organizer_cost(exercise, venue)
+    organizer = state.organizer_spend + exercise.organizer_cost(venue)
     budget = problem.settings.total_budget
     if budget is not None and organizer > budget:
         return None
@@ -351,7 +337,7 @@ def try_venue(
 
     def can_come(partner_id: str) -> bool:
         cap = problem.partner[partner_id].budget
-        cost = partner_cost(problem, exercise, partner_id, venue.id)
+        cost = problem.partner_cost(exercise, partner_id, venue.id)
         return (cap is None or state.partner_spend[partner_id] + cost <= cap) and (
             partner_free(state, partner_id, start, end)
         )
@@ -365,7 +351,7 @@ def try_venue(
             participants.extend(new)
     optional = sorted(
         (p for p in exercise.optional_partners if p not in participants),
-        key=lambda p: partner_cost(problem, exercise, p, venue.id),
+        key=lambda p: problem.partner_cost(exercise, p, venue.id),
     )
     for partner_id in optional:
         if len(participants) >= exercise.min_partners:

@@ -86,7 +86,8 @@ def cost_term(model: cp_model.CpModel, problem: Problem, v: Variables) -> Expr:
     return weighted((-weight, spend) for spend in spends)
 
 
-TERMS = (
+# Each term built with a weight: its name, its weight in Settings, its builder.
+TERM_BUILDERS = (
     (TERM_VALUE, "value", value_term),
     (TERM_GOAL_SHORTFALL, "goal_shortfall", goal_shortfall_term),
     (TERM_COST, "cost", cost_term),
@@ -107,7 +108,7 @@ def objective_terms(
     weights = problem.settings.weights
     terms = {
         name: build(model, problem, v)
-        for name, weight_name, build in TERMS
+        for name, weight_name, build in TERM_BUILDERS
         if getattr(weights, weight_name)
     }
     if baseline is not None:

@@ -23,9 +23,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from planner.domain import (
     TERM_CHANGE,
-    TERM_COST,
-    TERM_GOAL_SHORTFALL,
-    TERM_VALUE,
+    TERM_NAMES,
     Event,
     Plan,
     Problem,
@@ -50,7 +48,6 @@ from planner.model.variables import (
 if TYPE_CHECKING:  # lns imports this module
     from planner.model.lns import Search
 
-TERM_NAMES = (TERM_VALUE, TERM_GOAL_SHORTFALL, TERM_COST)
 HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
 # CP-SAT's deterministic time runs at about 0.06-0.09 units per second of
 # one worker's search on the loaded 2-core machine it was measured on (the
@@ -370,7 +367,7 @@ def solve(
     plan: Plan | None = None
     terms: dict[str, int] = {}
     if found.solution is not None:
-        names = TERM_NAMES + ((TERM_CHANGE,) if baseline is not None else ())
+        names = tuple(n for n in TERM_NAMES if n != TERM_CHANGE or baseline is not None)
         plan, terms = _shielded(found, lambda: _read(problem, built, found, names))
     searched_well = searched in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     bound = solver.best_objective_bound if answered(solver) else math.nan

@@ -328,16 +328,11 @@ def _extra_travel(
     return travel
 
 
-def in_area(exercise: Exercise, area: str | None) -> bool:
-    """Whether the exercise counts for a goal in ``area`` (None: any exercise)."""
-    return area is None or area in exercise.areas
-
-
 def _goal_counts(
     model: cp_model.CpModel, problem: Problem, goal: Goal, v: Variables
 ) -> list[tuple[int, Expr]]:
     """The counts a goal is measured on, each with the weight of its shortfall."""
-    exercises = [e for e in problem.exercises if in_area(e, goal.area)]
+    exercises = [e for e in problem.exercises if e.trains(goal.area)]
     if goal.kind == GoalKind.COVERAGE:
         return [(1, cp_model.LinearExpr.sum([v.held[e.id] for e in exercises]))]
     if goal.kind == GoalKind.ENGAGEMENT:

@@ -19,10 +19,11 @@ from planner.public_holidays import iso_country
 from planner.workbook.limits import EARLIEST_DATE, LATEST_DATE
 from planner.workbook.schema import (
     FALSE_WORDS,
-    LIST_SEPARATORS,
     TRUE_WORDS,
     Column,
     Kind,
+    holds_separator,
+    split_list,
 )
 
 # CP-SAT works on 64-bit integers and multiplies money by objective weights of
@@ -32,7 +33,6 @@ LARGEST_WHOLE = 10**12
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SEPARATORS = re.compile("[" + re.escape(LIST_SEPARATORS) + "]")
 _SHOWN_TEXT = 40
 
 
@@ -257,7 +257,7 @@ def _as_text(value: object, column: Column) -> str:
 
 def _read_id(value: object, column: Column, minimum: int) -> Reading:
     text = _as_text(value, column)
-    if _SEPARATORS.search(text):
+    if holds_separator(text):
         raise BadCell(
             f"{column.name} {shown(text)} must not contain , or ; "
             "(they separate the ids in a list)"
@@ -275,8 +275,7 @@ def _read_text(value: object, column: Column, minimum: int) -> Reading:
 
 def _read_list(value: object, column: Column, minimum: int) -> Reading:
     """Items separated by , or ; trimmed, empties dropped, repeats once."""
-    split = (item.strip() for item in _SEPARATORS.split(_as_text(value, column)))
-    counts = Counter(item for item in split if item)
+    counts = Counter(split_list(_as_text(value, column)))
     unique = tuple(counts)
     repeated = [item for item, count in counts.items() if count > 1]
     if repeated:

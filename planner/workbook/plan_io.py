@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from planner.compare import (
 from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
 from planner.explain import Explanation, describe_goal, where
 from planner.workbook.printing import column_name
-from planner.workbook.schema import LIST_SEPARATORS
+from planner.workbook.schema import split_list
 
 XLSX_NAME = "schedule.xlsx"
 JSON_NAME = "schedule.json"
@@ -415,12 +414,6 @@ def read_result(
     return summary_from_json(path, file, data)
 
 
-def _split_list(text: str) -> list[str]:
-    """Items of a list cell, trimmed, empties dropped."""
-    pattern = "[" + re.escape(LIST_SEPARATORS) + "]"
-    return [item.strip() for item in re.split(pattern, text) if item.strip()]
-
-
 def _cell_text(value: object) -> str:
     """A cell as trimmed text; 101.0 reads as "101" since ids may be numbers."""
     if value is None:
@@ -732,7 +725,7 @@ def _read_schedule_row(
             _ROW_LEFT_OUT,
         )
     venue_id = _cell_text(values["venue_id"])
-    participants = tuple(_split_list(_cell_text(values["participants"])))
+    participants = tuple(split_list(_cell_text(values["participants"])))
     if found.lenient and (not known or start is None):
         return  # the row is left out, so its venue and partners do not matter
     keep, kept = _check_venue_and_partners(

@@ -34,13 +34,13 @@ from planner.domain import Finding, Severity
 from planner.workbook.cells import BAD, BadCell, is_blank, read_cell, shown
 from planner.workbook.rules import Record
 from planner.workbook.schema import (
-    LIST_SEPARATORS,
     SCENARIOS,
     SETTINGS,
     SETTINGS_KEYS,
     SHEET_BY_NAME,
     Column,
     Kind,
+    split_list,
 )
 from planner.workbook.tables import Row, Table
 
@@ -66,7 +66,6 @@ CHANGEABLE = tuple(ROW_KEYS)
 _SETTING_KEY = Column("key", Kind.TEXT, True)
 _SETTING_COLUMNS = {"key": 0, "value": 1}  # Settings is read by position
 _SETTING_NAMES = frozenset(key.name for key in SETTINGS_KEYS)
-_SPLIT = re.compile("[" + re.escape(LIST_SEPARATORS) + "]")
 _ROW = re.compile(r"[A-Z]+(\d+)")
 
 
@@ -436,9 +435,9 @@ def _read_key(
     return tuple(key)
 
 
-def _key_parts(raw: object) -> list[object]:
+def _key_parts(raw: object) -> Sequence[object]:
     if isinstance(raw, str):
-        return [part.strip() for part in _SPLIT.split(raw) if part.strip()]
+        return split_list(raw)
     return [raw]
 
 

@@ -6,6 +6,7 @@ notes, drop-downs) and the docs, so the three cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -372,5 +373,19 @@ SHEETS: tuple[SheetSpec, ...] = (
 SHEET_BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 LIST_SEPARATORS = ",;"
+_LIST_SEPARATOR = re.compile("[" + re.escape(LIST_SEPARATORS) + "]")
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a list cell, in order: split at , or ; and trimmed, empty
+    items dropped."""
+    return [item.strip() for item in _LIST_SEPARATOR.split(text) if item.strip()]
+
+
+def holds_separator(text: str) -> bool:
+    """Whether ``text`` holds a list separator (an id must not)."""
+    return _LIST_SEPARATOR.search(text) is not None
+
+
 TRUE_WORDS = frozenset({"yes", "true", "1", "x", "y"})
 FALSE_WORDS = frozenset({"no", "false", "0", "n", ""})
