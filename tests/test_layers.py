@@ -29,7 +29,7 @@ WORKBOOK_INPUT = (
     "planner.workbook.sheets",
     "planner.workbook.cells",
     "planner.workbook.tables",
-    "planner.workbook.rules",
+    "planner.workbook.validate",
     "planner.workbook.scenarios",
     "planner.workbook.limits",
     "planner.workbook.read",

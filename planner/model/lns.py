@@ -32,8 +32,8 @@ from planner.model.search import (
     add_hint,
     clear_hints,
     hinted_solution,
-    read_plan,
     search_once,
+    solution_plan,
 )
 
 # Exercises freed per part: starting size, and the range it adapts within
@@ -103,7 +103,7 @@ def improve(
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
             solver.objective_value > search.objective
         ):
-            search.plan = read_plan(problem, built.variables, solver)
+            search.plan = solution_plan(problem, built.variables, solver)
             search.objective = round(solver.objective_value)
             search.improved += 1
             name = kind.__name__.strip("_")

@@ -94,7 +94,7 @@ TERM_BUILDERS = (
 )
 
 
-def objective_terms(
+def term_expressions(
     model: cp_model.CpModel,
     problem: Problem,
     v: Variables,

@@ -29,7 +29,7 @@ from planner.model.search import (
     add_hint,
     apply_parameters,
     build_model,
-    read_plan,
+    solution_plan,
     solver_parameters,
 )
 
@@ -86,7 +86,7 @@ def best_with(
     status = run_cp_sat(solver, built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Outcome(status, None, None)
-    plan = read_plan(problem, built.variables, solver)
+    plan = solution_plan(problem, built.variables, solver)
     return Outcome(status, plan, solution_objective(built, solver))
 
 
@@ -245,7 +245,7 @@ class Fitter:
         model.clear_assumptions()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return Outcome(status, None, None)
-        plan = read_plan(self.problem, v, solver)
+        plan = solution_plan(self.problem, v, solver)
         return Outcome(status, plan, solution_objective(built, solver))
 
 
@@ -281,7 +281,7 @@ def placements(
         status = run_cp_sat(solver, built.model)
         if status != cp_model.OPTIMAL:
             break
-        event = read_plan(problem, v, solver).by_exercise[exercise_id]
+        event = solution_plan(problem, v, solver).by_exercise[exercise_id]
         found.append(Placement(event, solution_objective(built, solver)))
         _forbid(built, exercise_id, event.start, event.venue_id)
     return found

@@ -529,7 +529,7 @@ def hard_goals(
                 _enforce(model.add(count >= goal.min_count), guard, goal.source)
 
 
-RULES: tuple[Rule, ...] = (
+CONSTRAINTS: tuple[Rule, ...] = (
     exercise_window,
     fixed_start_and_venue,
     one_venue,
@@ -554,8 +554,8 @@ RULES: tuple[Rule, ...] = (
 def add_rules(
     model: cp_model.CpModel, problem: Problem, v: Variables, guard: Guard
 ) -> None:
-    """Add every hard rule, in the order of `RULES`."""
-    for rule in RULES:
+    """Add every hard rule, in the order of `CONSTRAINTS`."""
+    for rule in CONSTRAINTS:
         rule(model, problem, v, guard)
 
 

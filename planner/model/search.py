@@ -34,7 +34,7 @@ from planner.domain import (
 )
 from planner.model.baseline import freeze_past, keep_event
 from planner.model.construct import construct_plan
-from planner.model.objective import objective_terms, set_objective
+from planner.model.objective import set_objective, term_expressions
 from planner.model.rules import add_rules
 from planner.model.running import answered, run_cp_sat
 from planner.model.variables import (
@@ -119,7 +119,7 @@ def build_model(
     add_rules(model, problem, variables, guards)
     if baseline is not None and freeze_before is not None:
         freeze_past(model, problem, variables, baseline, freeze_before)
-    terms = objective_terms(model, problem, variables, baseline)
+    terms = term_expressions(model, problem, variables, baseline)
     set_objective(model, terms)
     return BuiltModel(model, variables, terms, time.perf_counter() - began)
 
@@ -454,7 +454,7 @@ def _read(
     """The plan of the best solution found and its objective terms."""
     solution = found.solution
     assert solution is not None
-    plan = read_plan(problem, built.variables, solution)
+    plan = solution_plan(problem, built.variables, solution)
     terms = {
         name: solution.value(built.terms[name]) if name in built.terms else 0
         for name in names
@@ -513,7 +513,7 @@ def _fill_step(
     workers: int,
 ) -> Step:
     def step() -> tuple[Solution | None, str]:
-        plan = read_plan(problem, built.variables, searched)
+        plan = solution_plan(problem, built.variables, searched)
         filled = _fill_gaps(built, problem, plan, seconds, workers)
         if filled is None or filled.objective_value <= searched.objective_value:
             return None, "search"
@@ -630,7 +630,7 @@ class Values(Protocol):
     def boolean_value(self, literal: cp_model.IntVar) -> bool: ...
 
 
-def read_plan(problem: Problem, v: Variables, solver: Values) -> Plan:
+def solution_plan(problem: Problem, v: Variables, solver: Values) -> Plan:
     """The plan in the solver's best solution, events by start then exercise."""
     events = []
     for exercise in problem.exercises:

@@ -86,7 +86,7 @@ def comparison_workbook(comparison: Comparison) -> Workbook:
     kpis.title = KPIS_SHEET
     write_kpis(kpis, comparison)
     write_differences(workbook.create_sheet(DIFFERENCES_SHEET), comparison)
-    write_calendar(workbook.create_sheet(CALENDAR_SHEET), comparison)
+    write_comparison_calendar(workbook.create_sheet(CALENDAR_SHEET), comparison)
     printable(workbook, "comparison of " + ", ".join(comparison.labels))
     return workbook
 
@@ -168,7 +168,7 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def write_calendar(ws: Worksheet, comparison: Comparison) -> None:
+def write_comparison_calendar(ws: Worksheet, comparison: Comparison) -> None:
     """Each plan's Gantt grid, one above the other on the same slot columns.
 
     Months and each slot's first day head the sheet once (rows 1 and 2, on

@@ -8,7 +8,7 @@ next runs, so one `planner validate` lists everything to fix:
    would miss (formulas never calculated, merged or hidden cells);
 2. cell by cell (`planner.workbook.cells`): each value read as its column's
    kind from `planner.workbook.schema`;
-3. across rows and sheets (`planner.workbook.rules`): duplicate and unknown
+3. across rows and sheets (`planner.workbook.validate`): duplicate and unknown
    ids, windows, venues, dependencies, goals.
 
 Only when no finding is an error is the `Problem` built, dates turned into
@@ -61,12 +61,6 @@ from planner.workbook.limits import (
     is_open_document,
     scan_workbook,
 )
-from planner.workbook.rules import (
-    Programme,
-    Record,
-    blackout_period,
-    check_programme,
-)
 from planner.workbook.scenarios import (
     Edit,
     apply_scenario,
@@ -83,6 +77,12 @@ from planner.workbook.schema import (
     SheetSpec,
 )
 from planner.workbook.tables import Row, Table
+from planner.workbook.validate import (
+    Programme,
+    Record,
+    blackout_period,
+    check_programme,
+)
 
 T = TypeVar("T")
 

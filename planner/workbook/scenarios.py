@@ -32,7 +32,6 @@ from openpyxl.utils import get_column_letter
 
 from planner.domain import Finding, Severity
 from planner.workbook.cells import BAD, BadCell, is_blank, read_cell, shown
-from planner.workbook.rules import Record
 from planner.workbook.schema import (
     SCENARIOS,
     SETTINGS,
@@ -43,6 +42,7 @@ from planner.workbook.schema import (
     split_list,
 )
 from planner.workbook.tables import Row, Table
+from planner.workbook.validate import Record
 
 SET, ADD, DELETE = "set", "add", "delete"
 

@@ -71,7 +71,7 @@ def test_a_part_keeps_every_event_outside_it(tmp_path: Path) -> None:
     )
     assert status in (lns.cp_model.OPTIMAL, lns.cp_model.FEASIBLE)
     assert not stopped
-    from planner.model.search import read_plan
+    from planner.model.search import solution_plan as read_plan
 
     after = read_plan(problem, built.variables, solver)
     kept = {e for e in plan.events if e.exercise_id not in free}

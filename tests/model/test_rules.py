@@ -31,7 +31,8 @@ from planner.domain import (
     Venue,
 )
 from planner.model import SourceGuard, build_model, solve
-from planner.model.search import read_plan
+from planner.model.search import solution_plan as
+from planner.model.search import solution_plan as read_plan
 from tests.factories import exercise, make_problem
 
 TWO_VENUES = [Venue("V"), Venue("W")]

@@ -777,7 +777,7 @@ def travel_pairs(programme: Programme) -> list[Finding]:
     return findings
 
 
-RULES: tuple[Callable[[Programme], list[Finding]], ...] = (
+VALIDATIONS: tuple[Callable[[Programme], list[Finding]], ...] = (
     duplicate_ids,
     shared_resource_ids,
     unknown_references,
@@ -803,6 +803,6 @@ def check_programme(programme: Programme) -> Iterable[Finding]:
     Last, what follows from them: exercises that require one that can never
     be held.
     """
-    findings = [finding for rule in RULES for finding in rule(programme)]
+    findings = [finding for rule in VALIDATIONS for finding in rule(programme)]
     yield from findings
     yield from requires_unholdable(programme, findings)
