@@ -343,10 +343,11 @@ def problem_faults(problem: Problem) -> list[str]:
     """Every broken invariant of ``problem``, in words; empty when it is sound.
 
     Ids are unique per kind; every id an exercise, venue, goal, dependency or
-    travel cost names exists; each exercise's window holds its duration and
-    lies in the horizon (unless the exercise is marked impossible, which is
-    how the reader keeps one that cannot be held); periods run forwards;
-    partner bounds are consistent.
+    travel cost names exists; durations are at least one slot and a fixed
+    start lies in the horizon; periods run forwards; partner and gap bounds
+    are consistent. A window too short for its exercise is not a fault but a
+    fact of the programme: the model leaves such an exercise out (or finds no
+    plan when it is mandatory), as the rules' tests show.
     """
     faults: list[str] = []
     settings = problem.settings
@@ -391,13 +392,10 @@ def problem_faults(problem: Problem) -> list[str]:
             faults.append(f"exercise {e.id}: max_partners below min_partners")
         if e.duration < 1:
             faults.append(f"exercise {e.id}: duration {e.duration} below 1 slot")
-        elif not e.impossible and not (
-            0 <= e.earliest_start <= e.latest_start and e.latest_end < n_slots
-        ):
+        if e.fixed_start is not None and not 0 <= e.fixed_start < n_slots:
             faults.append(
-                f"exercise {e.id}: its window (slots {e.earliest_start} to "
-                f"{e.latest_end} of {n_slots}) does not hold its duration "
-                f"{e.duration}"
+                f"exercise {e.id}: fixed start slot {e.fixed_start} outside the "
+                f"horizon of {n_slots} slots"
             )
     for goal in problem.goals:
         faults += _unknown(f"goal {goal.id}", "partner", goal.partners, partners)

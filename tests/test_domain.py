@@ -10,7 +10,6 @@ import pytest
 
 from planner.domain import (
     Dependency,
-    Finding,
     Goal,
     GoalKind,
     Partner,
@@ -63,17 +62,10 @@ def test_a_sound_problem_is_built() -> None:
             lambda: make_problem([exercise("X", duration=0)]),
             "exercise X: duration 0 below 1 slot",
         ),
-        # Slots 2 to 3 cannot hold 3 slots: latest start 1 is before 2.
-        (
-            lambda: make_problem(
-                [exercise("X", duration=3, earliest_start=2, latest_end=3)]
-            ),
-            "exercise X: its window (slots 2 to 3 of 10) does not hold its duration 3",
-        ),
         # A 10-slot horizon has slots 0 to 9.
         (
-            lambda: make_problem([exercise("X", latest_end=10)]),
-            "exercise X: its window (slots 0 to 10 of 10) does not hold its duration 1",
+            lambda: make_problem([exercise("X", fixed_start=10)]),
+            "exercise X: fixed start slot 10 outside the horizon of 10 slots",
         ),
         (
             lambda: make_problem(
@@ -123,14 +115,10 @@ def test_a_horizon_that_ends_before_it_starts_is_refused() -> None:
         Problem(settings, (), (), ())
 
 
-def test_an_impossible_exercise_may_keep_a_window_too_short_for_it() -> None:
-    # The reader keeps an optional exercise the workbook makes impossible, with
-    # the finding that says why, so its window need not hold it.
-    why = Finding("Exercises", "D2", "the window is shorter than the exercise")
-    problem = make_problem(
-        [exercise("X", duration=3, earliest_start=2, latest_end=3, impossible=(why,))]
-    )
-    assert problem.exercise["X"].impossible == (why,)
+def test_a_window_too_short_for_its_exercise_is_a_fact_not_a_fault() -> None:
+    # Slots 2 to 3 cannot hold 3 slots: the model leaves the exercise out.
+    problem = make_problem([exercise("X", duration=3, earliest_start=2, latest_end=3)])
+    assert problem.exercise["X"].latest_start == 1
 
 
 def test_a_variant_made_with_replace_is_checked_too() -> None:
