@@ -118,7 +118,8 @@ def timed(command: list[str]) -> tuple[float, float, int]:
 
 def judge(workbook: Path, schedule: Path) -> dict[str, object]:
     """``planner check``'s verdict, and the checker's objective of the plan."""
-    from planner.check import check_plan, objective_terms
+    from planner.check import check_plan
+    from planner.figures import objective_terms
     from planner.workbook.plan_io import read_plan
     from planner.workbook.read import read_problem
 

@@ -21,15 +21,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from planner.domain import (
-    TERM_CHANGE,
-    TERM_COST,
-    TERM_GOAL_SHORTFALL,
-    TERM_VALUE,
-    Event,
-    Exercise,
     Goal,
     GoalKind,
     Period,
@@ -37,102 +30,9 @@ from planner.domain import (
     Problem,
     Violation,
 )
+from planner.figures import GoalProgress, Held, Placed, listed_ids
 
-__all__ = [
-    "RULES",
-    "Changes",
-    "GoalProgress",
-    "check_plan",
-    "event_cost",
-    "frozen_violations",
-    "goal_progress",
-    "objective_terms",
-    "organizer_spend",
-    "partner_spend",
-    "plan_changes",
-]
-
-# Long lists of exercise ids are cut here so a message stays readable.
-_MAX_LISTED = 10
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """One event the rules look at, with its exercise resolved."""
-
-    event: Event
-    exercise: Exercise
-    participants: tuple[str, ...]  # distinct, in the plan's order
-
-    @property
-    def id(self) -> str:
-        return self.exercise.id
-
-    @property
-    def venue_id(self) -> str:
-        return self.event.venue_id
-
-    @property
-    def first(self) -> int:
-        return self.event.start
-
-    @property
-    def last(self) -> int:
-        return self.event.start + self.exercise.duration - 1
-
-    @property
-    def slots(self) -> range:
-        return range(self.first, self.last + 1)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """The plan as the rules see it: one event per held exercise, indexed.
-
-    Built once per check, so that every rule that needs "the events of this
-    partner" or "of this venue" finds them without scanning the whole plan.
-    """
-
-    problem: Problem
-    plan: Plan
-    events: tuple[_Placed, ...]  # first event of each known exercise, plan order
-    by_exercise: dict[str, _Placed]
-    by_partner: dict[str, list[_Placed]]  # known partners only
-    by_venue: dict[str, list[_Placed]]  # known venues only
-    by_asset: dict[str, list[_Placed]]  # known assets only
-
-    @classmethod
-    def of(cls, problem: Problem, plan: Plan) -> _Held:
-        by_exercise: dict[str, _Placed] = {}
-        for event in plan.events:
-            exercise = problem.exercise.get(event.exercise_id)
-            if exercise is None or exercise.id in by_exercise:
-                continue
-            participants = tuple(dict.fromkeys(event.participants))
-            by_exercise[exercise.id] = _Placed(event, exercise, participants)
-        events = tuple(by_exercise.values())
-        by_partner: dict[str, list[_Placed]] = defaultdict(list)
-        by_venue: dict[str, list[_Placed]] = defaultdict(list)
-        by_asset: dict[str, list[_Placed]] = defaultdict(list)
-        for placed in events:
-            for partner_id in placed.participants:
-                if partner_id in problem.partner:
-                    by_partner[partner_id].append(placed)
-            if placed.venue_id in problem.venue:
-                by_venue[placed.venue_id].append(placed)
-            for asset_id in dict.fromkeys(placed.exercise.assets):
-                if asset_id in problem.asset:
-                    by_asset[asset_id].append(placed)
-        return cls(
-            problem,
-            plan,
-            events,
-            by_exercise,
-            dict(by_partner),
-            dict(by_venue),
-            dict(by_asset),
-        )
-
+__all__ = ["RULES", "check_plan", "frozen_violations"]
 
 # --- wording -----------------------------------------------------------------
 
@@ -143,7 +43,7 @@ def _span(problem: Problem, first: int, last: int) -> str:
     return f"{start}" if start == end else f"{start} to {end}"
 
 
-def _where(problem: Problem, placed: _Placed) -> str:
+def _where(problem: Problem, placed: Placed) -> str:
     span = _span(problem, placed.first, placed.last)
     return f"Exercise {placed.id} at venue {placed.venue_id} ({span})"
 
@@ -165,14 +65,6 @@ def _reason(period: Period) -> str:
     return f" ({period.reason})" if period.reason else ""
 
 
-def _ids(ids: Iterable[str]) -> str:
-    ids = list(ids)
-    if len(ids) <= _MAX_LISTED:
-        return ", ".join(ids)
-    listed = ", ".join(ids[:_MAX_LISTED])
-    return f"{listed} and {len(ids) - _MAX_LISTED} more"
-
-
 def _take_part(n: int) -> str:
     return "1 partner takes part" if n == 1 else f"{n} partners take part"
 
@@ -190,7 +82,7 @@ def _clashes(
 
 
 def _overbooked(
-    events: Iterable[_Placed], limit: int
+    events: Iterable[Placed], limit: int
 ) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """Runs of slots in which more than ``limit`` of ``events`` take place.
 
@@ -216,28 +108,10 @@ def _overbooked(
         yield run
 
 
-def _partner_spend(held: _Held) -> dict[str, int]:
-    problem = held.problem
-    return {
-        partner.id: sum(
-            problem.partner_cost(placed.exercise, partner.id, placed.venue_id)
-            for placed in held.by_partner.get(partner.id, [])
-        )
-        for partner in problem.partners
-    }
-
-
-def _organizer_spend(held: _Held) -> int:
-    return sum(
-        placed.exercise.organizer_cost(held.problem.venue.get(placed.venue_id))
-        for placed in held.events
-    )
-
-
 # --- the hard rules, in the order they are reported ---------------------------
 
 
-def unknown_exercise(held: _Held) -> Iterator[str]:
+def unknown_exercise(held: Held) -> Iterator[str]:
     """Every event in the plan is of an exercise in the programme."""
     problem = held.problem
     for event in held.plan.events:
@@ -248,7 +122,7 @@ def unknown_exercise(held: _Held) -> Iterator[str]:
             )
 
 
-def duplicate_event(held: _Held) -> Iterator[str]:
+def duplicate_event(held: Held) -> Iterator[str]:
     """An exercise is held at most once, and lists each partner once."""
     problem = held.problem
     for event in held.plan.events:
@@ -273,7 +147,7 @@ def duplicate_event(held: _Held) -> Iterator[str]:
             seen.add(partner_id)
 
 
-def horizon(held: _Held) -> Iterator[str]:
+def horizon(held: Held) -> Iterator[str]:
     """Every event lies within the planning horizon, slots 0..n_slots-1."""
     problem = held.problem
     whole = _span(problem, 0, problem.n_slots - 1)
@@ -284,7 +158,7 @@ def horizon(held: _Held) -> Iterator[str]:
             )
 
 
-def window(held: _Held) -> Iterator[str]:
+def window(held: Held) -> Iterator[str]:
     """Every event lies within its exercise's window.
 
     An event outside the horizon is reported there only: the window lies
@@ -300,7 +174,7 @@ def window(held: _Held) -> Iterator[str]:
             yield f"{_where(problem, placed)} lies outside its window ({allowed})"
 
 
-def fixed_start(held: _Held) -> Iterator[str]:
+def fixed_start(held: Held) -> Iterator[str]:
     """An exercise with a fixed start starts exactly then."""
     problem = held.problem
     for placed in held.events:
@@ -309,7 +183,7 @@ def fixed_start(held: _Held) -> Iterator[str]:
             yield f"{_where(problem, placed)} must start on {problem.slot_start(fixed)}"
 
 
-def fixed_venue(held: _Held) -> Iterator[str]:
+def fixed_venue(held: Held) -> Iterator[str]:
     """An exercise with a fixed venue is held there."""
     for placed in held.events:
         fixed = placed.exercise.fixed_venue
@@ -317,7 +191,7 @@ def fixed_venue(held: _Held) -> Iterator[str]:
             yield f"{_where(held.problem, placed)} must be held at venue {fixed}"
 
 
-def venue_not_allowed(held: _Held) -> Iterator[str]:
+def venue_not_allowed(held: Held) -> Iterator[str]:
     """The venue exists and, if the exercise lists venues, is one of them."""
     problem = held.problem
     for placed in held.events:
@@ -334,7 +208,7 @@ def venue_not_allowed(held: _Held) -> Iterator[str]:
             )
 
 
-def venue_capability(held: _Held) -> Iterator[str]:
+def venue_capability(held: Held) -> Iterator[str]:
     """The venue offers every capability the exercise needs."""
     problem = held.problem
     for placed in held.events:
@@ -350,7 +224,7 @@ def venue_capability(held: _Held) -> Iterator[str]:
             )
 
 
-def venue_unavailable(held: _Held) -> Iterator[str]:
+def venue_unavailable(held: Held) -> Iterator[str]:
     """No blackout of the venue touches a slot of the event."""
     problem = held.problem
     for placed in held.events:
@@ -366,7 +240,7 @@ def venue_unavailable(held: _Held) -> Iterator[str]:
             )
 
 
-def venue_concurrency(held: _Held) -> Iterator[str]:
+def venue_concurrency(held: Held) -> Iterator[str]:
     """At most ``max_concurrent`` events take place at a venue in any slot."""
     problem = held.problem
     for venue in problem.venues:
@@ -375,11 +249,11 @@ def venue_concurrency(held: _Held) -> Iterator[str]:
             yield (
                 f"Venue {venue.id} hosts {len(ids)} exercises at once "
                 f"{_span(problem, first, last)} (at most {venue.max_concurrent}): "
-                f"{_ids(ids)}"
+                f"{listed_ids(ids)}"
             )
 
 
-def venue_capacity(held: _Held) -> Iterator[str]:
+def venue_capacity(held: Held) -> Iterator[str]:
     """No more partners take part than the venue holds."""
     problem = held.problem
     for placed in held.events:
@@ -393,7 +267,7 @@ def venue_capacity(held: _Held) -> Iterator[str]:
             )
 
 
-def required_partner(held: _Held) -> Iterator[str]:
+def required_partner(held: Held) -> Iterator[str]:
     """Every required partner takes part in a held exercise."""
     for placed in held.events:
         for partner_id in placed.exercise.required_partners:
@@ -404,7 +278,7 @@ def required_partner(held: _Held) -> Iterator[str]:
                 )
 
 
-def uninvited_partner(held: _Held) -> Iterator[str]:
+def uninvited_partner(held: Held) -> Iterator[str]:
     """Only invited partners (required ones included) take part."""
     problem = held.problem
     for placed in held.events:
@@ -424,7 +298,7 @@ def uninvited_partner(held: _Held) -> Iterator[str]:
                 )
 
 
-def partner_count(held: _Held) -> Iterator[str]:
+def partner_count(held: Held) -> Iterator[str]:
     """Between min_partners and max_partners partners take part."""
     for placed in held.events:
         exercise = placed.exercise
@@ -441,7 +315,7 @@ def partner_count(held: _Held) -> Iterator[str]:
             )
 
 
-def partner_unavailable(held: _Held) -> Iterator[str]:
+def partner_unavailable(held: Held) -> Iterator[str]:
     """A partner takes part only when no blackout of its touches the event."""
     problem = held.problem
     for placed in held.events:
@@ -457,7 +331,7 @@ def partner_unavailable(held: _Held) -> Iterator[str]:
                 )
 
 
-def partner_concurrency(held: _Held) -> Iterator[str]:
+def partner_concurrency(held: Held) -> Iterator[str]:
     """At most ``max_concurrent`` of a partner's events share any slot."""
     problem = held.problem
     for partner in problem.partners:
@@ -466,11 +340,11 @@ def partner_concurrency(held: _Held) -> Iterator[str]:
             yield (
                 f"Partner {partner.id} takes part in {len(ids)} exercises at once "
                 f"{_span(problem, first, last)} (at most {partner.max_concurrent}): "
-                f"{_ids(ids)}"
+                f"{listed_ids(ids)}"
             )
 
 
-def partner_gap(held: _Held) -> Iterator[str]:
+def partner_gap(held: Held) -> Iterator[str]:
     """Two events of a partner that share no slot leave min_gap free slots.
 
     For the earlier event ``a`` and the later ``b``:
@@ -498,7 +372,7 @@ def partner_gap(held: _Held) -> Iterator[str]:
                 )
 
 
-def partner_max_events(held: _Held) -> Iterator[str]:
+def partner_max_events(held: Held) -> Iterator[str]:
     """A partner takes part in at most max_events events in all."""
     for partner in held.problem.partners:
         events = held.by_partner.get(partner.id, [])
@@ -506,11 +380,11 @@ def partner_max_events(held: _Held) -> Iterator[str]:
             yield (
                 f"Partner {partner.id} takes part in {len(events)} exercises, "
                 f"at most {partner.max_events} allowed: "
-                f"{_ids(p.id for p in events)}"
+                f"{listed_ids(p.id for p in events)}"
             )
 
 
-def asset_capacity(held: _Held) -> Iterator[str]:
+def asset_capacity(held: Held) -> Iterator[str]:
     """At most ``capacity`` events use an asset in any slot."""
     problem = held.problem
     for asset in problem.assets:
@@ -519,11 +393,11 @@ def asset_capacity(held: _Held) -> Iterator[str]:
             yield (
                 f"Asset {asset.id} is used by {len(ids)} exercises at once "
                 f"{_span(problem, first, last)} (at most {asset.capacity}): "
-                f"{_ids(ids)}"
+                f"{listed_ids(ids)}"
             )
 
 
-def asset_unavailable(held: _Held) -> Iterator[str]:
+def asset_unavailable(held: Held) -> Iterator[str]:
     """No event uses an asset while one of its blackouts lasts."""
     problem = held.problem
     for placed in held.events:
@@ -540,10 +414,10 @@ def asset_unavailable(held: _Held) -> Iterator[str]:
                 )
 
 
-def partner_budget(held: _Held) -> Iterator[str]:
+def partner_budget(held: Held) -> Iterator[str]:
     """A partner's spend stays within its budget."""
     problem = held.problem
-    spend = _partner_spend(held)
+    spend = held.partner_spend()
     for partner in problem.partners:
         if partner.budget is not None and spend[partner.id] > partner.budget:
             yield (
@@ -552,11 +426,11 @@ def partner_budget(held: _Held) -> Iterator[str]:
             )
 
 
-def total_budget(held: _Held) -> Iterator[str]:
+def total_budget(held: Held) -> Iterator[str]:
     """The organizer's spend stays within the total budget."""
     problem = held.problem
     cap = problem.settings.total_budget
-    spend = _organizer_spend(held)
+    spend = held.organizer_spend()
     if cap is not None and spend > cap:
         yield (
             f"Organizer spend is {_money(problem, spend)}, over the total budget "
@@ -564,7 +438,7 @@ def total_budget(held: _Held) -> Iterator[str]:
         )
 
 
-def dependency_order(held: _Held) -> Iterator[str]:
+def dependency_order(held: Held) -> Iterator[str]:
     """When both are held, ``after`` starts min_gap free slots after ``before``.
 
     ``after.start >= before.start + before.duration + min_gap``.
@@ -591,7 +465,7 @@ def dependency_order(held: _Held) -> Iterator[str]:
             )
 
 
-def dependency_max_gap(held: _Held) -> Iterator[str]:
+def dependency_max_gap(held: Held) -> Iterator[str]:
     """When both are held, ``after`` starts at most max_gap free slots later.
 
     ``after.start <= before.start + before.duration + max_gap``.
@@ -613,7 +487,7 @@ def dependency_max_gap(held: _Held) -> Iterator[str]:
             )
 
 
-def dependency_requires(held: _Held) -> Iterator[str]:
+def dependency_requires(held: Held) -> Iterator[str]:
     """With ``requires``, ``after`` is held only when ``before`` is."""
     problem = held.problem
     for dependency in problem.dependencies:
@@ -630,14 +504,14 @@ def dependency_requires(held: _Held) -> Iterator[str]:
             )
 
 
-def mandatory(held: _Held) -> Iterator[str]:
+def mandatory(held: Held) -> Iterator[str]:
     """Every mandatory exercise is held."""
     for exercise in held.problem.exercises:
         if exercise.mandatory and exercise.id not in held.by_exercise:
             yield f"Mandatory exercise {exercise.id} is not held"
 
 
-def impossible_exercise(held: _Held) -> Iterator[str]:
+def impossible_exercise(held: Held) -> Iterator[str]:
     """An exercise the workbook makes impossible is not held."""
     for exercise in held.problem.exercises:
         if exercise.impossible and exercise.id in held.by_exercise:
@@ -645,17 +519,17 @@ def impossible_exercise(held: _Held) -> Iterator[str]:
             yield f"Exercise {exercise.id} is held but can never be: {why}"
 
 
-def hard_goal(held: _Held) -> Iterator[str]:
+def hard_goal(held: Held) -> Iterator[str]:
     """Every hard goal is met in full (engagement: by every partner)."""
     for goal in held.problem.goals:
         if not goal.hard:
             continue
-        progress = _goal_progress(held, goal)
+        progress = held.goal_progress(goal)
         if not progress.met:
             yield f"Hard goal {goal.id} is not met: {_goal_story(goal, progress)}"
 
 
-RULES: dict[str, Callable[[_Held], Iterator[str]]] = {
+RULES: dict[str, Callable[[Held], Iterator[str]]] = {
     rule.__name__: rule
     for rule in (
         unknown_exercise,
@@ -694,74 +568,6 @@ RULES: dict[str, Callable[[_Held], Iterator[str]]] = {
 # --- goals ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoalProgress:
-    """How far the plan gets towards one goal, for the output and the checker.
-
-    ``achieved`` is the count (for engagement: the smallest count over its
-    partners); ``shortfall`` is as in the objective, so for engagement it is
-    weighted by each partner's weight; ``met`` says the goal holds in full.
-    """
-
-    goal_id: str
-    kind: GoalKind
-    target: int
-    achieved: int
-    shortfall: int
-    met: bool
-    detail: str  # engagement: "NOR 3, POL 1"; otherwise the counted exercises
-
-
-def _goal_progress(held: _Held, goal: Goal) -> GoalProgress:
-    if goal.kind is GoalKind.ENGAGEMENT:
-        return _engagement(held, goal)
-    # A coverage goal names no partners, so only its area filters.
-    together = set(goal.partners) if goal.kind is GoalKind.TOGETHER else set()
-    counted = [
-        placed.id
-        for placed in held.events
-        if placed.exercise.trains(goal.area) and together.issubset(placed.participants)
-    ]
-    shortfall = max(0, goal.min_count - len(counted))
-    return GoalProgress(
-        goal.id,
-        goal.kind,
-        goal.min_count,
-        len(counted),
-        shortfall,
-        shortfall == 0,
-        _ids(counted),
-    )
-
-
-def _engagement(held: _Held, goal: Goal) -> GoalProgress:
-    """Each partner counts on its own; a missing count weighs partner.weight."""
-    problem = held.problem
-    partner_ids = goal.partners or tuple(p.id for p in problem.partners)
-    counts = {
-        partner_id: sum(
-            1
-            for placed in held.by_partner.get(partner_id, [])
-            if placed.exercise.trains(goal.area)
-        )
-        for partner_id in partner_ids
-    }
-    shortfall = 0
-    for partner_id, count in counts.items():
-        partner = problem.partner.get(partner_id)
-        weight = partner.weight if partner is not None else 1
-        shortfall += weight * max(0, goal.min_count - count)
-    return GoalProgress(
-        goal.id,
-        goal.kind,
-        goal.min_count,
-        min(counts.values(), default=0),
-        shortfall,
-        all(count >= goal.min_count for count in counts.values()),
-        ", ".join(f"{partner_id} {count}" for partner_id, count in counts.items()),
-    )
-
-
 def _goal_story(goal: Goal, progress: GoalProgress) -> str:
     """What a goal asks and how far the plan gets, in one sentence."""
     area = f" in area {goal.area}" if goal.area is not None else ""
@@ -789,7 +595,7 @@ def check_plan(problem: Problem, plan: Plan) -> list[Violation]:
     An empty list means the plan is feasible. Violations come rule by rule
     in the order of ``RULES``, and within a rule in plan or programme order.
     """
-    held = _Held.of(problem, plan)
+    held = Held.of(problem, plan)
     return [
         Violation(name, message)
         for name, rule in RULES.items()
@@ -797,136 +603,6 @@ def check_plan(problem: Problem, plan: Plan) -> list[Violation]:
     ]
 
 
-def partner_spend(problem: Problem, plan: Plan) -> dict[str, int]:
-    """Every partner's spend: cost_per_partner plus travel, per event it attends."""
-    return _partner_spend(_Held.of(problem, plan))
-
-
-def organizer_spend(problem: Problem, plan: Plan) -> int:
-    """Σ over held exercises of fixed_cost + venue cost_per_slot * duration."""
-    return _organizer_spend(_Held.of(problem, plan))
-
-
-def event_cost(problem: Problem, event: Event) -> int:
-    """What one event costs everyone: the organizer's part and each partner's.
-
-    Summed over a plan's events it equals organizer spend plus every partner's
-    spend, so the Schedule sheet adds up to the cost term.
-    """
-    exercise = problem.exercise.get(event.exercise_id)
-    if exercise is None:
-        return 0
-    partners = (p for p in dict.fromkeys(event.participants) if p in problem.partner)
-    return exercise.organizer_cost(problem.venue.get(event.venue_id)) + sum(
-        problem.partner_cost(exercise, p, event.venue_id) for p in partners
-    )
-
-
-def goal_progress(problem: Problem, plan: Plan) -> list[GoalProgress]:
-    """Progress towards every goal, hard and soft, in the programme's order."""
-    held = _Held.of(problem, plan)
-    return [_goal_progress(held, goal) for goal in problem.goals]
-
-
-def objective_terms(
-    problem: Problem, plan: Plan, baseline: Plan | None = None
-) -> dict[str, int]:
-    """The objective's named terms, each a signed contribution; they sum to it.
-
-    value = weights.value * Σ value of held exercises;
-    goal_shortfall = -weights.goal_shortfall * Σ soft goal.weight * shortfall;
-    cost = -weights.cost * (organizer spend + Σ partner spend);
-    with a ``baseline`` also change = -Σ over changes of their weight
-    (see `plan_changes`).
-    A term whose weight is 0 is 0.
-    """
-    held = _Held.of(problem, plan)
-    weights = problem.settings.weights
-    value = sum(placed.exercise.value for placed in held.events)
-    shortfall = sum(
-        goal.weight * _goal_progress(held, goal).shortfall
-        for goal in problem.goals
-        if not goal.hard
-    )
-    spend = _organizer_spend(held) + sum(_partner_spend(held).values())
-    # Integer products: a weight of 0 gives exactly 0, never -0.
-    terms = {
-        TERM_VALUE: weights.value * value,
-        TERM_GOAL_SHORTFALL: -weights.goal_shortfall * shortfall,
-        TERM_COST: -weights.cost * spend,
-    }
-    if baseline is not None:
-        terms[TERM_CHANGE] = -plan_changes(problem, plan, baseline).penalty(problem)
-    return terms
-
-
-# --- re-planning against a baseline ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Changes:
-    """How a plan differs from a baseline plan, exercise by exercise.
-
-    Both plans are seen as the rules see them: the first event of each
-    exercise the programme has. ``partners`` lists (exercise, partner,
-    "joins" or "leaves") for exercises held in both plans, partners of the
-    programme only. A venue change counts only while the baseline's venue is
-    still in the programme: nobody chose to leave a venue that is gone.
-    """
-
-    moved: tuple[str, ...] = ()
-    venue_changed: tuple[str, ...] = ()
-    dropped: tuple[str, ...] = ()
-    added: tuple[str, ...] = ()
-    partners: tuple[tuple[str, str, str], ...] = ()
-
-    def penalty(self, problem: Problem) -> int:
-        """Σ over the changes of their weight from the programme's Settings."""
-        weights = problem.settings.weights
-        return (
-            weights.change_move * len(self.moved)
-            + weights.change_venue * len(self.venue_changed)
-            + weights.change_drop * len(self.dropped)
-            + weights.change_add * len(self.added)
-            + weights.change_partner * len(self.partners)
-        )
-
-
-def plan_changes(problem: Problem, plan: Plan, baseline: Plan) -> Changes:
-    """Every change from ``baseline`` to ``plan``, in the programme's order."""
-    now = _Held.of(problem, plan).by_exercise
-    before = _Held.of(problem, baseline).by_exercise
-    moved, venue_changed, dropped, added = [], [], [], []
-    partners: list[tuple[str, str, str]] = []
-    for exercise in problem.exercises:
-        eid = exercise.id
-        old, new = before.get(eid), now.get(eid)
-        if old is None and new is None:
-            continue
-        if new is None:
-            dropped.append(eid)
-            continue
-        if old is None:
-            added.append(eid)
-            continue
-        if new.first != old.first:
-            moved.append(eid)
-        if old.venue_id in problem.venue and new.venue_id != old.venue_id:
-            venue_changed.append(eid)
-        was = [p for p in old.participants if p in problem.partner]
-        is_ = [p for p in new.participants if p in problem.partner]
-        partners += [(eid, p, "leaves") for p in was if p not in is_]
-        partners += [(eid, p, "joins") for p in is_ if p not in was]
-    return Changes(
-        tuple(moved),
-        tuple(venue_changed),
-        tuple(dropped),
-        tuple(added),
-        tuple(partners),
-    )
-
-
-# Rules about one event alone; the others weigh events against each other.
 _PLAN_WIDE_RULES = frozenset(
     {
         "venue_concurrency",
@@ -961,12 +637,12 @@ def frozen_violations(
     """
     frozen = tuple(
         placed.event
-        for placed in _Held.of(problem, baseline).events
+        for placed in Held.of(problem, baseline).events
         if placed.first < freeze_before
     )
     found: list[Violation] = []
     for event in frozen:
-        held = _Held.of(problem, Plan((event,)))
+        held = Held.of(problem, Plan((event,)))
         placed = held.by_exercise[event.exercise_id]
         prefix = f"{_where(problem, placed)}: "
         for name, rule in RULES.items():
@@ -981,7 +657,7 @@ def frozen_violations(
                         f"{problem.slot_start(placed.first)}) breaks a rule: {detail}",
                     )
                 )
-    held = _Held.of(problem, Plan(frozen))
+    held = Held.of(problem, Plan(frozen))
     for name in sorted(_PLAN_WIDE_RULES, key=list(RULES).index):
         for message in RULES[name](held):
             found.append(Violation(name, f"Frozen events break a rule: {message}"))

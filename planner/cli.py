@@ -34,7 +34,6 @@ from rich.live import Live
 from rich.table import Table
 
 from planner import __version__
-from planner.compare import no_plan_text
 from planner.domain import (
     Finding,
     Plan,
@@ -55,6 +54,7 @@ from planner.interrupt import (
     signal_name,
     signals,
 )
+from planner.results import no_plan_text
 from planner.workbook.output import OutputError, make_folder
 
 if TYPE_CHECKING:  # whatif brings the solver: imported where a command needs it
@@ -625,7 +625,8 @@ def check(workbook: Path, schedule: Path) -> None:
     Independent of the solver: every hard rule is checked again and every
     objective term recomputed.
     """
-    from planner.check import check_plan, objective_terms
+    from planner.check import check_plan
+    from planner.figures import objective_terms
     from planner.workbook.plan_io import read_plan
 
     problem = _load(workbook)
@@ -672,8 +673,9 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     A result is what check reads: a result folder, a schedule.json or a
     schedule.xlsx (edited or not; give --workbook).
     """
-    from planner.compare import ResultError, comparison_rows
     from planner.compare import compare as compare_plans
+    from planner.compare import comparison_rows
+    from planner.results import ResultError
     from planner.workbook.compare_write import write_comparison
     from planner.workbook.plan_io import read_result
 
@@ -729,7 +731,7 @@ def brief(
     what changed.
     """
     from planner.brief import write_brief
-    from planner.compare import ResultError
+    from planner.results import ResultError
 
     try:
         written = write_brief(result, others, out_dir, paper)

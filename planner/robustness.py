@@ -23,10 +23,10 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from planner.check import goal_progress, plan_changes
 from planner.domain import Plan, Problem, Result, SolveOptions
 from planner.engines import Engine, Outcome
 from planner.engines.local import LocalEngine
+from planner.figures import goal_progress, plan_changes
 from planner.sweep import cut_budget, drop_partner
 from planner.whatif import replan_all
 

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from planner.check import plan_changes
 from planner.domain import TERM_CHANGE, Finding, Period, Problem, Result, SolveOptions
 from planner.engines import Engine
 from planner.engines.local import LocalEngine
+from planner.figures import plan_changes
 from planner.whatif import ScenarioRun, WhatifResult, plan_variants
 from planner.workbook.read import read_problem
 

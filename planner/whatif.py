@@ -31,7 +31,7 @@ from types import FrameType
 
 from planner.brief import write_brief
 from planner.check import check_plan, frozen_violations
-from planner.compare import Comparison, compare, load_result, no_plan_text
+from planner.compare import Comparison, compare
 from planner.domain import (
     Finding,
     Plan,
@@ -48,6 +48,7 @@ from planner.interrupt import Interrupted, signals
 from planner.model import solve
 from planner.model.search import CancelToken
 from planner.publish import publish
+from planner.results import load_result, no_plan_text
 from planner.workbook.compare_write import write_comparison
 from planner.workbook.read import read_variants
 from planner.workbook.write import write_result

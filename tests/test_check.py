@@ -14,19 +14,7 @@ import dataclasses
 
 import pytest
 
-from planner.check import (
-    RULES,
-    Changes,
-    GoalProgress,
-    check_plan,
-    event_cost,
-    frozen_violations,
-    goal_progress,
-    objective_terms,
-    organizer_spend,
-    partner_spend,
-    plan_changes,
-)
+from planner.check import RULES, check_plan, frozen_violations
 from planner.domain import (
     TERM_CHANGE,
     TERM_COST,
@@ -45,6 +33,16 @@ from planner.domain import (
     Venue,
     Violation,
     Weights,
+)
+from planner.figures import (
+    Changes,
+    GoalProgress,
+    event_cost,
+    goal_progress,
+    objective_terms,
+    organizer_spend,
+    partner_spend,
+    plan_changes,
 )
 from tests.factories import exercise, make_problem
 

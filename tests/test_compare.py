@@ -17,18 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from planner.check import objective_terms
 from planner.compare import (
-    RESULT_JSON,
     Change,
     Difference,
     GanttRow,
-    ResultError,
-    ResultSummary,
     calendar,
     compare,
     comparison_rows,
-    load_result,
 )
 from planner.domain import (
     Event,
@@ -41,6 +36,8 @@ from planner.domain import (
     Status,
     Venue,
 )
+from planner.figures import objective_terms
+from planner.results import RESULT_JSON, ResultError, ResultSummary, load_result
 from planner.workbook.plan_io import JSON_NAME
 from planner.workbook.write import write_result
 from tests.factories import exercise, make_problem

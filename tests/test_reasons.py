@@ -18,9 +18,10 @@ from openpyxl import load_workbook
 
 from planner import cli
 from planner.app.reasons import explain_result, suggest
-from planner.check import check_plan, objective_terms
+from planner.check import check_plan
 from planner.domain import Finding, Goal, GoalKind, Plan, Problem, SolveOptions
 from planner.explain import KIND_EXERCISE, Explanation, Reason, too_few_text
+from planner.figures import objective_terms
 from planner.generate import generate
 from planner.model.conflicts import feasible
 from planner.model.probe import best_with, fix_rest, hold, meet

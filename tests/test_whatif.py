@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from planner.check import check_plan, objective_terms
+from planner.check import check_plan
 from planner.domain import TERM_CHANGE, Severity, SolveOptions, Status
+from planner.figures import objective_terms
 from planner.model import solve
 from planner.whatif import (
     WhatifResult,

@@ -8,13 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from planner.compare import (
-    Comparison,
-    Gantt,
-    calendar,
-    compare,
-    comparison_rows,
-)
+from planner.compare import Comparison, Gantt, calendar, compare, comparison_rows
 from planner.domain import Problem
 from planner.workbook.plan_io import read_result
 

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from planner.check import goal_progress, objective_terms
 from planner.domain import Event, Plan, Problem, Result, Source, Status
 from planner.explain import (
     KIND_EXERCISE,
@@ -45,6 +44,7 @@ from planner.explain import (
     too_few_text,
     where,
 )
+from planner.figures import goal_progress, objective_terms
 from planner.model.conflicts import conflict
 from planner.model.probe import (
     Fitter,

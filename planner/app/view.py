@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from planner.check import goal_progress, organizer_spend, partner_spend
 from planner.domain import Period, Problem, Result
 from planner.explain import KIND_EXERCISE, KIND_GOAL, Explanation
+from planner.figures import goal_progress, organizer_spend, partner_spend
 from planner.workbook.plan_io import event_end_date, unscheduled_exercises
 
 ORGANIZER = "organizer"

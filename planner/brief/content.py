@@ -16,13 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from planner import __version__
-from planner.compare import (
-    Comparison,
-    HeldEvent,
-    ResultSummary,
-    compare,
-    load_result,
-)
+from planner.compare import Comparison, compare
+from planner.results import HeldEvent, ResultSummary, load_result
 
 NO_REGION = "(no region)"
 # Rows of the side-by-side table of a what-if brief, as `planner.compare`

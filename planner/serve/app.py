@@ -27,7 +27,7 @@ from planner.app import (
     validate_workbook,
     write_template_file,
 )
-from planner.compare import ResultError
+from planner.results import ResultError
 from planner.serve.present import comparison_json, validation_json
 from planner.serve.security import TokenGate
 from planner.serve.storage import FINAL, Storage, new_id, valid_id

@@ -22,7 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.compare import Comparison, ExerciseInfo, Gantt, calendar, no_plan_text
+from planner.compare import Comparison, Gantt, calendar
+from planner.results import ExerciseInfo, no_plan_text
 from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.printing import align_headings, heading, month_headings
 from planner.workbook.sheets import excel_value, first_sheet

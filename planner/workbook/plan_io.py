@@ -24,16 +24,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from planner import __version__
-from planner.compare import (
+from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
+from planner.explain import Explanation, describe_goal, where
+from planner.figures import plan_kpis
+from planner.results import (
     NO_PLAN_JSON,
     ResultError,
     ResultSummary,
     load_result,
-    plan_kpis,
     summary_from_json,
 )
-from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
-from planner.explain import Explanation, describe_goal, where
 from planner.workbook.printing import column_name
 from planner.workbook.schema import split_list
 

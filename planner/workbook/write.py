@@ -26,15 +26,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.check import (
-    GoalProgress,
-    event_cost,
-    goal_progress,
-    objective_terms,
-    organizer_spend,
-    partner_spend,
-)
-from planner.compare import NO_PLAN_JSON
 from planner.domain import (
     TERM_CHANGE,
     TERM_COST,
@@ -51,7 +42,16 @@ from planner.domain import (
     Status,
 )
 from planner.explain import Explanation, conflict_heading, impossible_text, where
+from planner.figures import (
+    GoalProgress,
+    event_cost,
+    goal_progress,
+    objective_terms,
+    organizer_spend,
+    partner_spend,
+)
 from planner.public_holidays import HOLIDAYS_SHEET
+from planner.results import NO_PLAN_JSON
 from planner.workbook.output import (
     OutputError,
     cannot_write,

@@ -17,8 +17,8 @@ from planner.app import (
     write_template_file,
 )
 from planner.check import check_plan
-from planner.compare import ResultError
 from planner.domain import Severity, SolveOptions, Status
+from planner.results import ResultError
 from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
 from tests.serve.conftest import (

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from planner.check import check_plan, frozen_violations, objective_terms, plan_changes
+from planner.check import check_plan, frozen_violations
 from planner.domain import (
     TERM_CHANGE,
     Event,
@@ -19,6 +19,7 @@ from planner.domain import (
     Venue,
     Weights,
 )
+from planner.figures import objective_terms, plan_changes
 from planner.model import build_model, solve
 from planner.model.search import add_hint, hinted_solution
 from planner.whatif import replan

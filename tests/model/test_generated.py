@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.check import check_plan, objective_terms
+from planner.check import check_plan
 from planner.domain import SolveOptions, Status
+from planner.figures import objective_terms
 from planner.generate import generate
 from planner.model import solve
 from planner.workbook.read import read_problem

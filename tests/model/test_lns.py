@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.check import check_plan, objective_terms
+from planner.check import check_plan
 from planner.domain import Plan, Problem, SolveOptions, Status
+from planner.figures import objective_terms
 from planner.generate import generate
 from planner.model import build_model, lns, solve
 from planner.model.construct import construct_plan

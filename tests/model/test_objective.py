@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from planner.check import objective_terms
 from planner.domain import (
     TERM_COST,
     TERM_GOAL_SHORTFALL,
@@ -18,6 +17,7 @@ from planner.domain import (
     Venue,
     Weights,
 )
+from planner.figures import objective_terms
 from planner.model import build_model
 from planner.model.baseline import keep_event
 from tests.factories import exercise, make_problem

@@ -12,7 +12,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.check import check_plan, objective_terms
+from planner.check import check_plan
 from planner.domain import (
     TERM_COST,
     TERM_GOAL_SHORTFALL,
@@ -30,8 +30,8 @@ from planner.domain import (
     Status,
     Venue,
 )
+from planner.figures import objective_terms
 from planner.model import SourceGuard, build_model, solve
-from planner.model.search import solution_plan as
 from planner.model.search import solution_plan as read_plan
 from tests.factories import exercise, make_problem
 

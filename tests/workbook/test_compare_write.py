@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.compare import Comparison, compare, load_result
+from planner.compare import Comparison, compare
+from planner.results import load_result
 from planner.workbook.compare_write import (
     CHANGED_FILL,
     HELD_FILL,

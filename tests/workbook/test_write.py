@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner import __version__
-from planner.check import objective_terms
 from planner.domain import Result, Status
+from planner.figures import objective_terms
 from planner.workbook.plan_io import read_plan
 from planner.workbook.write import OutputError, write_result
 from tests.workbook.test_plan_io import (

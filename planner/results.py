@@ -1,0 +1,212 @@
+"""A result as a run wrote it (schedule.json, or no-plan.json), read back.
+
+What `planner.compare` lines up and what the web page lists: the programme's
+exercises, the plan's events and its key figures (the ``kpis`` object written
+by `planner.figures.plan_kpis` when the plan was saved), so no workbook is
+needed to compare results. Pure: JSON only, no openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.domain import Status, slot_days
+
+# The file a result folder holds, as planner.workbook.plan_io.JSON_NAME writes
+# it (that module reads workbooks, so it cannot be imported here).
+RESULT_JSON = "schedule.json"
+# What a folder holds instead when its run found no plan: the same JSON, its
+# plan null, under a name nobody takes for a calendar.
+NO_PLAN_JSON = "no-plan.json"
+
+
+class ResultError(Exception):
+    """A result cannot be compared; the message says which and why."""
+
+
+NO_PLAN_WHY: dict[str, str] = {
+    Status.INFEASIBLE: "proven infeasible",
+    Status.NO_PLAN: "none found in time",
+    Status.INVALID: "model rejected",
+}
+
+
+def no_plan_text(status: str) -> str:
+    """What a run without a plan shows where its figures would be, and why."""
+    return f"no plan ({NO_PLAN_WHY.get(status, status)})"
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    name: str = ""
+    kind: str = ""
+    mandatory: bool = False
+    value: int = 0
+    duration: int = 1
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """One event of a compared plan, by dates so plans of shifted horizons agree."""
+
+    exercise_id: str
+    start: dt.date
+    end: dt.date  # last day, inclusive
+    venue_id: str
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GoalOutcome:
+    id: str
+    kind: str
+    hard: bool
+    target: int
+    achieved: int
+    shortfall: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class PartnerOutcome:
+    id: str
+    name: str
+    events: int
+    spend: int
+    budget: int | None
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """What one schedule.json says about its plan, for comparing."""
+
+    label: str  # how tables head its column: the result folder's name
+    path: Path
+    programme: str  # the problem's name: "sample" or "sample:budget-cut"
+    input_file: str
+    input_sha256: str | None
+    status: str
+    time_unit: str
+    planning_start: dt.date
+    planning_end: dt.date
+    currency: str
+    exercises: tuple[ExerciseInfo, ...]
+    total_budget: int | None
+    events: tuple[HeldEvent, ...] | None  # None: the run found no plan
+    objective: int | None = None
+    terms: Mapping[str, int] | None = None
+    held_mandatory: int | None = None
+    held_optional: int | None = None
+    value: int | None = None
+    organizer_spend: int | None = None
+    goals: tuple[GoalOutcome, ...] = ()
+    partners: tuple[PartnerOutcome, ...] = ()
+
+    @property
+    def slot_days(self) -> int:
+        return slot_days(self.time_unit)
+
+    @property
+    def by_exercise(self) -> dict[str, HeldEvent]:
+        return {event.exercise_id: event for event in self.events or ()}
+
+
+def load_result(path: str | Path) -> ResultSummary:
+    """Read a result folder (or its schedule.json) for comparing.
+
+    A folder whose run found no plan is read from its no-plan.json. Raises
+    `ResultError` with a message naming the file when it is missing, is not a
+    schedule planner wrote, or predates the ``kpis`` object.
+    """
+    path = Path(path)
+    file = path
+    if path.is_dir():
+        file = path / RESULT_JSON
+        if not file.is_file() and (path / NO_PLAN_JSON).is_file():
+            file = path / NO_PLAN_JSON
+    if not file.is_file():
+        where = f"{path} holds no {RESULT_JSON}" if path.is_dir() else "not found"
+        raise ResultError(f"{path}: {where}")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultError(f"{file}: cannot be read as JSON ({error})") from error
+    return summary_from_json(path, file, data)
+
+
+def summary_from_json(path: Path, file: Path, data: object) -> ResultSummary:
+    """What ``data``, as schedule.json holds it, says about its plan.
+
+    ``path`` is what the user named (a folder or the file), ``file`` where
+    ``data`` came from.
+    """
+    if not isinstance(data, dict) or "events" not in data:
+        raise ResultError(f"{file}: is not a schedule written by planner")
+    if not isinstance(data.get("kpis"), dict):
+        raise ResultError(
+            f"{file}: written by an older planner without key figures (kpis); "
+            "solve again to compare it"
+        )
+    try:
+        return _summary(_label(path, file), file, data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ResultError(
+            f"{file}: is not a schedule written by planner ({error!r} is wrong)"
+        ) from error
+
+
+def _label(path: Path, file: Path) -> str:
+    """The result folder's name: runs are told apart by where they were written."""
+    if path.is_dir():
+        return path.resolve().name
+    if file.stem in (Path(RESULT_JSON).stem, Path(NO_PLAN_JSON).stem):
+        return file.parent.resolve().name
+    return file.stem
+
+
+def _summary(label: str, file: Path, data: dict[str, Any]) -> ResultSummary:
+    kpis = data["kpis"]
+    events = data["events"]
+    terms = kpis["terms"]
+    return ResultSummary(
+        label=label,
+        path=file,
+        programme=str(kpis["programme"]),
+        input_file=str(data["input"]["file"]),
+        input_sha256=data["input"]["sha256"],
+        status=str(data["status"]),
+        time_unit=str(data["time_unit"]),
+        planning_start=dt.date.fromisoformat(data["planning_start"]),
+        planning_end=dt.date.fromisoformat(data["planning_end"]),
+        currency=str(data.get("currency") or ""),
+        exercises=tuple(ExerciseInfo(**item) for item in kpis["exercises"]),
+        total_budget=kpis["total_budget"],
+        events=None if events is None else tuple(_event(item) for item in events),
+        objective=kpis["objective"],
+        terms=None if terms is None else {str(k): int(v) for k, v in terms.items()},
+        held_mandatory=kpis["held_mandatory"],
+        held_optional=kpis["held_optional"],
+        value=kpis["value"],
+        organizer_spend=kpis["organizer_spend"],
+        goals=tuple(GoalOutcome(**item) for item in kpis["goals"] or ()),
+        partners=tuple(PartnerOutcome(**item) for item in kpis["partners"] or ()),
+    )
+
+
+def _event(item: Mapping[str, Any]) -> HeldEvent:
+    return HeldEvent(
+        exercise_id=str(item["exercise_id"]),
+        start=dt.date.fromisoformat(item["start_date"]),
+        end=dt.date.fromisoformat(item["end_date"]),
+        venue_id=str(item["venue_id"]),
+        participants=tuple(str(p) for p in item["participants"]),
+    )
+
+
+# Comparing ---------------------------------------------------------------------
