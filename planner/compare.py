@@ -19,11 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from functools import partial
 
 from planner.domain import (
     TERM_NAMES,
+    Change,
+    event_changes,
     slot_days,
 )
 from planner.results import (
@@ -35,17 +36,6 @@ from planner.results import (
 )
 
 Value = int | str | None  # a key figure of one plan; None: not known (no plan)
-
-
-class Change(StrEnum):
-    """How one exercise differs from the first plan, in the order listed."""
-
-    DROPPED = "dropped"
-    ADDED = "added"
-    MOVED = "moved"
-    VENUE = "venue changed"
-    JOINED = "partners joined"
-    LEFT = "partners left"
 
 
 @dataclass(frozen=True)
@@ -210,40 +200,42 @@ def _exercise_differences(
     now: HeldEvent | None,
     unit: str,
 ) -> list[Difference]:
-    if was is None and now is None:
-        return []
-    if now is None:
-        assert was is not None
-        return [Difference(plan, exercise_id, Change.DROPPED, before=_at(was))]
-    if was is None:
-        return [Difference(plan, exercise_id, Change.ADDED, after=_at(now))]
-    found = []
-    if was.start != now.start:
-        slots = (now.start - was.start).days // slot_days(unit)
-        found.append(
-            Difference(
-                plan,
-                exercise_id,
-                Change.MOVED,
-                was.start.isoformat(),
-                now.start.isoformat(),
-                slots,
-                unit,
-            )
-        )
-    if was.venue_id != now.venue_id:
-        found.append(
-            Difference(plan, exercise_id, Change.VENUE, was.venue_id, now.venue_id)
-        )
-    joined = [p for p in now.participants if p not in was.participants]
-    left = [p for p in was.participants if p not in now.participants]
-    if joined:
-        found.append(
-            Difference(plan, exercise_id, Change.JOINED, after="; ".join(joined))
-        )
-    if left:
-        found.append(Difference(plan, exercise_id, Change.LEFT, before="; ".join(left)))
-    return found
+    """Each change of `event_changes`, with what the two plans hold."""
+    return [
+        _difference(plan, exercise_id, change, partners, was, now, unit)
+        for change, partners in event_changes(was, now)
+    ]
+
+
+def _difference(
+    plan: str,
+    exercise_id: str,
+    change: Change,
+    partners: tuple[str, ...],
+    was: HeldEvent | None,
+    now: HeldEvent | None,
+    unit: str,
+) -> Difference:
+    one = Difference(plan, exercise_id, change)
+    if change is Change.DROPPED and was is not None:
+        return replace(one, before=_at(was))
+    if change is Change.ADDED and now is not None:
+        return replace(one, after=_at(now))
+    if change is Change.JOINED:
+        return replace(one, after="; ".join(partners))
+    if change is Change.LEFT:
+        return replace(one, before="; ".join(partners))
+    assert was is not None and now is not None  # moved or venue: held in both
+    if change is Change.VENUE:
+        return replace(one, before=was.venue_id, after=now.venue_id)
+    slots = (now.start - was.start).days // slot_days(unit)
+    return replace(
+        one,
+        before=was.start.isoformat(),
+        after=now.start.isoformat(),
+        slots=slots,
+        unit=unit,
+    )
 
 
 def _changes(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -434,6 +435,54 @@ class Event:
     start: int  # first slot
     venue_id: str
     participants: tuple[str, ...]  # partner ids, required ones included
+
+
+class Change(StrEnum):
+    """How one exercise differs between two plans, in the order listed."""
+
+    DROPPED = "dropped"
+    ADDED = "added"
+    MOVED = "moved"
+    VENUE = "venue changed"
+    JOINED = "partners joined"
+    LEFT = "partners left"
+
+
+class Placing(Protocol):
+    """Where and when an exercise is held, with whom: an `Event`, or one read
+    back from a result (its start a date rather than a slot)."""
+
+    @property
+    def start(self) -> object: ...
+    @property
+    def venue_id(self) -> str: ...
+    @property
+    def participants(self) -> tuple[str, ...]: ...
+
+
+def event_changes(
+    was: Placing | None, now: Placing | None
+) -> list[tuple[Change, tuple[str, ...]]]:
+    """How an exercise's event changed from ``was`` to ``now`` (None: not held),
+    in the order of `Change`; with each change the partners who joined or left
+    (empty for the other changes). The one diff of plans: the checker prices
+    it, comparisons list it."""
+    if now is None:
+        return [] if was is None else [(Change.DROPPED, ())]
+    if was is None:
+        return [(Change.ADDED, ())]
+    found: list[tuple[Change, tuple[str, ...]]] = []
+    if was.start != now.start:
+        found.append((Change.MOVED, ()))
+    if was.venue_id != now.venue_id:
+        found.append((Change.VENUE, ()))
+    joined = tuple(p for p in now.participants if p not in was.participants)
+    left = tuple(p for p in was.participants if p not in now.participants)
+    if joined:
+        found.append((Change.JOINED, joined))
+    if left:
+        found.append((Change.LEFT, left))
+    return found
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ from planner.domain import (
     TERM_COST,
     TERM_GOAL_SHORTFALL,
     TERM_VALUE,
+    Change,
     Event,
     Exercise,
     Goal,
     GoalKind,
     Plan,
     Problem,
+    event_changes,
 )
 
 # Long lists of exercise ids are cut here so a message stays readable.
@@ -312,27 +314,21 @@ def plan_changes(problem: Problem, plan: Plan, baseline: Plan) -> Changes:
     """Every change from ``baseline`` to ``plan``, in the programme's order."""
     now = Held.of(problem, plan).by_exercise
     before = Held.of(problem, baseline).by_exercise
-    moved, venue_changed, dropped, added = [], [], [], []
+    found: dict[Change, list[str]] = {change: [] for change in Change}
     partners: list[tuple[str, str, str]] = []
     for exercise in problem.exercises:
         eid = exercise.id
         old, new = before.get(eid), now.get(eid)
-        if old is None and new is None:
-            continue
-        if new is None:
-            dropped.append(eid)
-            continue
-        if old is None:
-            added.append(eid)
-            continue
-        if new.first != old.first:
-            moved.append(eid)
-        if old.venue_id in problem.venue and new.venue_id != old.venue_id:
-            venue_changed.append(eid)
-        was = [p for p in old.participants if p in problem.partner]
-        is_ = [p for p in new.participants if p in problem.partner]
-        partners += [(eid, p, "leaves") for p in was if p not in is_]
-        partners += [(eid, p, "joins") for p in is_ if p not in was]
+        changes = dict(event_changes(_seen(problem, old), _seen(problem, new)))
+        # Nobody chose to leave a venue the programme no longer has.
+        if old is not None and old.venue_id not in problem.venue:
+            changes.pop(Change.VENUE, None)
+        for change in changes:
+            found[change].append(eid)
+        partners += [(eid, p, "leaves") for p in changes.get(Change.LEFT, ())]
+        partners += [(eid, p, "joins") for p in changes.get(Change.JOINED, ())]
+    moved, venue_changed = found[Change.MOVED], found[Change.VENUE]
+    dropped, added = found[Change.DROPPED], found[Change.ADDED]
     return Changes(
         tuple(moved),
         tuple(venue_changed),
@@ -340,6 +336,14 @@ def plan_changes(problem: Problem, plan: Plan, baseline: Plan) -> Changes:
         tuple(added),
         tuple(partners),
     )
+
+
+def _seen(problem: Problem, placed: Placed | None) -> Event | None:
+    """The event as the change weights see it: the programme's partners only."""
+    if placed is None:
+        return None
+    participants = tuple(p for p in placed.participants if p in problem.partner)
+    return Event(placed.id, placed.first, placed.venue_id, participants)
 
 
 def plan_kpis(

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from planner.compare import (
-    Change,
     Difference,
     GanttRow,
     calendar,
@@ -26,6 +25,7 @@ from planner.compare import (
     comparison_rows,
 )
 from planner.domain import (
+    Change,
     Event,
     Goal,
     GoalKind,
