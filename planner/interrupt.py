@@ -156,11 +156,3 @@ def end_now(code: int) -> None:
 
 
 signals = Signals()
-
-
-def run_command() -> None:
-    """The ``planner`` command: signals are noted before the heavy imports."""
-    signals.note_early()
-    from planner.cli import main
-
-    main()
