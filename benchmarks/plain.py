@@ -23,7 +23,7 @@ from pathlib import Path
 from ortools.sat.python import cp_model
 
 from planner.model import build_model
-from planner.model.search import read_plan
+from planner.model.search import solution_plan
 from planner.workbook.read import read_problem
 
 
@@ -58,7 +58,7 @@ def main() -> None:
     first = _First(began)
     status = solver.solve(built.model, first)
     has_plan = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    plan = read_plan(problem, built.variables, solver) if has_plan else None
+    plan = solution_plan(problem, built.variables, solver) if has_plan else None
     data = {
         "status": solver.status_name(status).lower(),
         "bound": solver.best_objective_bound if has_plan else None,
