@@ -25,7 +25,7 @@ from planner.figures import objective_terms
 from planner.generate import generate
 from planner.model.conflicts import feasible
 from planner.model.probe import best_with, fix_rest, hold, meet
-from planner.model.search import solve
+from planner.model.solve import solve
 from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook

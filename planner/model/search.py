@@ -10,30 +10,23 @@ display never holds the solver up.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import queue
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from importlib.metadata import version
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from ortools.sat.python import cp_model, cp_model_helper
 
 from planner.domain import (
-    TERM_CHANGE,
-    TERM_NAMES,
     Event,
     Plan,
     Problem,
     Progress,
-    Result,
     SolveOptions,
-    Status,
 )
-from planner.model.baseline import freeze_past, keep_event
-from planner.model.construct import construct_plan
+from planner.model.baseline import freeze_past
 from planner.model.objective import set_objective, term_expressions
 from planner.model.rules import add_rules
 from planner.model.running import answered, run_cp_sat
@@ -45,9 +38,6 @@ from planner.model.variables import (
     create_variables,
 )
 
-if TYPE_CHECKING:  # lns imports this module
-    from planner.model.lns import Search
-
 HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
 # CP-SAT's deterministic time runs at about 0.06-0.09 units per second of
 # one worker's search on the loaded 2-core machine it was measured on (the
@@ -55,15 +45,7 @@ HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
 WORK_PER_SECOND = 0.05
 CLOCK_SAFETY = 10.0  # a loaded shared 2-core machine ran one worker 10x slower
 FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
-# Share of the time limit kept for filling gaps around the plan found, when the
-# search does not prove it best (see `_fill_gaps`).
-FILL_SHARE = 0.1
-# The full search's limit once the neighbourhood search was interrupted: it
-# only hands back the plan found (CP-SAT needs one call to report anything).
-STOPPED_S = 0.01
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
-
-T = TypeVar("T")
 
 
 class CancelToken(Protocol):
@@ -71,15 +53,6 @@ class CancelToken(Protocol):
     `multiprocessing.Event`): the best plan found so far is kept, as on Ctrl-C."""
 
     def is_set(self) -> bool: ...
-
-
-STATUS = {
-    cp_model.OPTIMAL: Status.OPTIMAL,
-    cp_model.FEASIBLE: Status.FEASIBLE,
-    cp_model.INFEASIBLE: Status.INFEASIBLE,
-    cp_model.UNKNOWN: Status.NO_PLAN,
-    cp_model.MODEL_INVALID: Status.INVALID,
-}
 
 
 @dataclass
@@ -219,14 +192,6 @@ def solver_parameters(problem: Problem, options: SolveOptions) -> dict[str, obje
     return parameters
 
 
-def _number(parameters: dict[str, object], name: str) -> float:
-    """A numeric parameter of `solver_parameters`, typed as what it is."""
-    value = parameters[name]
-    if not isinstance(value, int | float):
-        raise TypeError(f"CP-SAT parameter {name} is {value!r}, not a number")
-    return value
-
-
 def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, object]) -> None:
     """Set CP-SAT parameters by name; list-valued ones are appended."""
     for name, value in parameters.items():
@@ -260,7 +225,7 @@ class Solution:
 
 
 @dataclass
-class _Found:
+class Found:
     """The best solution known after the search, and what happened on the way.
 
     ``status`` is the search's own; ``failures`` says, in a sentence each,
@@ -275,329 +240,12 @@ class _Found:
     canonical: bool = False
 
 
-def solve(
-    problem: Problem,
-    options: SolveOptions = SolveOptions(),  # noqa: B008 - frozen, never mutated
-    progress: Callable[[Progress], None] | None = None,
-    hint: Plan | None = None,
-    baseline: Plan | None = None,
-    freeze_before: int | None = None,
-    cancel: CancelToken | None = None,
-) -> Result:
-    """Plan ``problem``: the best plan found within the time limit, and its terms.
-
-    When the search ends without a plan of its own (stopped during presolve,
-    which takes a while on a large programme), the hinted plan is returned if
-    the model accepts it. A plan proven best is made canonical (`_canonical`),
-    so the same input and options give the same plan run after run.
-
-    ``statistics["canonical"]`` says whether the same input and options give
-    this same plan again (a deterministic run, or a plan proven best).
-
-    Ctrl-C (a KeyboardInterrupt) during the search stops it, and so does
-    ``cancel`` once set: the best plan found so far is returned,
-    ``statistics["interrupted"]`` set. Once a plan exists, nothing that fails
-    afterwards loses it: the failure is named in ``statistics["failures"]``.
-
-    With a ``baseline`` (a plan published earlier) the best plan is the one
-    that changes as little as it must: each change is priced in the change
-    term, and the baseline is the search's first guess (unless ``hint`` is
-    given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
-    event starting before it as it is; a frozen event that breaks a hard rule
-    makes the model infeasible, so callers name such events first
-    (`planner.whatif.replan`).
-    """
-    if freeze_before is not None and baseline is None:
-        raise ValueError("freeze_before needs a baseline: the plan to freeze")
-    began = time.perf_counter()
-    built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
-    first_guess = hint if hint is not None else baseline
-    if first_guess is None:
-        first_guess = construct_plan(problem)
-    hinted = add_hint(built, first_guess)
-    solver = cp_model.CpSolver()
-    cp_parameters = solver_parameters(problem, options)
-    neighbourhoods = None
-    if not options.deterministic:
-        from planner.model.lns import improve_first  # lns builds on this module
-
-        neighbourhoods = improve_first(
-            problem, built, first_guess, options, progress, cancel, began
-        )
-        if neighbourhoods is not None:
-            first_guess = neighbourhoods.plan
-            clear_hints(built.model)
-            hinted = add_hint(built, first_guess)
-            left = began + _number(cp_parameters, "max_time_in_seconds")
-            cp_parameters["max_time_in_seconds"] = max(1.0, left - time.perf_counter())
-            if neighbourhoods.interrupted:
-                cp_parameters["max_time_in_seconds"] = STOPPED_S
-    fill_s = 0.0
-    if not options.deterministic:
-        clock_s = _number(cp_parameters, "max_time_in_seconds")
-        fill_s = clock_s * FILL_SHARE
-        cp_parameters["max_time_in_seconds"] = clock_s - fill_s
-    apply_parameters(solver, cp_parameters)
-    run = _Run(began, progress, cancel)
-    found = run.search(solver, built.model)
-    found.interrupted |= neighbourhoods is not None and neighbourhoods.interrupted
-    searched = found.status
-    # The full search may end before it takes up the neighbourhood search's
-    # plan (the hint) or anything better: that plan is the result then.
-    behind = (
-        neighbourhoods is not None
-        and found.solution is not None
-        and found.solution.objective_value < neighbourhoods.objective
-    )
-    if found.solution is None or behind:
-        first = "hint" if neighbourhoods is None else "neighbourhoods"
-        if _after_search(found, "checking the first guess", _hinted_step(built, first)):
-            found.status = cp_model.FEASIBLE
-    elif found.interrupted:
-        pass  # the plan found so far is all that is wanted
-    elif options.deterministic:
-        found.canonical = True
-    elif found.status == cp_model.FEASIBLE:
-        workers = int(_number(cp_parameters, "num_workers"))
-        fill = _fill_step(built, problem, found.solution, fill_s, workers)
-        _after_search(found, "filling gaps", fill)
-    elif found.status == cp_model.OPTIMAL:
-        canonical = _canonical_step(built, problem, found.solution, options)
-        found.canonical = _after_search(found, "making the plan canonical", canonical)
-    plan: Plan | None = None
-    terms: dict[str, int] = {}
-    if found.solution is not None:
-        names = tuple(n for n in TERM_NAMES if n != TERM_CHANGE or baseline is not None)
-        plan, terms = _shielded(found, lambda: _read(problem, built, found, names))
-    searched_well = searched in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    bound = solver.best_objective_bound if answered(solver) else math.nan
-    proto = built.model.proto
-    return Result(
-        status=STATUS.get(found.status, Status.INVALID),
-        plan=plan,
-        objective=sum(terms.values()) if plan is not None else None,
-        bound=bound if searched_well and math.isfinite(bound) else None,
-        terms=terms,
-        baseline=baseline,
-        runtime_s=time.perf_counter() - began,
-        parameters={
-            "time_limit_s": _time_limit(problem, options),
-            "workers": cp_parameters["num_workers"],
-            "seed": options.seed,
-            "deterministic": options.deterministic,
-            "hint": _hint_name(hint, baseline),
-            "baseline": baseline is not None,
-            "freeze_before": freeze_before,
-            "cp_sat": cp_parameters,
-        },
-        statistics={
-            **_solver_statistics(solver, searched),
-            "build_s": built.build_s,
-            "variables": len(proto.variables),
-            "constraints": len(proto.constraints),
-            "hint_events": hinted,
-            "solutions": run.solutions,
-            "first_plan_s": _first_plan_s(run, found, neighbourhoods, began),
-            "plan_from": found.plan_from if plan is not None else None,
-            "canonical": found.canonical,
-            "interrupted": found.interrupted,
-            "failures": found.failures,
-        },
-    )
-
-
-def _time_limit(problem: Problem, options: SolveOptions) -> float:
-    if options.time_limit_s is not None:
-        return options.time_limit_s
-    return problem.settings.time_limit_s
-
-
-def _first_plan_s(
-    run: _Run, found: _Found, neighbourhoods: Search | None, began: float
-) -> float | None:
-    """Seconds from the start to the first plan proven to keep every rule."""
-    if neighbourhoods is not None:
-        return neighbourhoods.checked_at - began
-    return run.first_s if found.plan_from == "search" else None
-
-
-def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:
-    if hint is not None:
-        return "given"
-    return "baseline" if baseline is not None else "construction"
-
-
-def _solver_statistics(
-    solver: cp_model.CpSolver, status: cp_model.CpSolverStatus
-) -> dict[str, object]:
-    """The search's own figures; None where a failed search left none."""
-    figures: dict[str, object] = dict.fromkeys(
-        ("branches", "conflicts", "wall_time_s", "deterministic_time")
-    )
-    if answered(solver):
-        figures = {
-            "branches": solver.num_branches,
-            "conflicts": solver.num_conflicts,
-            "wall_time_s": solver.wall_time,
-            "deterministic_time": solver.deterministic_time,
-        }
-    return {
-        **figures,
-        "cp_sat_status": solver.status_name(status),
-        "cp_sat_version": version("ortools"),
-    }
-
-
-def _read(
-    problem: Problem, built: BuiltModel, found: _Found, names: tuple[str, ...]
-) -> tuple[Plan, dict[str, int]]:
-    """The plan of the best solution found and its objective terms."""
-    solution = found.solution
-    assert solution is not None
-    plan = solution_plan(problem, built.variables, solution)
-    terms = {
-        name: solution.value(built.terms[name]) if name in built.terms else 0
-        for name in names
-    }
-    return plan, terms
-
-
-def _shielded(found: _Found, read: Callable[[], T]) -> T:
-    """``read()``, done again if Ctrl-C cuts it short: the plan is all there is.
-
-    Reading a large plan takes a moment; an interrupt then must not lose it.
-    """
-    while True:
-        try:
-            return read()
-        except KeyboardInterrupt:
-            found.interrupted = True
-
-
-Step = Callable[[], tuple[Solution | None, str]]
-
-
-def _after_search(found: _Found, what: str, step: Step) -> bool:
-    """Run one step after the search; True when it gave a solution, now kept.
-
-    A step that fails or is interrupted is given up and the solution found so
-    far kept: a plan that exists is never lost to a later step.
-    """
-    try:
-        solution, plan_from = step()
-    except KeyboardInterrupt:
-        found.interrupted = True
-        return False
-    except Exception as error:  # the plan found must survive it
-        kept = "; the plan found so far is kept" if found.solution else ""
-        found.failures.append(f"{what} failed ({type(error).__name__}: {error}){kept}")
-        return False
-    if solution is None:
-        return False
-    found.solution, found.plan_from = solution, plan_from
-    return True
-
-
-def _hinted_step(built: BuiltModel, plan_from: str) -> Step:
-    def step() -> tuple[Solution | None, str]:
-        return hinted_solution(built), plan_from
-
-    return step
-
-
-def _fill_step(
-    built: BuiltModel,
-    problem: Problem,
-    searched: Solution,
-    seconds: float,
-    workers: int,
-) -> Step:
-    def step() -> tuple[Solution | None, str]:
-        plan = solution_plan(problem, built.variables, searched)
-        filled = _fill_gaps(built, problem, plan, seconds, workers)
-        if filled is None or filled.objective_value <= searched.objective_value:
-            return None, "search"
-        return filled, "search, then gaps filled"
-
-    return step
-
-
-def _canonical_step(
-    built: BuiltModel, problem: Problem, searched: Solution, options: SolveOptions
-) -> Step:
-    def step() -> tuple[Solution | None, str]:
-        optimum = round(searched.objective_value)
-        return _canonical(built, problem, optimum, options), "search"
-
-    return step
-
-
-def _fill_gaps(
-    built: BuiltModel, problem: Problem, plan: Plan, seconds: float, workers: int
-) -> Solution | None:
-    """Keep every event of ``plan`` as it is and add what still fits around it.
-
-    On a large programme the search often stops with exercises left out that
-    fit into the plan's gaps; with every held event fixed that question is
-    small and is usually answered to optimality in seconds (generated xl:
-    +0.5-0.8 % objective in about 6 s, see benchmarks/RESULTS.md). The events
-    are fixed for good: the model is not searched again.
-    """
-    model = built.model
-    for event in plan.events:
-        keep_event(model, built.variables, event)
-    clear_hints(model)
-    add_hint(built, plan)
-    solver = cp_model.CpSolver()
-    options = SolveOptions(time_limit_s=max(seconds, 1.0), workers=workers)
-    apply_parameters(solver, solver_parameters(problem, options))
-    return _solution(solver, run_cp_sat(solver, model))
-
-
-def _canonical(
-    built: BuiltModel, problem: Problem, optimum: int, options: SolveOptions
-) -> Solution | None:
-    """The first plan worth ``optimum`` that a deterministic run finds.
-
-    The parallel search proves the best value, but which of several equally
-    good plans it ends on depends on its threads' timing: the same workbook
-    gave two plans with 12 differences. A one-worker search depends only on
-    the model and its parameters, so the first plan worth the optimum it
-    comes to is the same every time; it is stopped there (`_StopAt`), which
-    for a one-worker search is as deterministic as the search itself. It is
-    the plan ``--deterministic`` gives, found without proving it best again
-    (generated m: about as long as the parallel search). It has the budget
-    of a deterministic run; when that is not enough (None) the search's plan
-    stands.
-    """
-    parameters = solver_parameters(problem, replace(options, deterministic=True))
-    solver = cp_model.CpSolver()
-    apply_parameters(solver, parameters)
-    status = run_cp_sat(solver, built.model, _StopAt(optimum))
-    solution = _solution(solver, status)
-    if solution is None or solution.objective_value < optimum:
-        return None
-    return solution
-
-
-class _StopAt(cp_model.CpSolverSolutionCallback):
-    """Stops the search at its first solution worth ``optimum``."""
-
-    def __init__(self, optimum: int) -> None:
-        super().__init__()
-        self._optimum = optimum
-
-    def on_solution_callback(self) -> None:
-        if self.objective_value >= self._optimum:
-            self.stop_search()
-
-
 def search_once(
     solver: cp_model.CpSolver, model: cp_model.CpModel, cancel: CancelToken | None
 ) -> tuple[cp_model.CpSolverStatus, bool]:
     """One CP-SAT solve that Ctrl-C or ``cancel`` stops, keeping its best
     solution; its status and whether it was stopped so."""
-    found = _Run(time.perf_counter(), None, cancel).search(solver, model)
+    found = Run(time.perf_counter(), None, cancel).search(solver, model)
     return found.status, found.interrupted
 
 
@@ -611,12 +259,13 @@ def hinted_solution(built: BuiltModel) -> Solution | None:
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = FALLBACK_LIMIT_S
-    return _solution(solver, run_cp_sat(solver, built.model))
+    return solution_of(solver, run_cp_sat(solver, built.model))
 
 
-def _solution(
+def solution_of(
     solver: cp_model.CpSolver, status: cp_model.CpSolverStatus
 ) -> Solution | None:
+    """The solver's solution, when its status says it has one."""
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution(solver.response_proto)
     return None
@@ -656,7 +305,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     It never raises: an exception here would stop the search.
     """
 
-    def __init__(self, run: _Run) -> None:
+    def __init__(self, run: Run) -> None:
         super().__init__()
         self._run = run
 
@@ -669,7 +318,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             )
 
 
-class _Run:
+class Run:
     """One search: the best solution it reported and its news for the display."""
 
     def __init__(
@@ -707,7 +356,7 @@ class _Run:
         self.bound = bound
         self.report()
 
-    def search(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> _Found:
+    def search(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> Found:
         """Run the search; Ctrl-C stops it with the best solution found so far.
 
         Should the solve itself fail after reporting a plan, that plan is
@@ -716,7 +365,7 @@ class _Run:
         reporter = _Reporter(self)
         if self.progress is not None:
             solver.best_bound_callback = self._on_bound
-        found = _Found(cp_model.UNKNOWN, None, "search")
+        found = Found(cp_model.UNKNOWN, None, "search")
         try:
             found.status = run_cp_sat(solver, model, reporter, self._poll)
         except KeyboardInterrupt:

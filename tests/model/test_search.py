@@ -35,8 +35,8 @@ from planner.generate import generate
 from planner.model import SourceGuard, build_model, solve
 from planner.model.construct import construct_plan
 from planner.model.hint import greedy_plan
-from planner.model.search import _fill_gaps
 from planner.model.search import solution_plan as read_plan
+from planner.model.solve import _fill_gaps
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem
