@@ -15,68 +15,28 @@ names it and says why, without a result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from planner.engines.base import (
+    ENGINES,
+    LOCAL,
+    RAY,
+    Engine,
+    EngineUnavailable,
+    Outcome,
+    describe,
+    share_cores,
+)
 
-Task = TypeVar("Task")
-Value = TypeVar("Value")
-
-LOCAL, RAY = "local", "ray"
-ENGINES = (LOCAL, RAY)
-
-
-class EngineUnavailable(Exception):
-    """The engine asked for cannot run here (Ray not installed, no cluster)."""
-
-
-@dataclass(frozen=True)
-class Outcome(Generic[Value]):
-    """What became of one named task: its value, or why it has none."""
-
-    name: str
-    value: Value | None
-    error: str | None = None  # set when the task failed twice
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-
-class Engine(Protocol):
-    """Runs named tasks, each on ``cpus_each`` cores, and gathers their outcomes."""
-
-    name: str
-
-    def cores(self) -> int:
-        """The cores the engine can give to solves at once."""
-        ...
-
-    def close(self) -> None:
-        """Let go of what the engine started (a local Ray instance)."""
-        ...
-
-    def run(
-        self,
-        work: Callable[[Task], Value],
-        tasks: Mapping[str, Task],
-        cpus_each: int,
-        done: Callable[[Outcome[Value]], None] | None = None,
-    ) -> dict[str, Outcome[Value]]:
-        """``work(task)`` for every task; ``done`` hears each outcome as it ends.
-
-        The outcomes come back in the order of ``tasks``. ``work`` must be a
-        module-level function and every task picklable: they travel to other
-        processes or machines.
-        """
-        ...
-
-
-def describe(error: BaseException) -> str:
-    """Why a task failed, in one line."""
-    text = str(error).strip().splitlines()
-    first = text[0] if text else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+__all__ = [
+    "ENGINES",
+    "LOCAL",
+    "RAY",
+    "Engine",
+    "EngineUnavailable",
+    "Outcome",
+    "describe",
+    "open_engine",
+    "share_cores",
+]
 
 
 def open_engine(name: str, address: str | None = None) -> Engine:
@@ -95,8 +55,3 @@ def open_engine(name: str, address: str | None = None) -> Engine:
 
         return RayEngine(address)
     raise EngineUnavailable(f"unknown engine {name!r}: use {' or '.join(ENGINES)}")
-
-
-def share_cores(cores: int, tasks: int) -> int:
-    """CP-SAT workers per task: ``cores`` shared out, at least one each."""
-    return max(1, cores // max(1, min(tasks, cores)))

@@ -23,7 +23,7 @@ from concurrent.futures import (
 from contextlib import closing, contextmanager
 from typing import TypeVar
 
-from planner.engines import LOCAL, Outcome, describe
+from planner.engines.base import LOCAL, Outcome, describe
 
 Task = TypeVar("Task")
 Value = TypeVar("Value")

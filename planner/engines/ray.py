@@ -18,7 +18,7 @@ import socket
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from planner.engines import RAY, EngineUnavailable, Outcome, describe
+from planner.engines.base import RAY, EngineUnavailable, Outcome, describe
 
 Task = TypeVar("Task")
 Value = TypeVar("Value")
