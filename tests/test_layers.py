@@ -20,6 +20,9 @@ PACKAGE = ROOT / "planner"
 # What each low layer may import from planner, by module prefix. A module in
 # none of these layers sits above them and may import any of them.
 DOMAIN = ("planner.domain",)
+# National public holidays (the holidays package): data about the calendar,
+# read into partners' blackouts and listed in the result.
+HOLIDAYS = ("planner.public_holidays",)
 MODEL = (*DOMAIN, "planner.model")
 # What a plan amounts to (spend, goal progress, objective terms), reckoned
 # from the domain alone: the checker judges with it.
@@ -30,6 +33,7 @@ RESULTS = DOMAIN
 WORDING = DOMAIN  # planner.explain: rows and numbers in the planner's words
 WORKBOOK_INPUT = (
     *DOMAIN,
+    *HOLIDAYS,
     "planner.workbook.schema",
     "planner.workbook.sheets",
     "planner.workbook.cells",
@@ -44,9 +48,11 @@ WORKBOOK_OUTPUT = (
     *DOMAIN,
     "planner",
     "planner.results",
+    *HOLIDAYS,
     "planner.workbook.schema",
     "planner.workbook.sheets",
     "planner.workbook.output",
+    "planner.workbook.printing",
     "planner.workbook.plan_io",
     "planner.workbook.write",
     "planner.workbook.compare_write",
@@ -70,8 +76,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "planner.sample": EXAMPLE_DATA,
     "planner.generate": EXAMPLE_DATA,
     "planner.workbook.template": TEMPLATE,
-    **{name: WORKBOOK_INPUT for name in WORKBOOK_INPUT if name != "planner.domain"},
-    **{name: WORKBOOK_OUTPUT for name in WORKBOOK_OUTPUT[3:]},
+    "planner.public_holidays": DOMAIN,
+    **{name: WORKBOOK_INPUT for name in WORKBOOK_INPUT[2:]},
+    **{name: WORKBOOK_OUTPUT for name in WORKBOOK_OUTPUT[4:]},
 }
 # Front ends: they call the application layer and present what it returns.
 FRONT_ENDS = ("planner.cli", "planner.serve", "planner.__main__")
@@ -101,6 +108,8 @@ KNOWN: frozenset[tuple[str, str]] = frozenset(
         ("planner.cli", "planner.workbook.plan_io"),
         ("planner.cli", "planner.workbook.write"),
         ("planner.cli", "planner.engines"),
+        ("planner.cli", "planner.brief"),
+        ("planner.cli", "planner.publish"),
         ("planner.cli", "planner.robustness"),
         ("planner.cli", "planner.sweep"),
         ("planner.cli", "planner.workbook.study_write"),
