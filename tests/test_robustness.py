@@ -172,7 +172,7 @@ def test_a_study_of_the_sample_writes_robustness_xlsx(
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["Exercises", "Goals", "Samples"]
     rows = list(book["Samples"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("sample", "drawn", "status")
+    assert rows[0][:3] == ("Sample", "Drawn", "Status")  # headings in words
     assert [row[0] for row in rows[1:]] == [s.draw.name for s in study.samples]
 
 
