@@ -8,9 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from planner.brief import write_brief
 from planner.compare import Comparison, Gantt, calendar, compare, comparison_rows
-from planner.domain import Problem
+from planner.domain import Finding, Problem
+from planner.results import ResultError
+from planner.workbook.compare_write import write_comparison
+from planner.workbook.output import OutputError
 from planner.workbook.plan_io import read_result
+from planner.workbook.read import read_problem
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,65 @@ def report_of(comparison: Comparison) -> ComparisonReport:
         tuple(slot_dates),
         tuple(calendars),
     )
+
+
+@dataclass(frozen=True)
+class ComparisonFile:
+    """A comparison of result files, as ``planner compare`` makes it.
+
+    ``findings`` are what reading the workbook found (``valid`` False: it has
+    errors, nothing was compared); ``error`` says why a result could not be
+    read (nothing was compared); ``file`` is the comparison workbook
+    written, or ``output_error`` says why it could not be.
+    """
+
+    findings: tuple[Finding, ...]
+    valid: bool
+    report: ComparisonReport | None = None
+    file: Path | None = None
+    output_error: str | None = None
+    error: str | None = None
+
+
+def compare_files(
+    paths: Sequence[str | Path], out: str | Path, workbook: str | Path | None = None
+) -> ComparisonFile:
+    """Compare two or more results (`compare_results`), the figures of a
+    schedule.xlsx recomputed from ``workbook``, and write the comparison
+    workbook at ``out`` (a folder: comparison.xlsx in it).
+    """
+    problem: Problem | None = None
+    findings: list[Finding] = []
+    if workbook is not None:
+        problem, findings = read_problem(workbook)
+        if problem is None:
+            return ComparisonFile(tuple(findings), valid=False)
+    source = None if workbook is None else Path(workbook)
+    try:
+        report = compare_results(paths, problem=problem, workbook=source)
+    except ResultError as error:
+        return ComparisonFile(tuple(findings), True, error=str(error))
+    try:
+        written = write_comparison(report.comparison, Path(out))
+    except OutputError as error:
+        return ComparisonFile(tuple(findings), True, report, output_error=str(error))
+    return ComparisonFile(tuple(findings), True, report, written)
+
+
+def brief_files(
+    result: str | Path,
+    others: Sequence[str | Path] = (),
+    out_dir: str | Path | None = None,
+    paper: str = "a4",
+) -> tuple[Path, ...]:
+    """Write brief.pdf and brief.html for ``result`` (a result folder or its
+    schedule.json), with ``others`` side by side; into ``out_dir`` or beside
+    the result. Raises `planner.results.ResultError` for a result it cannot
+    read, `OutputError` for a folder it cannot write."""
+    written = write_brief(
+        Path(result),
+        [Path(other) for other in others],
+        None if out_dir is None else Path(out_dir),
+        paper,
+    )
+    return tuple(written)

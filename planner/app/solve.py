@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +30,11 @@ from planner.domain import (
     Status,
     Violation,
 )
+from planner.engines import LOCAL, EngineUnavailable, open_engine
 from planner.explain import Explanation
 from planner.model.search import CancelToken
 from planner.publish import publish, result_folder
-from planner.whatif import freeze_slot, replan, run_whatif
+from planner.whatif import NoScenarios, freeze_slot, replan, run_whatif
 from planner.workbook.output import OutputError, make_folder
 from planner.workbook.plan_io import pinned_left_out, read_baseline
 from planner.workbook.read import read_problem, read_variants
@@ -64,6 +66,44 @@ class SolveRequest:
 
 
 @dataclass(frozen=True)
+class EngineChoice:
+    """Where the plans run: ``local`` or ``ray`` (at ``address``; None: a Ray
+    started on this machine)."""
+
+    name: str = LOCAL
+    address: str | None = None
+
+
+def _no_hold(_: Result) -> None:
+    """By default a run goes on to explain and write whatever the search found."""
+
+
+def _skip_explanations(_: Result, __: KeyboardInterrupt) -> None:
+    """By default an interrupt while explaining skips the explanations only."""
+
+
+@dataclass(frozen=True)
+class Stages:
+    """What a front end does at the stages of one solve, beside progress.
+
+    The defaults do nothing, as the web page wants. The command line uses
+    them to keep its signal policy (`planner.interrupt`) without this layer
+    knowing of terminals or signals: ``read`` hears the problem and what
+    reading found once the workbook and any baseline are read, ``searched``
+    the result as the search ends (to hold the plan, or to stop when there
+    is none), ``explaining`` and ``writing`` wrap those
+    stages, and ``explaining_stopped`` hears a KeyboardInterrupt that cut
+    the explanations short (it may raise it again to end the run).
+    """
+
+    read: Callable[[Problem, Sequence[Finding]], None] = lambda _, __: None
+    searched: Callable[[Result], None] = _no_hold
+    explaining: Callable[[], AbstractContextManager[None]] = nullcontext
+    writing: Callable[[], AbstractContextManager[None]] = nullcontext
+    explaining_stopped: Callable[[Result, KeyboardInterrupt], None] = _skip_explanations
+
+
+@dataclass(frozen=True)
 class RunProgress:
     """A snapshot of a run for a live display: the stage, and while searching
     the best objective found, the bound and the gap between them."""
@@ -87,7 +127,8 @@ class SolveOutcome:
     """Everything one solve did.
 
     ``result`` is None when the workbook (or the baseline) has errors:
-    ``findings`` then says where; or when the output folder cannot be written:
+    ``findings`` then says where (``problem`` is None when the workbook's
+    own rows do); or when the output folder cannot be written:
     ``output_error`` says why. ``cancelled``: the cancel token stopped the
     search; the best plan found (if any) was still checked and written, only
     the explanations were skipped. ``violations`` is the checker's verdict on
@@ -99,16 +140,22 @@ class SolveOutcome:
     """
 
     findings: tuple[Finding, ...]
+    problem: Problem | None = None
     result: Result | None = None
     explanation: Explanation | None = None
     view: PlanView | None = None
     violations: tuple[Violation, ...] = ()
     frozen: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    pinned_left_out: tuple[str, ...] = ()
     cancelled: bool = False
     files: tuple[Path, ...] = ()
     output_error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        failures = () if self.result is None else self.result.failures
+        return (*failures, *self.pinned_left_out)
 
     @property
     def status(self) -> Status | None:
@@ -140,6 +187,7 @@ def solve_workbook(
     request: SolveRequest = SolveRequest(),
     progress: Report | None = None,
     cancel: CancelToken | None = None,
+    stages: Stages = Stages(),
 ) -> SolveOutcome:
     """Read, plan, check, explain and write one programme, as ``planner solve``.
 
@@ -156,19 +204,25 @@ def solve_workbook(
     timings: dict[str, float] = {}
     tell(READING)
     problem, findings = read_problem(path, request.scenario)
-    previous, freeze = None, None
-    if problem is not None and request.baseline is not None:
-        previous, more = read_baseline(problem, request.baseline)
-        findings = [*findings, *more]
-        if previous is not None and request.freeze_before is not None:
-            freeze = freeze_slot(problem, request.freeze_before)
-    timings["read_s"] = time.perf_counter() - began
-    if problem is None or (request.baseline is not None and previous is None):
+    if problem is None:
+        timings["read_s"] = time.perf_counter() - began
         return SolveOutcome(tuple(findings), timings=timings)
     try:
         make_folder(out_dir)  # a folder that cannot be written fails before the search
     except OutputError as error:
-        return SolveOutcome(tuple(findings), output_error=str(error), timings=timings)
+        return SolveOutcome(
+            tuple(findings), problem, output_error=str(error), timings=timings
+        )
+    previous, freeze = None, None
+    if request.baseline is not None:
+        previous, more = read_baseline(problem, request.baseline)
+        findings = [*findings, *more]
+        if previous is None:
+            return SolveOutcome(tuple(findings), problem, timings=timings)
+        if request.freeze_before is not None:
+            freeze = freeze_slot(problem, request.freeze_before)
+    timings["read_s"] = time.perf_counter() - began
+    stages.read(problem, findings)
 
     def searching(news: Progress) -> None:
         tell(SEARCHING, news.objective, news.bound)
@@ -176,6 +230,7 @@ def solve_workbook(
     mark = time.perf_counter()
     result = replan(problem, request.options, previous, freeze, searching, cancel)
     timings["solve_s"] = time.perf_counter() - mark
+    stages.searched(result)
     cancelled = cancel is not None and cancel.is_set()
     frozen = result.frozen_violations
     explanation = None
@@ -183,37 +238,40 @@ def solve_workbook(
         tell(EXPLAINING, result.objective, result.bound)
         mark = time.perf_counter()
         try:
-            explanation = explain_result(problem, result, request.explain_all)
-        except KeyboardInterrupt:  # Ctrl-C, or a cancel: the plan still counts
+            with stages.explaining():
+                explanation = explain_result(problem, result, request.explain_all)
+        except KeyboardInterrupt as stop:  # Ctrl-C, or a cancel: the plan counts
+            stages.explaining_stopped(result, stop)
             cancelled = True
         timings["explain_s"] = time.perf_counter() - mark
     tell(WRITING, result.objective, result.bound)
     mark = time.perf_counter()
     violations = _violations(problem, result.plan)
-    failures = result.statistics.get("failures") or ()
-    warnings = list(map(str, failures)) if isinstance(failures, list | tuple) else []
+    pinned: tuple[str, ...] = ()
     if result.plan is not None:
-        warnings += pinned_left_out(problem, result.plan, explanation)
+        pinned = tuple(pinned_left_out(problem, result.plan, explanation))
     files: tuple[Path, ...] = ()
     output_error = None
     try:
-        files = tuple(write_result(problem, result, out_dir, path, explanation))
-        previous_dir = (
-            None if request.baseline is None else result_folder(request.baseline)
-        )
-        files += tuple(publish(problem, result, out_dir, previous_dir))
+        with stages.writing():
+            files = tuple(write_result(problem, result, out_dir, path, explanation))
+            previous_dir = (
+                None if request.baseline is None else result_folder(request.baseline)
+            )
+            files += tuple(publish(problem, result, out_dir, previous_dir))
     except (OutputError, OSError) as error:
         output_error = str(error)
     timings["write_s"] = time.perf_counter() - mark
     timings["total_s"] = time.perf_counter() - began
     return SolveOutcome(
         findings=tuple(findings),
+        problem=problem,
         result=result,
         explanation=explanation,
         view=plan_view(problem, result, explanation),
         violations=tuple(violations),
         frozen=frozen,
-        warnings=tuple(warnings),
+        pinned_left_out=pinned,
         cancelled=cancelled,
         files=files,
         output_error=output_error,
@@ -223,30 +281,40 @@ def solve_workbook(
 
 @dataclass(frozen=True)
 class PlanOutcome:
-    """One plan of a what-if run: the base or a scenario."""
+    """One plan of a what-if run: the base or a scenario, and its result."""
 
     name: str
     folder: Path
     view: PlanView
     violations: tuple[Violation, ...]
+    result: Result
 
 
 @dataclass(frozen=True)
 class WhatifOutcome:
     """Everything a what-if run did, as ``planner whatif`` reports it.
 
-    ``plans`` is empty when the base has errors; ``findings`` holds what
-    reading said about the base (key ``base``) and each scenario; ``skipped``
-    the scenarios not planned because of their errors; ``comparison`` sets
-    the plans side by side (None with fewer than two plans).
+    ``plans`` is empty when the base has errors (or its task failed);
+    ``findings`` holds what reading said about the base (key ``base``) and
+    each scenario; ``skipped`` the scenarios not planned because of their
+    errors; ``comparison`` sets the plans side by side (None with fewer than
+    two plans) and ``comparison_file`` is where it was written; ``failed``
+    names each plan whose task failed twice, and why; ``interrupted``: a
+    signal stopped the run and the plans found until then were kept;
+    ``error`` says in one line why nothing was planned (no scenarios, the
+    engine unavailable).
     """
 
     findings: dict[str, tuple[Finding, ...]]
     plans: tuple[PlanOutcome, ...] = ()
     skipped: tuple[str, ...] = ()
     comparison: ComparisonReport | None = None
+    comparison_file: Path | None = None
     files: tuple[Path, ...] = ()
+    failed: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False
     cancelled: bool = False
+    error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -258,41 +326,51 @@ def whatif_workbook(
     freeze_before: dt.date | None = None,
     progress: Report | None = None,
     cancel: CancelToken | None = None,
+    engine: EngineChoice = EngineChoice(),
 ) -> WhatifOutcome:
     """Plan the base and every scenario (or ``scenarios``) side by side, each
     scenario re-planned against the base, as ``planner whatif``.
 
-    The plans run in processes of their own and are not stopped one by one: a
-    cancel set before the run starts plans nothing; set later, the caller
-    stops the process this runs in.
+    The plans run in processes of their own (or as tasks on the ``engine``)
+    and are not stopped one by one: a cancel set before the run starts plans
+    nothing; set later, the caller stops the process this runs in. Locally,
+    the base is planned in this process, which a signal stops cleanly
+    (`planner.interrupt`).
     """
     path, out_dir = Path(path), Path(out_dir)
     began = time.perf_counter()
     tell = _teller(progress, began)
     if cancel is not None and cancel.is_set():
         return WhatifOutcome({}, cancelled=True)
-    tell(PLANNING)
-    done = run_whatif(
-        path,
-        out_dir,
-        options,
-        scenarios,
-        report=lambda line: tell(PLANNING, message=line),
-        freeze_before=freeze_before,
-    )
+    try:
+        runner = open_engine(engine.name, engine.address)
+        try:
+            tell(PLANNING)
+            done = run_whatif(
+                path,
+                out_dir,
+                options,
+                scenarios,
+                report=lambda line: tell(PLANNING, message=line),
+                freeze_before=freeze_before,
+                engine=None if runner.name == LOCAL else runner,
+            )
+        finally:
+            runner.close()
+    except (NoScenarios, EngineUnavailable) as error:
+        return WhatifOutcome({}, error=str(error))
     findings = {name: tuple(found) for name, found in done.findings.items()}
     if done.base is None:
-        return WhatifOutcome(findings, skipped=done.skipped)
+        return WhatifOutcome(findings, skipped=done.skipped, failed=dict(done.failed))
     names = [None, *(run.name for run in done.scenarios)]
     variants = read_variants(path, names)
     plans = []
     for run in (done.base, *done.scenarios):
         problem = variants[None if run is done.base else run.name][0]
         assert problem is not None  # it was planned, so it was valid
+        view = plan_view(problem, run.result)
         plans.append(
-            PlanOutcome(
-                run.name, run.folder, plan_view(problem, run.result), run.violations
-            )
+            PlanOutcome(run.name, run.folder, view, run.violations, run.result)
         )
     files = [
         path
@@ -307,7 +385,10 @@ def whatif_workbook(
         plans=tuple(plans),
         skipped=done.skipped,
         comparison=None if done.compared is None else report_of(done.compared),
+        comparison_file=done.comparison,
         files=tuple(files),
+        failed=dict(done.failed),
+        interrupted=done.interrupted,
         timings={"total_s": time.perf_counter() - began},
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from planner.domain import Finding, Problem, Severity
+from planner.generate import generate, planted_schedule
 from planner.workbook.read import read_variants
-from planner.workbook.template import write_template
+from planner.workbook.template import write_template, write_workbook
 
 
 @dataclass(frozen=True)
@@ -15,15 +17,17 @@ class Validation:
     """What `planner validate` says about a workbook, as data.
 
     ``errors`` stop the programme from being planned; ``warnings`` do not.
-    Each finding names its sheet and cell. ``scenarios`` are the names the
-    Scenarios sheet offers; ``summary`` describes the programme when it is
-    valid (None otherwise).
+    Each finding names its sheet and cell; ``findings`` holds them all in
+    the order of the workbook. ``scenarios`` are the names the Scenarios
+    sheet offers; ``summary`` describes the programme when it is valid (None
+    otherwise).
     """
 
     errors: tuple[Finding, ...]
     warnings: tuple[Finding, ...]
     scenarios: tuple[str, ...]
     summary: str | None
+    findings: tuple[Finding, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -43,6 +47,7 @@ def validate_workbook(path: str | Path, scenario: str | None = None) -> Validati
         warnings=tuple(f for f in findings if f.severity is Severity.WARNING),
         scenarios=scenarios,
         summary=None if problem is None else describe_problem(problem),
+        findings=tuple(findings),
     )
 
 
@@ -55,9 +60,50 @@ def describe_problem(problem: Problem) -> str:
     )
 
 
-def write_template_file(path: str | Path, example: bool = False) -> Path:
-    """Write the blank input workbook (or the filled-in example) to ``path``,
-    replacing what is there: the caller chose the path for it."""
+def write_template_file(
+    path: str | Path, example: bool = False, force: bool = True
+) -> Path:
+    """Write the blank input workbook (or the filled-in example) to ``path``.
+
+    By default it replaces what is there: the caller chose the path for it.
+    Without ``force``, a file already there (perhaps a planner's filled-in
+    workbook) raises FileExistsError.
+    """
     path = Path(path)
-    write_template(path, example=example, force=True)
+    write_template(path, example=example, force=force)
     return path
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated programme: the workbook, the planted plan that proves it
+    feasible (readable by ``planner check``) and how many events it holds."""
+
+    workbook: Path
+    planted: Path
+    events: int
+
+
+def generate_workbook(
+    path: str | Path,
+    size: str = "s",
+    seed: int = 1,
+    profile: str = "spread",
+    force: bool = False,
+) -> Generated:
+    """Write a generated programme to ``path`` and its planted plan beside it
+    as ``<name>.planted.json``.
+
+    Without ``force``, raises FileExistsError naming whichever of the two
+    files is already there, before anything is generated.
+    """
+    path = Path(path)
+    planted_path = path.with_suffix(".planted.json")
+    taken = [p for p in (path, planted_path) if p.exists()]
+    if taken and not force:
+        raise FileExistsError(str(taken[0]))
+    tables, planted = generate(size, seed, profile)
+    write_workbook(tables, path)
+    schedule = planted_schedule(tables, planted)
+    planted_path.write_text(json.dumps(schedule, indent=1), encoding="utf-8")
+    return Generated(path, planted_path, len(planted))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.app import (
+    FATES,
     ComparisonReport,
     EngineChoice,
     RunProgress,
@@ -22,6 +23,7 @@ from planner.app import (
     SolveRequest,
     StudyOutcome,
     SweepOutcome,
+    SweepSpec,
     Validation,
     WhatifOutcome,
     robustness_workbook,
@@ -30,9 +32,7 @@ from planner.app import (
     whatif_workbook,
 )
 from planner.domain import Finding, SolveOptions, Status
-from planner.robustness import FATES
 from planner.serve.storage import CANCELLED, DONE, FAILED, UPLOAD_NAME
-from planner.sweep import SweepSpec
 
 
 def to_json(value: Any) -> Any:

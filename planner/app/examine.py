@@ -1,0 +1,138 @@
+"""Questions about one programme or one plan that write no result.
+
+``planner explain`` asks why no plan exists, ``planner suggest`` where else an
+exercise could go, ``planner check`` whether a schedule keeps every rule.
+Each answer comes back as data with what reading found, so a front end says
+where a workbook or a schedule is wrong before it says anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner.app.reasons import suggest
+from planner.check import check_plan
+from planner.domain import Finding, Plan, Problem, Violation
+from planner.explain import Explanation, Suggestion, explain_conflict
+from planner.figures import objective_terms
+from planner.model.conflicts import DEFAULT_LIMIT_S, conflict
+from planner.workbook.plan_io import read_plan
+from planner.workbook.read import read_problem
+
+
+@dataclass(frozen=True)
+class ConflictOutcome:
+    """Why no plan exists, as ``planner explain`` says it.
+
+    ``valid`` is False when the workbook has errors (``findings`` say where);
+    ``conflict`` is None when a plan exists, else its ``lines`` name the
+    fewest rows of the workbook that cannot all hold together.
+    """
+
+    findings: tuple[Finding, ...]
+    valid: bool
+    conflict: Explanation | None = None
+
+
+def conflict_of_workbook(
+    path: str | Path,
+    scenario: str | None = None,
+    time_limit_s: float = DEFAULT_LIMIT_S,
+) -> ConflictOutcome:
+    """The fewest rows of the workbook (with ``scenario`` applied) that
+    together leave no plan, searched for at most ``time_limit_s``."""
+    problem, findings = read_problem(path, scenario)
+    if problem is None:
+        return ConflictOutcome(tuple(findings), valid=False)
+    rows = conflict(problem, time_limit_s)
+    found = None if rows is None else explain_conflict(problem, rows)
+    return ConflictOutcome(tuple(findings), True, found)
+
+
+@dataclass(frozen=True)
+class PlanReading:
+    """A workbook and a plan read against it.
+
+    ``findings`` are the workbook's (``valid`` False: it has errors, nothing
+    more was read), ``plan_findings`` the plan's; ``plan`` is None when the
+    plan could not be read (or was not, see ``valid``).
+    """
+
+    findings: tuple[Finding, ...]
+    valid: bool
+    plan_findings: tuple[Finding, ...] = ()
+    plan: Plan | None = None
+
+
+def _read_plan(problem: Problem, path: Path) -> tuple[Plan | None, tuple[Finding, ...]]:
+    plan, findings = read_plan(problem, path)
+    return plan, tuple(findings)
+
+
+@dataclass(frozen=True)
+class SuggestOutcome:
+    """Other placements of one exercise, as ``planner suggest`` lists them.
+
+    ``unknown_exercise``: the workbook has no such exercise (nothing else was
+    done); ``suggestions`` are best first, empty unless the plan was read.
+    """
+
+    reading: PlanReading
+    unknown_exercise: bool = False
+    suggestions: tuple[Suggestion, ...] = ()
+
+
+def suggest_placements(
+    path: str | Path,
+    result: str | Path,
+    exercise_id: str,
+    top: int = 5,
+    at_venue: str | None = None,
+    at_start: dt.date | None = None,
+    scenario: str | None = None,
+) -> SuggestOutcome:
+    """The ``top`` best other placements of ``exercise_id`` with the rest of
+    the plan in ``result`` kept (at ``at_venue`` or ``at_start`` if given)."""
+    problem, findings = read_problem(path, scenario)
+    if problem is None:
+        return SuggestOutcome(PlanReading(tuple(findings), valid=False))
+    if exercise_id not in problem.exercise:
+        return SuggestOutcome(PlanReading(tuple(findings), True), True)
+    plan, plan_findings = _read_plan(problem, Path(result))
+    reading = PlanReading(tuple(findings), True, plan_findings, plan)
+    if plan is None:
+        return SuggestOutcome(reading)
+    start = None if at_start is None else problem.slot_of(at_start)
+    found = suggest(problem, plan, exercise_id, top, at_venue, start)
+    return SuggestOutcome(reading, suggestions=tuple(found))
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The independent checker's verdict on a schedule, as ``planner check``
+    gives it: every rule it breaks, and the objective recomputed term by term
+    (both empty unless the plan was read)."""
+
+    reading: PlanReading
+    violations: tuple[Violation, ...] = ()
+    terms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> int:
+        return sum(self.terms.values())
+
+
+def check_schedule(path: str | Path, schedule: str | Path) -> CheckOutcome:
+    """Re-verify ``schedule`` (schedule.xlsx, schedule.json or a result
+    folder) against the workbook at ``path``, independently of the solver."""
+    problem, findings = read_problem(path)
+    if problem is None:
+        return CheckOutcome(PlanReading(tuple(findings), valid=False))
+    plan, plan_findings = _read_plan(problem, Path(schedule))
+    reading = PlanReading(tuple(findings), True, plan_findings, plan)
+    if plan is None:
+        return CheckOutcome(reading)
+    violations = tuple(check_plan(problem, plan))
+    return CheckOutcome(reading, violations, objective_terms(problem, plan))
