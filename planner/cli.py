@@ -1,4 +1,4 @@
-"""The `planner` command: parse options, call the library, print, set exit codes.
+"""The `planner` command: parse options, call `planner.app`, print, set exit codes.
 
 Exit codes: 0 done (plan written, file valid, plan clean); 1 the checked plan
 breaks a rule; 2 invalid input (also: an option out of range, a workbook
@@ -34,18 +34,16 @@ from rich.live import Live
 from rich.table import Table
 
 from planner import __version__
+from planner.app import ENGINES, KIND_EXERCISE, LOCAL, Explanation, OutputError
 from planner.domain import (
     Finding,
-    Plan,
     Problem,
-    Progress,
     Result,
     Severity,
     SolveOptions,
     Status,
+    Violation,
 )
-from planner.engines import Engine
-from planner.explain import KIND_EXERCISE, Explanation
 from planner.interrupt import (
     EXIT_INTERRUPTED,
     Aborted,
@@ -54,11 +52,11 @@ from planner.interrupt import (
     signal_name,
     signals,
 )
-from planner.results import no_plan_text
-from planner.workbook.output import OutputError, make_folder
+from planner.results import ResultError, no_plan_text
 
-if TYPE_CHECKING:  # whatif brings the solver: imported where a command needs it
-    from planner.whatif import ScenarioRun
+if TYPE_CHECKING:  # the application layer's functions bring the solver: each
+    # command imports the one it calls (planner.app loads names on first use)
+    from planner.app import PlanReading, RunProgress
 
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
@@ -116,25 +114,22 @@ def _print_findings(findings: Iterable[Finding]) -> None:
         err.print(str(finding), style=style, markup=False)
 
 
-def _load(path: Path, scenario: str | None = None) -> Problem:
-    """Read and validate a workbook, or print why not and exit 2."""
-    from planner.workbook.read import read_problem
-
-    problem, findings = read_problem(path, scenario)
+def _stop_if_invalid(path: Path, findings: Sequence[Finding], valid: bool) -> None:
+    """Print what reading a workbook found; exit 2 when it has errors."""
     _print_findings(findings)
-    if problem is None:
+    if not valid:
         errors = sum(f.severity is Severity.ERROR for f in findings)
         err.print(f"{path.name}: {errors} error(s); nothing was planned.")
         sys.exit(EXIT_INVALID)
-    return problem
 
 
-def _describe(problem: Problem) -> str:
-    return (
-        f"{len(problem.exercises)} exercises, {len(problem.partners)} partners, "
-        f"{len(problem.venues)} venues, {problem.n_slots} "
-        f"{problem.settings.time_unit}s from {problem.settings.planning_start}"
-    )
+def _stop_unless_read(path: Path, reading: PlanReading) -> None:
+    """Print what reading a workbook and a plan found; exit 2 unless both
+    were read."""
+    _stop_if_invalid(path, reading.findings, reading.valid)
+    _print_findings(reading.plan_findings)
+    if reading.plan is None:
+        sys.exit(EXIT_INVALID)
 
 
 # Rejected by click before anything is read: CP-SAT would only call the model
@@ -185,8 +180,6 @@ SCENARIO = click.option(
 
 def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
     """--engine and --address, shared by the commands that solve many plans."""
-    from planner.engines import ENGINES, LOCAL
-
     command = click.option(
         "--address",
         help="With --engine ray: the Ray cluster to run on (e.g. ray://head:10001) "
@@ -202,26 +195,16 @@ def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
-@contextmanager
-def _engine(name: str, address: str | None) -> Iterator[Engine]:
-    """The engine asked for, closed afterwards; exit 2 with one line if it
-    cannot run (Ray missing, cluster unreachable)."""
-    from planner.engines import EngineUnavailable, open_engine
-
-    try:
-        engine = open_engine(name, address)
-        try:
-            yield engine
-        finally:
-            engine.close()
-    except EngineUnavailable as error:
-        err.print(str(error), markup=False)
+def _stop_on_error(error: str | None) -> None:
+    """Exit 2 with the one line why a run could not start (Ray missing, a
+    cluster unreachable, a sweep that asks for nothing)."""
+    if error is not None:
+        err.print(error, markup=False)
         sys.exit(EXIT_INVALID)
 
 
-def _exit_on_violations(runs: Iterable[ScenarioRun]) -> None:
+def _exit_on_violations(broken: Sequence[tuple[str, Violation]]) -> None:
     """Name every rule a written plan breaks, by plan, and exit 1 if any."""
-    broken = [(run.name, v) for run in runs for v in run.violations]
     for name, violation in broken:
         err.print(f"{name}: {violation}", markup=False)
     if broken:
@@ -244,8 +227,11 @@ def _print_failed(failed: Mapping[str, str]) -> None:
 @SCENARIO
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK and list every problem with its sheet and cell."""
-    problem = _load(workbook, scenario)
-    out.print(f"{workbook.name} is valid: {_describe(problem)}.")
+    from planner.app import validate_workbook
+
+    validation = validate_workbook(workbook, scenario)
+    _stop_if_invalid(workbook, validation.findings, validation.valid)
+    out.print(f"{workbook.name} is valid: {validation.summary}.")
 
 
 @main.command()
@@ -254,10 +240,10 @@ def validate(workbook: Path, scenario: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 def template(output: Path, example: bool, force: bool) -> None:
     """Write an input workbook to start from."""
-    from planner.workbook.template import write_template
+    from planner.app import write_template_file
 
     try:
-        write_template(output, example=example, force=force)
+        write_template_file(output, example=example, force=force)
     except FileExistsError:
         err.print(f"{output} already exists; use --force to overwrite it.")
         sys.exit(EXIT_INVALID)
@@ -288,50 +274,58 @@ def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> N
     The planted plan it was built around, which proves it feasible, is written
     beside it as OUTPUT.planted.json, readable by `planner check`.
     """
-    import json
+    from planner.app import generate_workbook
 
-    from planner.generate import generate as make
-    from planner.generate import planted_schedule
-    from planner.workbook.template import write_workbook
-
-    planted_path = output.with_suffix(".planted.json")
-    if (output.exists() or planted_path.exists()) and not force:
-        taken = output if output.exists() else planted_path
+    try:
+        made = generate_workbook(output, size, seed, profile, force)
+    except FileExistsError as taken:
         err.print(f"{taken} already exists; use --force to overwrite it.")
         sys.exit(EXIT_INVALID)
-    tables, planted = make(size, seed, profile)
-    write_workbook(tables, output)
-    schedule = planted_schedule(tables, planted)
-    planted_path.write_text(json.dumps(schedule, indent=1), encoding="utf-8")
     out.print(
         f"Wrote {output} (size {size}, profile {profile}, seed {seed}) and its "
-        f"planted plan {planted_path.name} ({len(planted)} events)."
+        f"planted plan {made.planted.name} ({made.events} events)."
     )
 
 
+class _SearchLine:
+    """Elapsed time, best objective, bound and gap on one live line of a
+    terminal while CP-SAT searches; gone once the search ends."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._live = (
+            Live(console=err, refresh_per_second=4, transient=True) if enabled else None
+        )
+
+    def show(self, progress: RunProgress) -> None:
+        from planner.app import SEARCHING
+
+        if self._live is None:
+            return
+        if progress.stage != SEARCHING:
+            self.stop()
+            return
+        if not self._live.is_started:
+            self._live.start()
+        self._live.update(_progress_line(progress))
+
+    def stop(self) -> None:
+        if self._live is not None and self._live.is_started:
+            self._live.stop()
+
+
 @contextmanager
-def _live_progress(enabled: bool) -> Iterator[Callable[[Progress], None] | None]:
-    """Show elapsed time, best objective, bound and gap while CP-SAT searches."""
-    if not enabled:
-        yield None
-        return
-    with Live(console=err, refresh_per_second=4, transient=True) as live:
-
-        def show(progress: Progress) -> None:
-            live.update(_progress_line(progress))
-
-        yield show
+def _search_line(enabled: bool) -> Iterator[_SearchLine]:
+    line = _SearchLine(enabled)
+    try:
+        yield line
+    finally:
+        line.stop()
 
 
-def _progress_line(progress: Progress) -> str:
+def _progress_line(progress: RunProgress) -> str:
     best = "-" if progress.objective is None else f"{progress.objective:,.0f}"
     bound = "-" if progress.bound is None else f"{progress.bound:,.0f}"
-    gap = "-"
-    if progress.objective is not None and progress.bound is not None:
-        gap_value = abs(progress.bound - progress.objective) / max(
-            1.0, abs(progress.bound)
-        )
-        gap = f"{gap_value:.2%}"
+    gap = "-" if progress.gap is None else f"{progress.gap:.2%}"
     return (
         f"solving… {progress.elapsed_s:6.1f}s   best {best}   bound {bound}   gap {gap}"
     )
@@ -425,53 +419,56 @@ def solve(
     most valuable few re-solved, or all with --explain-all); when no plan
     exists, the fewest workbook rows that conflict are named.
     """
-    from planner.app.reasons import explain_result
-    from planner.publish import publish, result_folder
-    from planner.whatif import freeze_slot, replan
-    from planner.workbook.plan_io import pinned_left_out
-    from planner.workbook.write import write_result
+    from planner.app import SolveRequest, Stages, describe_problem, solve_workbook
 
-    problem = _load(workbook, scenario)
+    if freeze_before is not None and baseline is None:
+        raise click.UsageError("--freeze-before needs --baseline.")
     default_name = workbook.stem + (f"-{scenario}" if scenario else "")
     target = out_dir or Path("outputs") / default_name
-    make_folder(target)  # a folder that cannot be written fails before the search
-    options = SolveOptions(
-        time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic
+    request = SolveRequest(
+        options=_solve_options(time_limit, workers, seed, deterministic),
+        scenario=scenario,
+        explain_all=explain_all,
+        baseline=baseline,
+        freeze_before=None if freeze_before is None else freeze_before.date(),
     )
-    previous = _load_baseline(problem, baseline) if baseline else None
-    freeze = None
-    if freeze_before is not None:
-        if previous is None:
-            raise click.UsageError("--freeze-before needs --baseline.")
-        freeze = freeze_slot(problem, freeze_before.date())
-    if not quiet:
-        err.print(f"{workbook.name}: {_describe(problem)}.")
-    with _live_progress(err.is_terminal and not quiet) as show:
-        result = replan(problem, options, previous, freeze, show)
-    _hold_or_stop(result)
-    frozen = result.frozen_violations
-    try:
-        with signals.raising():
-            explanation = (
-                None if frozen else explain_result(problem, result, explain_all)
-            )
-    except KeyboardInterrupt:
-        if result.plan is None:
-            raise
-        err.print("Explanations skipped (interrupted); writing the plan.")
-        explanation = None
-    with signals.writing():
-        written = write_result(problem, result, target, workbook, explanation)
-        previous_dir = result_folder(baseline) if baseline else None
-        written += publish(problem, result, target, previous_dir)
+
+    def read(problem: Problem, findings: Sequence[Finding]) -> None:
+        _print_findings(findings)
+        if not quiet:
+            err.print(f"{workbook.name}: {describe_problem(problem)}.")
+
+    with _search_line(err.is_terminal and not quiet) as line:
+
+        def searched(result: Result) -> None:
+            line.stop()
+            _hold_or_stop(result)
+
+        stages = Stages(
+            read=read,
+            searched=searched,
+            explaining=signals.raising,
+            writing=signals.writing,
+            explaining_stopped=_explanations_skipped,
+        )
+        outcome = solve_workbook(workbook, target, request, line.show, stages=stages)
+    result, problem = outcome.result, outcome.problem
+    if result is None:  # stopped before the search: ``read`` was not told
+        _stop_if_invalid(workbook, outcome.findings, problem is not None)
+    if outcome.output_error is not None:
+        err.print(outcome.output_error, markup=False)
+        sys.exit(EXIT_OUTPUT)
+    if result is None or problem is None:
+        sys.exit(EXIT_INVALID)  # the baseline could not be read (said above)
     if not quiet:
         _print_result(result, problem.settings.currency)
-        _print_reasons(explanation)
-        _print_written(written, target)
+        _print_reasons(outcome.explanation)
+        _print_written(outcome.files, target)
     if result.plan is not None:
-        for warning in pinned_left_out(problem, result.plan, explanation):
+        for warning in outcome.pinned_left_out:
             err.print(f"warning: {warning}", style="yellow", markup=False)
-        _end_if_interrupted(problem, result)
+        _end_if_interrupted(result, outcome.violations)
+    frozen = result.frozen_violations
     if frozen:
         for message in frozen:
             err.print(message, markup=False)
@@ -481,11 +478,19 @@ def solve(
         )
         sys.exit(EXIT_INFEASIBLE)
     if result.status is Status.INFEASIBLE:
-        _print_conflict(explanation, err)
+        _print_conflict(outcome.explanation, err)
         sys.exit(EXIT_INFEASIBLE)
     if result.plan is None:
         err.print("No plan found within the time limit; try a longer --time-limit.")
         sys.exit(EXIT_NO_PLAN)
+
+
+def _explanations_skipped(result: Result, stop: KeyboardInterrupt) -> None:
+    """An interrupt while explaining: the plan is written without them; with
+    no plan there is nothing to write, and the run ends as interrupted."""
+    if result.plan is None:
+        raise stop
+    err.print("Explanations skipped (interrupted); writing the plan.")
 
 
 def _hold_or_stop(result: Result) -> None:
@@ -502,14 +507,11 @@ def _hold_or_stop(result: Result) -> None:
         raise Interrupted(signals.received)
 
 
-def _end_if_interrupted(problem: Problem, result: Result) -> None:
-    """Exit 6 when Ctrl-C or SIGTERM stopped the run: the plan written is checked."""
-    from planner.check import check_plan
-
+def _end_if_interrupted(result: Result, violations: Sequence[Violation]) -> None:
+    """Exit 6 when Ctrl-C or SIGTERM stopped the run: the plan written is
+    checked (``violations``: the checker's verdict on it)."""
     if not result.statistics.get("interrupted") and signals.received is None:
         return
-    assert result.plan is not None
-    violations = check_plan(problem, result.plan)
     for violation in violations:
         err.print(str(violation), style="red", markup=False)
     if violations:
@@ -523,24 +525,13 @@ def _end_if_interrupted(problem: Problem, result: Result) -> None:
     sys.exit(EXIT_INTERRUPTED)
 
 
-def _print_written(written: list[Path], folder: Path) -> None:
+def _print_written(written: Sequence[Path], folder: Path) -> None:
     """The result's files; the partner and venue calendars as a count."""
     names = [str(path) for path in written if path.parent == folder]
     others = len(written) - len(names)
     if others:
         names.append(f"{others} partner and venue calendars in {folder / 'calendars'}")
     out.print(f"Wrote {', '.join(names)}")
-
-
-def _load_baseline(problem: Problem, path: Path) -> Plan:
-    """The earlier plan to re-plan against; rows that no longer match are warned."""
-    from planner.workbook.plan_io import read_baseline
-
-    previous, findings = read_baseline(problem, path)
-    _print_findings(findings)
-    if previous is None:
-        sys.exit(EXIT_INVALID)
-    return previous
 
 
 def _print_conflict(explanation: object, console: Console) -> None:
@@ -568,15 +559,14 @@ def _print_conflict(explanation: object, console: Console) -> None:
 )
 def explain(workbook: Path, scenario: str | None, time_limit: float) -> None:
     """Say why no plan exists for WORKBOOK: the fewest rows that conflict."""
-    from planner.explain import explain_conflict
-    from planner.model.conflicts import conflict
+    from planner.app import conflict_of_workbook
 
-    problem = _load(workbook, scenario)
-    rows = conflict(problem, time_limit)
-    if rows is None:
+    found = conflict_of_workbook(workbook, scenario, time_limit)
+    _stop_if_invalid(workbook, found.findings, found.valid)
+    if found.conflict is None:
         out.print(f"{workbook.name}: a plan exists; run planner solve.")
         return
-    _print_conflict(explain_conflict(problem, rows), out)
+    _print_conflict(found.conflict, out)
     sys.exit(EXIT_INFEASIBLE)
 
 
@@ -600,19 +590,19 @@ def suggest(
     scenario: str | None,
 ) -> None:
     """List the best other placements of EXERCISE_ID, the rest of RESULT kept."""
-    from planner.app.reasons import suggest as suggestions
-    from planner.workbook.plan_io import read_plan
+    from planner.app import suggest_placements
 
-    problem = _load(workbook, scenario)
-    if exercise_id not in problem.exercise:
+    start = None if at_start is None else at_start.date()
+    found = suggest_placements(
+        workbook, result, exercise_id, top, at_venue, start, scenario
+    )
+    reading = found.reading
+    _stop_if_invalid(workbook, reading.findings, reading.valid)
+    if found.unknown_exercise:
         err.print(f"Exercise {exercise_id} is not in {workbook.name}.")
         sys.exit(EXIT_INVALID)
-    plan, findings = read_plan(problem, result)
-    _print_findings(findings)
-    if plan is None:
-        sys.exit(EXIT_INVALID)
-    start = None if at_start is None else problem.slot_of(at_start.date())
-    for suggestion in suggestions(problem, plan, exercise_id, top, at_venue, start):
+    _stop_unless_read(workbook, reading)
+    for suggestion in found.suggestions:
         out.print(suggestion.text, markup=False)
 
 
@@ -625,30 +615,24 @@ def check(workbook: Path, schedule: Path) -> None:
     Independent of the solver: every hard rule is checked again and every
     objective term recomputed.
     """
-    from planner.check import check_plan
-    from planner.figures import objective_terms
-    from planner.workbook.plan_io import read_plan
+    from planner.app import check_schedule
 
-    problem = _load(workbook)
-    plan, findings = read_plan(problem, schedule)
-    _print_findings(findings)
-    if plan is None:
-        sys.exit(EXIT_INVALID)
-    violations = check_plan(problem, plan)
-    for violation in violations:
+    checked = check_schedule(workbook, schedule)
+    _stop_unless_read(workbook, checked.reading)
+    for violation in checked.violations:
         err.print(str(violation), style="red", markup=False)
-    terms = objective_terms(problem, plan)
     table = Table(title="Objective, recomputed")
     table.add_column("term")
     table.add_column("contribution", justify="right")
-    for name, value in terms.items():
+    for name, value in checked.terms.items():
         table.add_row(name, f"{value:,}")
-    table.add_row("total", f"{sum(terms.values()):,}", style="bold")
+    table.add_row("total", f"{checked.objective:,}", style="bold")
     out.print(table)
-    if violations:
-        err.print(f"{len(violations)} rule(s) broken.")
+    if checked.violations:
+        err.print(f"{len(checked.violations)} rule(s) broken.")
         sys.exit(EXIT_VIOLATIONS)
-    out.print(f"{len(plan.events)} events checked: every hard rule holds.")
+    events = 0 if checked.reading.plan is None else len(checked.reading.plan.events)
+    out.print(f"{events} events checked: every hard rule holds.")
 
 
 @main.command()
@@ -673,30 +657,27 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     A result is what check reads: a result folder, a schedule.json or a
     schedule.xlsx (edited or not; give --workbook).
     """
-    from planner.compare import compare as compare_plans
-    from planner.compare import comparison_rows
-    from planner.results import ResultError
-    from planner.workbook.compare_write import write_comparison
-    from planner.workbook.plan_io import read_result
+    from planner.app import compare_files
 
     if len(results) < 2:
         err.print("compare needs at least two results.")
         sys.exit(EXIT_INVALID)
-    problem = _load(workbook) if workbook is not None else None
-    try:
-        comparison = compare_plans(
-            [read_result(path, problem, workbook) for path in results]
-        )
-    except ResultError as error:
-        err.print(str(error))
+    compared = compare_files(results, out_path, workbook)
+    if workbook is not None:
+        _stop_if_invalid(workbook, compared.findings, compared.valid)
+    if compared.report is None:
+        err.print(str(compared.error))
         sys.exit(EXIT_INVALID)
+    comparison = compared.report.comparison
     for warning in comparison.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False)
-    _print_rows(comparison_rows(comparison))
+    _print_rows(compared.report.rows)
     for difference in comparison.differences:
         out.print(str(difference), markup=False)
-    written = write_comparison(comparison, out_path)
-    out.print(f"Wrote {written}")
+    if compared.output_error is not None:
+        err.print(compared.output_error, markup=False)
+        sys.exit(EXIT_OUTPUT)
+    out.print(f"Wrote {compared.file}")
 
 
 @main.command()
@@ -730,11 +711,10 @@ def brief(
     and exercises left out; with --compare, the scenarios side by side and
     what changed.
     """
-    from planner.brief import write_brief
-    from planner.results import ResultError
+    from planner.app import brief_files
 
     try:
-        written = write_brief(result, others, out_dir, paper)
+        written = brief_files(result, others, out_dir, paper)
     except ResultError as error:
         err.print(str(error), markup=False)
         sys.exit(EXIT_INVALID)
@@ -776,49 +756,42 @@ def whatif(
     when a plan is proven infeasible, 4 when one was not found in time: every
     plan that was found is still written.
     """
-    from planner.compare import comparison_rows
-    from planner.engines import LOCAL
-    from planner.whatif import NoScenarios, run_whatif
+    from planner.app import EngineChoice, whatif_workbook
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
-    try:
-        with _engine(engine, address) as runner:
-            done = run_whatif(
-                workbook,
-                target,
-                options,
-                list(scenarios) or None,
-                report=lambda line: err.print(line, markup=False),
-                freeze_before=None if freeze_before is None else freeze_before.date(),
-                # Locally, whatif plans the base here and stops cleanly on
-                # Ctrl-C (planner.interrupt); other engines run every plan.
-                engine=None if runner.name == LOCAL else runner,
-            )
-    except NoScenarios as error:
-        err.print(str(error), markup=False)
-        sys.exit(EXIT_INVALID)
+    done = whatif_workbook(
+        workbook,
+        target,
+        options,
+        list(scenarios) or None,
+        None if freeze_before is None else freeze_before.date(),
+        progress=lambda news: _tell_line(news.message),
+        engine=EngineChoice(engine, address),
+    )
+    _stop_on_error(done.error)
     for name, findings in done.findings.items():
         if findings:
             err.print(f"{name}:")
             _print_findings(findings)
     for name in done.skipped:
         err.print(f"{name}: not planned, its rows have errors (listed above).")
-    for run in done.scenarios:
-        for message in run.result.frozen_violations:
-            err.print(f"{run.name}: {message}", markup=False)
+    for plan in done.plans[1:]:
+        for message in plan.result.frozen_violations:
+            err.print(f"{plan.name}: {message}", markup=False)
     _print_failed(done.failed)
-    if done.base is None:
+    if not done.plans:
         sys.exit(EXIT_UNEXPECTED if done.failed else EXIT_INVALID)
-    if done.compared is not None:
-        _print_rows(comparison_rows(done.compared))
     if done.comparison is not None:
-        out.print(f"Wrote {done.comparison}")
-    runs = (done.base, *done.scenarios)
-    _exit_on_violations(runs)
+        _print_rows(done.comparison.rows)
+    if done.comparison_file is not None:
+        out.print(f"Wrote {done.comparison_file}")
+    _exit_on_violations(
+        [(plan.name, v) for plan in done.plans for v in plan.violations]
+    )
     if done.interrupted or signals.received is not None:
         how = signal_name(signals.received) if signals.received else "interrupted"
-        planned = [run.name for run in runs if run.result.plan is not None]
+        planned = [plan.name for plan in done.plans if plan.result.plan is not None]
         err.print(
             f"Interrupted ({how}): the best plans found until then were written "
             f"({', '.join(planned)}); the independent checker finds every hard "
@@ -830,15 +803,21 @@ def whatif(
         sys.exit(EXIT_UNEXPECTED)
     if done.skipped:
         sys.exit(EXIT_INVALID)
-    unplanned = [run for run in runs if run.result.plan is None]
+    unplanned = [plan for plan in done.plans if plan.result.plan is None]
     if unplanned:
         err.print(
-            f"{len(unplanned)} of {len(runs)} plans not found "
-            f"({', '.join(run.name for run in unplanned)}): each folder holds "
+            f"{len(unplanned)} of {len(done.plans)} plans not found "
+            f"({', '.join(plan.name for plan in unplanned)}): each folder holds "
             "no-plan.xlsx saying what was tried."
         )
-        infeasible = all(run.result.status is Status.INFEASIBLE for run in unplanned)
+        infeasible = all(plan.result.status is Status.INFEASIBLE for plan in unplanned)
         sys.exit(EXIT_INFEASIBLE if infeasible else EXIT_NO_PLAN)
+
+
+def _tell_line(line: str) -> None:
+    """One finished plan of a what-if run (its first word is the stage's)."""
+    if line:
+        err.print(line, markup=False)
 
 
 @main.command()
@@ -883,13 +862,13 @@ def serve(
     """Start the planning cell's web page and JSON API (OpenAPI at /docs)."""
     import uvicorn
 
-    from planner.app import EngineChoice
+    from planner.app import EngineChoice, engine_unavailable
     from planner.serve.app import create_app
     from planner.serve.security import needs_token
     from planner.serve.storage import StorageError
 
-    with _engine(engine, address):
-        pass  # Ray missing or unreachable: one line and exit 2, before serving
+    # Ray missing or unreachable: one line and exit 2, before serving
+    _stop_on_error(engine_unavailable(EngineChoice(engine, address)))
     if needs_token(host) and not token:
         err.print(
             f"planner serve on {host} is reachable from other machines: give an "
@@ -1007,30 +986,26 @@ def sweep(
     answer, not a failure: it ranks first. Exits 3 or 4 when the base itself
     has no plan.
     """
-    from planner.sweep import SweepError, SweepSpec, run_sweep
+    from planner.app import EngineChoice, SweepSpec, sweep_workbook
 
     spec = SweepSpec(drop_each_partner, budget_cuts, quarters)
     target = out_dir or Path("outputs") / f"{workbook.stem}-sweep"
     ended: list[str] = []
 
-    def tell(line: str, done: int, total: int) -> None:
-        ended.append(line)
-        _tell_done(line, done, total)
+    def tell(news: RunProgress) -> None:
+        ended.append(news.message)
+        _tell_done(news)
 
     try:
-        with _engine(engine, address) as runner:
-            done = run_sweep(
-                workbook,
-                target,
-                spec,
-                _solve_options(time_limit, workers, seed, deterministic),
-                runner,
-                tell,
-                None if freeze_before is None else freeze_before.date(),
-            )
-    except SweepError as error:
-        err.print(str(error), markup=False)
-        sys.exit(EXIT_INVALID)
+        done = sweep_workbook(
+            workbook,
+            target,
+            spec,
+            _solve_options(time_limit, workers, seed, deterministic),
+            EngineChoice(engine, address),
+            tell,
+            None if freeze_before is None else freeze_before.date(),
+        )
     except Interrupted as stop:
         if not ended:
             raise
@@ -1040,13 +1015,13 @@ def sweep(
             markup=False,
         )
         sys.exit(EXIT_INTERRUPTED)
+    _stop_on_error(done.error)
     _print_findings(done.findings)
-    planned = done.planned
-    if planned is None:
+    if not done.planned:
         err.print(f"{workbook.name} has errors; nothing was planned.")
         sys.exit(EXIT_INVALID)
-    _print_failed(planned.failed)
-    if planned.base is None:
+    _print_failed(done.failed)
+    if done.base is None:
         sys.exit(EXIT_UNEXPECTED)
     rows = [("rank", "variant", "status", "objective lost", "lost", "moved")]
     for rank, impact in enumerate(done.impacts, start=1):
@@ -1064,20 +1039,20 @@ def sweep(
             )
         )
     _print_rows(rows)
-    if planned.comparison is not None:
-        out.print(f"Wrote {planned.comparison}")
-    runs = (planned.base, *planned.scenarios)
-    _exit_on_violations(runs)
-    if planned.failed:
+    if done.comparison_file is not None:
+        out.print(f"Wrote {done.comparison_file}")
+    _exit_on_violations(done.broken)
+    if done.failed:
         sys.exit(EXIT_UNEXPECTED)
-    base = planned.base.result
+    base = done.base
     if base.plan is None:
         sys.exit(EXIT_INFEASIBLE if base.status is Status.INFEASIBLE else EXIT_NO_PLAN)
 
 
-def _tell_done(line: str, done: int, total: int) -> None:
+def _tell_done(news: RunProgress) -> None:
     """One finished plan of many, as "name: status (k of n)"."""
-    err.print(f"{line} ({done} of {total})", markup=False)
+    done, total = news.runs or (0, 0)
+    err.print(f"{news.message} ({done} of {total})", markup=False)
 
 
 @main.command()
@@ -1121,18 +1096,39 @@ def robustness(
     is still met. --seed draws the samples (the same seed, the same samples)
     and seeds the search.
     """
-    from planner.robustness import FATES, run_study, study_warnings
-    from planner.workbook.study_write import write_study
+    from planner.app import (
+        FATES,
+        FINDING,
+        WARNING,
+        EngineChoice,
+        robustness_workbook,
+    )
 
-    problem = _load(workbook)
-    plan = _load_baseline(problem, result)
-    for warning in study_warnings(problem):
-        err.print(f"warning: {warning}", style="yellow", markup=False)
-    options = _solve_options(time_limit, workers, seed, deterministic)
-    with _engine(engine, address) as runner:
-        study = run_study(problem, plan, samples, seed, options, runner, _tell_done)
+    def tell(news: RunProgress) -> None:
+        if news.stage == FINDING:
+            err.print(news.message, style="yellow", markup=False)
+        elif news.stage == WARNING:
+            err.print(f"warning: {news.message}", style="yellow", markup=False)
+        else:
+            _tell_done(news)
+
     target = out_dir or Path("outputs") / f"{workbook.stem}-robustness"
-    written = write_study(study, target)
+    done = robustness_workbook(
+        workbook,
+        result,
+        target,
+        samples,
+        seed,
+        _solve_options(time_limit, workers, seed, deterministic),
+        EngineChoice(engine, address),
+        tell,
+    )
+    study = done.study
+    if study is None:
+        if done.error is not None and done.committed_read:
+            _stop_on_error(done.error)  # the engine: its findings were told above
+        _stop_if_invalid(workbook, done.findings, done.error is not None)
+        sys.exit(EXIT_INVALID)  # the committed plan could not be read
     planned = study.planned
     out.print(
         f"{samples} samples (seed {seed}): {planned} re-planned, "
@@ -1160,7 +1156,7 @@ def robustness(
             ),
         ]
     )
-    out.print(f"Wrote {written}")
+    out.print(f"Wrote {done.files[0]}")
     _print_failed(study.failed)
     if study.failed:
         sys.exit(EXIT_UNEXPECTED)

@@ -93,32 +93,10 @@ FRONT_END_MAY_IMPORT = (
 )
 
 # Edges that break the layering today, each to be removed by moving its code
-# (issue 11): the CLI still orchestrates most commands itself instead of
-# calling planner.app, and the writers still compute some of the figures they
-# print. No edge may join this list.
+# (issue 11): the writers still compute some of the figures they print. No
+# edge may join this list.
 KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
-        ("planner.cli", "planner.compare"),
-        ("planner.cli", "planner.explain"),
-        ("planner.cli", "planner.workbook.read"),
-        ("planner.cli", "planner.workbook.template"),
-        ("planner.cli", "planner.generate"),
-        ("planner.cli", "planner.workbook.output"),
-        ("planner.cli", "planner.whatif"),
-        ("planner.cli", "planner.workbook.plan_io"),
-        ("planner.cli", "planner.workbook.write"),
-        ("planner.cli", "planner.engines"),
-        ("planner.cli", "planner.brief"),
-        ("planner.cli", "planner.publish"),
-        ("planner.cli", "planner.robustness"),
-        ("planner.cli", "planner.sweep"),
-        ("planner.cli", "planner.workbook.study_write"),
-        ("planner.serve.present", "planner.robustness"),
-        ("planner.serve.present", "planner.sweep"),
-        ("planner.cli", "planner.model.conflicts"),
-        ("planner.cli", "planner.check"),
-        ("planner.cli", "planner.figures"),
-        ("planner.cli", "planner.workbook.compare_write"),
         ("planner.workbook.compare_write", "planner.compare"),
         ("planner.workbook.plan_io", "planner.figures"),
         ("planner.workbook.plan_io", "planner.explain"),
