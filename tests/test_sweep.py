@@ -219,7 +219,7 @@ def test_cli_sweep_interrupted_after_some_plans_says_what_was_kept(
         tell("base: optimal", 1, 3)
         raise Interrupted(signal.SIGINT)
 
-    monkeypatch.setattr("planner.sweep.run_sweep", stopped)
+    monkeypatch.setattr("planner.app.study.run_sweep", stopped)
     result = run("sweep", SAMPLE, "--budget-cut", "10,30", "--out", tmp_path)
     assert result.exit_code == 6
     assert " ".join(result.output.split()).endswith(
