@@ -127,6 +127,26 @@ def conflict_lines(problem: Problem, rows: Sequence[Source]) -> list[str]:
     return [describe_row(problem, source) for source in sorted(rows, key=_row_order)]
 
 
+# Rows a reason lists of a forced item's conflict: when shrinking the conflict
+# ran out of time it can hold every row of the workbook (dense xl: 2,900 rows,
+# 387,000 characters in one cell).
+_MAX_CONFLICT_LINES = 6
+
+
+def conflict_summary(problem: Problem, rows: Sequence[Source]) -> str:
+    """The rows that cannot all hold, on one line: the first few when there are
+    many (the result's JSON keeps them all)."""
+    lines = conflict_lines(problem, rows)
+    more = len(lines) - _MAX_CONFLICT_LINES
+    if more <= 0:
+        return " | ".join(lines)
+    return (
+        " | ".join(lines[:_MAX_CONFLICT_LINES])
+        + f" | and {more:,} more rows (no smaller set that cannot all hold "
+        "was found in time)"
+    )
+
+
 def conflict_heading(rows: Sequence[Source]) -> str:
     """The sentence above the lines: what they mean and what to do."""
     if not rows:

@@ -181,3 +181,24 @@ def test_a_narrow_column_is_never_narrower_than_its_longest_word() -> None:
     assert widths[0] >= stringWidth("Goal", BOLD, 8) + 2 * CELL_PADDING
     assert widths[0] >= stringWidth("G19", FONT, 8) + 2 * CELL_PADDING
     assert widths[3] == max(widths)  # the reasons get the room
+
+
+def test_a_cell_longer_than_a_page_is_cut_in_the_pdf(tmp_path: Path) -> None:
+    # A reason of 387,000 characters stopped `planner solve` on a dense xl
+    # with reportlab's LayoutError (a row taller than the page); cut, the
+    # table fits, and the cut says where the rest is.
+    from planner.brief.content import Table
+    from planner.brief.render import MAX_CELL_CHARS, _cell_text, pdf_table
+
+    long_reason = "Asset SHIP-1 serves one event at a time (Assets row 2) | " * 7000
+    cut = _cell_text(long_reason)
+    assert len(cut) < MAX_CELL_CHARS + 100
+    assert cut.endswith("more characters in schedule.xlsx and brief.html)")
+    table = Table(
+        "Goals met and missed", ("Goal", "Why missed"), (("G01", long_reason),)
+    )
+    from reportlab.platypus import SimpleDocTemplate
+
+    pdf = tmp_path / "long.pdf"
+    SimpleDocTemplate(str(pdf)).build(pdf_table(table, 450.0))
+    assert 1 <= page_count(pdf) <= 3

@@ -8,7 +8,13 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from planner.domain import Partner, Period, Plan, Problem, Result, Source, Status
-from planner.explain import Explanation, Reason, describe_row, explain_conflict
+from planner.explain import (
+    Explanation,
+    Reason,
+    conflict_summary,
+    describe_row,
+    explain_conflict,
+)
 from planner.workbook.read import read_problem
 from planner.workbook.write import write_result
 from tests.factories import exercise, make_problem
@@ -100,4 +106,22 @@ def test_a_budget_a_scenario_set_is_blamed_on_the_scenario_row() -> None:
     assert source == Source("Scenarios", 5)
     assert describe_row(problem, source) == (
         "The organizer's total budget is 1,980,000 EUR (Scenarios row 5)"
+    )
+
+
+def test_a_conflict_of_many_rows_names_the_first_six_and_counts_the_rest() -> None:
+    # Seen on a dense xl: a goal forced in was proven impossible but the
+    # conflict was not shrunk in time, and its reason listed 2,900 rows
+    # (387,000 characters in one cell of the workbook and the brief).
+    problem = problem_with_blackout()
+    rows = [EXERCISE_ROW, BLACKOUT_ROW] + [Source("Goals", i) for i in range(2, 12)]
+    text = conflict_summary(problem, rows)
+    assert text.count(" | ") == 6
+    assert text.startswith("Exercise EX-12 (mandatory, 3 weeks")
+    assert text.endswith(
+        " | and 6 more rows (no smaller set that cannot all hold was found in time)"
+    )
+    two = conflict_summary(problem, [BLACKOUT_ROW, EXERCISE_ROW])
+    assert two == " | ".join(
+        explain_conflict(problem, [BLACKOUT_ROW, EXERCISE_ROW]).lines
     )

@@ -31,7 +31,7 @@ from planner.explain import (
     Explanation,
     Reason,
     Suggestion,
-    conflict_lines,
+    conflict_summary,
     describe_exercise,
     explain_conflict,
     fitted_text,
@@ -63,9 +63,13 @@ from planner.model.probe import (
 PROBE_LIMIT_S = 5.0
 CONFLICT_LIMIT_S = 15.0
 TOP_PROBED = 3  # items probed without explain_all, by what they are worth
-# Without explain_all, explaining a plan takes at most this share of the run's
-# time limit (docs/workbook.md); its time is reported with the explanation.
+# Without explain_all, explaining a plan takes at most this share of the time
+# the search took (docs/workbook.md), never more than this share of the time
+# limit and never less than EXPLAIN_FLOOR_S: a programme whose plan was proven
+# best in a second is explained in about half a second, one searched for a
+# minute in half a minute. Its time is reported with the explanation.
 EXPLAIN_SHARE = 0.5
+EXPLAIN_FLOOR_S = 0.5
 BUDGET_PERCENT = 10  # a budget's shadow price: the gain from this much more
 
 
@@ -86,8 +90,9 @@ def explain_result(
 
     Infeasible: the fewest rows that conflict. A plan: a reason for everything
     it leaves out and, with ``explain_all``, what 10% more of each budget
-    would buy. Without ``explain_all`` the whole step takes at most
-    ``budget_s`` (default: `EXPLAIN_SHARE` of the run's time limit).
+    would buy. Without ``explain_all`` every item gets its cheap reason
+    within `EXPLAIN_SHARE` of the time limit, and the full re-solves stop
+    after ``budget_s`` (default: `explain_budget`).
     """
     began = time.perf_counter()
     if result.status is Status.INFEASIBLE:
@@ -95,13 +100,20 @@ def explain_result(
         return explain_conflict(problem, rows or [])
     if result.plan is None:
         return None
-    deadline = None
+    deadline, deep_deadline = None, None
     if not explain_all:
+        deadline = began + EXPLAIN_SHARE * _time_limit(problem, result)
         if budget_s is None:
-            budget_s = EXPLAIN_SHARE * _time_limit(problem, result)
-        deadline = began + budget_s
+            budget_s = explain_budget(problem, result)
+        deep_deadline = min(deadline, began + budget_s)
     reasons = why_left_out(
-        problem, result.plan, explain_all, time_limit_s, conflict_limit_s, deadline
+        problem,
+        result.plan,
+        explain_all,
+        time_limit_s,
+        conflict_limit_s,
+        deadline,
+        deep_deadline,
     )
     prices = budget_prices(problem, result.plan, time_limit_s) if explain_all else []
     return Explanation(
@@ -110,6 +122,17 @@ def explain_result(
         seconds=time.perf_counter() - began,
         probed=sum(r.probed for r in reasons),
     )
+
+
+def explain_budget(problem: Problem, result: Result) -> float:
+    """Seconds for explaining a plan: `EXPLAIN_SHARE` of what the search took,
+    within `EXPLAIN_FLOOR_S` and that share of the time limit.
+
+    What the search needed says how hard the programme's questions are: each
+    re-solve asks the same question with one item forced in.
+    """
+    most = EXPLAIN_SHARE * _time_limit(problem, result)
+    return min(most, max(EXPLAIN_FLOOR_S, EXPLAIN_SHARE * result.runtime_s))
 
 
 def _time_limit(problem: Problem, result: Result) -> float:
@@ -157,6 +180,7 @@ def why_left_out(
     time_limit_s: float = PROBE_LIMIT_S,
     conflict_limit_s: float = CONFLICT_LIMIT_S,
     deadline: float | None = None,
+    deep_deadline: float | None = None,
 ) -> list[Reason]:
     """A reason for each optional exercise left out and soft goal missed.
 
@@ -167,9 +191,12 @@ def why_left_out(
     plan (`probe`): the loss is the plan's objective minus the best found with
     it (found within a time limit it may overstate the true one, never
     understate it). Past ``deadline`` (a `time.perf_counter` value) nothing
-    more is tried (nor a re-solve when the time left is less than the longest
-    so far), and what no step reached says so.
+    more is tried, and what no step reached says so; no re-solve starts past
+    ``deep_deadline`` (default ``deadline``) or when the time left before it
+    is less than the longest re-solve so far.
     """
+    if deep_deadline is None:
+        deep_deadline = deadline
     items = left_out(problem, plan)
     base = plan_objective(problem, plan)
     reasons = {item.item_id: settled(problem, item) for item in items}
@@ -190,7 +217,7 @@ def why_left_out(
     ]
     took = 2 * fitter.build_s  # a re-solve builds its own model first
     for item in deep:
-        left = _left(deadline)
+        left = _left(deep_deadline)
         if left <= took:
             break
         began = time.perf_counter()
@@ -341,14 +368,10 @@ def probe(
     return Reason(
         item.item_id,
         item.kind,
-        _impossible(problem, noun, rows),
+        f"{noun} is impossible: {conflict_summary(problem, rows)}",
         conflict=tuple(rows),
         probed=True,
     )
-
-
-def _impossible(problem: Problem, noun: str, rows: list[Source]) -> str:
-    return f"{noun} is impossible: " + " | ".join(conflict_lines(problem, rows))
 
 
 # budgets
@@ -494,7 +517,7 @@ def suggest(
             fix_rest(problem, plan, exercise_id), place(exercise_id, at_start, at_venue)
         ),
     )
-    return [refuse(tuple(rows or ()), " | ".join(conflict_lines(problem, rows or [])))]
+    return [refuse(tuple(rows or ()), conflict_summary(problem, rows or []))]
 
 
 def _moving_others(
@@ -523,7 +546,7 @@ def _moving_others(
     rows: list[Source] = []
     if outcome.impossible:
         rows = conflict(problem, CONFLICT_LIMIT_S, force) or []
-        why = " | ".join(conflict_lines(problem, rows))
+        why = conflict_summary(problem, rows)
     else:
         why = f"no plan with it was found within {time_limit_s:g} s"
     return _refusal(problem, exercise_id, None, None)(tuple(rows), why)

@@ -130,21 +130,16 @@ def gantt_figure(
     days_per_inch = (end - start) / (width_in * 0.85)
     y = 0.0
     ticks, labels = [], []
+    rows: list[float] = []
+    bars: list[Bar] = []
     for index, group in enumerate(groups):
         if index:
             ax.axhline(y - GROUP_GAP / 2 - 0.5, color="#999999", linewidth=0.6)
         spots = _label_spots(group, days_per_inch, end)
         for bar in group.bars:
             row = y + bar.lane
-            ax.barh(
-                row,
-                (bar.end - bar.start).days + 1,
-                left=mdates.date2num(bar.start),
-                height=0.8,
-                color=colours.get(bar.kind, KIND_COLOURS[-1]),
-                edgecolor="#555555",
-                linewidth=0.4,
-            )
+            rows.append(row)
+            bars.append(bar)
             if bar.exercise_id in spots:
                 x, align = spots[bar.exercise_id]
                 ax.text(
@@ -154,6 +149,16 @@ def gantt_figure(
         ticks.append(y + (group.lanes - 1) / 2)
         labels.append(group.name)
         y += group.lanes + GROUP_GAP
+    if bars:  # one call for every bar: a call per bar took most of the drawing
+        ax.barh(
+            rows,
+            [(bar.end - bar.start).days + 1 for bar in bars],
+            left=[mdates.date2num(bar.start) for bar in bars],
+            height=0.8,
+            color=[colours.get(bar.kind, KIND_COLOURS[-1]) for bar in bars],
+            edgecolor="#555555",
+            linewidth=0.4,
+        )
     ax.set_yticks(ticks, labels, fontsize=8)
     ax.set_ylim(y - GROUP_GAP - 0.5, -0.6)
     ax.set_xlim(start, end)

@@ -73,9 +73,26 @@ MAX_FLOOR_SHARE = 0.3
 NOTE = ParagraphStyle("note", fontName=FONT, fontSize=9, leading=12)
 
 
+# A table cell of the PDF holds at most this many characters: reportlab lays a
+# long paragraph out line by line (a 387,000-character reason took minutes and
+# 140 pages); the workbook and the HTML page keep the whole text.
+MAX_CELL_CHARS = 2_000
+
+
 def _text(value: str) -> str:
     """Text for a Paragraph: markup escaped, long ids allowed to break."""
     return html.escape(value).replace("_", "_\u200b").replace("/", "/\u200b")
+
+
+def _cell_text(value: str) -> str:
+    """A table cell's text, cut at `MAX_CELL_CHARS` with a pointer to the rest."""
+    if len(value) > MAX_CELL_CHARS:
+        more = len(value) - MAX_CELL_CHARS
+        value = (
+            f"{value[:MAX_CELL_CHARS]}… ({more:,} more characters in "
+            "schedule.xlsx and brief.html)"
+        )
+    return _text(value)
 
 
 def _column_widths(table: Table, width: float) -> list[float]:
@@ -119,11 +136,18 @@ def pdf_table(table: Table, width: float) -> list[Flowable]:
         return [KeepTogether(parts)]
     data = [[Paragraph(_text(h), HEAD_CELL) for h in table.header]]
     data += [
-        [Paragraph(_text(cell), NUMBER if _is_number(cell) else CELL) for cell in row]
+        [
+            Paragraph(_cell_text(cell), NUMBER if _is_number(cell) else CELL)
+            for cell in row
+        ]
         for row in table.rows
     ]
     flowable = PdfTable(
-        data, colWidths=_column_widths(table, width), repeatRows=1, hAlign="LEFT"
+        data,
+        colWidths=_column_widths(table, width),
+        repeatRows=1,
+        hAlign="LEFT",
+        splitInRow=1,  # a row taller than a page goes on over the next
     )
     flowable.setStyle(
         TableStyle(

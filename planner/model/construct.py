@@ -530,3 +530,37 @@ def _invite(
     participants = tuple(sorted((*event.participants, *new)))
     state.place(exercise, Event(exercise.id, event.start, event.venue_id, participants))
     return True
+
+
+def shortfalls(problem: Problem, plan: Plan) -> frozenset[str]:
+    """The exercises at the heart of what ``plan`` still breaks: each mandatory
+    exercise it does not hold, and every exercise that could count for a hard
+    goal it does not meet (trains the goal's area and invites its partners).
+
+    Empty when the plan holds every mandatory exercise and meets every hard
+    goal, the two things a construction can leave undone.
+    """
+    state = PlanState(problem)
+    for event in plan.events:
+        state.place(problem.exercise[event.exercise_id], event)
+    missing = {
+        e.id for e in problem.exercises if e.mandatory and e.id not in plan.by_exercise
+    }
+    for goal in state.goals:
+        if not goal.hard or _met(state, goal):
+            continue
+        if goal.kind == GoalKind.ENGAGEMENT:
+            partners = goal.partners or tuple(p.id for p in problem.partners)
+            short = {p for p in partners if state.engaged[goal.id, p] < goal.min_count}
+            missing |= {
+                e.id
+                for e in problem.exercises
+                if e.trains(goal.area) and short & set(e.invited_partners)
+            }
+        else:
+            missing |= {
+                e.id
+                for e in problem.exercises
+                if e.trains(goal.area) and set(goal.partners) <= set(e.invited_partners)
+            }
+    return frozenset(missing)
