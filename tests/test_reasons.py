@@ -17,9 +17,18 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from planner import cli
-from planner.app.reasons import explain_result, suggest
+from planner.app.reasons import explain_budget, explain_result, suggest
 from planner.check import check_plan
-from planner.domain import Finding, Goal, GoalKind, Plan, Problem, SolveOptions
+from planner.domain import (
+    Finding,
+    Goal,
+    GoalKind,
+    Plan,
+    Problem,
+    Result,
+    SolveOptions,
+    Status,
+)
 from planner.explain import KIND_EXERCISE, Explanation, Reason, too_few_text
 from planner.figures import objective_terms
 from planner.generate import generate
@@ -381,3 +390,24 @@ def test_a_probe_the_solver_fails_on_keeps_the_cheap_reason(monkeypatch) -> None
     assert left_out == {"ACE27", "CBRN27"}
     assert left_out <= set(reasons)
     assert all(not reasons[i].startswith("Not examined") for i in left_out)
+
+
+@pytest.mark.parametrize(
+    ("runtime_s", "time_limit_s", "budget_s"),
+    [
+        (0.2, 60, 0.5),  # proven best at once: the floor
+        (3.0, 60, 1.5),  # half of what the search took
+        (70.0, 60, 30.0),  # never more than half the time limit
+    ],
+)
+def test_explanations_get_half_the_time_the_search_took(
+    runtime_s: float, time_limit_s: float, budget_s: float
+) -> None:
+    problem = make_problem([exercise("EX1")])
+    result = Result(
+        Status.OPTIMAL,
+        Plan(()),
+        runtime_s=runtime_s,
+        parameters={"time_limit_s": time_limit_s},
+    )
+    assert explain_budget(problem, result) == pytest.approx(budget_s)

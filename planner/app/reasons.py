@@ -91,8 +91,8 @@ def explain_result(
     Infeasible: the fewest rows that conflict. A plan: a reason for everything
     it leaves out and, with ``explain_all``, what 10% more of each budget
     would buy. Without ``explain_all`` every item gets its cheap reason
-    within `EXPLAIN_SHARE` of the time limit, and the full re-solves stop
-    after ``budget_s`` (default: `explain_budget`).
+    within `EXPLAIN_SHARE` of the time limit, and no full re-solve starts
+    after `explain_budget`; or the whole step takes at most ``budget_s``.
     """
     began = time.perf_counter()
     if result.status is Status.INFEASIBLE:
@@ -101,11 +101,11 @@ def explain_result(
     if result.plan is None:
         return None
     deadline, deep_deadline = None, None
-    if not explain_all:
+    if not explain_all and budget_s is not None:
+        deadline = deep_deadline = began + budget_s
+    elif not explain_all:
         deadline = began + EXPLAIN_SHARE * _time_limit(problem, result)
-        if budget_s is None:
-            budget_s = explain_budget(problem, result)
-        deep_deadline = min(deadline, began + budget_s)
+        deep_deadline = min(deadline, began + explain_budget(problem, result))
     reasons = why_left_out(
         problem,
         result.plan,
