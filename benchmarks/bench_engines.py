@@ -27,11 +27,11 @@ from pathlib import Path
 from planner.domain import SolveOptions
 from planner.engines.local import LocalEngine
 from planner.generate import generate
+from planner.result_files import write_result
 from planner.sweep import SweepSpec, sweep_variants
 from planner.whatif import ReplanTask, replan, replan_all, run_replan
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
-from planner.workbook.write import write_result
 
 SAMPLE = Path(__file__).resolve().parent.parent / "instances" / "sample.xlsx"
 SPEC = SweepSpec(drop_each_partner=True, budget_cuts=(10, 20), close_quarters=(1, 3))

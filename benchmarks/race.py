@@ -120,8 +120,8 @@ def judge(workbook: Path, schedule: Path) -> dict[str, object]:
     """``planner check``'s verdict, and the checker's objective of the plan."""
     from planner.check import check_plan
     from planner.figures import objective_terms
-    from planner.workbook.plan_io import read_plan
     from planner.workbook.read import read_problem
+    from planner.workbook.read_schedule import read_plan
 
     verdict = subprocess.run(
         [*planner_command(), "check", str(workbook), str(schedule)],

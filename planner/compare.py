@@ -9,16 +9,16 @@ them up: a table of key figures, one column per plan, and every difference per
 exercise between the first plan and each of the others.
 
 Pure: no openpyxl here; `planner.workbook.compare_write` turns a `Comparison`
-into comparison.xlsx; `planner.results` reads the results. Every number about
-a plan comes from `planner.figures`, the same figures the plan's own workbook
-shows.
+and its `calendar` (records of `planner.report`) into comparison.xlsx;
+`planner.results` reads the results. Every number about a plan comes from
+`planner.figures`, the same figures the plan's own workbook shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from functools import partial
 
 from planner.domain import (
@@ -27,75 +27,18 @@ from planner.domain import (
     event_changes,
     slot_days,
 )
+from planner.report import Comparison as Comparison
+from planner.report import Difference as Difference
+from planner.report import Gantt as Gantt
+from planner.report import GanttRow as GanttRow
+from planner.report import Kpi as Kpi
+from planner.report import Value as Value
 from planner.results import (
-    ExerciseInfo,
     HeldEvent,
     ResultError,
     ResultSummary,
     no_plan_text,
 )
-
-Value = int | str | None  # a key figure of one plan; None: not known (no plan)
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One way an exercise differs in ``plan`` from the first plan.
-
-    ``before`` and ``after`` are what the first plan and this one hold: start
-    dates (moved), venues (venue changed), partners (joined: after; left:
-    before), "start at venue" (added: after; dropped: before). ``slots``: how
-    far a moved exercise moved, in the first plan's slots (``unit``: week or
-    day), later positive.
-    """
-
-    plan: str
-    exercise_id: str
-    change: Change
-    before: str = ""
-    after: str = ""
-    slots: int | None = None
-    unit: str = ""
-
-    def __str__(self) -> str:
-        what = f"{self.plan}: {self.exercise_id} {self.change}"
-        if self.change is Change.MOVED:
-            plural = "" if abs(self.slots or 0) == 1 else "s"
-            moved = f"{self.slots:+d} {self.unit}{plural}"
-            return f"{what} {self.before} -> {self.after} ({moved})"
-        if self.change is Change.VENUE:
-            return f"{what} {self.before} -> {self.after}"
-        return f"{what}: {self.after or self.before}"
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One key figure, one value per plan (None: not known, e.g. no plan)."""
-
-    section: str
-    label: str
-    values: tuple[Value, ...]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    results: tuple[ResultSummary, ...]
-    kpis: tuple[Kpi, ...]
-    differences: tuple[Difference, ...]
-    warnings: tuple[str, ...]
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(result.label for result in self.results)
-
-    @property
-    def exercises(self) -> dict[str, ExerciseInfo]:
-        """Every exercise of any plan's programme, the first plan's order first."""
-        found: dict[str, ExerciseInfo] = {}
-        for result in self.results:
-            for exercise in result.exercises:
-                found.setdefault(exercise.id, exercise)
-        return found
 
 
 def compare(results: Sequence[ResultSummary]) -> Comparison:
@@ -384,21 +327,6 @@ def _text(value: Value) -> str:
 
 
 # The calendar of each plan, for the comparison workbook ---------------------------
-
-
-@dataclass(frozen=True)
-class GanttRow:
-    """One exercise's slots in one plan: the venue in each slot it occupies."""
-
-    exercise_id: str
-    cells: Mapping[int, str]  # slot -> venue id
-    changed: frozenset[int]  # slots that differ from the first plan's
-
-
-@dataclass(frozen=True)
-class Gantt:
-    label: str
-    rows: tuple[GanttRow, ...]  # the same exercises, in the same order, per plan
 
 
 def calendar(comparison: Comparison) -> tuple[list[dt.date], list[Gantt]]:

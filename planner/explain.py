@@ -9,7 +9,7 @@ It imports nothing from the model, so the writer can use it freely.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from planner.domain import (
@@ -26,44 +26,12 @@ from planner.domain import (
     Source,
     Venue,
 )
+from planner.report import BudgetPrice as BudgetPrice
+from planner.report import Explanation as Explanation
+from planner.report import Reason as Reason
 
 KIND_EXERCISE = "exercise"
 KIND_GOAL = "goal"
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why the plan leaves one optional exercise out or one soft goal unmet.
-
-    Either forcing it in gives a plan, whose best objective found is
-    ``forced_objective`` and ``loss`` below the plan's, or no plan holds it and
-    ``conflict`` names the rows that forbid it. Both None: nothing was found
-    within the time limit.
-    """
-
-    item_id: str
-    kind: str  # KIND_EXERCISE or KIND_GOAL
-    text: str
-    loss: int | None = None
-    forced_objective: int | None = None
-    conflict: tuple[Source, ...] | None = None
-    # The plan with the item forced in that backs ``loss``; ``fitted``: found
-    # with every other exercise kept as the plan has it.
-    plan: Plan | None = None
-    fitted: bool = False
-    probed: bool = False  # from a full re-solve with it forced in
-
-
-@dataclass(frozen=True)
-class BudgetPrice:
-    """What 10% more of one budget would buy: its shadow price, measured."""
-
-    source: Source | None
-    owner: str  # a partner id, or "" for the organizer's total budget
-    budget: int
-    larger: int
-    gain: int | None  # objective gained by the larger budget; None: not found
-    text: str
 
 
 @dataclass(frozen=True)
@@ -82,27 +50,6 @@ class Suggestion:
     change: int | None  # objective of this placement minus the plan's
     text: str
     conflict: tuple[Source, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Everything the writer shows about why: conflict rows, reasons, prices.
-
-    ``conflict`` is set only when no plan exists (``[]`` when no row is to
-    blame); ``lines`` are its rows in words, one per row.
-    """
-
-    conflict: tuple[Source, ...] | None = None
-    lines: tuple[str, ...] = ()
-    reasons: tuple[Reason, ...] = ()
-    budget_prices: tuple[BudgetPrice, ...] = field(default_factory=tuple)
-    seconds: float = 0.0  # what explaining took, part of the command's wall time
-    probed: int = 0  # reasons from a full re-solve (the rest are cheap ones)
-
-    @property
-    def why(self) -> dict[str, str]:
-        """Reason text by (exercise or goal) id, for the why columns."""
-        return {r.item_id: r.text for r in self.reasons}
 
 
 def explain_conflict(problem: Problem, rows: Sequence[Source]) -> Explanation:

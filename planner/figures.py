@@ -32,6 +32,7 @@ from planner.domain import (
     Problem,
     event_changes,
 )
+from planner.report import GoalProgress as GoalProgress
 
 # Long lists of exercise ids are cut here so a message stays readable.
 MAX_LISTED = 10
@@ -146,24 +147,6 @@ class Held:
         if goal.kind is GoalKind.ENGAGEMENT:
             return _engagement(self, goal)
         return _count_towards(self, goal)
-
-
-@dataclass(frozen=True)
-class GoalProgress:
-    """How far the plan gets towards one goal, for the output and the checker.
-
-    ``achieved`` is the count (for engagement: the smallest count over its
-    partners); ``shortfall`` is as in the objective, so for engagement it is
-    weighted by each partner's weight; ``met`` says the goal holds in full.
-    """
-
-    goal_id: str
-    kind: GoalKind
-    target: int
-    achieved: int
-    shortfall: int
-    met: bool
-    detail: str  # engagement: "NOR 3, POL 1"; otherwise the counted exercises
 
 
 def _count_towards(held: Held, goal: Goal) -> GoalProgress:

@@ -17,8 +17,8 @@ from typing import Any
 
 from planner.domain import Status, slot_days
 
-# The file a result folder holds, as planner.workbook.plan_io.JSON_NAME writes
-# it (that module reads workbooks, so it cannot be imported here).
+# The file a result folder holds, as planner.workbook.schedule_layout.JSON_NAME
+# names it (the writers sit above this module, so it cannot import them).
 RESULT_JSON = "schedule.json"
 # What a folder holds instead when its run found no plan: the same JSON, its
 # plan null, under a name nobody takes for a calendar.

@@ -48,10 +48,9 @@ from planner.interrupt import Interrupted, signals
 from planner.model import solve
 from planner.model.search import CancelToken
 from planner.publish import publish
+from planner.result_files import write_comparison, write_result
 from planner.results import load_result, no_plan_text
-from planner.workbook.compare_write import write_comparison
 from planner.workbook.read import read_variants
-from planner.workbook.write import write_result
 
 BASE = "base"
 COMPARISON_NAME = "comparison.xlsx"

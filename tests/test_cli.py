@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from planner import cli
 from planner.check import check_plan
 from planner.domain import Result, Status
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 SAMPLE = INSTANCES / "sample.xlsx"

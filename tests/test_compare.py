@@ -37,9 +37,9 @@ from planner.domain import (
     Venue,
 )
 from planner.figures import objective_terms
+from planner.result_files import write_result
 from planner.results import RESULT_JSON, ResultError, ResultSummary, load_result
-from planner.workbook.plan_io import JSON_NAME
-from planner.workbook.write import write_result
+from planner.workbook.schedule_layout import JSON_NAME
 from tests.factories import exercise, make_problem
 
 

@@ -15,8 +15,8 @@ from planner.explain import (
     describe_row,
     explain_conflict,
 )
+from planner.result_files import write_result
 from planner.workbook.read import read_problem
-from planner.workbook.write import write_result
 from tests.factories import exercise, make_problem
 
 EXERCISE_ROW = Source("Exercises", 14)

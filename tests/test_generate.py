@@ -233,8 +233,8 @@ def test_spread_profile_is_the_default_and_unchanged() -> None:
 @pytest.mark.parametrize("size", ["s", "m", "l"])
 def test_dense_planted_schedule_breaks_no_rule(size: str, tmp_path: Path) -> None:
     from planner.check import check_plan
-    from planner.workbook.plan_io import read_plan
     from planner.workbook.read import read_problem
+    from planner.workbook.read_schedule import read_plan
 
     tables, planted = generate(size, 2, "dense")
     path = tmp_path / f"{size}.xlsx"

@@ -35,8 +35,8 @@ from planner.generate import generate
 from planner.model.conflicts import feasible
 from planner.model.probe import best_with, fix_rest, hold, meet
 from planner.model.solve import solve
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem
 from tests.workbook.conftest import minimal_programme, set_cell
@@ -159,7 +159,7 @@ def test_the_unscheduled_sheet_says_why_without_an_explanation(
     assert problem is not None
     result = solve(problem, OPTIONS)
     assert result.plan is not None and check_plan(problem, result.plan) == []
-    from planner.workbook.write import write_result
+    from planner.result_files import write_result
 
     write_result(problem, result, tmp_path / "out", path, None)
     sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Unscheduled"]

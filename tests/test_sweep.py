@@ -32,8 +32,8 @@ from planner.sweep import (
     run_sweep,
     sweep_variants,
 )
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 from tests.factories import exercise, make_problem
 from tests.test_robustness import risky_workbook
 

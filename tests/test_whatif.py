@@ -20,8 +20,8 @@ from planner.whatif import (
     run_whatif,
     workers_each,
 )
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 from tests.factories import make_problem
 
 SAMPLE = Path(__file__).resolve().parent.parent / "instances" / "sample.xlsx"

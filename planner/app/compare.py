@@ -11,10 +11,9 @@ from pathlib import Path
 from planner.brief import write_brief
 from planner.compare import Comparison, Gantt, calendar, compare, comparison_rows
 from planner.domain import Finding, Problem
+from planner.result_files import read_result, write_comparison
 from planner.results import ResultError
-from planner.workbook.compare_write import write_comparison
 from planner.workbook.output import OutputError
-from planner.workbook.plan_io import read_result
 from planner.workbook.read import read_problem
 
 

@@ -18,8 +18,8 @@ from planner.domain import Finding, Plan, Problem, Violation
 from planner.explain import Explanation, Suggestion, explain_conflict
 from planner.figures import objective_terms
 from planner.model.conflicts import DEFAULT_LIMIT_S, conflict
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 
 
 @dataclass(frozen=True)

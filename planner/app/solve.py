@@ -34,11 +34,11 @@ from planner.engines import LOCAL, EngineUnavailable, open_engine
 from planner.explain import Explanation
 from planner.model.search import CancelToken
 from planner.publish import publish, result_folder
+from planner.result_files import pinned_left_out, write_result
 from planner.whatif import NoScenarios, freeze_slot, replan, run_whatif
 from planner.workbook.output import OutputError, make_folder
-from planner.workbook.plan_io import pinned_left_out, read_baseline
 from planner.workbook.read import read_problem, read_variants
-from planner.workbook.write import write_result
+from planner.workbook.read_schedule import read_baseline
 
 # Stages a run goes through, as RunProgress.stage names them.
 READING = "reading"

@@ -21,8 +21,8 @@ from planner.domain import Finding, Result, SolveOptions, Violation
 from planner.engines import EngineUnavailable, open_engine
 from planner.robustness import StudyResult, run_study, study_warnings
 from planner.sweep import Impact, SweepError, SweepSpec, run_sweep
-from planner.workbook.plan_io import read_baseline
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_baseline
 from planner.workbook.study_write import write_study
 
 Report = Callable[[RunProgress], None]

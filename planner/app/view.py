@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from planner.domain import Period, Problem, Result
 from planner.explain import KIND_EXERCISE, KIND_GOAL, Explanation
 from planner.figures import goal_progress, organizer_spend, partner_spend
-from planner.workbook.plan_io import event_end_date, unscheduled_exercises
+from planner.workbook.schedule_layout import event_end_date, unscheduled_exercises
 
 ORGANIZER = "organizer"
 

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.compare import Comparison, Gantt, calendar
+from planner.report import Comparison, Gantt
 from planner.results import ExerciseInfo, no_plan_text
 from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.printing import align_headings, heading, month_headings
@@ -67,27 +67,37 @@ DIFFERENCE_COLUMNS = (
 )
 
 
-def write_comparison(comparison: Comparison, path: Path) -> Path:
+def write_comparison_file(
+    comparison: Comparison,
+    slot_dates: Sequence[dt.date],
+    gantts: Sequence[Gantt],
+    path: Path,
+) -> Path:
     """Write the comparison workbook at ``path`` (a folder: comparison.xlsx in it).
 
-    Returns the path written.
+    ``slot_dates`` and ``gantts`` are the comparison's calendar
+    (`planner.compare.calendar`): the first day of each slot, one grid per
+    plan. Returns the path written.
     """
     path = Path(path)
     if path.is_dir():
         path = path / COMPARISON_NAME
     make_folder(path.parent)
-    workbook = comparison_workbook(comparison)
+    workbook = comparison_workbook(comparison, slot_dates, gantts)
     replace_atomically([(path, lambda temp: temp.write_bytes(xlsx_bytes(workbook)))])
     return path
 
 
-def comparison_workbook(comparison: Comparison) -> Workbook:
+def comparison_workbook(
+    comparison: Comparison, slot_dates: Sequence[dt.date], gantts: Sequence[Gantt]
+) -> Workbook:
     workbook = Workbook()
     kpis = first_sheet(workbook)
     kpis.title = KPIS_SHEET
     write_kpis(kpis, comparison)
     write_differences(workbook.create_sheet(DIFFERENCES_SHEET), comparison)
-    write_comparison_calendar(workbook.create_sheet(CALENDAR_SHEET), comparison)
+    calendar = workbook.create_sheet(CALENDAR_SHEET)
+    write_comparison_calendar(calendar, comparison, slot_dates, gantts)
     printable(workbook, "comparison of " + ", ".join(comparison.labels))
     return workbook
 
@@ -169,13 +179,17 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def write_comparison_calendar(ws: Worksheet, comparison: Comparison) -> None:
+def write_comparison_calendar(
+    ws: Worksheet,
+    comparison: Comparison,
+    slot_dates: Sequence[dt.date],
+    gantts: Sequence[Gantt],
+) -> None:
     """Each plan's Gantt grid, one above the other on the same slot columns.
 
     Months and each slot's first day head the sheet once (rows 1 and 2, on
     every printed page); each plan's grid starts with its title row.
     """
-    slot_dates, gantts = calendar(comparison)
     exercises = comparison.exercises
     first_slot_column = 3
     _slot_header(ws, first_slot_column, slot_dates)

@@ -1,8 +1,10 @@
 """Writing a result: schedule.xlsx for people, schedule.json for programs.
 
 Every number about the plan (costs, spends, goal progress, objective terms)
-comes from the independent checker, so what staff read is what `planner
-check` would recompute, never the model's own bookkeeping.
+comes from the independent checker's figures, so what staff read is what
+`planner check` would recompute, never the model's own bookkeeping. They are
+reckoned above this module and handed in (`planner.report.ResultReport`,
+made by `planner.result_files`): the writer prints, it computes nothing.
 
 Both files are written whole or not at all (`planner.workbook.output`), so a
 run stopped halfway (Ctrl-C, a full disk) leaves the previous calendar intact
@@ -38,19 +40,10 @@ from planner.domain import (
     Plan,
     Problem,
     Result,
-    Source,
     Status,
 )
-from planner.explain import Explanation, conflict_heading, impossible_text, where
-from planner.figures import (
-    GoalProgress,
-    event_cost,
-    goal_progress,
-    objective_terms,
-    organizer_spend,
-    partner_spend,
-)
 from planner.public_holidays import HOLIDAYS_SHEET
+from planner.report import Explanation, GoalProgress, PlanFigures, ResultReport
 from planner.results import NO_PLAN_JSON
 from planner.workbook.output import (
     OutputError,
@@ -58,7 +51,14 @@ from planner.workbook.output import (
     make_folder,
     replace_atomically,
 )
-from planner.workbook.plan_io import (
+from planner.workbook.printing import (
+    align_headings,
+    heading,
+    month_headings,
+    print_layout,
+)
+from planner.workbook.result_json import result_json
+from planner.workbook.schedule_layout import (
     CELL_LIST_SEPARATOR,
     JSON_NAME,
     SCHEDULE_COLUMNS,
@@ -66,15 +66,7 @@ from planner.workbook.plan_io import (
     XLSX_NAME,
     event_end_date,
     event_end_slot,
-    pinned_left_out,
-    plan_to_json,
     unscheduled_exercises,
-)
-from planner.workbook.printing import (
-    align_headings,
-    heading,
-    month_headings,
-    print_layout,
 )
 from planner.workbook.sheets import excel_value, first_sheet
 
@@ -158,12 +150,12 @@ INTERRUPTED_NOTE = (
 )
 
 
-def write_result(
+def write_result_files(
     problem: Problem,
     result: Result,
+    report: ResultReport,
     out_dir: Path,
     input_path: Path,
-    explanation: Explanation | None = None,
 ) -> list[Path]:
     """Write schedule.xlsx and schedule.json into ``out_dir``; return their paths.
 
@@ -173,9 +165,10 @@ def write_result(
     plan null) take their place, and a schedule of an earlier run in the
     folder is removed, so that nobody opens an empty calendar, or briefs an
     old plan, as this run's. A plan likewise removes an old no-plan pair. An
-    ``explanation`` adds the Infeasible sheet (the conflicting rows), the why
-    columns of Unscheduled and Goals and the budgets' prices, and goes into
-    the JSON as ``explanation``.
+    explanation (in ``report``) adds the Infeasible sheet (the conflicting
+    rows), the why columns of Unscheduled and Goals and the budgets' prices,
+    and goes into the JSON as ``explanation``. Every figure and word printed
+    beyond the problem and the result comes in ``report``.
     """
     out_dir = Path(out_dir)
     make_folder(out_dir)
@@ -185,10 +178,8 @@ def write_result(
     (xlsx_name, json_name), stale = names
     xlsx_path, json_path = out_dir / xlsx_name, out_dir / json_name
     _refuse_to_overwrite_input(Path(input_path), (xlsx_path, json_path))
-    data = plan_to_json(problem, result, Path(input_path))
-    if explanation is not None:
-        data["explanation"] = explanation_to_json(explanation)
-    workbook = result_workbook(problem, result, data, explanation)
+    data = result_json(problem, result, report, Path(input_path))
+    workbook = result_workbook(problem, result, report, data)
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     replace_atomically(
         [
@@ -224,52 +215,11 @@ def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> Non
             )
 
 
-def explanation_to_json(explanation: Explanation) -> dict[str, object]:
-    """The explanation for programs: rows as sheet and row, texts as shown."""
-
-    def row(source: Source) -> dict[str, object]:
-        return {"sheet": source.sheet, "row": source.row}
-
-    def rows(sources: Iterable[Source] | None) -> list[dict[str, object]] | None:
-        return None if sources is None else [row(s) for s in sources]
-
-    return {
-        "conflict": rows(explanation.conflict),
-        "lines": list(explanation.lines),
-        "seconds": round(explanation.seconds, 2),
-        "probed": explanation.probed,
-        "reasons": [
-            {
-                "id": r.item_id,
-                "kind": r.kind,
-                "loss": r.loss,
-                "forced_objective": r.forced_objective,
-                "conflict": rows(r.conflict),
-                "fitted": r.fitted,
-                "probed": r.probed,
-                "text": r.text,
-            }
-            for r in explanation.reasons
-        ],
-        "budget_prices": [
-            {
-                "partner_id": b.owner or None,
-                "source": row(b.source) if b.source else None,
-                "budget": b.budget,
-                "larger": b.larger,
-                "gain": b.gain,
-                "text": b.text,
-            }
-            for b in explanation.budget_prices
-        ],
-    }
-
-
 def result_workbook(
     problem: Problem,
     result: Result,
+    report: ResultReport,
     data: dict[str, object],
-    explanation: Explanation | None = None,
 ) -> Workbook:
     """The result as a workbook for people; ``data`` is what schedule.json holds."""
     workbook = Workbook()
@@ -277,20 +227,28 @@ def result_workbook(
     summary.title = SUMMARY_SHEET
     plan = result.plan
     styles = kind_styles(workbook, problem)
-    progress = goal_progress(problem, plan) if plan is not None else []
-    write_summary(summary, problem, result, data, progress, styles, explanation)
+    figures = report.plan
+    explanation = report.explanation
+    write_summary(summary, problem, result, report, data, styles)
     if explanation is not None and explanation.budget_prices:
-        write_budget_prices(summary, explanation)
+        write_budget_prices(summary, explanation, report.budget_price_places)
     if explanation is not None and explanation.conflict is not None:
-        write_infeasible(workbook.create_sheet(INFEASIBLE_SHEET), explanation)
-    if plan is not None:
+        sheet = workbook.create_sheet(INFEASIBLE_SHEET)
+        write_infeasible(sheet, explanation, report.conflict_heading)
+    if plan is not None and figures is not None:
         why = explanation.why if explanation is not None else None
-        write_schedule(workbook.create_sheet(SCHEDULE_SHEET), problem, plan, styles)
+        write_schedule(
+            workbook.create_sheet(SCHEDULE_SHEET), problem, plan, figures, styles
+        )
         write_calendar(workbook.create_sheet(CALENDAR_SHEET), problem, plan, styles)
-        write_partners(workbook.create_sheet(PARTNERS_SHEET), problem, plan, styles)
+        write_partners(
+            workbook.create_sheet(PARTNERS_SHEET), problem, plan, figures, styles
+        )
         write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
-        write_goals(workbook.create_sheet(GOALS_SHEET), problem, progress, why)
-        write_unscheduled(workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, why)
+        write_goals(workbook.create_sheet(GOALS_SHEET), problem, figures.progress, why)
+        write_unscheduled(
+            workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, report, why
+        )
     if problem.holidays:
         write_holidays(workbook.create_sheet(HOLIDAYS_SHEET), problem)
     write_run(workbook.create_sheet(RUN_SHEET), problem, result, data)
@@ -464,9 +422,8 @@ def _explanation_rows(data: dict[str, object]) -> list[tuple[object, ...]]:
 def _summary_rows(
     problem: Problem,
     result: Result,
+    report: ResultReport,
     data: dict[str, object],
-    progress: Sequence[GoalProgress],
-    explanation: Explanation | None = None,
 ) -> list[tuple[object, ...]]:
     """Rows of (item, value, note); a 1-tuple is a section title."""
     rows: list[tuple[object, ...]] = [("Result",), ("status", str(result.status))]
@@ -483,10 +440,10 @@ def _summary_rows(
             ("solve time (s)", round(result.runtime_s, 2)),
             ("", "How far the search got: see the solver statistics on the Run sheet."),
         ]
-    else:
-        rows += _plan_summary_rows(problem, result, result.plan, progress)
+    elif report.plan is not None:
+        rows += _plan_summary_rows(problem, result, result.plan, report.plan)
         # First, where nobody reading the sheet can miss them.
-        warnings = pinned_left_out(problem, result.plan, explanation)
+        warnings = report.pinned_left_out
         if warnings:
             pinned = [("pinned, left out", warning) for warning in warnings]
             rows = [("Warnings",), *pinned, *rows]
@@ -560,17 +517,18 @@ def _term_rows(result: Result, checked: dict[str, int]) -> list[tuple[object, ..
 
 
 def _plan_summary_rows(
-    problem: Problem, result: Result, plan: Plan, progress: Sequence[GoalProgress]
+    problem: Problem, result: Result, plan: Plan, figures: PlanFigures
 ) -> list[tuple[object, ...]]:
-    checked = objective_terms(problem, plan, result.baseline)
+    checked = dict(figures.terms)
+    progress = figures.progress
     objective = (
         result.objective if result.objective is not None else sum(checked.values())
     )
     held = [problem.exercise[e.exercise_id] for e in plan.events]
     mandatory = sum(e.mandatory for e in held)
-    spend = organizer_spend(problem, plan)
+    spend = figures.organizer_spend
     budget = problem.settings.total_budget
-    spends = partner_spend(problem, plan)
+    spends = figures.partner_spend
     hard = {g.id for g in problem.goals if g.hard}
     taking_part = {p for e in plan.events for p in e.participants}
     return [
@@ -609,14 +567,13 @@ def write_summary(
     ws: Worksheet,
     problem: Problem,
     result: Result,
+    report: ResultReport,
     data: dict[str, object],
-    progress: Sequence[GoalProgress],
     styles: KindStyles,
-    explanation: Explanation | None = None,
 ) -> None:
     """Status, objective and each term, the programme, money, goals and the
     horizon: what a briefing needs (how the search went is on the Run sheet)."""
-    _write_items(ws, _summary_rows(problem, result, data, progress, explanation))
+    _write_items(ws, _summary_rows(problem, result, report, data))
     if result.plan is not None:
         _kind_legend(ws, problem, styles)
         _calendar_legend(ws, problem)
@@ -684,7 +641,7 @@ def _kind_legend(ws: Worksheet, problem: Problem, styles: KindStyles) -> None:
 # Schedule -------------------------------------------------------------------
 
 
-def _schedule_row(problem: Problem, event: Event) -> list[object]:
+def _schedule_row(problem: Problem, event: Event, cost: int) -> list[object]:
     exercise = problem.exercise[event.exercise_id]
     venue = problem.venue[event.venue_id]
     start = problem.slot_start(event.start)
@@ -700,7 +657,7 @@ def _schedule_row(problem: Problem, event: Event) -> list[object]:
         "duration": exercise.duration,
         "mandatory": _yes_no(exercise.mandatory),
         "value": exercise.value,
-        "cost": event_cost(problem, event),
+        "cost": cost,
         "participant_count": len(event.participants),
         "areas": _joined(sorted(exercise.areas)),
         "assets": _joined(exercise.assets),
@@ -712,10 +669,17 @@ def _schedule_row(problem: Problem, event: Event) -> list[object]:
 
 
 def write_schedule(
-    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+    ws: Worksheet,
+    problem: Problem,
+    plan: Plan,
+    figures: PlanFigures,
+    styles: KindStyles,
 ) -> None:
     """One row per held exercise, in the plan's order; `read_plan` reads it back."""
-    rows = [_schedule_row(problem, event) for event in plan.events]
+    rows = [
+        _schedule_row(problem, event, cost)
+        for event, cost in zip(plan.events, figures.event_costs, strict=True)
+    ]
     _write_table(
         ws,
         SCHEDULE_COLUMNS,
@@ -854,10 +818,14 @@ def _shade_unavailable(
 
 
 def write_partners(
-    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+    ws: Worksheet,
+    problem: Problem,
+    plan: Plan,
+    figures: PlanFigures,
+    styles: KindStyles,
 ) -> None:
     """Each partner's events and spend against budget, then its slot grid."""
-    spends = partner_spend(problem, plan)
+    spends = figures.partner_spend
     grid = _attendance(problem, plan, lambda e: e.participants)
     counts: dict[str, int] = defaultdict(int)
     for event in plan.events:
@@ -983,6 +951,7 @@ def write_unscheduled(
     ws: Worksheet,
     problem: Problem,
     plan: Plan,
+    report: ResultReport,
     why: Mapping[str, str] | None = None,
 ) -> None:
     """Exercises the plan does not hold, with the window they could have used.
@@ -993,9 +962,7 @@ def write_unscheduled(
     rows = []
     left_out = unscheduled_exercises(problem, plan)
     reasons = {
-        eid: impossible_text(problem.exercise[eid])
-        for eid in left_out
-        if problem.exercise[eid].impossible
+        eid: report.impossible[eid] for eid in left_out if eid in report.impossible
     }
     if why is not None or reasons:
         why = {**reasons, **(why or {})}
@@ -1047,10 +1014,11 @@ def write_holidays(ws: Worksheet, problem: Problem) -> None:
 # Explanations -----------------------------------------------------------------
 
 
-def write_infeasible(ws: Worksheet, explanation: Explanation) -> None:
-    """The rows that leave no plan, one per line, each readable on its own."""
+def write_infeasible(ws: Worksheet, explanation: Explanation, heading: str) -> None:
+    """The rows that leave no plan, one per line, each readable on its own,
+    under ``heading``."""
     conflict = explanation.conflict or ()
-    ws.append([conflict_heading(conflict)])
+    ws.append([heading])
     ws.cell(1, 1).font = TITLE_FONT
     rows = [
         (source.sheet, source.row if source.row > 0 else None, line)
@@ -1067,12 +1035,15 @@ def write_infeasible(ws: Worksheet, explanation: Explanation) -> None:
     ws.column_dimensions["C"].width = MAX_COLUMN_WIDTH * 2
 
 
-def write_budget_prices(ws: Worksheet, explanation: Explanation) -> None:
-    """Below the Summary: what 10% more of each budget would buy."""
+def write_budget_prices(
+    ws: Worksheet, explanation: Explanation, places: Sequence[str]
+) -> None:
+    """Below the Summary: what 10% more of each budget would buy; ``places``
+    name each budget's row, in the explanation's order."""
     ws.append([])
     ws.append(["Budgets: what 10% more would buy"])
     ws.cell(ws.max_row, 1).font = TITLE_FONT
-    for price in explanation.budget_prices:
+    for price, place in zip(explanation.budget_prices, places, strict=True):
         label = f"budget {price.owner}" if price.owner else "total budget"
-        ws.append([label, price.gain, f"{where(price.source)}: {price.text}"])
+        ws.append([label, price.gain, f"{place}: {price.text}"])
         ws.cell(ws.max_row, 2).number_format = SIGNED_FORMAT

@@ -19,8 +19,8 @@ from planner.app import (
 from planner.check import check_plan
 from planner.domain import Severity, SolveOptions, Status
 from planner.results import ResultError
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 from tests.serve.conftest import (
     BROKEN_FINDINGS,
     SAMPLE,

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from planner.app import validate_workbook
 from planner.check import check_plan
 from planner.serve.app import create_app
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 from tests.serve.conftest import (
     BROKEN_FINDINGS,
     SAMPLE,

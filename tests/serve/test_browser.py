@@ -23,8 +23,8 @@ import pytest
 
 from planner.check import check_plan
 from planner.generate import generate
-from planner.workbook.plan_io import read_plan
 from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
 from tests.serve.conftest import BROKEN_FINDINGS, ROOT, SAMPLE, write_broken_workbook
 

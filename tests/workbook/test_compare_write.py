@@ -13,12 +13,12 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.compare import Comparison, compare
+from planner.result_files import write_comparison
 from planner.results import load_result
 from planner.workbook.compare_write import (
     CHANGED_FILL,
     HELD_FILL,
     VACATED_FILL,
-    write_comparison,
 )
 from tests.test_compare import BASE, CUT, write
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from planner.domain import Period, Result, Source, Status
 from planner.explain import describe_row
 from planner.public_holidays import HOLIDAYS_SHEET
-from planner.workbook.write import write_result
+from planner.result_files import write_result
 from tests.workbook.conftest import Reader, Sheets, set_cell
 
 EASTER_WEEK = 11

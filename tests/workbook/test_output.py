@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from planner import cli
+from planner.result_files import write_result
 from planner.workbook import output
 from planner.workbook.output import OutputError, clear_stale_temps, replace_atomically
-from planner.workbook.write import write_result
 from tests.workbook.test_plan_io import input_file, small_problem, small_result
 
 SAMPLE = Path(__file__).parents[2] / "instances" / "sample.xlsx"

@@ -29,7 +29,9 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.workbook.plan_io import json_safe, plan_to_json, read_baseline, read_plan
+from planner.result_files import plan_to_json
+from planner.workbook.read_schedule import read_baseline, read_plan
+from planner.workbook.result_json import json_safe
 from tests.factories import exercise, make_problem
 
 INPUT_BYTES = b"stand-in for the input workbook"

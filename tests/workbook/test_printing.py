@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from planner.domain import Period, Source
-from planner.workbook.compare_write import write_comparison
+from planner.result_files import write_comparison, write_result
 from planner.workbook.printing import column_name, heading
-from planner.workbook.write import BLACKOUT_FILL, HOLIDAY_FILL, write_result
+from planner.workbook.write import BLACKOUT_FILL, HOLIDAY_FILL
 from tests.test_compare import BASE, CUT, write
 from tests.tools import require
 from tests.workbook.test_compare_write import compare, load_result

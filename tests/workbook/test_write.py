@@ -18,8 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner import __version__
 from planner.domain import Result, Status
 from planner.figures import objective_terms
-from planner.workbook.plan_io import read_plan
-from planner.workbook.write import OutputError, write_result
+from planner.result_files import write_result
+from planner.workbook.read_schedule import read_plan
+from planner.workbook.write import OutputError
 from tests.workbook.test_plan_io import (
     INPUT_BYTES,
     input_file,

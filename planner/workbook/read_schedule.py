@@ -1,20 +1,14 @@
-"""The layout of a written plan, and reading one back.
+"""Reading a schedule back: a plan, or a baseline to re-plan against, from
+schedule.xlsx, schedule.json or a result folder.
 
-A solve writes ``schedule.xlsx`` for people and ``schedule.json`` for programs;
-``planner check`` reads either back to verify it against the workbook again.
-Both layouts live here, next to the reader, so the writer and the reader
-cannot drift apart.
-
-A plan is stored by dates, not slot numbers: a plan read back maps each
-start date to the slot holding it, so it survives a change of planning_start.
+Only what makes a plan is read (exercise, start date, venue, participants);
+each row that does not fit the workbook is a finding naming its cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,249 +17,19 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from planner import __version__
-from planner.domain import Event, Finding, Plan, Problem, Result, Severity, Status
-from planner.explain import Explanation, describe_goal, where
-from planner.figures import plan_kpis
-from planner.results import (
-    NO_PLAN_JSON,
-    ResultError,
-    ResultSummary,
-    load_result,
-    summary_from_json,
-)
+from planner.domain import Event, Finding, Plan, Problem, Severity
+from planner.results import NO_PLAN_JSON
 from planner.workbook.printing import column_name
+from planner.workbook.schedule_layout import (
+    JSON_NAME,
+    SCHEDULE_SHEET,
+    XLSX_NAME,
+    event_end_date,
+)
 from planner.workbook.schema import split_list
 
-XLSX_NAME = "schedule.xlsx"
-JSON_NAME = "schedule.json"
-SCHEDULE_SHEET = "Schedule"
-
-# The Schedule sheet's columns, in order. The first six are what a plan is
-# made of and what `read_plan` reads; the rest are there for people.
-PLAN_COLUMNS: tuple[str, ...] = (
-    "exercise_id",
-    "name",
-    "start_date",
-    "end_date",
-    "venue_id",
-    "participants",
-)
-SCHEDULE_COLUMNS: tuple[str, ...] = (
-    *PLAN_COLUMNS,
-    "kind",
-    "venue_name",
-    "duration",
-    "mandatory",
-    "value",
-    "cost",
-    "participant_count",
-    "areas",
-    "assets",
-    "start_slot",
-    "end_slot",
-    "iso_week",
-)
+# The Schedule's columns that make a plan; the rest are for people.
 _READ_COLUMNS = ("exercise_id", "start_date", "venue_id", "participants")
-
-# How lists are written into one cell; the reader also accepts commas.
-CELL_LIST_SEPARATOR = "; "
-
-
-def event_end_slot(problem: Problem, event: Event) -> int:
-    """Last slot the event occupies (inclusive)."""
-    return event.start + problem.exercise[event.exercise_id].duration - 1
-
-
-def event_end_date(problem: Problem, event: Event) -> dt.date:
-    """Last day of the event (inclusive)."""
-    return problem.slot_end(event_end_slot(problem, event))
-
-
-def unscheduled_exercises(problem: Problem, plan: Plan) -> list[str]:
-    """Exercises the plan does not hold, in workbook order."""
-    held = plan.by_exercise
-    return [e.id for e in problem.exercises if e.id not in held]
-
-
-def pinned_left_out(
-    problem: Problem, plan: Plan, explanation: Explanation | None = None
-) -> list[str]:
-    """A warning for each pinned exercise (fixed_start or fixed_venue) left out.
-
-    Someone pinned it because it is meant to happen there and then; that the
-    plan drops it is news to report loudly, not one reason among many. With an
-    ``explanation``, its reason closes the warning.
-    """
-    why = explanation.why if explanation is not None else {}
-    warnings = []
-    for exercise_id in unscheduled_exercises(problem, plan):
-        exercise = problem.exercise[exercise_id]
-        pins = []
-        if exercise.fixed_start is not None:
-            day = problem.slot_start(exercise.fixed_start).isoformat()
-            pins.append(f"fixed_start {day}")
-        if exercise.fixed_venue:
-            pins.append(f"fixed_venue {exercise.fixed_venue}")
-        if not pins:
-            continue
-        text = (
-            f"exercise {exercise.id} '{exercise.name}' is pinned "
-            f"({', '.join(pins)}, {where(exercise.source)}) but left out of the plan"
-        )
-        reason = why.get(exercise.id)
-        warnings.append(f"{text}: {reason}" if reason else f"{text}.")
-    return warnings
-
-
-def file_sha256(path: Path) -> str | None:
-    """The input's fingerprint, so a result can be traced to the exact workbook.
-
-    None when the file cannot be read: a result is still worth writing when the
-    input has since been moved.
-    """
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def json_safe(value: object) -> object:
-    """``value`` as plain JSON: no NaN or infinity, numpy scalars, sets or dates.
-
-    Solver parameters and statistics come from several libraries; this keeps
-    schedule.json loadable by any strict JSON reader.
-    """
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return str(value)  # a StrEnum becomes its plain value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        return sorted((json_safe(v) for v in value), key=str)
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return json_safe(value.tolist())
-    return str(value)
-
-
-def _event_json(problem: Problem, event: Event) -> dict[str, object]:
-    return {
-        "exercise_id": event.exercise_id,
-        "start_date": problem.slot_start(event.start).isoformat(),
-        "end_date": event_end_date(problem, event).isoformat(),
-        "start_slot": event.start,
-        "duration": problem.exercise[event.exercise_id].duration,
-        "venue_id": event.venue_id,
-        "participants": list(event.participants),
-    }
-
-
-def _unscheduled_json(problem: Problem, exercise_id: str) -> dict[str, object]:
-    exercise = problem.exercise[exercise_id]
-    return {
-        "exercise_id": exercise.id,
-        "name": exercise.name,
-        "kind": exercise.kind,
-        "value": exercise.value,
-        "mandatory": exercise.mandatory,
-        "earliest_start_date": problem.slot_start(exercise.earliest_start).isoformat(),
-        "latest_end_date": problem.slot_end(exercise.latest_end).isoformat(),
-        # The workbook findings that make it impossible, with their cells.
-        "impossible": [
-            {"cell": f.address, "message": f.message} for f in exercise.impossible
-        ],
-    }
-
-
-def workbook_facts(problem: Problem) -> dict[str, object]:
-    """What the brief needs from the workbook beyond the plan: who is where,
-    each goal in words, the public holidays looked up."""
-    return {
-        "partners": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "country_code": p.country_code,
-                "region": p.region,
-            }
-            for p in problem.partners
-        ],
-        "venues": [
-            {"id": v.id, "name": v.name, "region": v.region} for v in problem.venues
-        ],
-        "goals": [
-            {"id": g.id, "text": describe_goal(problem, g)} for g in problem.goals
-        ],
-        "holidays": [
-            {
-                "partner_id": h.partner_id,
-                "date": h.day,
-                "name": h.name,
-                "blocks": h.blocks,
-            }
-            for h in problem.holidays
-        ],
-    }
-
-
-def plan_to_json(
-    problem: Problem, result: Result, input_path: Path
-) -> dict[str, object]:
-    """Everything schedule.json holds, as plain JSON values.
-
-    With no plan (infeasible, or none found in time) ``plan``, ``events`` and
-    ``unscheduled`` are null, so a program cannot mistake it for an empty plan.
-    ``kpis`` holds the checker's key figures, so `planner.compare` can compare
-    results from their JSON alone.
-    """
-    settings = problem.settings
-    data: dict[str, object] = {
-        "planner_version": __version__,
-        "input": {"file": input_path.name, "sha256": file_sha256(input_path)},
-        "status": str(result.status),
-        "objective": result.objective,
-        "terms": dict(result.terms),
-        "bound": result.bound,
-        "gap": result.gap,
-        "runtime_s": result.runtime_s,
-        "parameters": result.parameters,
-        "statistics": result.statistics,
-        "time_unit": settings.time_unit,
-        "planning_start": settings.planning_start,
-        "planning_end": settings.planning_end,
-        "currency": settings.currency,
-        "kpis": plan_kpis(problem, result.plan, result.baseline),
-        "workbook": workbook_facts(problem),
-    }
-    plan = result.plan
-    if plan is None:
-        data |= {"plan": None, "events": None, "unscheduled": None}
-    else:
-        data["events"] = [_event_json(problem, event) for event in plan.events]
-        data["unscheduled"] = [
-            _unscheduled_json(problem, exercise_id)
-            for exercise_id in unscheduled_exercises(problem, plan)
-        ]
-    return json_safe(data)  # type: ignore[return-value]
-
-
-# Reading a plan back ------------------------------------------------------
-
 
 # What happens to a baseline row the workbook no longer matches.
 _ROW_LEFT_OUT = "this row is left out of the baseline"
@@ -358,7 +122,7 @@ def _read(
     problem: Problem, path: Path, lenient: bool
 ) -> tuple[Plan | None, list[Finding]]:
     if path.is_dir():
-        file = _schedule_in(path)
+        file = schedule_in(path)
         if file is not None:
             return _read(problem, file, lenient)
         return None, [
@@ -376,42 +140,13 @@ def _read(
     ]
 
 
-def _schedule_in(folder: Path) -> Path | None:
+def schedule_in(folder: Path) -> Path | None:
     """The file a result folder is read from: the JSON (or, when the run found
     no plan, its no-plan JSON) before the workbook, which people may edit."""
     for name in (JSON_NAME, NO_PLAN_JSON, XLSX_NAME):
         if (folder / name).is_file():
             return folder / name
     return None
-
-
-def read_result(
-    path: Path, problem: Problem | None = None, input_path: Path | None = None
-) -> ResultSummary:
-    """A result as `planner compare` sees it, from whatever `planner check` reads.
-
-    A result folder or schedule.json carries its key figures. A schedule.xlsx,
-    perhaps edited by hand, does not: its plan is read as `read_plan` reads
-    it and its figures are recomputed against ``problem``, the workbook at
-    ``input_path`` it was planned from. Raises `ResultError` saying why a
-    file cannot be compared.
-    """
-    path = Path(path)
-    file = (_schedule_in(path) or path) if path.is_dir() else path
-    if file.suffix.lower() not in (".xlsx", ".xlsm"):
-        return load_result(path)
-    if problem is None or input_path is None:
-        raise ResultError(
-            f"{file}: an Excel schedule holds no key figures; name the workbook "
-            "it was planned from with --workbook to compare it"
-        )
-    plan, findings = read_plan(problem, file)
-    if plan is None:
-        errors = "; ".join(str(f) for f in findings if f.severity is Severity.ERROR)
-        raise ResultError(f"{file}: cannot be compared ({errors})")
-    data = plan_to_json(problem, Result(Status.FEASIBLE, plan), input_path)
-    data["status"] = f"read from {file.name}"
-    return summary_from_json(path, file, data)
 
 
 def _cell_text(value: object) -> str:
