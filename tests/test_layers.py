@@ -44,6 +44,11 @@ WORKBOOK_INPUT = (
     "planner.workbook.validate",
     "planner.workbook.scenarios",
     "planner.workbook.limits",
+    "planner.workbook.file_checks",
+    "planner.workbook.sheet_tables",
+    "planner.workbook.records",
+    "planner.workbook.settings_sheet",
+    "planner.workbook.build",
     "planner.workbook.read",
 )
 # The results' files: written from data handed to them, never computed there.

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from openpyxl.utils.cell import column_index_from_string
+
 from planner.public_holidays import iso_country
 from planner.workbook.limits import EARLIEST_DATE, LATEST_DATE
 from planner.workbook.schema import (
@@ -299,3 +301,11 @@ _READERS: dict[Kind, Callable[[object, Column, int], Reading]] = {
     Kind.LIST: _read_list,
     Kind.COUNTRY: _read_country,
 }
+
+
+def cell_position(cell: str) -> tuple[int, int]:
+    """Column and row numbers of "F7" (or of "B3:C4"'s first cell); 0 if none."""
+    match = re.match(r"([A-Z]*)(\d*)", cell)
+    letters, digits = match.groups() if match else ("", "")
+    column = column_index_from_string(letters) if letters else 0
+    return column, int(digits) if digits else 0

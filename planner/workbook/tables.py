@@ -1,6 +1,6 @@
 """A sheet as the reader first sees it: its header and its non-blank rows.
 
-`planner.workbook.read` makes these from the file; the Scenarios sheet's
+`planner.workbook.sheet_tables` makes these from the file; the Scenarios sheet's
 edits (`planner.workbook.scenarios`) are applied to them before any row
 becomes part of the problem.
 """
