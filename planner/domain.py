@@ -345,10 +345,15 @@ def problem_faults(problem: Problem) -> list[str]:
 
     Ids are unique per kind; every id an exercise, venue, goal, dependency or
     travel cost names exists; durations are at least one slot and a fixed
-    start lies in the horizon; periods run forwards; partner and gap bounds
-    are consistent. A window too short for its exercise is not a fault but a
-    fact of the programme: the model leaves such an exercise out (or finds no
-    plan when it is mandatory), as the rules' tests show.
+    start lies in the horizon; a mandatory exercise's window holds its
+    duration; periods run forwards; partner and gap bounds are consistent.
+
+    An optional exercise's window may be too short: that is a fact of the
+    programme, not a fault. The reader keeps such a row with its reason
+    (`Exercise.impossible`, a warning since issue 8) and the model leaves it
+    out of every plan, as the rules' tests show. A mandatory one the reader
+    refuses (an error naming the cell), so only a problem built by hand can
+    have one, and no plan could ever hold it.
     """
     faults: list[str] = []
     settings = problem.settings
@@ -393,6 +398,12 @@ def problem_faults(problem: Problem) -> list[str]:
             faults.append(f"exercise {e.id}: max_partners below min_partners")
         if e.duration < 1:
             faults.append(f"exercise {e.id}: duration {e.duration} below 1 slot")
+        if e.mandatory and e.latest_start < e.earliest_start:
+            faults.append(
+                f"exercise {e.id}: mandatory, but its window (slots "
+                f"{e.earliest_start} to {e.latest_end}) cannot hold its "
+                f"{e.duration} slots"
+            )
         if e.fixed_start is not None and not 0 <= e.fixed_start < n_slots:
             faults.append(
                 f"exercise {e.id}: fixed start slot {e.fixed_start} outside the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import pickle
+import re
 
 import pytest
 
@@ -119,6 +120,24 @@ def test_a_window_too_short_for_its_exercise_is_a_fact_not_a_fault() -> None:
     # Slots 2 to 3 cannot hold 3 slots: the model leaves the exercise out.
     problem = make_problem([exercise("X", duration=3, earliest_start=2, latest_end=3)])
     assert problem.exercise["X"].latest_start == 1
+
+
+def test_a_mandatory_exercise_whose_window_cannot_hold_it_is_refused() -> None:
+    # Slots 2 to 3 cannot hold 3 slots; mandatory, no plan could ever exist.
+    short = exercise("X", duration=3, earliest_start=2, latest_end=3, mandatory=True)
+    with pytest.raises(
+        ProblemError,
+        match=re.escape(
+            "exercise X: mandatory, but its window (slots 2 to 3) cannot hold "
+            "its 3 slots"
+        ),
+    ):
+        make_problem([short])
+
+
+def test_a_mandatory_exercise_whose_window_just_holds_it_is_sound() -> None:
+    fits = exercise("X", duration=2, earliest_start=2, latest_end=3, mandatory=True)
+    assert make_problem([fits]).exercise["X"].latest_start == 2
 
 
 def test_a_variant_made_with_replace_is_checked_too() -> None:
