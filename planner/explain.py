@@ -3,7 +3,9 @@
 The model (``planner.model.conflicts``, ``planner.model.probe``) finds the rows
 and the numbers; this module only names them, one line per workbook row,
 each readable on its own: the sheet and row, the ids, dates rather than slots.
-It imports nothing from the model, so the writer can use it freely.
+It imports nothing from the model. Its records (`Reason`, `Explanation`, ...)
+are data in `planner.report`, which the writers print; the wording of what a
+result's files show is done above them, in `planner.result_files`.
 """
 
 from __future__ import annotations
