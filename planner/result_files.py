@@ -10,8 +10,8 @@ hand-edited schedule.xlsx the same way.
 
 It works at the application level, beside `whatif.py`, rather than inside
 `planner/app/`: what-if runs write results and comparisons, and `planner.app`
-itself calls `whatif`, so a module inside the package would close a cycle
-through `planner/app/__init__.py`.
+calls `whatif`, so from inside the package `whatif` would import the package
+that imports it (a cycle `tests/test_layers.py` refuses).
 """
 
 from __future__ import annotations
