@@ -125,3 +125,28 @@ def test_a_conflict_of_many_rows_names_the_first_six_and_counts_the_rest() -> No
     assert two == " | ".join(
         explain_conflict(problem, [BLACKOUT_ROW, EXERCISE_ROW]).lines
     )
+
+
+def test_a_reason_longer_than_a_cell_holds_is_cut_in_the_workbook(
+    tmp_path: Path,
+) -> None:
+    # Excel opens a cell of more than 32,767 characters as damaged; the
+    # JSON keeps the whole text.
+    problem = make_problem([exercise("E1")])
+    text = "Asset SHIP-1 serves one event at a time (Assets row 2) | " * 1000
+    reason = Reason("E1", "exercise", text)
+    result = Result(status=Status.FEASIBLE, plan=Plan(()), objective=0)
+    input_path = tmp_path / "programme.xlsx"
+    input_path.write_bytes(b"x")
+    write_result(
+        problem, result, tmp_path / "out", input_path, Explanation(reasons=(reason,))
+    )
+    sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Unscheduled"]
+    why = sheet.cell(2, sheet.max_column).value
+    assert len(why) <= 32_767
+    assert why.startswith(text[:1000])
+    assert why.endswith(
+        f"… ({len(text) - 32_667:,} more characters cut: a cell holds at most 32,767)"
+    )
+    saved = json.loads((tmp_path / "out" / "schedule.json").read_text())
+    assert saved["explanation"]["reasons"][0]["text"] == text

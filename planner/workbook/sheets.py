@@ -15,8 +15,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 CellValue = str | int | float | dt.date | dt.datetime | dt.time | None
 
 
+# Excel holds at most this many characters in a cell; a file with a longer
+# text opens as damaged ("We found a problem with some content").
+EXCEL_MAX_CHARS = 32_767
+
+
 def excel_value(value: object) -> CellValue:
-    """``value`` as a cell holds it; anything else is a programming error."""
+    """``value`` as a cell holds it, a text cut to what Excel can hold (saying
+    so); anything else is a programming error."""
+    if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS:
+        kept = EXCEL_MAX_CHARS - 100  # room for the note
+        return (
+            f"{value[:kept]}… ({len(value) - kept:,} more characters cut: a cell "
+            f"holds at most {EXCEL_MAX_CHARS:,})"
+        )
     if value is None or isinstance(value, str | int | float | dt.date | dt.time):
         return value
     raise TypeError(f"a cell cannot hold {value!r}")

@@ -351,7 +351,7 @@ def _write_table(
     """A header row and data rows, filterable, with the header frozen."""
     _write_header(ws, headers)
     for row in rows:
-        ws.append(list(row))
+        ws.append([excel_value(value) for value in row])
     for name, number_format in (formats or {}).items():
         column = headers.index(name) + 1
         for (cell,) in ws.iter_rows(
