@@ -575,6 +575,12 @@ class SolveOptions:
     seed: int = 0
     deterministic: bool = False  # fixed seed and deterministic search
 
+    def limit_for(self, problem: Problem) -> float:
+        """Seconds to search ``problem``: these options', else its workbook's."""
+        if self.time_limit_s is not None:
+            return self.time_limit_s
+        return problem.settings.time_limit_s
+
 
 @dataclass(frozen=True)
 class Progress:

@@ -46,10 +46,13 @@ PART_SECONDS = 3.0  # time limit of one part
 MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
 # Model size (CP-SAT variables) from which the neighbourhood search runs
 # first, for LNS_SHARE of the time limit; the full search then starts from
-# its plan and proves a bound. From LNS_ALONE_DENSITY exercises per slot on
-# it runs alone: there the full model's bound stays far off (dense xl: 45%
+# its plan and proves a bound. On an idle machine the full search alone did
+# better on the dense l (9,265 variables: 183.9 M against 173.5 M after the
+# neighbourhood search first, benchmarks/RESULTS.md), so only xl models
+# (27,000 variables and more) start with it. From LNS_ALONE_DENSITY exercises
+# per slot on it runs alone: there the full model's bound stays far off (dense xl: 45%
 # above the best plan after 60 s) and its presolve takes 20 s of the limit.
-LNS_FROM = 8_000
+LNS_FROM = 20_000
 LNS_ALONE_DENSITY = 20.0
 LNS_SHARE = 0.5
 # Completing a construction that left a mandatory exercise out or a hard goal
@@ -324,6 +327,41 @@ def _blocks(
     )
 
 
+def mend(
+    problem: Problem,
+    built: BuiltModel,
+    plan: Plan,
+    options: SolveOptions,
+    cancel: CancelToken | None = None,
+    began: float | None = None,
+) -> Plan:
+    """``plan`` if the model accepts it, else the plan `complete` makes of it
+    within `COMPLETE_SHARE` of the time limit (counted from ``began``), else
+    ``plan`` as it is. Leaves the model without hints.
+
+    Any search is better off starting from a plan that keeps every rule: the
+    neighbourhood search needs one, and the full search otherwise has to find
+    its own first plan on a model whose presolve alone can take 20 s.
+    """
+    if began is None:
+        began = time.perf_counter()
+    clear_hints(built.model)
+    add_hint(built, plan)
+    accepted = hinted_solution(built) is not None
+    clear_hints(built.model)
+    if accepted:
+        return plan
+    deadline = began + options.limit_for(problem) * COMPLETE_SHARE
+    completed = complete(
+        problem, built, plan, deadline, _workers(options), options.seed, cancel
+    )
+    return plan if completed is None else completed
+
+
+def _workers(options: SolveOptions) -> int:
+    return options.workers or os.cpu_count() or 1
+
+
 def improve_first(
     problem: Problem,
     built: BuiltModel,
@@ -336,45 +374,27 @@ def improve_first(
     """Run the neighbourhood search on a large programme before the full one.
 
     Returns None (and takes no time) when the programme is small enough for
-    the full search alone. When ``plan`` breaks a rule of the model (a
-    construction that could not place every mandatory exercise or meet every
-    hard goal) it is completed first (`complete`, within `COMPLETE_SHARE` of
-    the limit); None when that fails too: the full search then starts from
-    the partial plan as before. The neighbourhood search gets
-    `LNS_SHARE` of the time limit (all of it on a densely packed programme,
-    see `LNS_ALONE_DENSITY`), counted from ``began`` (a `time.perf_counter`
-    value; default now): the solve's start, so the construction and the
-    model building count against the limit.
+    the full search alone, or when ``plan`` breaks a rule of the model (a
+    construction `mend` could not complete): the full search then starts from
+    it as before. The neighbourhood search gets `LNS_SHARE` of the time limit
+    (all of it on a densely packed programme, see `LNS_ALONE_DENSITY`),
+    counted from ``began`` (a `time.perf_counter` value; default now): the
+    solve's start, so the construction and the model building count against
+    the limit.
     """
     size = len(built.model.proto.variables)
     if size < LNS_FROM:
         return None
     if began is None:
         began = time.perf_counter()
-    limit = options.time_limit_s
-    if limit is None:
-        limit = problem.settings.time_limit_s
+    limit = options.limit_for(problem)
     density = len(problem.exercises) / problem.n_slots
     share = 1.0 if density >= LNS_ALONE_DENSITY else LNS_SHARE
-    workers = options.workers or os.cpu_count() or 1
     clear_hints(built.model)
     add_hint(built, plan)
     checked = hinted_solution(built)
     if checked is None:
-        deadline = began + limit * COMPLETE_SHARE
-        completed = complete(
-            problem, built, plan, deadline, workers, options.seed, cancel
-        )
-        if completed is None:
-            clear_hints(built.model)
-            add_hint(built, plan)
-            return None
-        plan = completed
-        clear_hints(built.model)
-        add_hint(built, plan)
-        checked = hinted_solution(built)
-        if checked is None:
-            return None
+        return None
     objective = round(checked.objective_value)
     checked_at = time.perf_counter()
 
@@ -389,7 +409,7 @@ def improve_first(
         plan,
         objective,
         began + limit * share,
-        workers=workers,
+        workers=_workers(options),
         seed=options.seed,
         on_improve=report,
         cancel=cancel,

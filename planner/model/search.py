@@ -169,9 +169,7 @@ def solver_parameters(problem: Problem, options: SolveOptions) -> dict[str, obje
     `WORK_PER_SECOND`; a clock limit of `CLOCK_SAFETY` times the time limit
     only guards against a machine far slower than expected.
     """
-    limit = options.time_limit_s
-    if limit is None:
-        limit = problem.settings.time_limit_s
+    limit = options.limit_for(problem)
     workers = 1 if options.deterministic else options.workers or os.cpu_count() or 1
     parameters: dict[str, object] = {
         "num_workers": workers,

@@ -30,7 +30,7 @@ from planner.domain import (
 )
 from planner.model.baseline import keep_event
 from planner.model.construct import construct_plan
-from planner.model.lns import Search, improve_first
+from planner.model.lns import Search, improve_first, mend
 from planner.model.running import answered, run_cp_sat
 from planner.model.search import (
     BuiltModel,
@@ -114,6 +114,8 @@ def solve(
     first_guess = hint if hint is not None else baseline
     if first_guess is None:
         first_guess = construct_plan(problem)
+        if not options.deterministic:
+            first_guess = mend(problem, built, first_guess, options, cancel, began)
     hinted = add_hint(built, first_guess)
     solver = cp_model.CpSolver()
     cp_parameters = solver_parameters(problem, options)
@@ -179,7 +181,7 @@ def solve(
         baseline=baseline,
         runtime_s=time.perf_counter() - began,
         parameters={
-            "time_limit_s": _time_limit(problem, options),
+            "time_limit_s": options.limit_for(problem),
             "workers": cp_parameters["num_workers"],
             "seed": options.seed,
             "deterministic": options.deterministic,
@@ -202,12 +204,6 @@ def solve(
             "failures": found.failures,
         },
     )
-
-
-def _time_limit(problem: Problem, options: SolveOptions) -> float:
-    if options.time_limit_s is not None:
-        return options.time_limit_s
-    return problem.settings.time_limit_s
 
 
 def _first_plan_s(

@@ -93,7 +93,7 @@ def test_shortfalls_are_the_mandatory_exercises_left_out(tmp_path: Path) -> None
     assert shortfalls(problem, _without_mandatory(problem)) >= mandatory
 
 
-def test_a_plan_breaking_a_rule_is_completed_then_searched_from(
+def test_a_plan_breaking_a_rule_is_mended_then_searched_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lns, "LNS_FROM", 0)
@@ -101,23 +101,25 @@ def test_a_plan_breaking_a_rule_is_completed_then_searched_from(
     broken = _without_mandatory(problem)
     assert check_plan(problem, broken) != []
     built = build_model(problem)
-    search = lns.improve_first(problem, built, broken, SolveOptions(4.0, workers=1))
+    options = SolveOptions(4.0, workers=1)
+    assert lns.improve_first(problem, built, broken, options) is None
+    mended = lns.mend(problem, built, broken, options)
+    assert check_plan(problem, mended) == []
+    assert {e.id for e in problem.exercises if e.mandatory} <= set(mended.by_exercise)
+    search = lns.improve_first(problem, built, mended, options)
     assert search is not None
     assert check_plan(problem, search.plan) == []
-    assert {e.id for e in problem.exercises if e.mandatory} <= set(
-        search.plan.by_exercise
-    )
+    # A plan the model accepts is its own mend.
+    assert lns.mend(problem, built, search.plan, options) is search.plan
 
 
-def test_a_plan_not_completed_in_time_is_not_searched_from(
+def test_a_plan_not_mended_in_time_stays_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lns, "LNS_FROM", 0)
     monkeypatch.setattr(lns, "COMPLETE_SHARE", 0.0)
     problem = _dense("s", 1, tmp_path)
-    built = build_model(problem)
     broken = _without_mandatory(problem)
-    assert lns.improve_first(problem, built, broken, SolveOptions(1.0)) is None
+    assert lns.mend(problem, build_model(problem), broken, SolveOptions(1.0)) is broken
 
 
 def test_hard_goals_the_construction_misses_are_met_by_completing_it(
