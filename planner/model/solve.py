@@ -212,7 +212,7 @@ def _first_plan_s(
     """Seconds from the start to the first plan proven to keep every rule."""
     if neighbourhoods is not None:
         return neighbourhoods.checked_at - began
-    return run.first_s if found.plan_from == "search" else None
+    return run.first_s if found.plan_from.startswith("search") else None
 
 
 def _hint_name(hint: Plan | None, baseline: Plan | None) -> str:

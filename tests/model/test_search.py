@@ -35,8 +35,9 @@ from planner.generate import generate
 from planner.model import SourceGuard, build_model, solve
 from planner.model.construct import construct_plan
 from planner.model.hint import greedy_plan
+from planner.model.search import Found, Run
 from planner.model.search import solution_plan as read_plan
-from planner.model.solve import _fill_gaps
+from planner.model.solve import _fill_gaps, _first_plan_s
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem
@@ -531,3 +532,14 @@ def test_filling_gaps_adds_what_fits_and_moves_nothing() -> None:
     assert set(better.by_exercise) == {"E1", "E2"}
     assert better.by_exercise["E2"].start in (0, 3)
     assert check_plan(problem, better) == []
+
+
+def test_a_plan_whose_gaps_were_filled_keeps_its_first_plan_time() -> None:
+    # Seen on a loaded dense xl: "search, then gaps filled" reported no
+    # first plan at all.
+    run = Run(0.0, None)
+    run.first_s = 4.2
+    for plan_from in ("search", "search, then gaps filled"):
+        found = Found(cp_model.FEASIBLE, None, plan_from)
+        assert _first_plan_s(run, found, None, 0.0) == 4.2
+    assert _first_plan_s(run, Found(cp_model.FEASIBLE, None, "hint"), None, 0.0) is None
