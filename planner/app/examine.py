@@ -9,15 +9,18 @@ where a workbook or a schedule is wrong before it says anything else.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.app.reasons import suggest
+from planner.app.solve import READING, SEARCHING, Report, teller
 from planner.check import check_plan
 from planner.domain import Finding, Plan, Problem, Violation
 from planner.explain import Explanation, Suggestion, explain_conflict
 from planner.figures import objective_terms
 from planner.model.conflicts import DEFAULT_LIMIT_S, conflict
+from planner.model.search import CancelToken
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 
@@ -29,24 +32,40 @@ class ConflictOutcome:
     ``valid`` is False when the workbook has errors (``findings`` say where);
     ``conflict`` is None when a plan exists, else its ``lines`` name the
     fewest rows of the workbook that cannot all hold together.
+    ``cancelled``: the cancel token stopped the search; nothing was found.
     """
 
     findings: tuple[Finding, ...]
     valid: bool
     conflict: Explanation | None = None
+    cancelled: bool = False
 
 
 def conflict_of_workbook(
     path: str | Path,
     scenario: str | None = None,
     time_limit_s: float = DEFAULT_LIMIT_S,
+    progress: Report | None = None,
+    cancel: CancelToken | None = None,
 ) -> ConflictOutcome:
     """The fewest rows of the workbook (with ``scenario`` applied) that
-    together leave no plan, searched for at most ``time_limit_s``."""
+    together leave no plan, searched for at most ``time_limit_s``.
+
+    ``progress`` hears of reading and searching; ``cancel``, once set, stops
+    the search and the answer says so (Ctrl-C stops it as before).
+    """
+    tell = teller(progress, time.perf_counter())
+    tell(READING)
     problem, findings = read_problem(path, scenario)
     if problem is None:
         return ConflictOutcome(tuple(findings), valid=False)
-    rows = conflict(problem, time_limit_s)
+    tell(SEARCHING)
+    try:
+        rows = conflict(problem, time_limit_s, cancel=cancel)
+    except KeyboardInterrupt:
+        if cancel is None or not cancel.is_set():
+            raise
+        return ConflictOutcome(tuple(findings), True, cancelled=True)
     found = None if rows is None else explain_conflict(problem, rows)
     return ConflictOutcome(tuple(findings), True, found)
 
@@ -82,6 +101,7 @@ class SuggestOutcome:
     reading: PlanReading
     unknown_exercise: bool = False
     suggestions: tuple[Suggestion, ...] = ()
+    cancelled: bool = False  # the cancel token stopped it: no suggestion
 
 
 def suggest_placements(
@@ -92,9 +112,17 @@ def suggest_placements(
     at_venue: str | None = None,
     at_start: dt.date | None = None,
     scenario: str | None = None,
+    progress: Report | None = None,
+    cancel: CancelToken | None = None,
 ) -> SuggestOutcome:
     """The ``top`` best other placements of ``exercise_id`` with the rest of
-    the plan in ``result`` kept (at ``at_venue`` or ``at_start`` if given)."""
+    the plan in ``result`` kept (at ``at_venue`` or ``at_start`` if given).
+
+    ``progress`` hears of reading and searching; ``cancel``, once set, stops
+    the search and the answer says so (Ctrl-C stops it as before).
+    """
+    tell = teller(progress, time.perf_counter())
+    tell(READING)
     problem, findings = read_problem(path, scenario)
     if problem is None:
         return SuggestOutcome(PlanReading(tuple(findings), valid=False))
@@ -105,7 +133,13 @@ def suggest_placements(
     if plan is None:
         return SuggestOutcome(reading)
     start = None if at_start is None else problem.slot_of(at_start)
-    found = suggest(problem, plan, exercise_id, top, at_venue, start)
+    tell(SEARCHING)
+    try:
+        found = suggest(problem, plan, exercise_id, top, at_venue, start, cancel=cancel)
+    except KeyboardInterrupt:
+        if cancel is None or not cancel.is_set():
+            raise
+        return SuggestOutcome(reading, cancelled=True)
     return SuggestOutcome(reading, suggestions=tuple(found))
 
 

@@ -59,6 +59,7 @@ from planner.model.probe import (
     place,
     placements,
 )
+from planner.model.search import CancelToken
 
 PROBE_LIMIT_S = 5.0
 CONFLICT_LIMIT_S = 15.0
@@ -459,6 +460,7 @@ def suggest(
     at_venue: str | None = None,
     at_start: int | None = None,
     time_limit_s: float = PROBE_LIMIT_S,
+    cancel: CancelToken | None = None,
 ) -> list[Suggestion]:
     """The best places for one exercise with the rest of the plan as it is.
 
@@ -471,7 +473,8 @@ def suggest(
 
     There is always an answer: when no placement keeps the rest of the plan,
     the one Suggestion says why and, where other exercises could move to make
-    room, the best plan found with it and its objective change.
+    room, the best plan found with it and its objective change. ``cancel``,
+    once set, stops it with a KeyboardInterrupt, as Ctrl-C does.
     """
     exercise = problem.exercise[exercise_id]
     refuse = _refusal(problem, exercise_id, at_start, at_venue)
@@ -486,7 +489,7 @@ def suggest(
         return [refuse((), "it would run past the horizon")]
     base = plan_objective(problem, plan)
     found = placements(
-        problem, plan, exercise_id, top, at_venue, at_start, time_limit_s
+        problem, plan, exercise_id, top, at_venue, at_start, time_limit_s, cancel
     )
     if found is None:
         return [
@@ -509,19 +512,25 @@ def suggest(
             for one in found
         ]
     if at_venue is None and at_start is None:
-        return [_moving_others(problem, plan, exercise_id, base, time_limit_s)]
+        return [_moving_others(problem, plan, exercise_id, base, time_limit_s, cancel)]
     rows = conflict(
         problem,
         CONFLICT_LIMIT_S,
         both(
             fix_rest(problem, plan, exercise_id), place(exercise_id, at_start, at_venue)
         ),
+        cancel,
     )
     return [refuse(tuple(rows or ()), conflict_summary(problem, rows or []))]
 
 
 def _moving_others(
-    problem: Problem, plan: Plan, exercise_id: str, base: int, time_limit_s: float
+    problem: Problem,
+    plan: Plan,
+    exercise_id: str,
+    base: int,
+    time_limit_s: float,
+    cancel: CancelToken | None = None,
 ) -> Suggestion:
     """No placement fits around the plan: the best plan found moving others.
 
@@ -529,7 +538,7 @@ def _moving_others(
     always another one; with none at all, the rows that forbid it.
     """
     force = elsewhere(plan, exercise_id)
-    outcome: Outcome = best_with(problem, force, plan, time_limit_s)
+    outcome: Outcome = best_with(problem, force, plan, time_limit_s, cancel)
     if outcome.plan is not None and outcome.objective is not None:
         event = outcome.plan.by_exercise[exercise_id]
         return Suggestion(
@@ -545,7 +554,7 @@ def _moving_others(
         )
     rows: list[Source] = []
     if outcome.impossible:
-        rows = conflict(problem, CONFLICT_LIMIT_S, force) or []
+        rows = conflict(problem, CONFLICT_LIMIT_S, force, cancel) or []
         why = conflict_summary(problem, rows)
     else:
         why = f"no plan with it was found within {time_limit_s:g} s"

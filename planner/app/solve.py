@@ -200,7 +200,7 @@ def solve_workbook(
     """
     path, out_dir = Path(path), Path(out_dir)
     began = time.perf_counter()
-    tell = _teller(progress, began)
+    tell = teller(progress, began)
     timings: dict[str, float] = {}
     tell(READING)
     problem, findings = read_problem(path, request.scenario)
@@ -339,7 +339,7 @@ def whatif_workbook(
     """
     path, out_dir = Path(path), Path(out_dir)
     began = time.perf_counter()
-    tell = _teller(progress, began)
+    tell = teller(progress, began)
     if cancel is not None and cancel.is_set():
         return WhatifOutcome({}, cancelled=True)
     try:
@@ -397,7 +397,7 @@ def _violations(problem: Problem, plan: Plan | None) -> list[Violation]:
     return [] if plan is None else check_plan(problem, plan)
 
 
-def _teller(progress: Report | None, began: float) -> Callable[..., None]:
+def teller(progress: Report | None, began: float) -> Callable[..., None]:
     """``tell(stage, objective, bound, message)``: a RunProgress stamped with
     the time since ``began``, or nothing when no one listens."""
 

@@ -21,7 +21,13 @@ from ortools.sat.python import cp_model
 from planner.domain import Problem, Source
 from planner.model.hint import greedy_plan
 from planner.model.running import run_cp_sat
-from planner.model.search import BuiltModel, add_hint, build_model
+from planner.model.search import (
+    BuiltModel,
+    CancelToken,
+    add_hint,
+    build_model,
+    cancel_poll,
+)
 from planner.model.variables import SourceGuard
 
 DEFAULT_LIMIT_S = 30.0
@@ -37,6 +43,7 @@ def conflict(
     problem: Problem,
     time_limit_s: float = DEFAULT_LIMIT_S,
     force: Force | None = None,
+    cancel: CancelToken | None = None,
 ) -> list[Source] | None:
     """The fewest rows that together leave no plan; None when a plan exists.
 
@@ -45,10 +52,11 @@ def conflict(
     what is forced, the horizon or the durations alone leave no plan. When time
     runs out while shrinking, the rows not yet tried stay in, so the answer is
     still a conflict, only perhaps not the smallest. When time runs out before
-    CP-SAT decides at all, every guarded row is returned.
+    CP-SAT decides at all, every guarded row is returned. ``cancel``, once
+    set, stops it with a KeyboardInterrupt, as Ctrl-C does.
     """
     deadline = time.perf_counter() + time_limit_s
-    guarded = _GuardedModel(problem, force)
+    guarded = _GuardedModel(problem, force, cancel)
     core = guarded.core(guarded.rows, _left(deadline))
     if core is None:
         return None
@@ -110,7 +118,10 @@ class _GuardedModel:
     switch the row off: exactly "the programme without that row".
     """
 
-    def __init__(self, problem: Problem, force: Force | None) -> None:
+    def __init__(
+        self, problem: Problem, force: Force | None, cancel: CancelToken | None = None
+    ) -> None:
+        self.poll = cancel_poll(cancel)
         self.guard = SourceGuard()
         self.built = build_model(problem, guard=self.guard)
         self.built.model.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
@@ -138,7 +149,9 @@ class _GuardedModel:
         # checks are faster without it (generated l: 25 s to 8 s in all).
         solver.parameters.cp_model_presolve = False
         solver.parameters.max_time_in_seconds = time_limit_s
-        status = run_cp_sat(solver, model)
+        if self.poll is not None:
+            self.poll()
+        status = run_cp_sat(solver, model, poll=self.poll)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         if status != cp_model.INFEASIBLE:
@@ -165,7 +178,7 @@ def _confirm_empty(
     solver.parameters.max_time_in_seconds = time_limit_s
     off = [~guarded.guard.literals[r] for r in guarded.rows]
     model.add_assumptions(off)
-    status = run_cp_sat(solver, model)
+    status = run_cp_sat(solver, model, poll=guarded.poll)
     model.clear_assumptions()
     if status == cp_model.INFEASIBLE:
         return []

@@ -26,9 +26,11 @@ from planner.model.baseline import keep_event
 from planner.model.running import run_cp_sat
 from planner.model.search import (
     BuiltModel,
+    CancelToken,
     add_hint,
     apply_parameters,
     build_model,
+    cancel_poll,
     solution_plan,
     solver_parameters,
 )
@@ -75,19 +77,31 @@ def best_with(
     force: Force | None,
     hint: Plan | None,
     time_limit_s: float,
+    cancel: CancelToken | None = None,
 ) -> Outcome:
-    """The best plan of ``problem`` with ``force`` added, within the time limit."""
+    """The best plan of ``problem`` with ``force`` added, within the time limit
+    (``cancel``, once set, stops it with a KeyboardInterrupt)."""
     built = build_model(problem)
     if force is not None:
         force(built)
     if hint is not None:
         add_hint(built, hint)
     solver = _solver(problem, time_limit_s)
-    status = run_cp_sat(solver, built.model)
+    status = _run(solver, built.model, cancel)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Outcome(status, None, None)
     plan = solution_plan(problem, built.variables, solver)
     return Outcome(status, plan, solution_objective(built, solver))
+
+
+def _run(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, cancel: CancelToken | None
+) -> cp_model.CpSolverStatus:
+    """`run_cp_sat`, stopped (KeyboardInterrupt) once ``cancel`` is set."""
+    poll = cancel_poll(cancel)
+    if poll is not None:
+        poll()
+    return run_cp_sat(solver, model, poll=poll)
 
 
 def _solver(problem: Problem, time_limit_s: float) -> cp_model.CpSolver:
@@ -257,6 +271,7 @@ def placements(
     at_venue: str | None,
     at_start: int | None,
     time_limit_s: float,
+    cancel: CancelToken | None = None,
 ) -> list[Placement] | None:
     """The ``top`` best placements of one exercise, the rest of the plan kept.
 
@@ -278,7 +293,7 @@ def placements(
     found: list[Placement] = []
     while len(found) < top:
         solver = _solver(problem, time_limit_s)
-        status = run_cp_sat(solver, built.model)
+        status = _run(solver, built.model, cancel)
         if status != cp_model.OPTIMAL:
             break
         event = solution_plan(problem, v, solver).by_exercise[exercise_id]

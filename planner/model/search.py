@@ -55,6 +55,21 @@ class CancelToken(Protocol):
     def is_set(self) -> bool: ...
 
 
+def cancel_poll(cancel: CancelToken | None) -> Callable[[], None] | None:
+    """For `run_cp_sat`'s ``poll``: stop the search as Ctrl-C would once
+    ``cancel`` is set (a KeyboardInterrupt, which the caller turns into a
+    cancelled answer). Call it before a solve too: a solve shorter than one
+    poll would otherwise never see the token."""
+    if cancel is None:
+        return None
+
+    def poll() -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+
+    return poll
+
+
 @dataclass
 class BuiltModel:
     """The CP-SAT model, its variables and its named objective terms."""

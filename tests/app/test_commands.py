@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -31,7 +33,10 @@ from planner.app import (
 )
 from planner.check import check_plan
 from planner.domain import Event, Plan, Problem, Result, SolveOptions, Status
+from planner.generate import generate
+from planner.model.probe import best_with
 from planner.workbook.read import read_problem
+from planner.workbook.template import write_workbook
 from tests.serve.conftest import SAMPLE, write_broken_workbook
 
 FAST = SolveOptions(time_limit_s=20, workers=1)
@@ -235,3 +240,33 @@ def test_a_study_tells_what_reading_found_before_the_runs(
     ]
     unread = robustness_workbook(SAMPLE, tmp_path / "missing", tmp_path, 2)
     assert unread.study is None and not unread.committed_read
+
+
+def test_a_cancelled_conflict_search_or_suggestion_says_so(solved: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    heard: list[RunProgress] = []
+    found = conflict_of_workbook(
+        INFEASIBLE, time_limit_s=20, progress=heard.append, cancel=cancel
+    )
+    assert found.valid and found.cancelled and found.conflict is None
+    assert [p.stage for p in heard] == ["reading", "searching"]
+    suggested = suggest_placements(SAMPLE, solved, "URB27", cancel=cancel)
+    assert suggested.cancelled and suggested.suggestions == ()
+    assert suggested.reading.plan is not None
+
+
+def test_a_cancel_stops_a_re_solve_while_it_runs(tmp_path: Path) -> None:
+    # Dense m is not proven best in 30 s: only the token can end it early.
+    tables, _ = generate("m", 1, "dense")
+    path = tmp_path / "dense-m.xlsx"
+    write_workbook(tables, path)
+    problem, _ = read_problem(path)
+    assert problem is not None
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    began = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        best_with(problem, None, None, 30.0, cancel)
+    assert time.perf_counter() - began < 15
