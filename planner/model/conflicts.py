@@ -20,13 +20,12 @@ from ortools.sat.python import cp_model
 
 from planner.domain import Problem, Source
 from planner.model.hint import greedy_plan
-from planner.model.running import run_cp_sat
 from planner.model.search import (
     BuiltModel,
     CancelToken,
     add_hint,
     build_model,
-    cancel_poll,
+    run_cancellable,
 )
 from planner.model.variables import SourceGuard
 
@@ -121,7 +120,7 @@ class _GuardedModel:
     def __init__(
         self, problem: Problem, force: Force | None, cancel: CancelToken | None = None
     ) -> None:
-        self.poll = cancel_poll(cancel)
+        self.cancel = cancel
         self.guard = SourceGuard()
         self.built = build_model(problem, guard=self.guard)
         self.built.model.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
@@ -149,9 +148,7 @@ class _GuardedModel:
         # checks are faster without it (generated l: 25 s to 8 s in all).
         solver.parameters.cp_model_presolve = False
         solver.parameters.max_time_in_seconds = time_limit_s
-        if self.poll is not None:
-            self.poll()
-        status = run_cp_sat(solver, model, poll=self.poll)
+        status = run_cancellable(solver, model, self.cancel)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         if status != cp_model.INFEASIBLE:
@@ -178,7 +175,7 @@ def _confirm_empty(
     solver.parameters.max_time_in_seconds = time_limit_s
     off = [~guarded.guard.literals[r] for r in guarded.rows]
     model.add_assumptions(off)
-    status = run_cp_sat(solver, model, poll=guarded.poll)
+    status = run_cancellable(solver, model, guarded.cancel)
     model.clear_assumptions()
     if status == cp_model.INFEASIBLE:
         return []

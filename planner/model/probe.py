@@ -30,7 +30,7 @@ from planner.model.search import (
     add_hint,
     apply_parameters,
     build_model,
-    cancel_poll,
+    run_cancellable,
     solution_plan,
     solver_parameters,
 )
@@ -87,21 +87,11 @@ def best_with(
     if hint is not None:
         add_hint(built, hint)
     solver = _solver(problem, time_limit_s)
-    status = _run(solver, built.model, cancel)
+    status = run_cancellable(solver, built.model, cancel)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Outcome(status, None, None)
     plan = solution_plan(problem, built.variables, solver)
     return Outcome(status, plan, solution_objective(built, solver))
-
-
-def _run(
-    solver: cp_model.CpSolver, model: cp_model.CpModel, cancel: CancelToken | None
-) -> cp_model.CpSolverStatus:
-    """`run_cp_sat`, stopped (KeyboardInterrupt) once ``cancel`` is set."""
-    poll = cancel_poll(cancel)
-    if poll is not None:
-        poll()
-    return run_cp_sat(solver, model, poll=poll)
 
 
 def _solver(problem: Problem, time_limit_s: float) -> cp_model.CpSolver:
@@ -293,7 +283,7 @@ def placements(
     found: list[Placement] = []
     while len(found) < top:
         solver = _solver(problem, time_limit_s)
-        status = _run(solver, built.model, cancel)
+        status = run_cancellable(solver, built.model, cancel)
         if status != cp_model.OPTIMAL:
             break
         event = solution_plan(problem, v, solver).by_exercise[exercise_id]

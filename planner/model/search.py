@@ -55,19 +55,24 @@ class CancelToken(Protocol):
     def is_set(self) -> bool: ...
 
 
-def cancel_poll(cancel: CancelToken | None) -> Callable[[], None] | None:
-    """For `run_cp_sat`'s ``poll``: stop the search as Ctrl-C would once
-    ``cancel`` is set (a KeyboardInterrupt, which the caller turns into a
-    cancelled answer). Call it before a solve too: a solve shorter than one
-    poll would otherwise never see the token."""
+def run_cancellable(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, cancel: CancelToken | None
+) -> cp_model.CpSolverStatus:
+    """`run_cp_sat`, stopped as Ctrl-C would stop it once ``cancel`` is set (a
+    KeyboardInterrupt, which the caller turns into a cancelled answer).
+
+    The token is looked at before the solve too: a solve shorter than one
+    poll would otherwise never see it.
+    """
     if cancel is None:
-        return None
+        return run_cp_sat(solver, model)
 
     def poll() -> None:
         if cancel.is_set():
             raise KeyboardInterrupt
 
-    return poll
+    poll()
+    return run_cp_sat(solver, model, poll=poll)
 
 
 @dataclass
