@@ -270,7 +270,15 @@ def complete(
             break
         free = set(trouble) | set(in_the_way[: max(0, size - len(trouble))])
         solver, status, stopped = _solve_part(
-            built, problem, plan, free, min(seconds, left), workers, rng, cancel, True
+            built,
+            problem,
+            plan,
+            free,
+            min(seconds, left),
+            workers,
+            rng,
+            cancel,
+            any_plan=True,
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solution_plan(problem, built.variables, solver)
