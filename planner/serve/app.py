@@ -21,13 +21,10 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planner import __version__
-from planner.app import (
-    EngineChoice,
-    compare_results,
-    validate_workbook,
-    write_template_file,
-)
-from planner.results import ResultError
+from planner.app.compare import compare_results
+from planner.app.validate import validate_workbook, write_template_file
+from planner.domain import EngineChoice
+from planner.report import ResultError
 from planner.serve.present import comparison_json, validation_json
 from planner.serve.security import TokenGate
 from planner.serve.storage import FINAL, Storage, new_id, valid_id

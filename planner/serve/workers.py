@@ -7,15 +7,15 @@ once (default 1: a solve already uses every core); the rest wait, in the
 order they were asked for, and survive a restart of the server.
 
 Each worker sends its news through one multiprocessing queue: progress while
-it runs, then the outcome. Cancel sets the run's `multiprocessing.Event`,
-which the search polls: it stops and keeps the best plan found, which is then
-checked and written. A what-if run (several processes of its own) is
-stopped as a whole instead, and keeps nothing.
+it runs, then the outcome. Cancel sets the run's `multiprocessing.Event`, the
+cancel token every stage of the application layer looks at: a search stops
+and keeps the best plan found, explanations stop where they are, the plans
+of a what-if, sweep or study found so far are kept, and all is checked and
+written.
 """
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import datetime as dt
 import json
@@ -30,7 +30,6 @@ from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
-from planner.app.solve import EXPLAINING, WRITING
 from planner.serve.storage import (
     CANCELLED,
     DONE,
@@ -130,8 +129,6 @@ class RunPool:
             if running is None:
                 return False
             running.cancel.set()
-            if running.kind != SOLVE:  # many plans at once: stopped as a whole
-                self._kill(run_id)
         return True
 
     def forget(self, run_id: str) -> None:
@@ -279,25 +276,17 @@ def work(job: Job, news: Any, cancel: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server
     from planner.serve.present import run_job
 
-    stage: list[str] = [""]
-
     def report(kind: str, payload: dict[str, Any]) -> None:
         news.put((kind, job.run_id, payload))
 
     def progress(payload: dict[str, Any]) -> None:
-        stage[0] = payload["stage"]
         report("progress", payload)
 
-    threading.Thread(
-        target=_interrupt_explanations, args=(cancel, stage), daemon=True
-    ).start()
     try:
         state, record, view = run_job(job, progress, cancel)
         job.folder.mkdir(parents=True, exist_ok=True)
         (job.folder / VIEW_NAME).write_text(json.dumps(view), encoding="utf-8")
         report("outcome", {"state": state, **record})
-    except KeyboardInterrupt:  # a cancel that came as the plan was written
-        report("outcome", {"state": CANCELLED, "message": "Cancelled."})
     except Exception as error:  # any failure becomes a message on the page
         report(
             "outcome",
@@ -309,18 +298,6 @@ def work(job: Job, news: Any, cancel: Any) -> None:
         )
     news.close()
     news.join_thread()
-
-
-def _interrupt_explanations(cancel: Any, stage: list[str]) -> None:
-    """A cancel while the plan is being explained interrupts the explaining,
-    as Ctrl-C does on the command line (the search itself polls ``cancel``):
-    the plan is then written without its explanations."""
-    while not cancel.wait(POLL_S):
-        pass
-    while stage[0] not in (EXPLAINING, WRITING):
-        time.sleep(POLL_S)
-    if stage[0] == EXPLAINING:
-        _thread.interrupt_main()
 
 
 __all__ = [

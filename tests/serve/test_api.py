@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from planner.app import validate_workbook
+from planner.app.validate import validate_workbook
 from planner.check import check_plan
 from planner.serve.app import create_app
 from planner.workbook.read import read_problem

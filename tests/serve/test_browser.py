@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from planner.check import check_plan
-from planner.generate import generate
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
@@ -339,7 +339,7 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
 def test_a_sweep_and_a_study_from_the_page_show_runs_done_of_n(
     page, tmp_path: Path
 ) -> None:
-    from tests.test_robustness import risky_workbook
+    from tests.app.test_robustness import risky_workbook
 
     risky = risky_workbook(tmp_path / "risky.xlsx")
     page.set_input_files("[data-testid=file-input]", str(risky))
