@@ -20,6 +20,7 @@ own and the main thread waits on them (`planner.model.running`).
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
 
+PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
 EXIT_INTERRUPTED = 6  # after a plan existed: it was checked and written
 CAUGHT = (signal.SIGINT, signal.SIGTERM)
 
@@ -153,6 +155,22 @@ def end_now(code: int) -> None:
         with suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker process as soon as its parent ``parent``
+    dies, even by ``kill -9``, so that no solve goes on as an orphan writing
+    into a run nobody follows. Elsewhere than Linux, nothing is asked.
+
+    The parent may die between the fork and this call: then this process is
+    already an orphan and ends at once.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 signals = Signals()

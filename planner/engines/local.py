@@ -24,6 +24,7 @@ from contextlib import closing, contextmanager
 from typing import TypeVar
 
 from planner.engines.base import LOCAL, Outcome, describe
+from planner.interrupt import die_with_parent
 
 Task = TypeVar("Task")
 Value = TypeVar("Value")
@@ -83,7 +84,7 @@ def _shared(
 
     A dead worker fails every task still in the pool.
     """
-    pool = ProcessPoolExecutor(max_workers=parallel, mp_context=_SPAWN)
+    pool = _pool(parallel)
     with _stopping(pool):
         yield from _as_they_end(
             {pool.submit(work, task): name for name, task in tasks.items()}
@@ -115,8 +116,19 @@ def _stopping(executor: Executor) -> Iterator[None]:
 
 
 def _alone(work: Callable[[Task], Value], task: Task) -> Value:
-    with ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN) as pool:
+    with _pool(1) as pool:
         return pool.submit(work, task).result()
+
+
+def _pool(parallel: int) -> ProcessPoolExecutor:
+    """Processes that die with this one: a run killed outright (kill -9 of the
+    command or of the server's worker) leaves no plan solving on its own."""
+    return ProcessPoolExecutor(
+        max_workers=parallel,
+        mp_context=_SPAWN,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def _as_they_end(

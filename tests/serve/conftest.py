@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -37,9 +38,19 @@ def broken_workbook(tmp_path: Path) -> Path:
     return write_broken_workbook(tmp_path / "broken.xlsx")
 
 
+# The page's own address: the Host the server allows, the Origin of the page.
+ORIGIN = "http://127.0.0.1:8000"
+
+
+def browser_like(app: FastAPI) -> TestClient:
+    """A client that asks as the page does: an allowed Host, its Origin."""
+    return TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN})
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(tmp_path / "data", max_upload_bytes=2_000_000)) as c:
+    app = create_app(tmp_path / "data", max_upload_bytes=2_000_000)
+    with browser_like(app) as c:
         yield c
 
 
