@@ -3,7 +3,6 @@ call the app layer, present. Every route the page uses is under /api,
 described by the OpenAPI at /docs (Swagger UI) and /redoc, both served from
 installed packages, never a CDN."""
 
-
 import asyncio
 import hashlib
 import json

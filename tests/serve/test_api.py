@@ -19,10 +19,10 @@ from planner.serve.app import create_app
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from tests.serve.conftest import (
-    browser_like,
     BROKEN_FINDINGS,
     SAMPLE,
     SCENARIOS,
+    browser_like,
     upload,
     wait_for,
     wait_until,
