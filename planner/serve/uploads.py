@@ -130,12 +130,10 @@ def _validate(
     used = _address_space()
     cap = used + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    try:
+    validation = None
+    with contextlib.suppress(MemoryError):  # on leaving, what it held is freed
         validation = validation_json(validate_workbook(path, scenario), file_name)
-    except MemoryError:
-        answer.send(("memory", None))
-        return
-    answer.send(("ok", validation))
+    answer.send(("memory", None) if validation is None else ("ok", validation))
 
 
 def _address_space() -> int:

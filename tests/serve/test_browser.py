@@ -9,13 +9,9 @@ Each step leaves a screenshot in test-artifacts/screenshots/.
 from __future__ import annotations
 
 import base64
-import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +22,13 @@ from planner.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
-from tests.serve.conftest import BROKEN_FINDINGS, ROOT, SAMPLE, write_broken_workbook
+from tests.serve.conftest import (
+    BROKEN_FINDINGS,
+    ROOT,
+    SAMPLE,
+    Server,
+    write_broken_workbook,
+)
 
 CHROMIUM = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -62,50 +64,6 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
-
-
-class Server:
-    """``planner serve`` as a user starts it, in a process of its own."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "planner", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            [*command, "--data", str(self.data)],
-            cwd=self.data.parent,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/info", timeout=2):
-                    return
-            except OSError:
-                assert self.process.poll() is None, "planner serve stopped"
-                time.sleep(0.3)
-        raise AssertionError("planner serve did not answer within 60 s")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
-
-    def api(self, path: str) -> object:
-        with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as response:
-            return json.load(response)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
