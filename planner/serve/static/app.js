@@ -10,11 +10,11 @@ const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00
 const STATE_WORDS = { queued: "⏳ queued", running: "▶ running", done: "✔ done",
   cancelled: "■ cancelled", failed: "✖ failed" };
 const DAY_MS = 86400000;
-// Every chart's Plotly config: no links to Plotly's cloud (Chart Studio,
-// "send data"), no editing, no logo; the data never leaves the page.
+// Every chart's Plotly config: no "Share chart" button to Plotly's cloud and
+// no address to send to, no editing, no logo; the data never leaves the page.
 const PLOT_CONFIG = Object.freeze({
-  responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false,
-  showLink: false, editable: false, modeBarButtonsToRemove: ["sendDataToCloud", "editInChartStudio"],
+  responsive: true, displaylogo: false, showSendToCloud: false, plotlyServerURL: "",
+  editable: false, modeBarButtonsToRemove: ["sendChartToCloud"],
 });
 
 let upload = null;       // the current upload, as /api/uploads returns it
