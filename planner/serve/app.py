@@ -35,6 +35,7 @@ from planner.serve.accounts import (
     remove_user,
     signed_in,
 )
+from planner.serve.jobs import VIEW_NAME
 from planner.serve.present import comparison_json
 from planner.serve.retention import Keeper, Policy
 from planner.serve.security import (
@@ -47,7 +48,7 @@ from planner.serve.security import (
 )
 from planner.serve.storage import FINAL, Storage, new_id, valid_id
 from planner.serve.uploads import Validator
-from planner.serve.workers import SOLVE, STUDY, SWEEP, VIEW_NAME, WHATIF, RunPool
+from planner.serve.workers import SOLVE, STUDY, SWEEP, WHATIF, RunPool
 
 STATIC = Path(str(files("planner.serve") / "static"))
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from planner.serve.workers import POLL_S, VIEW_NAME, Job, run_reporting
+from planner.serve.jobs import POLL_S, VIEW_NAME, Job, run_reporting
 
 
 class Board:

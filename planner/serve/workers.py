@@ -25,7 +25,6 @@ instead (`planner.serve.ray_runs`): the server queues, streams and stores.
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import datetime as dt
 import json
@@ -36,11 +35,11 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
-from planner.app import EXPLAINING, WRITING, EngineChoice
+from planner.app import EngineChoice
 from planner.interrupt import die_with_parent
+from planner.serve.jobs import POLL_S, VIEW_NAME, Job, run_reporting
 from planner.serve.storage import (
     CANCELLED,
     FAILED,
@@ -52,24 +51,8 @@ from planner.serve.storage import (
 
 SOLVE, WHATIF, SWEEP, STUDY = "solve", "whatif", "sweep", "study"
 KIND_NAMES = {WHATIF: "what-if", SWEEP: "sweep", STUDY: "robustness study"}
-VIEW_NAME = "view.json"
-POLL_S = 0.2
 CONTEXT = multiprocessing.get_context("spawn")  # the server runs threads
 STOPPED = "The server stopped during this run; run it again."
-
-
-@dataclass(frozen=True)
-class Job:
-    """What a worker needs: plain values, so it pickles. ``committed``: a
-    study's committed plan (the folder of that solve run)."""
-
-    run_id: str
-    kind: str
-    workbook: Path
-    folder: Path
-    scenario: str | None
-    options: dict[str, Any]
-    committed: Path | None = None
 
 
 class Worker(Protocol):
@@ -364,44 +347,3 @@ def work(job: Job, news: Any, cancel: Any, parent: int) -> None:
     report("outcome", {"state": state, **record})
     news.close()
     news.join_thread()
-
-
-def run_reporting(
-    job: Job, report: Any, cancel: Any
-) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """Run one job through the app layer, progress to ``report``; any failure
-    is an outcome with a message for the page (a local worker's and a Ray
-    task's alike)."""
-    from planner.serve.present import run_job
-
-    stage: list[str] = [""]
-
-    def progress(payload: dict[str, Any]) -> None:
-        stage[0] = payload["stage"]
-        report("progress", payload)
-
-    threading.Thread(
-        target=_interrupt_explanations, args=(cancel, stage), daemon=True
-    ).start()
-    try:
-        return run_job(job, progress, cancel)
-    except KeyboardInterrupt:  # a cancel that came as the plan was written
-        return CANCELLED, {"message": "Cancelled."}, {"kind": job.kind}
-    except Exception as error:  # any failure becomes a message on the page
-        text = str(error).replace(str(job.folder.parent.parent), "<data>")
-        message = (
-            f"planner stopped on an unexpected error ({type(error).__name__}: {text})."
-        )
-        return FAILED, {"message": message}, {"kind": job.kind}
-
-
-def _interrupt_explanations(cancel: Any, stage: list[str]) -> None:
-    """A cancel while the plan is being explained interrupts the explaining,
-    as Ctrl-C does on the command line (the search itself polls ``cancel``):
-    the plan is then written without its explanations."""
-    while not cancel.wait(POLL_S):
-        pass
-    while stage[0] not in (EXPLAINING, WRITING):
-        time.sleep(POLL_S)
-    if stage[0] == EXPLAINING:
-        _thread.interrupt_main()

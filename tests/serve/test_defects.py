@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from planner.serve.workers import Job, run_reporting
+from planner.serve.jobs import Job, run_reporting
 from tests.serve.conftest import SAMPLE, upload, wait_for, wait_until
 from tests.test_robustness import risky_workbook
 
