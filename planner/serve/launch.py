@@ -134,8 +134,6 @@ def prepared(setup: Setup) -> Prepared:
     `PortInUse` say what is wrong in one line."""
     local = is_local(setup.host)
     token = shared_token(setup.token_file)
-    warnings = _checked_access(setup, token, local)
-    tls = _tls(setup)
     try:
         storage = Storage(setup.data)
     except StorageError as error:
@@ -146,6 +144,8 @@ def prepared(setup: Setup) -> Prepared:
             "and no one could sign in: add a user first (planner users add NAME "
             f"--role admin --data {setup.data})."
         )
+    warnings = _checked_access(setup, token, local)
+    tls = _tls(setup)
     lock = _locked(setup.data)
     sock = _bound(setup.host, setup.port)
     app = create_app(
@@ -191,8 +191,7 @@ def _checked_access(setup: Setup, token: str | None, local: bool) -> list[str]:
         if len(token) < MIN_SHARED_TOKEN:
             raise Refused(
                 f"The shared token is too short: use at least {MIN_SHARED_TOKEN} "
-                "random characters (e.g. from: python -m secrets or openssl rand "
-                "-hex 16)."
+                "random characters (e.g. from: openssl rand -hex 16)."
             )
     if (setup.certfile is None) != (setup.keyfile is None):
         raise Refused("Give both --certfile and --keyfile for TLS, or neither.")

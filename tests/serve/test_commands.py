@@ -126,6 +126,7 @@ def test_the_shared_token_is_for_localhost_and_long(
     tmp_path: Path, started: list
 ) -> None:
     data = str(tmp_path / "d")
+    users(tmp_path / "d", "add", "bob", "--role", "admin", password=PASSWORD + "\n")
     away = serve("--host", "0.0.0.0", "--data", data, env={"PLANNER_TOKEN": "x" * 20})
     assert away.exit_code == EXIT_INVALID
     assert "The shared token is a shortcut for one person on localhost" in away.output
