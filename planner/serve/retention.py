@@ -1,9 +1,9 @@
 """How long runs and uploads are kept: by age, and by the room they take.
 
 Every hour (and when the server starts) finished runs older than
-``keep_days`` are deleted with their files, then the oldest finished runs
-until the data folder's runs and uploads take at most ``keep_bytes``; an
-upload no run refers to goes by the same rules. Queued and running runs are
+``keep_days`` are deleted with their files, and uploads no run refers to;
+then, while the runs and uploads take more than ``keep_bytes``, an upload no
+run refers to, else the oldest finished run. Queued and running runs are
 never deleted. A workbook with errors is not kept at all (see `app`). Each
 deletion goes to the audit log as done by ``retention``.
 """
@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.serve.storage import FINAL, Storage, Upload
+from planner.serve.storage import FINAL, Storage
 
 SWEEP_EVERY_S = 3600
 WHO = "retention"
@@ -53,29 +53,23 @@ def apply(storage: Storage, policy: Policy, today: dt.datetime | None = None) ->
     if policy.keep_bytes is None:
         return removed
     sizes = {run["id"]: folder_size(storage.run_folder(run["id"])) for run in finished}
-    uploads = {u.id: u.size for u in _all_uploads(storage)}
+    uploads = {u.id: u.size for u in storage.uploads()}
     total = sum(sizes.values()) + sum(uploads.values())
     why = f"the history passed {policy.keep_bytes / 1024**3:g} GB"
-    for run in finished:  # oldest first
-        if total <= policy.keep_bytes:
-            break
-        _delete_run(storage, run["id"], why)
-        total -= sizes[run["id"]]
-        removed += 1
-    for upload in storage.uploads_unused():
-        if total <= policy.keep_bytes:
-            break
-        _delete_upload(storage, upload.id, why)
-        total -= upload.size
+    while total > policy.keep_bytes:
+        # an upload no run uses goes before any run; then the oldest run
+        unused = storage.uploads_unused()
+        if unused:
+            _delete_upload(storage, unused[0].id, why)
+            total -= unused[0].size
+        elif finished:
+            run = finished.pop(0)
+            _delete_run(storage, run["id"], why)
+            total -= sizes[run["id"]]
+        else:
+            break  # only queued and running runs are left
         removed += 1
     return removed
-
-
-def _all_uploads(storage: Storage) -> list[Upload]:
-    ids = {run["upload_id"] for run in storage.runs()}
-    return [u for u in (storage.upload(i) for i in ids) if u is not None] + list(
-        storage.uploads_unused()
-    )
 
 
 def _delete_run(storage: Storage, run_id: str, why: str) -> None:

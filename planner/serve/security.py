@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
@@ -103,8 +103,8 @@ class Gate:
 
     # failures ----------------------------------------------------------------
 
-    def _keys(self, address: str, name: str | None) -> list[tuple[object, str]]:
-        keys: list[tuple[object, str]] = [(FAILURES_PER_ADDRESS, f"a:{address}")]
+    def _keys(self, address: str, name: str | None) -> list[tuple[RateLimitItem, str]]:
+        keys: list[tuple[RateLimitItem, str]] = [(FAILURES_PER_ADDRESS, f"a:{address}")]
         if name:
             keys.append((FAILURES_PER_NAME, f"n:{name.lower()}"))
         return keys
@@ -112,7 +112,7 @@ class Gate:
     def throttled(self, address: str, name: str | None = None) -> None:
         """429 once an address (or a name) has failed too often this minute."""
         for item, key in self._keys(address, name):
-            if not self.limiter.test(item, key):  # type: ignore[arg-type]
+            if not self.limiter.test(item, key):
                 raise HTTPException(
                     429,
                     "Too many failed sign-ins; wait a minute and try again.",
@@ -121,7 +121,7 @@ class Gate:
 
     def failed(self, address: str, name: str | None, how: str) -> None:
         for item, key in self._keys(address, name):
-            self.limiter.hit(item, key)  # type: ignore[arg-type]
+            self.limiter.hit(item, key)
         self.storage.audit(name or "", "sign-in failed", detail=how, address=address)
 
     # sessions ----------------------------------------------------------------

@@ -379,6 +379,12 @@ class Storage:
             db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
         shutil.rmtree(self.upload_path(upload_id).parent, ignore_errors=True)
 
+    def uploads(self) -> list[Upload]:
+        """Every upload kept, oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM uploads ORDER BY created").fetchall()
+        return [Upload(**_decoded(row)) for row in rows]
+
     def uploads_unused(self) -> list[Upload]:
         """Uploads no run refers to, oldest first."""
         with self._connect() as db:
