@@ -101,7 +101,8 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_at ON audit(at);
 ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
-ALTER TABLE uploads ADD COLUMN uploaded_by TEXT NOT NULL DEFAULT ''
+ALTER TABLE uploads ADD COLUMN uploaded_by TEXT NOT NULL DEFAULT '';
+UPDATE runs SET options = json_remove(options, '$.study.committed_folder')
 """,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -104,7 +105,17 @@ def test_a_version_1_history_gains_users_and_the_audit_log(tmp_path: Path) -> No
         db.execute(
             "INSERT INTO uploads VALUES ('a', '2026-01-01', 'w.xlsx', 's', 1, '{}')"
         )
+        study = {"study": {"committed_run": "b", "committed_folder": "/srv/x/runs/b"}}
+        db.execute(
+            "INSERT INTO runs (id, created, upload_id, file_name, sha256, kind, "
+            "options, state) VALUES ('c', '2026-01-01', 'a', 'w.xlsx', 's', "
+            "'study', ?, 'done')",
+            (json.dumps(study),),
+        )
     storage = Storage(tmp_path)
+    # the server's folders leave the answers of runs made before
+    assert storage.run("c")["options"] == {"study": {"committed_run": "b"}}
+    assert storage.run("c")["started_by"] == ""
     assert storage.upload("a").uploaded_by == ""
     assert storage.users() == []
     storage.audit("bob", "sign-in")
