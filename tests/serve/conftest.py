@@ -125,8 +125,10 @@ class Server:
             except urllib.error.HTTPError:  # it answers: sign-in needed
                 return
             except OSError:
-                assert self.process.poll() is None, self.said()
+                if self.process.poll() is not None:
+                    raise AssertionError(self.said()) from None
                 time.sleep(0.3)
+        self.stop()  # a test that fails here leaves no server behind
         raise AssertionError("planner serve did not answer within 60 s")
 
     def said(self) -> str:
