@@ -6,7 +6,9 @@ table the web page reads too): 0 done (plan written, file valid, plan
 clean); 1 the checked plan breaks a rule (every broken rule printed); 2
 invalid input (also: an option out of range, a workbook without scenarios
 given to whatif, a scenario whose rows have errors; serve refusing to start:
-no token on a non-local address, an unusable data folder); 3 proven
+another address without users or without TLS and --insecure, an unusable
+data folder or TLS file, a data folder another serve uses; users: an unknown
+user, a bad name, role or password); 3 proven
 infeasible (whatif: some plan proven infeasible, every other found); 4 no
 plan found within the time limit (whatif: some plan not found in time); 5
 the results could not be written (output folder or file problem); 6
@@ -16,7 +18,8 @@ any plan existed, or a second signal that ended the run at once: nothing
 half-written is left (see `planner.interrupt`); 70 whatif, sweep and
 robustness: a plan whose task failed twice (a crashed worker, a lost
 machine), named on stderr, every other plan still written; and an unexpected
-error (one line, never a traceback).
+error (one line, never a traceback); 8 serve: the port is already in use (one
+line).
 
 Answers go to stdout, diagnostics (findings, progress, warnings, why a
 command failed) to stderr, so an answer can be piped or saved on its own.
@@ -57,8 +60,10 @@ if TYPE_CHECKING:  # the application layer's commands bring the solver: each
     # command imports the one it calls
     from planner.app.examine import PlanReading
     from planner.app.progress import RunProgress
+    from planner.serve.storage import Storage
 
 EXIT_UNEXPECTED = 70  # an unexpected error: one line, never a traceback
+CLI_USER = "command line"  # who the audit log names for `planner users`
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -835,66 +840,241 @@ def _tell_line(line: str) -> None:
     type=click.Path(path_type=Path),
     default=Path("planner-data"),
     show_default=True,
-    help="Folder for the run history (SQLite) and the result files.",
+    help="Folder for the run history (SQLite), users and the result files.",
 )
 @click.option(
-    "--token",
-    envvar="PLANNER_TOKEN",
-    help="Access token every request must carry; required on any address but "
-    "localhost [env: PLANNER_TOKEN].",
+    "--certfile",
+    type=click.Path(path_type=Path),
+    help="TLS certificate (PEM), with --keyfile: the page is then https.",
+)
+@click.option("--keyfile", type=click.Path(path_type=Path), help="TLS private key.")
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Serve another address without TLS (passwords and plans in clear).",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="A name browsers use for this server (repeat for several); localhost "
+    "names and the --host address are always allowed.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path),
+    help="File holding the shared token (localhost only) [or env: PLANNER_TOKEN].",
 )
 @click.option(
     "--max-solves",
-    type=int,
+    type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Solves run at once; the others wait in the queue.",
+    help="Runs at once; the others wait in the queue.",
 )
 @click.option(
-    "--max-upload-mb", type=int, default=20, show_default=True, help="Upload size cap."
+    "--max-upload-mb",
+    type=click.IntRange(1, 1024),
+    default=20,
+    show_default=True,
+    help="Upload size cap.",
+)
+@click.option(
+    "--max-validations",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Uploads read at once (each in a process of its own); others wait.",
+)
+@click.option(
+    "--validation-memory-mb",
+    type=click.IntRange(64, 65536),
+    default=512,
+    show_default=True,
+    help="Memory one upload may take to be read; past it the upload is refused.",
+)
+@click.option(
+    "--keep-days",
+    type=click.IntRange(1, None),
+    default=90,
+    show_default=True,
+    help="Finished runs and their uploads are deleted after this many days.",
+)
+@click.option(
+    "--keep-gb",
+    type=click.FloatRange(0.01, None),
+    default=10.0,
+    show_default=True,
+    help="The oldest finished runs are deleted while the history takes more.",
 )
 @_engine_options
 def serve(
     host: str,
     port: int,
     data: Path,
-    token: str | None,
+    certfile: Path | None,
+    keyfile: Path | None,
+    insecure: bool,
+    allowed_hosts: tuple[str, ...],
+    token_file: Path | None,
     max_solves: int,
     max_upload_mb: int,
+    max_validations: int,
+    validation_memory_mb: int,
+    keep_days: int,
+    keep_gb: float,
     engine: str,
     address: str | None,
 ) -> None:
-    """Start the planning cell's web page and JSON API (OpenAPI at /docs)."""
-    import uvicorn
+    """Start the planning cell's web page and JSON API (OpenAPI at /docs).
 
+    Users sign in with accounts made by `planner users`; on localhost with
+    no accounts, the one person at the keyboard needs none.
+    """
     from planner.app.validate import engine_unavailable
-    from planner.serve.app import create_app
-    from planner.serve.security import needs_token
-    from planner.serve.storage import StorageError
+    from planner.serve import launch
 
     # Ray missing or unreachable: one line and exit 2, before serving
     _stop_on_error(engine_unavailable(EngineChoice(engine, address)))
-    if needs_token(host) and not token:
-        err.print(
-            f"planner serve on {host} is reachable from other machines: give an "
-            "access token with --token or PLANNER_TOKEN."
-        )
-        _exit(Verdict.INVALID)
+    setup = launch.Setup(
+        host=host,
+        port=port,
+        data=data,
+        certfile=certfile,
+        keyfile=keyfile,
+        insecure=insecure,
+        allowed_hosts=allowed_hosts,
+        token_file=token_file,
+        max_solves=max_solves,
+        max_upload_bytes=max_upload_mb * 1024 * 1024,
+        max_validations=max_validations,
+        validation_memory_mb=validation_memory_mb,
+        keep_days=keep_days,
+        keep_bytes=int(keep_gb * 1024**3),
+        engine=EngineChoice(engine, address),
+    )
     try:
-        app = create_app(
-            data,
-            token,
-            max_solves,
-            max_upload_mb * 1024 * 1024,
-            EngineChoice(engine, address),
-        )
-    except StorageError as error:
+        server = launch.prepared(setup)
+    except launch.PortInUse as error:
+        err.print(str(error), markup=False)
+        _exit(Verdict.PORT_IN_USE)
+        return
+    except launch.Refused as error:
         err.print(str(error), markup=False)
         _exit(Verdict.INVALID)
-    shown = f"[{host}]" if ":" in host else host
-    login = "/?token=<your token>" if token else "/"
-    out.print(f"planner serve: open http://{shown}:{port}{login} (Ctrl-C stops it)")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        return
+    for warning in server.warnings:
+        err.print(f"WARNING: {warning}", style="bold red", markup=False)
+    out.print(f"planner serve: open {server.url} (Ctrl-C stops it)", markup=False)
+    stopped = server.run()
+    err.print(stopped, markup=False)
+
+
+@main.group()
+def users() -> None:
+    """Accounts of `planner serve`: who may read, plan, or administer."""
+
+
+DATA_OPTION = click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=Path("planner-data"),
+    show_default=True,
+    help="The data folder of planner serve.",
+)
+
+
+@contextmanager
+def _accounts(data: Path) -> Iterator[Storage]:
+    """The server's storage; a folder or account problem: one line, exit 2."""
+    from planner.serve.accounts import AccountError
+    from planner.serve.storage import Storage, StorageError
+
+    try:
+        yield Storage(data)
+    except (AccountError, StorageError) as error:
+        err.print(str(error), markup=False)
+        _exit(Verdict.INVALID)
+
+
+def _password(confirm: bool = True) -> str:
+    """From the terminal (asked twice), or the first line of standard input."""
+    if sys.stdin.isatty():
+        return str(
+            click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+        )
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "planner", "admin"]),
+    required=True,
+    help="viewer reads runs; planner also uploads and runs; admin also deletes "
+    "and manages users.",
+)
+@DATA_OPTION
+def users_add(name: str, role: str, data: Path) -> None:
+    """Add a user (the password from the terminal or standard input)."""
+    from planner.serve.accounts import add_user
+
+    with _accounts(data) as storage:
+        add_user(storage, name, role, _password())
+        storage.audit(CLI_USER, "add user", name, role)
+    err.print(f"User {name} added ({role}).", markup=False)
+
+
+@users.command("remove")
+@click.argument("name")
+@DATA_OPTION
+def users_remove(name: str, data: Path) -> None:
+    """Remove a user: their sessions and API token stop working."""
+    from planner.serve.accounts import remove_user
+
+    with _accounts(data) as storage:
+        remove_user(storage, name)
+        storage.audit(CLI_USER, "remove user", name)
+    err.print(f"User {name} removed.", markup=False)
+
+
+@users.command("list")
+@DATA_OPTION
+def users_list(data: Path) -> None:
+    """Every user, their role, and whether they have an API token."""
+    with _accounts(data) as storage:
+        rows = [
+            (u.name, u.role, u.created[:10], "yes" if u.has_token else "no")
+            for u in storage.users()
+        ]
+    _print_rows([("user", "role", "added", "API token"), *rows])
+
+
+@users.command("passwd")
+@click.argument("name")
+@DATA_OPTION
+def users_passwd(name: str, data: Path) -> None:
+    """Set a user's password (their open sessions end)."""
+    from planner.serve.accounts import set_password
+
+    with _accounts(data) as storage:
+        set_password(storage, name, _password())
+        storage.audit(CLI_USER, "set password", name)
+    err.print(f"Password of {name} set.", markup=False)
+
+
+@users.command("token")
+@click.argument("name")
+@DATA_OPTION
+def users_token(name: str, data: Path) -> None:
+    """Print a new personal API token for NAME (the one before stops working)."""
+    from planner.serve.accounts import new_token
+
+    with _accounts(data) as storage:
+        token = new_token(storage, name)
+        storage.audit(CLI_USER, "new API token", name)
+    out.print(token, markup=False)
 
 
 def _percents(_ctx: object, _param: object, value: str | None) -> tuple[int, ...]:

@@ -21,13 +21,15 @@ PACKAGE = ROOT / "planner"
 # below; a layer may import its own modules and those of the layers it names.
 LAYERS: dict[str, tuple[str, ...]] = {
     # Frozen records: the problem and the plan, what a result reports, the
-    # rules' catalogue, public holidays as calendar data.
+    # rules' catalogue, public holidays as calendar data; and how long a
+    # worker process lives, which the engines and the server both ask.
     "domain": (
         "planner",
         "planner.domain",
         "planner.report",
         "planner.catalogue",
         "planner.public_holidays",
+        "planner.processes",
     ),
     "model": ("planner.model",),
     # The independent checker and what a plan amounts to (the checker judges

@@ -33,6 +33,7 @@ class Verdict(Enum):
     INTERRUPTED = (6, "Stopped early: the best plan found was checked and written.")
     STOPPED = (130, "Stopped before any plan was found; nothing was written.")
     FAILED = (70, "A plan's task failed twice; every other plan was written.")
+    PORT_IN_USE = (8, "The port is already in use: stop the other server there.")
 
     def __init__(self, exit_code: int, words: str) -> None:
         self.exit_code = exit_code

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from planner.domain import LOCAL, CancelToken
 from planner.engines.base import Outcome, Work, describe
+from planner.processes import die_with_parent
 
 Task = TypeVar("Task")
 Value = TypeVar("Value")
@@ -110,7 +111,7 @@ def _shared(
         max_workers=parallel,
         mp_context=_SPAWN,
         initializer=_in_worker,
-        initargs=(stop,),
+        initargs=(stop, os.getpid()),
     )
 
     def submit(task: Task) -> Future[Value]:
@@ -154,7 +155,10 @@ def _stopping(executor: Executor) -> Iterator[None]:
 def _alone(work: Work[Task, Value], task: Task, stop: Any) -> Value:
     with _signals_blocked():
         pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=_SPAWN, initializer=_in_worker, initargs=(stop,)
+            max_workers=1,
+            mp_context=_SPAWN,
+            initializer=_in_worker,
+            initargs=(stop, os.getpid()),
         )
         future = pool.submit(_with_stop, work, task)
     with pool:
@@ -218,9 +222,12 @@ def _signals_blocked() -> Iterator[None]:
 _stop: Any = None  # in a worker process: the run's stop event
 
 
-def _in_worker(stop: Any) -> None:
-    """Set up a worker process: the parent alone decides when the run stops."""
+def _in_worker(stop: Any, parent: int) -> None:
+    """Set up a worker process: it dies with its parent (a run killed outright
+    leaves no plan solving on its own), and the parent alone decides when
+    the run stops."""
     global _stop
+    die_with_parent(parent)
     _stop = stop
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)

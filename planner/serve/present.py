@@ -133,7 +133,12 @@ def run_job(
         return run_many(job, tell, options, cancel)
     if job.kind == "whatif":
         done = whatif_workbook(
-            job.workbook, job.folder, options, progress=tell, cancel=cancel
+            job.workbook,
+            job.folder,
+            options,
+            progress=tell,
+            cancel=cancel,
+            engine=EngineChoice(**job.options.get("engine", {})),
         )
         return _whatif_record(done, job.folder)
     request = SolveRequest(
@@ -273,7 +278,7 @@ def run_many(
     asked = job.options["study"]
     studied = robustness_workbook(
         job.workbook,
-        asked["committed_folder"],
+        job.committed,
         job.folder,
         int(asked["samples"]),
         int(asked.get("seed") or 0),
