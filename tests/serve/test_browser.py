@@ -31,6 +31,8 @@ from tests.serve.conftest import (
     write_broken_workbook,
 )
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
