@@ -73,6 +73,7 @@ EXAMPLE_DATA = ("planner.workbook.schema",)
 TEMPLATE = (
     *EXAMPLE_DATA,
     "planner.sample",
+    "planner.workbook.output",
     "planner.workbook.sheets",
     "planner.workbook.template",
 )

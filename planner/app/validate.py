@@ -8,6 +8,7 @@ from pathlib import Path
 
 from planner.domain import Finding, Problem, Severity
 from planner.generate import generate, planted_schedule
+from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.read import read_variants
 from planner.workbook.template import write_template, write_workbook
 
@@ -95,7 +96,9 @@ def generate_workbook(
     as ``<name>.planted.json``.
 
     Without ``force``, raises FileExistsError naming whichever of the two
-    files is already there, before anything is generated.
+    files is already there, before anything is generated. Both are written
+    whole or neither (`replace_atomically`): a full or read-only drive is an
+    `OutputError`.
     """
     path = Path(path)
     planted_path = path.with_suffix(".planted.json")
@@ -103,7 +106,12 @@ def generate_workbook(
     if taken and not force:
         raise FileExistsError(str(taken[0]))
     tables, planted = generate(size, seed, profile)
-    write_workbook(tables, path)
-    schedule = planted_schedule(tables, planted)
-    planted_path.write_text(json.dumps(schedule, indent=1), encoding="utf-8")
+    text = json.dumps(planted_schedule(tables, planted), indent=1)
+    make_folder(path.parent)
+    replace_atomically(
+        [
+            (path, lambda temp: write_workbook(tables, temp)),
+            (planted_path, lambda temp: temp.write_text(text, encoding="utf-8")),
+        ]
+    )
     return Generated(path, planted_path, len(planted))

@@ -26,7 +26,7 @@ from planner.report import Comparison, Gantt
 from planner.results import ExerciseInfo, no_plan_text
 from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.printing import align_headings, heading, month_headings
-from planner.workbook.sheets import excel_value, first_sheet
+from planner.workbook.sheets import excel_value, first_sheet, xlsx_bytes
 from planner.workbook.write import (
     GRID_COLUMN_WIDTH,
     GRID_HEADER_ROWS,
@@ -37,7 +37,6 @@ from planner.workbook.write import (
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
     printable,
-    xlsx_bytes,
 )
 
 COMPARISON_NAME = "comparison.xlsx"

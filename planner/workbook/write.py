@@ -13,7 +13,6 @@ and no half-written file behind.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections import defaultdict
@@ -68,7 +67,7 @@ from planner.workbook.schedule_layout import (
     event_end_slot,
     unscheduled_exercises,
 )
-from planner.workbook.sheets import excel_value, first_sheet
+from planner.workbook.sheets import excel_value, first_sheet, xlsx_bytes
 
 NO_PLAN_XLSX = "no-plan.xlsx"
 SUMMARY_SHEET = "Summary"
@@ -193,17 +192,6 @@ def write_result_files(
         except OSError as error:
             raise cannot_write(out_dir / name, error) from None
     return [xlsx_path, json_path]
-
-
-def xlsx_bytes(workbook: Workbook) -> bytes:
-    """The workbook saved in memory, to be written to disk by our own code.
-
-    openpyxl saving straight to a file that fails (a full disk) leaves its
-    zip half-closed, and Python prints that zip's traceback on exit.
-    """
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> None:
