@@ -19,7 +19,7 @@ PACKAGE = ROOT / "planner"
 
 # What each low layer may import from planner, by module prefix. A module in
 # none of these layers sits above them and may import any of them.
-DOMAIN = ("planner.domain",)
+DOMAIN = ("planner.domain", "planner.bounds")
 # National public holidays (the holidays package): data about the calendar,
 # read into partners' blackouts and listed in the result.
 HOLIDAYS = ("planner.public_holidays",)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypeVar
 
+from planner.bounds import check_horizon
 from planner.domain import (
     Finding,
     Settings,
@@ -21,9 +22,6 @@ from planner.workbook.cells import (
     cell_position,
     is_blank,
     shown,
-)
-from planner.workbook.limits import (
-    check_horizon,
 )
 from planner.workbook.records import read_value
 from planner.workbook.schema import (

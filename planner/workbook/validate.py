@@ -17,6 +17,7 @@ from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
+from planner.bounds import MAX_HORIZON_DAYS
 from planner.domain import (
     OBJECTIVE_LIMIT,
     TERM_CHANGE,
@@ -33,7 +34,6 @@ from planner.domain import (
     spend_reach,
 )
 from planner.workbook.cells import BAD
-from planner.workbook.limits import MAX_HORIZON_DAYS
 from planner.workbook.schema import SHEETS
 
 # The id column of each sheet whose rows other cells refer to.
