@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from planner.domain import Change, GoalKind, Plan, Source
-from planner.results import ExerciseInfo, ResultSummary
+from planner.result_schema import ExerciseInfo
+from planner.results import ResultSummary
 
 
 @dataclass(frozen=True)

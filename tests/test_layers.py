@@ -24,11 +24,12 @@ DOMAIN = ("planner.domain", "planner.bounds")
 # read into partners' blackouts and listed in the result.
 HOLIDAYS = ("planner.public_holidays",)
 MODEL = (*DOMAIN, "planner.model")
-# A result read back from its JSON: data, for comparing and listing.
-RESULTS = DOMAIN
+# A result read back from its JSON: data, for comparing and listing, and the
+# shape it is checked against.
+RESULTS = (*DOMAIN, "planner.result_schema")
 # What the result files and comparison.xlsx print beyond the problem and the
 # plan (figures, explanations, comparisons), as records: data for the writers.
-REPORT = (*DOMAIN, "planner.results", "planner.report")
+REPORT = (*RESULTS, "planner.results", "planner.report")
 # What a plan amounts to (spend, goal progress, objective terms), reckoned
 # from the domain alone: the checker judges with it.
 FIGURES = REPORT
@@ -56,6 +57,7 @@ WORKBOOK_OUTPUT = (
     *DOMAIN,
     "planner",
     "planner.results",
+    "planner.result_schema",
     "planner.report",
     *HOLIDAYS,
     "planner.workbook.schema",
@@ -65,6 +67,7 @@ WORKBOOK_OUTPUT = (
     "planner.workbook.schedule_layout",
     "planner.workbook.result_json",
     "planner.workbook.read_schedule",
+    "planner.workbook.limits",
     "planner.workbook.write",
     "planner.workbook.compare_write",
 )
@@ -77,6 +80,7 @@ TEMPLATE = (
     "planner.workbook.sheets",
     "planner.workbook.template",
 )
+WORKBOOK = "planner.workbook."  # each module of workbook/ in one list or the other
 LAYERS: dict[str, tuple[str, ...]] = {
     "planner": (),
     "planner.domain": (),
@@ -84,14 +88,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "planner.check": CHECK,
     "planner.figures": FIGURES,
     "planner.results": RESULTS,
+    "planner.result_schema": DOMAIN,
     "planner.report": REPORT,
     "planner.explain": WORDING,
     "planner.sample": EXAMPLE_DATA,
     "planner.generate": EXAMPLE_DATA,
     "planner.workbook.template": TEMPLATE,
     "planner.public_holidays": DOMAIN,
-    **{name: WORKBOOK_INPUT for name in WORKBOOK_INPUT[2:]},
-    **{name: WORKBOOK_OUTPUT for name in WORKBOOK_OUTPUT[5:]},
+    **{name: WORKBOOK_INPUT for name in WORKBOOK_INPUT if name.startswith(WORKBOOK)},
+    **{name: WORKBOOK_OUTPUT for name in WORKBOOK_OUTPUT if name.startswith(WORKBOOK)},
 }
 # Front ends: they call the application layer and present what it returns.
 FRONT_ENDS = ("planner.cli", "planner.serve", "planner.__main__")

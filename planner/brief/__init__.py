@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner.brief.content import make_brief, read_source
+from planner.brief.content import make_brief
 from planner.brief.render import write_html, write_pdf
+from planner.results import load_result
 from planner.workbook.output import make_folder, replace_atomically
 
 PDF_NAME = "brief.pdf"
@@ -29,12 +30,12 @@ def write_brief(
 ) -> list[Path]:
     """Write brief.pdf and brief.html for ``result`` (a folder or its
     schedule.json), compared with ``others``; into ``out_dir`` or beside the
-    result. Raises `planner.compare.ResultError` for a result it cannot read,
+    result. Raises `planner.results.ResultError` for a result it cannot read,
     `planner.workbook.output.OutputError` for a folder it cannot write.
     """
-    main = read_source(result)
-    brief = make_brief(main, [read_source(other) for other in others])
-    folder = out_dir or main.summary.path.parent
+    main = load_result(result)
+    brief = make_brief(main, [load_result(other) for other in others])
+    folder = out_dir or main.path.parent
     make_folder(folder)
     pdf, html = folder / PDF_NAME, folder / HTML_NAME
     replace_atomically(

@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.report import Comparison, Gantt
-from planner.results import ExerciseInfo, no_plan_text
+from planner.result_schema import ExerciseInfo
+from planner.results import no_plan_text
 from planner.workbook.output import make_folder, replace_atomically
 from planner.workbook.printing import align_headings, heading, month_headings
 from planner.workbook.sheets import excel_value, first_sheet, xlsx_bytes

@@ -72,13 +72,22 @@ class Scan:
 
     uncalculated: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     cells: int = 0
+    # The one sheet whose cells count towards MAX_CELLS (its name in lower
+    # case), when only that sheet is read; None: every sheet.
+    counted: str | None = None
+
+    def counts(self, title: str | None) -> bool:
+        return self.counted is None or (title or "").lower() == self.counted
 
 
-def scan_workbook(path: Path) -> Scan:
+def scan_workbook(path: Path, counted: str | None = None) -> Scan:
     """Check every bound of the .xlsx at ``path``; raise `OutOfBounds` if one breaks.
 
-    A part that is not well-formed XML is left to openpyxl, which reports the
-    file as damaged; the counting stops there, and so would openpyxl.
+    ``counted``: the only sheet to be read (a schedule's Schedule sheet), so
+    only its cells count towards MAX_CELLS; the other bounds hold for every
+    part, as openpyxl opens them all. A part that is not well-formed XML is
+    left to openpyxl, which reports the file as damaged; the counting stops
+    there, and so would openpyxl.
     """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -89,7 +98,7 @@ def scan_workbook(path: Path) -> Scan:
     with zipfile.ZipFile(path) as archive:
         _check_parts(archive)
         titles = _sheet_titles(archive)
-        scan = Scan()
+        scan = Scan(counted=None if counted is None else counted.lower())
         for info in archive.infolist():
             with archive.open(info) as stream:
                 _scan_part(stream, info.filename, titles.get(info.filename), scan)
@@ -217,7 +226,8 @@ def _scan_part(stream: IO[bytes], part: str, title: str | None, scan: Scan) -> N
         raise _forbidden(part, error, title or "") from None
     except ParseError:
         pass
-    _count_cells(sheet, last_row, last_column, scan)
+    if scan.counts(title):
+        _count_cells(sheet, last_row, last_column, scan)
 
 
 def _events(stream: IO[bytes]) -> Iterator[tuple[str, Element]]:
