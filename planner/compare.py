@@ -107,7 +107,7 @@ def _warnings(results: Sequence[ResultSummary]) -> Iterable[str]:
         theirs = [e.id for e in other.exercises]
         ours_set, theirs_set = set(ours), set(theirs)
         parts = [
-            f"only in {label}: {', '.join(only)}"
+            f"only in {label}: {_listed(only)}"
             for label, only in (
                 (first.label, [e for e in ours if e not in theirs_set]),
                 (other.label, [e for e in theirs if e not in ours_set]),
@@ -127,6 +127,16 @@ def _warnings(results: Sequence[ResultSummary]) -> Iterable[str]:
                 f"{result.label} holds no plan ({result.status}): no differences "
                 "are listed for it"
             )
+
+
+# Ids a warning lists; the rest are counted.
+SHOWN_IDS = 10
+
+
+def _listed(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:SHOWN_IDS])
+    more = len(ids) - SHOWN_IDS
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def _at(event: HeldEvent) -> str:

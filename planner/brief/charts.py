@@ -44,7 +44,7 @@ SPEND_COLOUR = "#4c72b0"
 BUDGET_COLOUR = "#222222"
 MAX_SPEND_BARS = 30
 # Pages of the plan by month at most (generated xl: 2 at A4).
-MAX_CHARTS = 12
+MAX_CHARTS = 6
 
 
 P = ParamSpec("P")
