@@ -24,6 +24,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic.dataclasses import dataclass
 from pydantic_core import ErrorDetails
 
 from planner.bounds import MAX_HORIZON_DAYS, MAX_ROWS, check_date, check_horizon
@@ -54,6 +55,12 @@ Day = Annotated[dt.date, BeforeValidator(_day)]
 Slots = Annotated[int, Strict(), Field(ge=1, le=MAX_HORIZON_DAYS)]
 
 
+# The records of a result that the rest of planner keeps: dataclasses (so
+# they print and serialize as every other record does), checked by pydantic
+# as the parts around them are.
+record = dataclass(frozen=True, config=ConfigDict(extra="ignore"))
+
+
 class _Part(BaseModel):
     """A part of the file: read-only, and what planner does not read ignored."""
 
@@ -76,7 +83,8 @@ class EventPart(_Part):
         return self
 
 
-class ExerciseInfo(_Part):
+@record
+class ExerciseInfo:
     """An exercise of the programme, as a result lists it (``kpis.exercises``)."""
 
     id: Text
@@ -87,7 +95,8 @@ class ExerciseInfo(_Part):
     duration: Slots = 1
 
 
-class GoalOutcome(_Part):
+@record
+class GoalOutcome:
     """How far the plan went towards one goal."""
 
     id: Text
@@ -99,7 +108,8 @@ class GoalOutcome(_Part):
     met: Flag
 
 
-class PartnerOutcome(_Part):
+@record
+class PartnerOutcome:
     """What one partner takes part in and spends in the plan."""
 
     id: Text
@@ -238,6 +248,7 @@ def _message(detail: ErrorDetails) -> str:
         "list_type": f"should be a list, not {got}",
         "dict_type": f"should be an object {{...}}, not {got}",
         "model_type": f"should be an object {{...}}, not {got}",
+        "dataclass_type": f"should be an object {{...}}, not {got}",
         "literal_error": f"should be {context.get('expected')}, not {got}",
         "less_than_equal": f"{got} is more than {context.get('le', 0):,}",
         "greater_than_equal": f"{got} is less than {context.get('ge', 0):,}",
