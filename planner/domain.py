@@ -682,6 +682,22 @@ class Plan:
         return {e.exercise_id: e for e in self.events}
 
 
+def event_end_slot(problem: Problem, event: Event) -> int:
+    """Last slot the event occupies (inclusive)."""
+    return event.start + problem.exercise[event.exercise_id].duration - 1
+
+
+def event_end_date(problem: Problem, event: Event) -> dt.date:
+    """Last day of the event (inclusive)."""
+    return problem.slot_end(event_end_slot(problem, event))
+
+
+def unscheduled_exercises(problem: Problem, plan: Plan) -> list[str]:
+    """Exercises the plan does not hold, in workbook order."""
+    held = plan.by_exercise
+    return [e.id for e in problem.exercises if e.id not in held]
+
+
 class Status(StrEnum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"  # a plan, not proven best
@@ -757,6 +773,30 @@ class SolveOptions:
         if self.time_limit_s is not None:
             return self.time_limit_s
         return problem.settings.time_limit_s
+
+
+# Where many plans run (what-if, sweep, robustness): processes on this
+# machine, or tasks on a Ray cluster (`planner.engines`).
+LOCAL, RAY = "local", "ray"
+ENGINES = (LOCAL, RAY)
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Where the plans run: ``local`` or ``ray`` (at ``address``; None: a Ray
+    started on this machine)."""
+
+    name: str = LOCAL
+    address: str | None = None
+
+
+class CancelToken(Protocol):
+    """Set by a front end to stop a run early (a `threading.Event`, a
+    `multiprocessing.Event`): the one way any stage is told to stop. The
+    search keeps the best plan found so far, explanations stop where they
+    are, and the plan is still checked and written."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from planner import cli
-from planner.brief.charts import MAX_CHARTS, gantt_figure, png
-from planner.brief.content import Bar, Group
-from planner.results import ResultError, load_result, read_json
+from planner.outputs.brief.charts import MAX_CHARTS, gantt_figure, png
+from planner.outputs.brief.content import Bar, Group
+from planner.report import ResultError
 from planner.workbook.read import read_problem
+from planner.workbook.read_result import load_result, read_json
 from planner.workbook.read_schedule import read_baseline
 from tests.fuzz_results import BASE, HOSTILE, SAMPLE, attack_file
 

@@ -6,9 +6,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.domain import Finding, Problem, Severity
-from planner.generate import generate, planted_schedule
-from planner.workbook.output import make_folder, replace_atomically
+from planner.app.verdict import Verdict
+from planner.domain import EngineChoice, Finding, Problem, Severity
+from planner.engines import open_engine
+from planner.engines.base import EngineUnavailable
+from planner.outputs.files import OutputError, make_folder, replace_atomically
+from planner.workbook.generate import generate, planted_schedule
 from planner.workbook.read import read_variants
 from planner.workbook.template import write_template, write_workbook
 
@@ -33,6 +36,10 @@ class Validation:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.DONE if self.valid else Verdict.INVALID
 
 
 def validate_workbook(path: str | Path, scenario: str | None = None) -> Validation:
@@ -61,28 +68,41 @@ def describe_problem(problem: Problem) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a command that writes one workbook did: the files written, or
+    which file is already there (``exists``, without ``force``), or why it
+    could not be written (``output_error``)."""
+
+    files: tuple[Path, ...] = ()
+    exists: Path | None = None
+    output_error: str | None = None
+    events: int = 0  # a generated programme: the events of its planted plan
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.exists is not None:
+            return Verdict.INVALID
+        return Verdict.OUTPUT_ERROR if self.output_error else Verdict.DONE
+
+
 def write_template_file(
     path: str | Path, example: bool = False, force: bool = True
-) -> Path:
+) -> Written:
     """Write the blank input workbook (or the filled-in example) to ``path``.
 
     By default it replaces what is there: the caller chose the path for it.
     Without ``force``, a file already there (perhaps a planner's filled-in
-    workbook) raises FileExistsError.
+    workbook) is left as it is and named.
     """
     path = Path(path)
-    write_template(path, example=example, force=force)
-    return path
-
-
-@dataclass(frozen=True)
-class Generated:
-    """A generated programme: the workbook, the planted plan that proves it
-    feasible (readable by ``planner check``) and how many events it holds."""
-
-    workbook: Path
-    planted: Path
-    events: int
+    if path.exists() and not force:
+        return Written(exists=path)
+    try:
+        write_template(path, example=example, force=True)
+    except OutputError as error:
+        return Written(output_error=str(error))
+    return Written((path,))
 
 
 def generate_workbook(
@@ -91,27 +111,44 @@ def generate_workbook(
     seed: int = 1,
     profile: str = "spread",
     force: bool = False,
-) -> Generated:
+) -> Written:
     """Write a generated programme to ``path`` and its planted plan beside it
-    as ``<name>.planted.json``.
+    as ``<name>.planted.json`` (the plan that proves it feasible, readable by
+    ``planner check``).
 
-    Without ``force``, raises FileExistsError naming whichever of the two
-    files is already there, before anything is generated. Both are written
-    whole or neither (`replace_atomically`): a full or read-only drive is an
-    `OutputError`.
+    Without ``force``, whichever of the two files is already there is named
+    and nothing is generated. Both are written whole or neither
+    (`replace_atomically`): a full or read-only drive is an ``output_error``.
     """
     path = Path(path)
     planted_path = path.with_suffix(".planted.json")
     taken = [p for p in (path, planted_path) if p.exists()]
     if taken and not force:
-        raise FileExistsError(str(taken[0]))
+        return Written(exists=taken[0])
     tables, planted = generate(size, seed, profile)
-    text = json.dumps(planted_schedule(tables, planted), indent=1)
-    make_folder(path.parent)
-    replace_atomically(
-        [
-            (path, lambda temp: write_workbook(tables, temp)),
-            (planted_path, lambda temp: temp.write_text(text, encoding="utf-8")),
-        ]
-    )
-    return Generated(path, planted_path, len(planted))
+    schedule = json.dumps(planted_schedule(tables, planted), indent=1)
+    try:
+        make_folder(path.parent)
+        replace_atomically(
+            [
+                (path, lambda temp: write_workbook(tables, temp)),
+                (
+                    planted_path,
+                    lambda temp: temp.write_text(schedule, encoding="utf-8"),
+                ),
+            ]
+        )
+    except OutputError as error:
+        return Written(output_error=str(error))
+    return Written((path, planted_path), events=len(planted))
+
+
+def engine_unavailable(engine: EngineChoice) -> str | None:
+    """Why the ``engine`` cannot run plans (Ray missing, a cluster that does
+    not answer), in one line; None when it can. The engine is closed again:
+    a front end asks before it accepts work for it."""
+    try:
+        open_engine(engine.name, engine.address).close()
+    except EngineUnavailable as error:
+        return str(error)
+    return None

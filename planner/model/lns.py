@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.domain import Exercise, Plan, Problem, Progress, SolveOptions
+from planner.domain import CancelToken, Exercise, Plan, Problem, Progress, SolveOptions
 from planner.model.construct import shortfalls
 from planner.model.hint import candidate_venues
 from planner.model.search import (
     BuiltModel,
-    CancelToken,
     add_hint,
     clear_hints,
     hinted_solution,

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 from planner.domain import (
     TERM_CHANGE,
     TERM_NAMES,
+    CancelToken,
     Plan,
     Problem,
     Progress,
@@ -34,7 +35,6 @@ from planner.model.lns import Search, improve_first, mend
 from planner.model.running import answered, run_cp_sat
 from planner.model.search import (
     BuiltModel,
-    CancelToken,
     Found,
     Run,
     Solution,
@@ -105,7 +105,7 @@ def solve(
     given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
     event starting before it as it is; a frozen event that breaks a hard rule
     makes the model infeasible, so callers name such events first
-    (`planner.whatif.replan`).
+    (`planner.app.whatif.replan`).
     """
     if freeze_before is not None and baseline is None:
         raise ValueError("freeze_before needs a baseline: the plan to freeze")

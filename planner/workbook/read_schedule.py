@@ -17,16 +17,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from planner.bounds import MAX_ROWS, check_date
-from planner.domain import Event, Finding, Plan, Problem, Severity
-from planner.results import NO_PLAN_JSON, ResultError, read_json
-from planner.workbook.limits import OutOfBounds, scan_workbook
-from planner.workbook.printing import column_name
-from planner.workbook.schedule_layout import (
+from planner.domain import Event, Finding, Plan, Problem, Severity, event_end_date
+from planner.outputs.printing import column_name
+from planner.report import (
     JSON_NAME,
+    NO_PLAN_JSON,
     SCHEDULE_SHEET,
     XLSX_NAME,
-    event_end_date,
+    ResultError,
 )
+from planner.workbook.limits import OutOfBounds, scan_workbook
+from planner.workbook.read_result import read_json
 from planner.workbook.schema import split_list
 
 # The Schedule's columns that make a plan; the rest are for people.

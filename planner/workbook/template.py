@@ -21,8 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.sample import example_programme, infeasible_programme
-from planner.workbook.output import make_folder, replace_atomically
+from planner.outputs.cells import CellValue, excel_value, first_sheet, xlsx_bytes
+from planner.outputs.files import make_folder, replace_atomically
+from planner.workbook.sample import example_programme, infeasible_programme
 from planner.workbook.schema import (
     SETTINGS,
     SETTINGS_KEYS,
@@ -33,7 +34,6 @@ from planner.workbook.schema import (
     SheetSpec,
     WorkbookData,
 )
-from planner.workbook.sheets import CellValue, excel_value, first_sheet, xlsx_bytes
 
 INSTRUCTIONS = "Instructions"
 SETTINGS_KEYS_BY_NAME = {key.name: key for key in SETTINGS_KEYS}

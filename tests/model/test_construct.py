@@ -8,9 +8,9 @@ import pytest
 
 from planner.check import check_plan
 from planner.domain import Dependency, Goal, GoalKind, Partner, Period, Plan, Problem
-from planner.generate import generate
 from planner.model.construct import construct_plan
 from planner.model.hint import greedy_plan
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem

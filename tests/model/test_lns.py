@@ -12,10 +12,11 @@ import pytest
 from planner.check import check_plan
 from planner.domain import Plan, Problem, SolveOptions, Status
 from planner.figures import objective_terms
-from planner.generate import generate
-from planner.model import build_model, lns, solve
+from planner.model import lns
 from planner.model.construct import construct_plan, shortfalls
-from planner.model.search import solution_plan
+from planner.model.search import build_model, solution_plan
+from planner.model.solve import solve
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.model.test_rules import assert_checked
