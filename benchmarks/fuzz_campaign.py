@@ -1,15 +1,19 @@
-"""A long fuzz campaign: mutated workbooks through `planner validate` (and solve).
+"""A long fuzz campaign: mutated workbooks through `planner validate` (and
+solve), and mutated results through what reads them back.
 
-The same mutations as tests/test_fuzz.py (tests/fuzz_workbooks.py), many more
-of them, each timed and its peak memory measured. Usage::
+The same mutations as tests/test_fuzz.py (tests/fuzz_workbooks.py and
+tests/fuzz_results.py), many more of them, each timed and its peak memory
+measured. Usage::
 
-    python benchmarks/fuzz_campaign.py --cases 10000 --processes 2
+    python benchmarks/fuzz_campaign.py --cases 10000 --results 2000 --processes 2
 
 (``--stop-after S`` stops after S seconds) prints a Markdown
-summary for benchmarks/RESULTS.md: workbooks tried, outcomes by level and
-exit code, the slowest cases and the largest peak memory, and every case that
-ended in exit 70, a traceback or a hang (none expected).
-A case is its number: `mutated_workbook(base, case, folder)` makes it again.
+summary for benchmarks/RESULTS.md: workbooks and results tried, outcomes by
+level and exit code, the slowest cases and the largest peak memory, and every
+case that ended in exit 70, a traceback, a hang, or went past the time or
+memory bound (``--time-bound``, ``--memory-bound``; none expected).
+A case is its kind and number: `mutated_workbook(base, case, folder)` or
+`mutated_result(case, folder)` makes it again.
 
 Speed: each worker is a long-lived process that imports planner once (forked
 from this one) and runs cases in-process through click's CliRunner, the way
@@ -55,16 +59,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fuzz_results import LEVELS as RESULT_LEVELS  # noqa: E402
+from tests.fuzz_results import run_result_case  # noqa: E402
 from tests.fuzz_workbooks import LEVELS, Ran, in_process, run_case  # noqa: E402
 
 HANG = "hang"
+WORKBOOK, RESULT = "workbook", "result"
+Task = tuple[str, int]  # what is fuzzed, and the case number
 
 
 @dataclass
 class Done:
     """One finished case: its time, peak memory and how each command ended."""
 
-    case: int
+    task: Task
     elapsed: float
     peak_mb: float
     rows: list[tuple[str, str, int | str, bool, str]]
@@ -114,12 +122,16 @@ class RealProgram:
         program.kill()
 
 
-def _run(base: bytes, case: int, options: argparse.Namespace) -> Done:
+def _run(base: bytes, task: Task, options: argparse.Namespace) -> Done:
+    kind, case = task
     real = options.real_every > 0 and case % options.real_every == 0
     invoke = RealProgram(options.case_limit) if real else in_process
     _peak_reset()
     started = time.perf_counter()
-    outcomes = run_case(base, case, options.solve_every, invoke)
+    if kind == RESULT:
+        outcomes = run_result_case(case, options.baseline_every, invoke)
+    else:
+        outcomes = run_case(base, case, options.solve_every, invoke)
     elapsed = time.perf_counter() - started
     peak = invoke.peak_mb if isinstance(invoke, RealProgram) else _peak_mb()
     rows = [
@@ -128,21 +140,21 @@ def _run(base: bytes, case: int, options: argparse.Namespace) -> Done:
     if isinstance(invoke, RealProgram) and invoke.hung:
         level, command, *_ = rows[-1]
         rows[-1] = (level, command, HANG, True, f"killed after {elapsed:.0f} s")
-    return Done(case, elapsed, peak, rows, real)
+    return Done(task, elapsed, peak, rows, real)
 
 
 def _serve(base: bytes, options: argparse.Namespace, tasks: Connection) -> None:
-    """A worker: run each case number received, send back how it went."""
+    """A worker: run each task received, send back how it went."""
     os.setpgrp()  # a hang kills this worker and its programs, not the campaign
-    while (case := tasks.recv()) is not None:
-        tasks.send(_run(base, case, options))
+    while (task := tasks.recv()) is not None:
+        tasks.send(_run(base, task, options))
 
 
 @dataclass
 class Worker:
     process: multiprocessing.process.BaseProcess
     tasks: Connection
-    case: int | None = None
+    case: Task | None = None
     started: float = 0.0
 
 
@@ -161,7 +173,7 @@ def _stop(worker: Worker) -> None:
     worker.tasks.close()
 
 
-def _campaign(options: argparse.Namespace, cases: range, on_done) -> None:
+def _campaign(options: argparse.Namespace, cases: list[Task], on_done) -> None:
     """Run ``cases`` on long-lived workers, a hang killed after the limit."""
     context = multiprocessing.get_context("fork")  # planner imported once, here
     base = options.base.read_bytes()
@@ -206,10 +218,11 @@ def _hang(worker: Worker) -> Done:
     case = worker.case
     assert case is not None
     elapsed = time.perf_counter() - worker.started
-    level = LEVELS[case % len(LEVELS)]
+    kind, number = case
+    levels = RESULT_LEVELS if kind == RESULT else LEVELS
     row = (
-        level,
-        "validate or solve",
+        levels[number % len(levels)],
+        "check, compare, brief or solve" if kind == RESULT else "validate or solve",
         HANG,
         True,
         f"still running after {elapsed:.0f} s",
@@ -219,8 +232,17 @@ def _hang(worker: Worker) -> Done:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--cases", type=int, default=10_000, help="Workbooks.")
     parser.add_argument("--first", type=int, default=100_000)
+    parser.add_argument("--results", type=int, default=0, help="Results read back.")
+    parser.add_argument(
+        "--baseline-every",
+        type=int,
+        default=10,
+        help="One result in N is also re-planned against (solve --baseline).",
+    )
+    parser.add_argument("--time-bound", type=float, default=30.0)
+    parser.add_argument("--memory-bound", type=float, default=1536.0, help="MB.")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--solve-every", type=int, default=10)
     parser.add_argument(
@@ -245,19 +267,29 @@ def main() -> None:
     options = parser.parse_args()
     started = time.perf_counter()
     outcomes: collections.Counter[tuple[str, str, int | str]] = collections.Counter()
-    failures: list[tuple[int, str, str, int | str, str]] = []
-    timings: list[tuple[float, float, int]] = []
+    failures: list[tuple[str, str, str, int | str, str]] = []
+    timings: list[tuple[float, float, str]] = []
     real_cases = []
 
     def on_done(done: Done) -> None:
-        timings.append((done.elapsed, done.peak_mb, done.case))
+        name = f"{done.task[0]} {done.task[1]}"
+        timings.append((done.elapsed, done.peak_mb, name))
         if done.real:
-            real_cases.append(done.case)
+            real_cases.append(name)
         for level, command, code, failed, output in done.rows:
             outcomes[(level, command, code)] += 1
             if failed:
-                failures.append((done.case, level, command, code, output))
-                print(f"case {done.case} failed: {output}", file=sys.stderr)
+                failures.append((name, level, command, code, output))
+                print(f"{name} failed: {output}", file=sys.stderr)
+        beyond = []
+        if done.elapsed > options.time_bound:
+            beyond.append(f"{done.elapsed:.1f} s")
+        if done.peak_mb > options.memory_bound:
+            beyond.append(f"{done.peak_mb:,.0f} MB")
+        if beyond:
+            level, command, code, _, _ = done.rows[-1]
+            failures.append((name, level, command, code, "beyond " + ", ".join(beyond)))
+            print(f"{name} beyond the bounds: {beyond}", file=sys.stderr)
         if len(timings) % 500 == 0:
             print(
                 f"... {len(timings)} cases, {len(failures)} failed, "
@@ -265,18 +297,25 @@ def main() -> None:
                 file=sys.stderr,
             )
 
-    _campaign(options, range(options.first, options.first + options.cases), on_done)
+    tasks = [(WORKBOOK, n) for n in range(options.first, options.first + options.cases)]
+    tasks += [
+        (RESULT, n) for n in range(options.first, options.first + options.results)
+    ]
+    _campaign(options, tasks, on_done)
     _report(options, outcomes, failures, timings, len(real_cases),
             time.perf_counter() - started)  # fmt: skip
 
 
 def _report(options, outcomes, failures, timings, real: int, wall: float) -> None:
-    tried = [case for _, _, case in timings]
+    workbooks = sum(name.startswith(WORKBOOK) for _, _, name in timings)
+    results = len(timings) - workbooks
     print(
-        f"Fuzz campaign: {len(tried):,} workbooks (cases {min(tried)} to "
-        f"{max(tried)}, base {options.base.name}), "
-        f"{options.processes} worker process(es), one valid workbook in "
-        f"{options.solve_every} also solved, {real:,} cases through the real "
+        f"Fuzz campaign: {workbooks:,} workbooks (cases from {options.first}, base "
+        f"{options.base.name}; one valid workbook in {options.solve_every} also "
+        f"solved) and {results:,} results read back (cases from {options.first}, "
+        "base tests/hostile/sample; check, compare, brief, and one in "
+        f"{options.baseline_every} re-planned against), "
+        f"{options.processes} worker process(es), {real:,} cases through the real "
         f"`planner` program, a hang after {options.case_limit:.0f} s; "
         f"{wall:,.0f} s in all.\n"
     )
@@ -297,7 +336,10 @@ def _report(options, outcomes, failures, timings, real: int, wall: float) -> Non
         "Largest peak memory: "
         + ", ".join(f"{case} ({peak:.0f} MB)" for _, peak, case in largest)
     )
-    print(f"Exit 70, traceback or hang: {len(failures)}")
+    print(
+        f"Exit 70, traceback, hang, or beyond {options.time_bound:.0f} s or "
+        f"{options.memory_bound:,.0f} MB: {len(failures)}"
+    )
     for case, level, command, code, output in failures[:20]:
         print(f"- case {case} ({level}, {command}): exit {code}: {output.strip()}")
 

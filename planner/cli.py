@@ -33,7 +33,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
@@ -78,18 +78,20 @@ class PlannerCommand(click.Group):
                 return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Interrupted as stop:
-            err.print(f"Interrupted ({stop}) before any plan existed; nothing written.")
-            sys.exit(exit_code(stop.signum))
-        except Aborted as stop:
-            err.print(f"Stopped at once ({stop} again); the results were not written.")
-            sys.exit(exit_code(stop.signum))
+        except Interrupted:
+            _end_on(
+                signals.received,
+                "Interrupted ({}) before any plan existed; nothing written.",
+            )
+        except Aborted:
+            _end_on(
+                signals.last,
+                "Stopped at once ({} again); the results were not written.",
+            )
         except Exception as error:
             if signals.received is not None:
                 # an interrupt inside an import or a library, seen as its error
-                interrupt = Interrupted(signals.received)
-                err.print(f"Interrupted ({interrupt}); nothing written.")
-                sys.exit(exit_code(interrupt.signum))
+                _end_on(signals.received, "Interrupted ({}); nothing written.")
             err.print(
                 f"planner stopped on an unexpected error ({type(error).__name__}: "
                 f"{error}). Please report it with the workbook attached."
@@ -97,6 +99,15 @@ class PlannerCommand(click.Group):
             sys.exit(EXIT_UNEXPECTED)
         finally:
             signals.forget()
+
+
+def _end_on(signum: int | None, words: str) -> NoReturn:
+    """Say the run ended on ``signum`` (``words`` with its name in {}) and
+    exit with its code. The signal is what the handler recorded, never an
+    exception's arguments, which a library may have re-created as text."""
+    stop = signum or signal.SIGINT
+    err.print(words.format(signal_name(stop)))
+    sys.exit(exit_code(stop))
 
 
 @click.group(cls=PlannerCommand)

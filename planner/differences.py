@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
+from planner.bounds import MAX_HORIZON_DAYS
 from planner.domain import (
     TERM_NAMES,
     Change,
@@ -52,6 +53,7 @@ def compare(results: Sequence[ResultSummary]) -> Comparison:
         raise ResultError("compare needs two or more results")
     results = tuple(_unique_labels(results))
     first = results[0]
+    _on_one_calendar(first, results[1:])
     differences = [
         difference for other in results[1:] for difference in _differences(first, other)
     ]
@@ -61,6 +63,21 @@ def compare(results: Sequence[ResultSummary]) -> Comparison:
         differences=tuple(differences),
         warnings=tuple(_warnings(results)),
     )
+
+
+def _on_one_calendar(first: ResultSummary, others: Sequence[ResultSummary]) -> None:
+    """Raise `ResultError` unless every plan fits the calendar the comparison
+    draws: from the first plan's start, at most the longest horizon (a plan
+    two centuries on would make a calendar of thousands of columns)."""
+    for other in others:
+        days = (other.planning_end - first.planning_start).days + 1
+        if days > MAX_HORIZON_DAYS:
+            raise ResultError(
+                f"{other.label} plans up to {other.planning_end}, {days:,} days "
+                f"from the start of {first.label} ({first.planning_start}); "
+                f"planner compares plans on one calendar of at most "
+                f"{MAX_HORIZON_DAYS:,} days (ten years)"
+            )
 
 
 def _unique_labels(results: Sequence[ResultSummary]) -> Iterable[ResultSummary]:
@@ -88,11 +105,12 @@ def _warnings(results: Sequence[ResultSummary]) -> Iterable[str]:
             )
         ours = [e.id for e in first.exercises]
         theirs = [e.id for e in other.exercises]
+        ours_set, theirs_set = set(ours), set(theirs)
         parts = [
-            f"only in {label}: {', '.join(only)}"
+            f"only in {label}: {_listed(only)}"
             for label, only in (
-                (first.label, [e for e in ours if e not in theirs]),
-                (other.label, [e for e in theirs if e not in ours]),
+                (first.label, [e for e in ours if e not in theirs_set]),
+                (other.label, [e for e in theirs if e not in ours_set]),
             )
             if only
         ]
@@ -109,6 +127,16 @@ def _warnings(results: Sequence[ResultSummary]) -> Iterable[str]:
                 f"{result.label} holds no plan ({result.status}): no differences "
                 "are listed for it"
             )
+
+
+# Ids a warning lists; the rest are counted.
+SHOWN_IDS = 10
+
+
+def _listed(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:SHOWN_IDS])
+    more = len(ids) - SHOWN_IDS
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def _at(event: HeldEvent) -> str:

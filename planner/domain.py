@@ -282,7 +282,7 @@ class Problem:
         """
         faults = problem_faults(self)
         if faults:
-            raise ProblemError("; ".join(faults))
+            raise ProblemError(faults)
 
     @property
     def n_slots(self) -> int:
@@ -336,29 +336,155 @@ class Problem:
         return exercise.cost_per_partner + self.travel.get((partner_id, venue_id), 0)
 
 
+class Invariant(StrEnum):
+    """The kinds of fact a `Problem` refuses (`problem_faults`).
+
+    Named so that a test can prove the workbook reader catches every kind
+    first, as a finding at its cell: a workbook never passes validation and
+    then fails on its Problem.
+    """
+
+    HORIZON = "horizon runs backwards"
+    DUPLICATE_ID = "id defined twice"
+    UNKNOWN_ID = "unknown id"
+    PERIOD = "blackout runs backwards"
+    NOT_INVITED = "required partner not invited"
+    PARTNER_BOUNDS = "max_partners below min_partners"
+    DURATION = "duration below one slot"
+    MANDATORY_WINDOW = "mandatory exercise's window too short"
+    FIXED_START = "fixed start outside the horizon"
+    GAP_BOUNDS = "max_gap below min_gap"
+    OBJECTIVE_REACH = "objective beyond what is counted exactly"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One broken invariant, in words."""
+
+    invariant: Invariant
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class ProblemError(ValueError):
     """A `Problem` built with facts that contradict each other; says which."""
 
+    def __init__(self, faults: Iterable[Fault]) -> None:
+        self.faults = tuple(faults)
+        super().__init__("; ".join(map(str, self.faults)))
 
-def problem_faults(problem: Problem) -> list[str]:
-    """Every broken invariant of ``problem``, in words; empty when it is sound.
+
+# CP-SAT reports the objective and its bound as doubles, exact up to 2**53,
+# and the checker recomputes every term in whole numbers: a programme whose
+# objective could go beyond would be judged on rounded figures (and a little
+# further, could not be built at all: 64-bit coefficients overflow).
+OBJECTIVE_LIMIT = 2**53
+
+
+def spend_reach(
+    fixed_cost: int, duration: int, per_slot: int, partners: int, per_partner: int
+) -> int:
+    """The most one exercise could cost everyone: held at a venue costing
+    ``per_slot`` a slot, with ``partners`` partners paying ``per_partner``
+    each (its cost_per_partner and the dearest travel)."""
+    return fixed_cost + per_slot * duration + partners * per_partner
+
+
+def objective_reach(
+    weights: Weights,
+    values: int,
+    spend: int,
+    shortfall: int,
+    exercises: int,
+    partners: int,
+) -> dict[str, int]:
+    """The largest magnitude each objective term could reach, by its name.
+
+    ``values``: the exercises' values summed; ``spend``: their `spend_reach`
+    summed; ``shortfall``: Σ over soft goals of goal.weight * min_count *
+    the weights of the counts it is measured on (an engagement goal's
+    partners' weights, else 1). The change term counts every change an
+    exercise could make to a baseline, ``partners`` joining and leaving.
+    The cost term counts spend at weight 1 at least, since budgets add it up
+    whatever its weight.
+    """
+    change = exercises * (
+        weights.change_move
+        + weights.change_venue
+        + weights.change_drop
+        + weights.change_add
+        + 2 * partners * weights.change_partner
+    )
+    return {
+        TERM_VALUE: weights.value * values,
+        TERM_GOAL_SHORTFALL: weights.goal_shortfall * shortfall,
+        TERM_COST: max(weights.cost, 1) * spend,
+        TERM_CHANGE: change,
+    }
+
+
+def problem_reach(problem: Problem) -> dict[str, int]:
+    """`objective_reach` of ``problem``: every exercise at its dearest venue
+    with every invited partner at the dearest travel."""
+    per_slot = max((v.cost_per_slot for v in problem.venues), default=0)
+    travel = max((cost for _, _, cost in problem.travel_costs), default=0)
+    spend = sum(
+        spend_reach(
+            e.fixed_cost,
+            e.duration,
+            per_slot,
+            len(e.invited_partners),
+            e.cost_per_partner + travel,
+        )
+        for e in problem.exercises
+    )
+    shortfall = sum(
+        goal.weight * goal.min_count * _count_weights(problem, goal)
+        for goal in problem.goals
+        if not goal.hard
+    )
+    return objective_reach(
+        problem.settings.weights,
+        sum(e.value for e in problem.exercises),
+        spend,
+        shortfall,
+        len(problem.exercises),
+        len(problem.partners),
+    )
+
+
+def _count_weights(problem: Problem, goal: Goal) -> int:
+    """What one missing count of ``goal`` weighs before goal.weight: an
+    engagement goal's partners' weights summed, else 1."""
+    if goal.kind is not GoalKind.ENGAGEMENT:
+        return 1
+    partners = goal.partners or tuple(problem.partner)
+    return sum(problem.partner[p].weight for p in partners if p in problem.partner)
+
+
+def problem_faults(problem: Problem) -> list[Fault]:
+    """Every broken invariant of ``problem``; empty when it is sound.
 
     Ids are unique per kind; every id an exercise, venue, goal, dependency or
     travel cost names exists; durations are at least one slot and a fixed
-    start lies in the horizon; a mandatory exercise's window holds its
-    duration; periods run forwards; partner and gap bounds are consistent.
+    start lies in the horizon; a mandatory exercise's window
+    holds its duration; periods run forwards; partner and gap bounds are
+    consistent; the objective stays within `OBJECTIVE_LIMIT`.
 
     An optional exercise's window may be too short: that is a fact of the
     programme, not a fault. The reader keeps such a row with its reason
     (`Exercise.impossible`, a warning since issue 8) and the model leaves it
-    out of every plan, as the rules' tests show. A mandatory one the reader
-    refuses (an error naming the cell), so only a problem built by hand can
-    have one, and no plan could ever hold it.
+    out of every plan, as the rules' tests show; so may partner bounds that
+    contradict each other, on an exercise kept with such reasons. A
+    mandatory one the reader refuses (an error naming the cell), so only a
+    problem built by hand can have one, and no plan could ever hold it.
     """
-    faults: list[str] = []
+    faults: list[Fault] = []
     settings = problem.settings
     if settings.planning_end < settings.planning_start:
-        faults.append("planning_end is before planning_start")
+        faults.append(Fault(Invariant.HORIZON, "planning_end is before planning_start"))
     kinds: tuple[tuple[str, tuple[Partner | Venue | Exercise | Asset | Goal, ...]], ...]
     kinds = (
         ("partner", problem.partners),
@@ -369,7 +495,10 @@ def problem_faults(problem: Problem) -> list[str]:
     )
     for kind, items in kinds:
         ids = [item.id for item in items]
-        faults += [f"{kind} {i} is defined twice" for i in sorted(_twice(ids))]
+        faults += [
+            Fault(Invariant.DUPLICATE_ID, f"{kind} {i} is defined twice")
+            for i in sorted(_twice(ids))
+        ]
     partners = {p.id for p in problem.partners}
     venues = {v.id for v in problem.venues}
     assets = {a.id for a in problem.assets}
@@ -377,47 +506,87 @@ def problem_faults(problem: Problem) -> list[str]:
     n_slots = problem.n_slots
     for venue in problem.venues:
         if venue.host_partner is not None and venue.host_partner not in partners:
-            faults.append(f"venue {venue.id}: unknown host {venue.host_partner}")
+            faults += _unknown(f"venue {venue.id}", "host", [venue.host_partner], set())
         faults += _period_faults(f"venue {venue.id}", venue.unavailable)
     for partner in problem.partners:
         faults += _period_faults(f"partner {partner.id}", partner.unavailable)
     for asset in problem.assets:
         faults += _period_faults(f"asset {asset.id}", asset.unavailable)
     for e in problem.exercises:
-        faults += _unknown(f"exercise {e.id}", "venue", e.venues, venues)
-        faults += _unknown(f"exercise {e.id}", "partner", e.invited_partners, partners)
-        faults += _unknown(f"exercise {e.id}", "asset", e.assets, assets)
-        if e.fixed_venue is not None:
-            faults += _unknown(f"exercise {e.id}", "venue", [e.fixed_venue], venues)
-        missing = set(e.required_partners) - set(e.invited_partners)
-        if missing:
-            faults.append(
-                f"exercise {e.id}: required partners {sorted(missing)} not invited"
-            )
-        if e.max_partners is not None and e.max_partners < e.min_partners:
-            faults.append(f"exercise {e.id}: max_partners below min_partners")
-        if e.duration < 1:
-            faults.append(f"exercise {e.id}: duration {e.duration} below 1 slot")
-        if e.mandatory and e.latest_start < e.earliest_start:
-            faults.append(
-                f"exercise {e.id}: mandatory, but its window (slots "
-                f"{e.earliest_start} to {e.latest_end}) cannot hold its "
-                f"{e.duration} slots"
-            )
-        if e.fixed_start is not None and not 0 <= e.fixed_start < n_slots:
-            faults.append(
-                f"exercise {e.id}: fixed start slot {e.fixed_start} outside the "
-                f"horizon of {n_slots} slots"
-            )
+        faults += _exercise_faults(e, n_slots, venues, partners, assets)
     for goal in problem.goals:
         faults += _unknown(f"goal {goal.id}", "partner", goal.partners, partners)
     for d in problem.dependencies:
         faults += _unknown("dependency", "exercise", [d.before, d.after], exercises)
         if d.max_gap is not None and d.max_gap < d.min_gap:
-            faults.append(f"dependency {d.before}->{d.after}: max_gap below min_gap")
+            faults.append(
+                Fault(
+                    Invariant.GAP_BOUNDS,
+                    f"dependency {d.before}->{d.after}: max_gap below min_gap",
+                )
+            )
     for partner_id, venue_id, _ in problem.travel_costs:
         faults += _unknown("travel cost", "partner", [partner_id], partners)
         faults += _unknown("travel cost", "venue", [venue_id], venues)
+    reach = sum(problem_reach(problem).values())
+    if reach > OBJECTIVE_LIMIT:
+        faults.append(
+            Fault(
+                Invariant.OBJECTIVE_REACH,
+                f"the objective could reach {reach:.3g}, beyond the "
+                f"{OBJECTIVE_LIMIT:.3g} counted exactly",
+            )
+        )
+    return faults
+
+
+def _exercise_faults(
+    e: Exercise, n_slots: int, venues: set[str], partners: set[str], assets: set[str]
+) -> list[Fault]:
+    """The faults of one exercise: the ids it names, its partner bounds and
+    its slots."""
+    what = f"exercise {e.id}"
+    faults = _unknown(what, "venue", e.venues, venues)
+    faults += _unknown(what, "partner", e.invited_partners, partners)
+    faults += _unknown(what, "asset", e.assets, assets)
+    if e.fixed_venue is not None:
+        faults += _unknown(what, "venue", [e.fixed_venue], venues)
+    missing = set(e.required_partners) - set(e.invited_partners)
+    if missing:
+        faults.append(
+            Fault(
+                Invariant.NOT_INVITED,
+                f"{what}: required partners {sorted(missing)} not invited",
+            )
+        )
+    if (
+        e.max_partners is not None
+        and e.max_partners < e.min_partners
+        and not e.impossible
+    ):
+        faults.append(
+            Fault(Invariant.PARTNER_BOUNDS, f"{what}: max_partners below min_partners")
+        )
+    if e.duration < 1:
+        faults.append(
+            Fault(Invariant.DURATION, f"{what}: duration {e.duration} below 1 slot")
+        )
+    if e.mandatory and e.latest_start < e.earliest_start:
+        faults.append(
+            Fault(
+                Invariant.MANDATORY_WINDOW,
+                f"{what}: mandatory, but its window (slots {e.earliest_start} to "
+                f"{e.latest_end}) cannot hold its {e.duration} slots",
+            )
+        )
+    if e.fixed_start is not None and not 0 <= e.fixed_start < n_slots:
+        faults.append(
+            Fault(
+                Invariant.FIXED_START,
+                f"{what}: fixed start slot {e.fixed_start} outside the horizon "
+                f"of {n_slots} slots",
+            )
+        )
     return faults
 
 
@@ -426,13 +595,21 @@ def _twice(ids: Iterable[str]) -> set[str]:
     return {i for i, n in counts.items() if n > 1}
 
 
-def _unknown(what: str, kind: str, ids: Iterable[str], known: set[str]) -> list[str]:
-    return [f"{what}: unknown {kind} {i}" for i in ids if i not in known]
-
-
-def _period_faults(what: str, periods: Iterable[Period]) -> list[str]:
+def _unknown(what: str, kind: str, ids: Iterable[str], known: set[str]) -> list[Fault]:
     return [
-        f"{what}: unavailable from slot {p.first} to {p.last}, which runs backwards"
+        Fault(Invariant.UNKNOWN_ID, f"{what}: unknown {kind} {i}")
+        for i in ids
+        if i not in known
+    ]
+
+
+def _period_faults(what: str, periods: Iterable[Period]) -> list[Fault]:
+    return [
+        Fault(
+            Invariant.PERIOD,
+            f"{what}: unavailable from slot {p.first} to {p.last}, which runs "
+            "backwards",
+        )
         for p in periods
         if p.last < p.first
     ]

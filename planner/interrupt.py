@@ -11,7 +11,10 @@ signal ends it at once (`Interrupted`).
 
 A second signal ends the process at once. While results are being written
 (`writing`) it first unwinds the write, which removes its temporary files,
-so no half-written result is left behind.
+so no half-written result is left behind; otherwise the process ends where
+it is, and a result folder being written stays as it was (a result folder
+changes as a whole: `planner.outputs.files.publish_folder`), its stage
+cleared by the next run that writes there.
 
 Handlers run in the main thread, the only one Python runs them in; nothing
 is raised inside CP-SAT's threads (`planner.model.running`).
@@ -42,29 +45,29 @@ def signal_name(signum: int) -> str:
 
 
 class Interrupted(KeyboardInterrupt):
-    """The run was asked to stop by ``signum`` (SIGINT or SIGTERM)."""
+    """The run was asked to stop by a signal (`Signals.received` says which).
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal_name(signum))
-        self.signum = signum
+    It carries nothing of its own: a library that re-creates the exception
+    passing through it with a text of its own (reportlab does) re-creates it
+    whole, and the signal is still known.
+    """
 
 
 class Aborted(BaseException):
-    """A second signal while writing: the write unwinds, then the run ends.
+    """A second signal while writing (`Signals.last`): the write unwinds,
+    then the run ends.
 
-    Not an Exception, so nothing on the way treats it as a failure to report.
+    Not an Exception, so nothing on the way treats it as a failure to
+    report; like `Interrupted`, it carries nothing of its own.
     """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal_name(signum))
-        self.signum = signum
 
 
 class Signals:
     """The state of the running command's signal handling (see the module)."""
 
     def __init__(self) -> None:
-        self.received: int | None = None
+        self.received: int | None = None  # the first signal
+        self.last: int | None = None  # the latest one
         self.writing = False  # results are being written: a second signal unwinds
         self._cancel: threading.Event | None = None
         self._early = False
@@ -103,7 +106,7 @@ class Signals:
 
     def forget(self) -> None:
         """Forget a signal handled, so the next command starts afresh."""
-        self.received = None
+        self.received = self.last = None
 
     def _install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -113,15 +116,16 @@ class Signals:
             self._previous.setdefault(signum, previous)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.last = signum
         if self.received is not None:
             if self.writing:
-                raise Aborted(signum)
+                raise Aborted(signal_name(signum))
             end_now(exit_code(signum))
         self.received = signum
         if self._cancel is not None:
             self._cancel.set()
         elif not self._early:
-            raise Interrupted(signum)
+            raise Interrupted(signal_name(signum))
 
 
 def end_now(code: int) -> None:

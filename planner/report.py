@@ -11,12 +11,22 @@ the checker's figures nor the wording. Pure data: the domain only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
 
-from planner.domain import Change, GoalKind, Plan, Result, Source, Status, slot_days
+from planner.domain import (
+    Change,
+    Finding,
+    GoalKind,
+    Plan,
+    Result,
+    Source,
+    Status,
+    slot_days,
+)
 
 XLSX_NAME = "schedule.xlsx"
 JSON_NAME = "schedule.json"
@@ -55,7 +65,15 @@ NO_PLAN_JSON = "no-plan.json"
 
 
 class ResultError(Exception):
-    """A result cannot be compared; the message says which and why."""
+    """A result cannot be compared; the message says which and why.
+
+    ``findings``: each fault at its place in the file, when the file was
+    read but holds what planner cannot use.
+    """
+
+    def __init__(self, message: str, findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)
 
 
 NO_PLAN_WHY: dict[str, str] = {
@@ -72,6 +90,8 @@ def no_plan_text(status: str) -> str:
 
 @dataclass(frozen=True)
 class ExerciseInfo:
+    """An exercise of the programme, as a result lists it (``kpis.exercises``)."""
+
     id: str
     name: str = ""
     kind: str = ""
@@ -93,6 +113,8 @@ class HeldEvent:
 
 @dataclass(frozen=True)
 class GoalOutcome:
+    """How far the plan went towards one goal."""
+
     id: str
     kind: str
     hard: bool
@@ -103,7 +125,28 @@ class GoalOutcome:
 
 
 @dataclass(frozen=True)
+class StatedReason:
+    """Why an exercise was left out or a goal missed, as the result says it."""
+
+    kind: str  # KIND_EXERCISE or KIND_GOAL
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An exercise the plan does not hold, as the result lists it."""
+
+    exercise_id: str
+    name: str
+    value: int | None
+    mandatory: bool
+
+
+@dataclass(frozen=True)
 class PartnerOutcome:
+    """What one partner takes part in and spends in the plan."""
+
     id: str
     name: str
     events: int
@@ -136,14 +179,22 @@ class ResultSummary:
     organizer_spend: int | None = None
     goals: tuple[GoalOutcome, ...] = ()
     partners: tuple[PartnerOutcome, ...] = ()
+    # What a brief shows besides the key figures.
+    planner_version: str = ""
+    regions: Mapping[str, str] = field(default_factory=dict)  # venue -> region
+    goal_texts: Mapping[str, str] = field(default_factory=dict)  # goal -> words
+    reasons: tuple[StatedReason, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
 
     @property
     def slot_days(self) -> int:
         return slot_days(self.time_unit)
 
-    @property
-    def by_exercise(self) -> dict[str, HeldEvent]:
-        return {event.exercise_id: event for event in self.events or ()}
+    @cached_property
+    def by_exercise(self) -> Mapping[str, HeldEvent]:
+        """Each held exercise's event; built once, as comparing asks for it
+        for every row of every calendar."""
+        return MappingProxyType({e.exercise_id: e for e in self.events or ()})
 
 
 @dataclass(frozen=True)
@@ -341,16 +392,6 @@ class GanttRow:
 class Gantt:
     label: str
     rows: tuple[GanttRow, ...]  # the same exercises, in the same order, per plan
-
-
-@dataclass(frozen=True)
-class WrittenResult:
-    """One result as its schedule.json holds it: the key figures, and the JSON
-    itself for the rest (the workbook's facts, the reasons), as the brief
-    prints them."""
-
-    summary: ResultSummary
-    data: Mapping[str, Any]
 
 
 # What became of one committed exercise in one sample of a robustness study.

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 
 from planner import cli
 
@@ -48,6 +49,12 @@ HOSTILE_VALUES: tuple[object, ...] = (
     0,
     1,
     2**31,
+    50,
+    522,  # weeks: one more than the longest horizon
+    3654,  # days: the same
+    189_820_768,  # a duration that once took 17.8 GB to plan
+    10**11,
+    10**12,  # the largest whole number a cell holds
     10**15,
     10**300,
     1.5,
@@ -96,9 +103,7 @@ def mutated_workbook(base: bytes, case: int, folder: Path) -> tuple[str, Path]:
     """The workbook of ``case`` (its level and path), made from ``base``."""
     chance = random.Random(case)
     level = LEVELS[case % len(LEVELS)]
-    data = {"cells": _mutate_cells, "xml": _mutate_xml, "file": _mutate_file}[level](
-        base, chance
-    )
+    data = MUTATIONS[level](base, chance)
     path = folder / f"case{case}.xlsx"
     path.write_bytes(data)
     return level, path
@@ -115,10 +120,11 @@ def _mutate_cells(base: bytes, chance: random.Random) -> bytes:
             value = chance.choice(HOSTILE_VALUES)
             if chance.random() < 0.3:
                 value = _existing_value(sheet, chance)
-            try:
-                sheet.cell(row, column, value)
-            except (ValueError, TypeError):
-                sheet.cell(row, column, str(value)[:50])
+            if not isinstance(sheet.cell(row, column), MergedCell):
+                try:
+                    sheet.cell(row, column, value)
+                except (ValueError, TypeError):
+                    sheet.cell(row, column, str(value)[:50])
         elif action < 0.85 and sheet.max_row > 1:
             sheet.delete_rows(chance.randint(1, sheet.max_row))
         elif action < 0.92:
@@ -247,6 +253,13 @@ def _mutate_file(base: bytes, chance: random.Random) -> bytes:
                 target.writestr(name, source.read(name)[::-1])
     return out.getvalue()
 
+
+# How each level changes an .xlsx: any .xlsx, a workbook or a schedule.
+MUTATIONS: dict[str, Callable[[bytes, random.Random], bytes]] = {
+    "cells": _mutate_cells,
+    "xml": _mutate_xml,
+    "file": _mutate_file,
+}
 
 Ran = tuple[int, bool, str]  # exit code, whether a traceback escaped, output
 

@@ -335,7 +335,7 @@ def test_what_cannot_be_compared_says_why(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{")
     with pytest.raises(ResultError, match="older planner"):
         load_result(folder)
-    with pytest.raises(ResultError, match="cannot be read as JSON"):
+    with pytest.raises(ResultError, match="is not valid JSON"):
         load_result(tmp_path / "broken.json")
     with pytest.raises(ResultError, match=r"holds no schedule\.json"):
         load_result(tmp_path)

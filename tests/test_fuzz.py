@@ -3,7 +3,8 @@
 300 workbooks made from the sample by tests/fuzz_workbooks.py (cells, XML and
 file level, fixed seeds 0 to 299), each through `planner validate`, and one
 valid workbook in ten through `planner solve` as well, so the writers meet
-what validation accepts. The long campaign is benchmarks/fuzz_campaign.py.
+what validation accepts; then a dozen results read back (tests/fuzz_results.py).
+The long campaign is benchmarks/fuzz_campaign.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fuzz_results import run_result_case
 from tests.fuzz_workbooks import run_case
 
 pytestmark = pytest.mark.slow
@@ -28,6 +30,27 @@ def test_mutated_workbooks_end_in_a_message(first: int) -> None:
         outcome
         for case in range(first, first + BATCH)
         for outcome in run_case(base, case, solve_every=10)
+    ]
+    failed = [
+        f"case {o.case} ({o.level}, {o.command}): exit {o.exit_code}: {o.output}"
+        for o in outcomes
+        if o.failed
+    ]
+    assert failed == []
+
+
+RESULT_CASES = 12
+
+
+@pytest.mark.parametrize("first", range(0, RESULT_CASES, 4))
+def test_mutated_results_end_in_a_message(first: int) -> None:
+    """Results read back (tests/fuzz_results.py): check, compare and brief on
+    each, one re-planned against as a baseline; the long run is
+    benchmarks/fuzz_campaign.py --results."""
+    outcomes = [
+        outcome
+        for case in range(first, first + 4)
+        for outcome in run_result_case(case, baseline_every=RESULT_CASES)
     ]
     failed = [
         f"case {o.case} ({o.level}, {o.command}): exit {o.exit_code}: {o.output}"

@@ -20,12 +20,14 @@ PACKAGE = ROOT / "planner"
 # Every module of planner sits in one layer, found by the longest prefix
 # below; a layer may import its own modules and those of the layers it names.
 LAYERS: dict[str, tuple[str, ...]] = {
-    # Frozen records: the problem and the plan, what a result reports, the
-    # rules' catalogue, public holidays as calendar data; and how long a
-    # worker process lives, which the engines and the server both ask.
+    # Frozen records: the problem and the plan, the bounds any reader keeps,
+    # what a result reports, the rules' catalogue, public holidays as calendar
+    # data; and how long a worker process lives, which the engines and the
+    # server both ask.
     "domain": (
         "planner",
         "planner.domain",
+        "planner.bounds",
         "planner.report",
         "planner.catalogue",
         "planner.public_holidays",

@@ -11,6 +11,7 @@ traceback; either a plan the independent checker accepts was written (6, or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import signal
 import subprocess
@@ -101,11 +102,19 @@ def _wait_for_line(process: subprocess.Popen[str], text: str) -> list[str]:
     return lines
 
 
+def _stages(folder: Path) -> list[Path]:
+    """The folders a run writes ``folder`` into before swapping it in."""
+    return list(folder.parent.glob(f".{folder.name}.*.tmp"))
+
+
 def _wait_for_temp_file(folder: Path, process: subprocess.Popen[str]) -> bool:
-    """Poll until the writer's first temporary file appears; False if it ended."""
+    """Poll until the writer's first file appears in the new folder beside
+    ``folder``; False if the run ended first."""
     while process.poll() is None:
-        if folder.is_dir() and any(folder.glob(".*.tmp")):
-            return True
+        for stage in _stages(folder):
+            with contextlib.suppress(OSError):
+                if any(stage.iterdir()):
+                    return True
         time.sleep(0.001)
     return False
 
@@ -123,6 +132,7 @@ def _assert_clean_end(
     assert "Traceback" not in stderr
     assert "terminate called" not in stderr
     assert not list(out.glob("**/.*.tmp")) if out.exists() else True
+    assert _stages(out) == []
     if code == 128 + signum:
         assert stderr.strip().splitlines()[-1].startswith("Interrupted ("), stderr
         assert not [p for p in out.glob("**/*") if p.name in RESULT_FILES]
@@ -200,7 +210,7 @@ def test_a_second_signal_while_writing_ends_at_once_without_a_half_file(
     code, stderr = _signalled_while_writing(programmes["s"], out, pauses_s=[0.01])
     assert code in (130, EXIT_INTERRUPTED), stderr
     assert "Traceback" not in stderr
-    assert not list(out.glob(".*.tmp"))
+    assert _stages(out) == []
     written = [name for name in RESULT_FILES if (out / name).exists()]
     if code == 130:
         # stopped while writing: the write unwound, nothing half-written stands

@@ -4,7 +4,6 @@ every change per exercise, and each plan's calendar on the same days."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,7 +14,7 @@ from planner.differences import calendar, compare, comparison_rows
 from planner.domain import Finding, Problem, Result, Severity, Status
 from planner.outputs.brief import write_brief
 from planner.outputs.files import OutputError
-from planner.report import Comparison, Gantt, ResultError, ResultSummary, WrittenResult
+from planner.report import Comparison, Gantt, ResultError, ResultSummary
 from planner.workbook.read import read_problem
 from planner.workbook.read_result import load_result, summary_from_json
 from planner.workbook.read_schedule import read_plan, schedule_in
@@ -176,28 +175,15 @@ def brief_files(
     schedule.json), with ``others`` (scenarios) side by side; into
     ``out_dir`` or beside the result."""
     try:
-        main = read_written(Path(result))
+        main = load_result(Path(result))
         comparison = None
         if others:
             summaries = [load_result(Path(other)) for other in others]
-            comparison = compare([main.summary, *summaries])
+            comparison = compare([main, *summaries])
     except ResultError as error:
         return BriefOutcome(error=str(error))
-    folder = Path(out_dir) if out_dir is not None else main.summary.path.parent
+    folder = Path(out_dir) if out_dir is not None else main.path.parent
     try:
         return BriefOutcome(tuple(write_brief(main, folder, comparison, paper)))
     except OutputError as error:
         return BriefOutcome(output_error=str(error))
-
-
-def read_written(path: Path) -> WrittenResult:
-    """A result folder (or its schedule.json) as the brief prints it.
-
-    Raises `ResultError` when it is not a planner result.
-    """
-    summary = load_result(path)
-    try:
-        data = json.loads(summary.path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ResultError(f"{summary.path}: cannot be read ({error})") from error
-    return WrittenResult(summary, data)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from planner.app.publish import write_comparison, write_result
+from planner.app.publish import planner_wrote, write_comparison, write_result
 from planner.check import check_plan, frozen_violations
 from planner.differences import compare
 from planner.domain import (
@@ -34,10 +34,11 @@ from planner.engines.base import Engine, Outcome, share_cores
 from planner.model.baseline import freeze_slot
 from planner.model.solve import solve
 from planner.outputs.brief import write_brief
-from planner.report import Comparison, WrittenResult, no_plan_text
+from planner.outputs.comparison_xlsx import COMPARISON_NAME
+from planner.outputs.files import moved, publish_folder
+from planner.report import Comparison, ResultSummary, no_plan_text
 
 BASE = "base"
-COMPARISON_NAME = "comparison.xlsx"
 
 
 def plan_problem(
@@ -128,7 +129,7 @@ class PlannedRun:
     folder: Path
     problem: Problem
     result: Result
-    written: WrittenResult  # what its schedule.json holds
+    summary: ResultSummary  # what its schedule.json holds
     files: tuple[Path, ...] = ()
     violations: tuple[Violation, ...] = ()  # the checker's verdict; () = clean
 
@@ -149,7 +150,7 @@ def write_run(
     written = write_result(problem, result, folder, input_path)
     violations = check_plan(problem, result.plan) if result.plan is not None else []
     return PlannedRun(
-        name, folder, problem, result, written.written, written.files, tuple(violations)
+        name, folder, problem, result, written.summary, written.files, tuple(violations)
     )
 
 
@@ -197,56 +198,94 @@ def plan_variants(
     base shows them beside it. When the base has no plan, each variant is
     planned from scratch. Once ``cancel`` is set, variants not yet planned
     are left out (``stopped``) and every plan found is still written.
+
+    ``out_dir`` changes as a whole once every plan is written
+    (`publish_folder`): a kill or a full disk before leaves the earlier
+    run's folder as it was. Raises `OutputError` for a folder that cannot
+    be written or holds files planner did not write.
     """
-    result = plan_problem(problem, options, cancel=cancel)
-    base = write_run(BASE, problem, result, out_dir / BASE, input_path)
-    tell(base.line)
-    if cancel is not None and cancel.is_set():
-        return Variants(base, stopped=tuple(variants))
-    taken = {BASE}
-    folders = {name: out_dir / folder_name(name, taken) for name in variants}
-    runs: dict[str, PlannedRun] = {}
-    failed: dict[str, str] = {}
-    stopped: list[str] = []
 
-    def ended(outcome: Outcome[Result]) -> None:
-        name = outcome.name
-        if outcome.value is None:
-            if outcome.stopped:
-                stopped.append(name)
-                tell(f"{name}: not planned (interrupted)")
-            else:
-                failed[name] = outcome.error or "failed"
-                tell(f"{name}: failed ({failed[name]})")
-            return
-        runs[name] = write_run(
-            name, variants[name], outcome.value, folders[name], input_path
-        )
-        tell(runs[name].line)
+    def plan_into(stage: Path) -> Variants:
+        result = plan_problem(problem, options, cancel=cancel)
+        base = write_run(BASE, problem, result, stage / BASE, input_path)
+        tell(base.line)
+        if cancel is not None and cancel.is_set():
+            return Variants(base, stopped=tuple(variants))
+        taken = {BASE}
+        folders = {name: stage / folder_name(name, taken) for name in variants}
+        runs: dict[str, PlannedRun] = {}
+        failed: dict[str, str] = {}
+        stopped: list[str] = []
 
-    replan_all(
-        variants, options, base.result.plan, engine, ended, freeze_before, cancel
-    )
-    found = [runs[name] for name in variants if name in runs]
-    found = list(order(base, found) if order else found)
-    if not found:
-        return Variants(base, stopped=tuple(stopped), failed=failed)
-    comparison = compare([base.written.summary, *(r.written.summary for r in found)])
-    if stopped or failed:
-        comparison = replace(
-            comparison, warnings=(*comparison.warnings, *_missing(stopped, failed))
+        def ended(outcome: Outcome[Result]) -> None:
+            name = outcome.name
+            if outcome.value is None:
+                if outcome.stopped:
+                    stopped.append(name)
+                    tell(f"{name}: not planned (interrupted)")
+                else:
+                    failed[name] = outcome.error or "failed"
+                    tell(f"{name}: failed ({failed[name]})")
+                return
+            runs[name] = write_run(
+                name, variants[name], outcome.value, folders[name], input_path
+            )
+            tell(runs[name].line)
+
+        replan_all(
+            variants, options, base.result.plan, engine, ended, freeze_before, cancel
         )
-    files = [write_comparison(comparison, out_dir / COMPARISON_NAME)]
-    if brief:
-        files += write_brief(base.written, out_dir, comparison)
-    return Variants(
-        base,
-        tuple(found),
-        tuple(stopped),
-        failed,
-        comparison,
-        files[0],
-        tuple(files),
+        found = [runs[name] for name in variants if name in runs]
+        found = list(order(base, found) if order else found)
+        if not found:
+            return Variants(base, stopped=tuple(stopped), failed=failed)
+        comparison = compare([base.summary, *(r.summary for r in found)])
+        if stopped or failed:
+            comparison = replace(
+                comparison, warnings=(*comparison.warnings, *_missing(stopped, failed))
+            )
+        files = [write_comparison(comparison, stage / COMPARISON_NAME)]
+        if brief:
+            files += write_brief(base.summary, stage, comparison)
+        return Variants(
+            base,
+            tuple(found),
+            tuple(stopped),
+            failed,
+            comparison,
+            files[0],
+            tuple(files),
+        )
+
+    def write(stage: Path) -> Variants:
+        return _moved(plan_into(stage), stage, out_dir)
+
+    return publish_folder(out_dir, write, planner_wrote)
+
+
+def _moved(planned: Variants, stage: Path, out_dir: Path) -> Variants:
+    """``planned`` as it reads once ``stage`` became ``out_dir``."""
+
+    def run(planned_run: PlannedRun) -> PlannedRun:
+        return replace(
+            planned_run,
+            folder=moved(planned_run.folder, stage, out_dir),
+            files=tuple(moved(path, stage, out_dir) for path in planned_run.files),
+            summary=replace(
+                planned_run.summary,
+                path=moved(planned_run.summary.path, stage, out_dir),
+            ),
+        )
+
+    comparison_file = planned.comparison_file
+    return replace(
+        planned,
+        base=run(planned.base),
+        runs=tuple(map(run, planned.runs)),
+        comparison_file=None
+        if comparison_file is None
+        else moved(comparison_file, stage, out_dir),
+        files=tuple(moved(path, stage, out_dir) for path in planned.files),
     )
 
 

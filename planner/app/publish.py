@@ -6,15 +6,17 @@ brief.html), all of the same plan. The writers (`planner.outputs`) print what
 they are handed: this module reckons the plan's figures with
 `planner.figures` (as the independent checker does), words the rows with
 `planner.explain.words`, and hands them over as records (`ResultReport`);
-the brief gets the JSON just written, in memory. A run without a plan
-writes no-plan.xlsx and no-plan.json and removes an earlier run's brief and
-calendars, as it removes the earlier schedule: nobody should brief, or find
-in a calendar, an old plan as this run's.
+the brief gets the JSON just written, in memory. The folder changes as a
+whole (`planner.outputs.files.publish_folder`): a run without a plan leaves
+only no-plan.xlsx and no-plan.json, and no stop, kill or full disk leaves a
+new schedule beside an old brief or calendars. A folder holding files
+planner did not write (`planner_wrote` says which it does) is refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from planner.differences import calendar
@@ -35,15 +37,25 @@ from planner.figures import (
 )
 from planner.outputs.brief import HTML_NAME, PDF_NAME, write_brief
 from planner.outputs.calendars import CALENDARS_DIR, PROGRAMME_ICS, write_calendars
-from planner.outputs.comparison_xlsx import write_comparison_file
+from planner.outputs.comparison_xlsx import COMPARISON_NAME, write_comparison_file
+from planner.outputs.files import (
+    check_publishable,
+    is_temporary,
+    moved,
+    publish_folder,
+)
 from planner.outputs.schedule_json import result_json
-from planner.outputs.schedule_xlsx import write_result_files
+from planner.outputs.schedule_xlsx import NO_PLAN_XLSX, write_result_files
+from planner.outputs.study_xlsx import ROBUSTNESS_NAME
 from planner.report import (
+    JSON_NAME,
+    NO_PLAN_JSON,
+    XLSX_NAME,
     Comparison,
     Explanation,
     PlanFigures,
     ResultReport,
-    WrittenResult,
+    ResultSummary,
 )
 from planner.workbook.read_result import summary_from_json
 
@@ -54,7 +66,7 @@ class ResultFiles:
     holds, for comparing it and briefing it without reading it back."""
 
     files: tuple[Path, ...]
-    written: WrittenResult
+    summary: ResultSummary
 
 
 def write_result(
@@ -65,20 +77,44 @@ def write_result(
     explanation: Explanation | None = None,
     previous_dir: Path | None = None,
 ) -> ResultFiles:
-    """Write every file of ``result`` into ``folder``.
+    """Write every file of ``result`` into a new ``folder``, which replaces
+    the old one as a whole.
 
     schedule.xlsx and schedule.json (or, with no plan, no-plan.xlsx and
-    no-plan.json), then the calendars, whose SEQUENCE numbers continue those
-    of the calendars already in ``folder`` or else in ``previous_dir`` (the
-    baseline's result folder), then the brief.
+    no-plan.json alone), then the calendars, whose SEQUENCE numbers continue
+    those of the calendars in the old ``folder`` or else in ``previous_dir``
+    (the baseline's result folder), then the brief. Raises `OutputError`
+    for a folder that cannot be written or holds files planner did not write.
     """
-    files, written = write_schedule(problem, result, folder, input_path, explanation)
-    if result.plan is None:
-        remove_published(folder)
-        return ResultFiles(tuple(files), written)
-    files += write_calendars(problem, result.plan, folder, previous_dir)
-    files += write_brief(written, folder)
-    return ResultFiles(tuple(files), written)
+
+    def write(stage: Path) -> ResultFiles:
+        files, summary = write_schedule(problem, result, stage, input_path, explanation)
+        if result.plan is not None:
+            earlier = [folder] if previous_dir is None else [folder, previous_dir]
+            files += write_calendars(problem, result.plan, stage, earlier)
+            files += write_brief(summary, stage)
+        return ResultFiles(
+            tuple(moved(path, stage, folder) for path in files),
+            replace(
+                summary,
+                label=_name(folder),
+                path=moved(summary.path, stage, folder),
+            ),
+        )
+
+    return publish_folder(folder, write, planner_wrote)
+
+
+def check_result_folder(folder: Path) -> None:
+    """Raise `OutputError` unless results can be written at ``folder``
+    (`check_publishable`): asked before a long run, so that a folder planner
+    may not replace is named before the search, not after it."""
+    check_publishable(folder, planner_wrote)
+
+
+def _name(folder: Path) -> str:
+    """How a result folder is labelled: its name, as `load_result` reads it."""
+    return folder.resolve().name
 
 
 def write_schedule(
@@ -87,26 +123,65 @@ def write_schedule(
     folder: Path,
     input_path: Path,
     explanation: Explanation | None = None,
-) -> tuple[list[Path], WrittenResult]:
+) -> tuple[list[Path], ResultSummary]:
     """Write schedule.xlsx and schedule.json (or, with no plan, no-plan.xlsx
     and no-plan.json) into ``folder``: their paths, and what the JSON holds."""
     report = result_report(problem, result, explanation)
     data = result_json(problem, result, report, input_path)
     files = write_result_files(problem, result, report, data, folder, input_path)
-    return files, WrittenResult(summary_from_json(folder, files[1], data), data)
+    return files, summary_from_json(folder, files[1], data)
 
 
-def remove_published(folder: Path) -> None:
-    """Delete the brief and the calendars planner wrote into ``folder``."""
-    for name in (PDF_NAME, HTML_NAME, PROGRAMME_ICS):
-        (folder / name).unlink(missing_ok=True)
-    calendars = folder / CALENDARS_DIR
-    if calendars.is_dir():
-        for pattern in ("partner-*.ics", "venue-*.ics"):
-            for path in calendars.glob(pattern):
-                path.unlink()
-        if not any(calendars.iterdir()):
-            calendars.rmdir()
+# What planner writes into a result folder, by name: the schedule (or what a
+# run without a plan writes instead), the brief, the programme's calendar,
+# and the comparison and study a front end may be told to write there.
+RESULT_NAMES = frozenset(
+    {
+        XLSX_NAME,
+        JSON_NAME,
+        NO_PLAN_XLSX,
+        NO_PLAN_JSON,
+        PDF_NAME,
+        HTML_NAME,
+        PROGRAMME_ICS,
+        COMPARISON_NAME,
+        ROBUSTNESS_NAME,
+    }
+)
+PARTNER_OR_VENUE_ICS = re.compile(r"(?:partner|venue)-.+\.ics")
+# A what-if's folder holds result folders (base, each scenario): one level.
+NESTED_RESULTS = 1
+
+
+def _calendar_file(path: Path) -> bool:
+    return (
+        path.is_file()
+        and not path.is_symlink()
+        and PARTNER_OR_VENUE_ICS.fullmatch(path.name) is not None
+    )
+
+
+def planner_wrote(path: Path, depth: int = NESTED_RESULTS) -> bool:
+    """Whether ``path``, in a result folder or a what-if's or a sweep's, is
+    what planner writes there: a file of RESULT_NAMES, the calendars folder,
+    or a result folder of a what-if (base, a scenario), with nothing else in
+    them. The test that keeps the user's own files from being replaced."""
+    if path.is_symlink():
+        return False
+    if path.is_file():
+        return path.name in RESULT_NAMES
+    try:
+        entries = [e for e in path.iterdir() if not is_temporary(e)]
+    except OSError:
+        return False
+    if path.name == CALENDARS_DIR:
+        return all(_calendar_file(e) for e in entries)
+    holds_a_result = any(e.name in (JSON_NAME, NO_PLAN_JSON) for e in entries)
+    return (
+        depth > 0
+        and holds_a_result
+        and all(planner_wrote(e, depth - 1) for e in entries)
+    )
 
 
 def result_folder(path: Path) -> Path:

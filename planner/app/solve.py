@@ -25,7 +25,12 @@ from planner.app.progress import (
     Report,
     teller,
 )
-from planner.app.publish import pinned_left_out, result_folder, write_result
+from planner.app.publish import (
+    check_result_folder,
+    pinned_left_out,
+    result_folder,
+    write_result,
+)
 from planner.app.verdict import Verdict, plans_verdict
 from planner.app.view import PlanView, plan_view
 from planner.check import check_plan
@@ -39,7 +44,7 @@ from planner.domain import (
     Violation,
 )
 from planner.explain.reasons import explain_result
-from planner.outputs.files import OutputError, make_folder
+from planner.outputs.files import OutputError
 from planner.report import Explanation
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_baseline
@@ -136,7 +141,9 @@ def solve_workbook(
         timings["read_s"] = time.perf_counter() - began
         return SolveOutcome(tuple(findings), timings=timings)
     try:
-        make_folder(out_dir)  # a folder that cannot be written fails before the search
+        check_result_folder(
+            out_dir
+        )  # one that cannot be written fails before the search
     except OutputError as error:
         return SolveOutcome(
             tuple(findings), problem, output_error=str(error), timings=timings

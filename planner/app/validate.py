@@ -10,7 +10,7 @@ from planner.app.verdict import Verdict
 from planner.domain import EngineChoice, Finding, Problem, Severity
 from planner.engines import open_engine
 from planner.engines.base import EngineUnavailable
-from planner.outputs.files import OutputError, replace_atomically
+from planner.outputs.files import OutputError, make_folder, replace_atomically
 from planner.workbook.generate import generate, planted_schedule
 from planner.workbook.read import read_variants
 from planner.workbook.template import write_template, write_workbook
@@ -117,7 +117,8 @@ def generate_workbook(
     ``planner check``).
 
     Without ``force``, whichever of the two files is already there is named
-    and nothing is generated.
+    and nothing is generated. Both are written whole or neither
+    (`replace_atomically`): a full or read-only drive is an ``output_error``.
     """
     path = Path(path)
     planted_path = path.with_suffix(".planted.json")
@@ -127,9 +128,15 @@ def generate_workbook(
     tables, planted = generate(size, seed, profile)
     schedule = json.dumps(planted_schedule(tables, planted), indent=1)
     try:
-        write_workbook(tables, path)
+        make_folder(path.parent)
         replace_atomically(
-            [(planted_path, lambda temp: temp.write_text(schedule, encoding="utf-8"))]
+            [
+                (path, lambda temp: write_workbook(tables, temp)),
+                (
+                    planted_path,
+                    lambda temp: temp.write_text(schedule, encoding="utf-8"),
+                ),
+            ]
         )
     except OutputError as error:
         return Written(output_error=str(error))

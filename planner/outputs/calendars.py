@@ -232,25 +232,23 @@ def write_calendars(
     problem: Problem,
     plan: Plan,
     out_dir: Path,
-    previous_dir: Path | None = None,
+    earlier: Sequence[Path] = (),
     stamp: dt.datetime | None = None,
 ) -> list[Path]:
     """Write schedule.ics and the partner and venue calendars; return the paths.
 
     Each file's SEQUENCE numbers continue those of the file it replaces in
-    ``out_dir``, or, when there is none yet, of the same file in
-    ``previous_dir`` (the baseline's result folder when re-planning into a new
-    folder).
+    ``out_dir``, or, when there is none there, of the same file in the first
+    of the ``earlier`` folders that holds it (the folder this result
+    replaces, the baseline's result folder when re-planning).
     """
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     writes = []
     for relative, (title, entries) in calendar_files(problem, plan).items():
         target = out_dir / relative
-        earlier_file = target
-        if not target.exists() and previous_dir is not None:
-            earlier_file = previous_dir / relative
-        earlier = read_published(earlier_file)
-        text = to_ical(title, calendar_entries(entries, earlier), stamp)
+        folders = (out_dir, *earlier)
+        found = next((f / relative for f in folders if (f / relative).exists()), target)
+        text = to_ical(title, calendar_entries(entries, read_published(found)), stamp)
         writes.append((target, lambda temp, text=text: temp.write_bytes(text)))
     make_folder(out_dir / CALENDARS_DIR)
     # All or none: a calendar application never reads half a file, and the

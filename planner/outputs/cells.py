@@ -8,6 +8,7 @@ and a worksheet, and these functions say so once, with a check.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,3 +41,14 @@ def first_sheet(workbook: Workbook) -> Worksheet:
     if not isinstance(sheet, Worksheet):
         raise TypeError("a new workbook starts with a worksheet")
     return sheet
+
+
+def xlsx_bytes(workbook: Workbook) -> bytes:
+    """The workbook saved in memory, to be written to disk by our own code.
+
+    openpyxl saving straight to a file that fails (a full disk) leaves its
+    zip half-closed, and Python prints that zip's traceback on exit.
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

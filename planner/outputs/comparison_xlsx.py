@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.outputs.cells import excel_value, first_sheet
+from planner.outputs.cells import excel_value, first_sheet, xlsx_bytes
 from planner.outputs.files import make_folder, replace_atomically
 from planner.outputs.printing import align_headings, heading, month_headings
 from planner.outputs.schedule_xlsx import printable
@@ -35,7 +35,6 @@ from planner.outputs.tables import (
     SLOT_DAY_FORMAT,
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
-    xlsx_bytes,
 )
 from planner.report import Comparison, ExerciseInfo, Gantt, no_plan_text
 

@@ -2,22 +2,32 @@
 
 Every result file is written under a temporary name beside its target and
 renamed over it only when complete, so a run stopped halfway (Ctrl-C, a full
-disk) leaves the previous file intact. The temporary files are removed on
-every way out this process controls; a run killed outright (SIGKILL, power
-loss) leaves them behind, and the next run writing into that folder clears
-them. A folder that cannot be made or written becomes an `OutputError` that
-names the file the user asked for, never the temporary one.
+disk) leaves the previous file intact. A result folder changes as a whole
+(`publish_folder`): the new one is written beside the old one and swapped
+in by one rename, so nobody finds a new schedule beside an old brief or
+calendars. The temporary files and folders are removed on every way out
+this process controls; a run killed outright (SIGKILL, power loss) leaves
+them behind, and the next run writing there clears them. A folder that
+cannot be made or written becomes an `OutputError` that names the file the
+user asked for, never the temporary one.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import functools
 import os
 import re
+import shutil
+import signal
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TypeVar
 
 TEMP_SUFFIX = ".tmp"
 # A temporary file whose writer cannot be seen (another machine sharing the
@@ -148,10 +158,240 @@ def _remove(path: Path) -> bool:
 
 
 def _new_file_mode() -> int:
-    """The permissions the umask gives a new file (0o666 less the umask).
+    """The permissions the umask gives a new file (0o666 less the umask)."""
+    return 0o666 & ~_umask()
 
-    The umask can only be read by setting it, so it is set back at once.
-    """
+
+def _umask() -> int:
+    """The process's umask, which can only be read by setting it: it is set
+    back at once."""
     umask = os.umask(0o022)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+# Whole folders -------------------------------------------------------------------
+
+T = TypeVar("T")
+# A temporary file or folder of a run: ".<name>.<pid>.<random>.tmp"; a folder
+# swapped out by two renames (where one cannot exchange) ends ".old.tmp".
+OLD_SUFFIX = ".old" + TEMP_SUFFIX
+_TEMP_NAME = re.compile(r"\..+\.(\d+)\.[^.]+(\.old)?" + re.escape(TEMP_SUFFIX))
+RENAME_EXCHANGE = 2  # linux/fs.h: swap two names in one step
+AT_FDCWD = -100
+
+
+def publish_folder(
+    folder: Path, write: Callable[[Path], T], ours: Callable[[Path], bool]
+) -> T:
+    """Write a new ``folder`` whole (``write(stage)`` fills an empty folder
+    beside it) and swap it in for the old one in one step; return what
+    ``write`` returned, its paths still in the stage (see `moved`).
+
+    ``ours`` says which entries of a folder planner writes: a folder holding
+    anything else is refused (`check_publishable`), and the old folder is
+    removed entry by entry, anything not ``ours`` (a file saved there during
+    the run) moved into the new one, never deleted. A stop, a kill or a full
+    disk before the swap leaves the old folder as it was; the swap itself
+    holds SIGINT and SIGTERM until it is done.
+    """
+    folder = _real(folder)
+    stage = open_stage(folder, ours)
+    try:
+        value = write(stage)
+        os.chmod(stage, 0o777 & ~_umask())
+        with _signals_held():
+            old = _swap(stage, folder)
+    except OutputError as error:
+        discard(stage, folder, ours)
+        raise OutputError(str(error).replace(str(stage), str(folder))) from None
+    except OSError as error:
+        discard(stage, folder, ours)
+        raise cannot_write(folder, error) from None
+    except BaseException:
+        discard(stage, folder, ours)
+        raise
+    if old is not None:
+        discard(old, folder, ours)
+    return value
+
+
+def open_stage(folder: Path, ours: Callable[[Path], bool]) -> Path:
+    """An empty folder beside ``folder`` to write its new content into, once
+    `check_publishable` allows it; stale ones of killed runs cleared first."""
+    check_publishable(folder, ours)
+    try:
+        return _make_stage(folder)
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+
+
+def _make_stage(folder: Path) -> Path:
+    return Path(
+        tempfile.mkdtemp(
+            dir=folder.parent,
+            prefix=f".{folder.name}.{os.getpid()}.",
+            suffix=TEMP_SUFFIX,
+        )
+    )
+
+
+def check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
+    """Raise `OutputError` unless a result can be published at ``folder``: a
+    new folder, or one holding only what planner writes, not a mount point,
+    in a folder that can be written. A front end asks before a long run."""
+    folder = _real(folder)
+    try:
+        _check_publishable(folder, ours)
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+
+
+def _check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"Cannot write results to {folder}: it is a file, not a folder; "
+            "choose another output folder."
+        )
+    parent = folder.parent
+    if parent.exists() and not parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(parent))
+    parent.mkdir(parents=True, exist_ok=True)
+    clear_stale_folders(folder, ours)
+    if folder.is_dir() and os.path.ismount(folder):
+        raise OutputError(
+            f"Cannot write results to {folder}: it is a drive of its own, and "
+            "planner replaces a result folder as a whole; name a folder inside "
+            "it."
+        )
+    theirs = _not_ours(folder, ours)
+    if theirs:
+        shown = ", ".join(sorted(path.name for path in theirs)[:3])
+        more = f" and {len(theirs) - 3:,} more" if len(theirs) > 3 else ""
+        raise OutputError(
+            f"Cannot write results to {folder}: it holds files planner did not "
+            f"write ({shown}{more}), which replacing the folder would remove; "
+            "choose a new or empty folder, or move them out."
+        )
+    os.rmdir(_make_stage(folder))  # the folder beside it can be written
+
+
+def _not_ours(folder: Path, ours: Callable[[Path], bool]) -> list[Path]:
+    entries = list(folder.iterdir()) if folder.is_dir() else []
+    return [path for path in entries if not (ours(path) or is_temporary(path))]
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is a temporary file or folder of a planner run."""
+    return _TEMP_NAME.fullmatch(path.name) is not None
+
+
+def moved(path: Path, stage: Path, folder: Path) -> Path:
+    """Where ``path``, written in ``stage``, is once ``stage`` became ``folder``."""
+    return folder / path.relative_to(stage) if path.is_relative_to(stage) else path
+
+
+def discard(old: Path, folder: Path, ours: Callable[[Path], bool]) -> None:
+    """Remove ``old`` (a stage, or the folder swapped out): what planner
+    wrote is deleted; anything else is moved into ``folder`` (or, when that
+    is gone or holds the name, left where it is)."""
+    with suppress(OSError):
+        for path in list(old.iterdir()):
+            if ours(path) or is_temporary(path):
+                _delete(path)
+            elif folder.is_dir() and not (folder / path.name).exists():
+                os.rename(path, folder / path.name)
+        old.rmdir()
+
+
+def clear_stale_folders(folder: Path, ours: Callable[[Path], bool]) -> list[Path]:
+    """Clear the stages and swapped-out folders of ``folder`` left beside it
+    by killed runs (stale as `clear_stale_temps` judges). A folder swapped
+    out whose new one never came (killed between two renames) is put back.
+    Returns those cleared."""
+    cleared: list[Path] = []
+    mine = f".{folder.name}."
+    with suppress(OSError):
+        for path in list(folder.parent.iterdir()):
+            match = _TEMP_NAME.fullmatch(path.name)
+            if not (match and path.name.startswith(mine) and path.is_dir()):
+                continue
+            if not _stale(path, match.group(1)):
+                continue
+            if match.group(2) and not folder.exists():
+                os.rename(path, folder)
+            else:
+                discard(path, folder, ours)
+            cleared.append(path)
+    return cleared
+
+
+def _swap(stage: Path, folder: Path) -> Path | None:
+    """Put ``stage`` at ``folder``; return where the old folder went (None
+    when there was none). One atomic exchange on Linux (renameat2); elsewhere
+    two renames, between which a kill leaves the old folder under its
+    ``.old.tmp`` name for the next run to put back."""
+    if not folder.exists():
+        os.rename(stage, folder)
+        return None
+    if _exchange(stage, folder):
+        return stage
+    old = stage.with_name(stage.name.removesuffix(TEMP_SUFFIX) + OLD_SUFFIX)
+    os.rename(folder, old)
+    os.rename(stage, folder)
+    return old
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False
+    where the system or the file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p] * 2 + [ctypes.c_uint]
+    done = renameat2(
+        AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE
+    )
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done (the main thread's,
+    where Python handles them; elsewhere the block runs as it is)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _real(folder: Path) -> Path:
+    """``folder``, or where it links to: a link to a result folder keeps
+    pointing at it, its target is what is replaced."""
+    folder = Path(folder)
+    return Path(os.path.realpath(folder)) if os.path.islink(folder) else folder
+
+
+def _delete(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

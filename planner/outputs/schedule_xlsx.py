@@ -44,7 +44,7 @@ from planner.domain import (
     event_end_slot,
     unscheduled_exercises,
 )
-from planner.outputs.cells import excel_value, first_sheet
+from planner.outputs.cells import excel_value, first_sheet, xlsx_bytes
 from planner.outputs.files import (
     OutputError,
     cannot_write,
@@ -70,7 +70,6 @@ from planner.outputs.tables import (
     fit_widths,
     write_header,
     write_table,
-    xlsx_bytes,
 )
 from planner.public_holidays import HOLIDAYS_SHEET
 from planner.report import (

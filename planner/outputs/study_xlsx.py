@@ -13,7 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from planner.outputs.cells import first_sheet
+from planner.outputs.cells import first_sheet, xlsx_bytes
 from planner.outputs.files import make_folder, replace_atomically
 from planner.outputs.tables import write_table
 from planner.report import FATES, UNCHANGED, StudyResult
@@ -33,7 +33,7 @@ def write_study(study: StudyResult, path: Path) -> Path:
         path = path / ROBUSTNESS_NAME
     make_folder(path.parent)
     workbook = study_workbook(study)
-    replace_atomically([(path, workbook.save)])
+    replace_atomically([(path, lambda temp: temp.write_bytes(xlsx_bytes(workbook)))])
     return path
 
 

@@ -7,10 +7,8 @@ same way, so each looks like the others and prints the same.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -46,17 +44,6 @@ GRID_HEADER_ROWS = 2
 
 
 MAX_COLUMN_WIDTH = 60
-
-
-def xlsx_bytes(workbook: Workbook) -> bytes:
-    """The workbook saved in memory, to be written to disk by our own code.
-
-    openpyxl saving straight to a file that fails (a full disk) leaves its
-    zip half-closed, and Python prints that zip's traceback on exit.
-    """
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def write_header(ws: Worksheet, headers: Sequence[object], row: int = 1) -> None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from openpyxl.utils.cell import column_index_from_string
 
+from planner.bounds import check_date
 from planner.public_holidays import iso_country
-from planner.workbook.limits import EARLIEST_DATE, LATEST_DATE
 from planner.workbook.schema import (
     FALSE_WORDS,
     TRUE_WORDS,
@@ -174,22 +174,16 @@ def _read_share(value: object, column: Column, minimum: int) -> Reading:
 
 
 def _read_date(value: object, column: Column, minimum: int) -> Reading:
-    """A date between EARLIEST_DATE and LATEST_DATE.
-
-    Dates near the calendar's end (9999-12-31) overflow as soon as a slot or
-    an exercise's end is added to them, and none belongs in a programme.
-    """
+    """A date within the dates planner reads (`check_date`)."""
     day = _date(value)
     if day is None:
         raise BadCell(
             f"{column.name} must be a date (an Excel date or text YYYY-MM-DD), "
             f"got {shown(value)}"
         )
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise BadCell(
-            f"{column.name} {day} is outside the dates planner plans "
-            f"({EARLIEST_DATE} to {LATEST_DATE})"
-        )
+    beyond = check_date(day)
+    if beyond is not None:
+        raise BadCell(f"{column.name} {beyond}")
     return Reading(day)
 
 

@@ -23,7 +23,6 @@ whole load is what costs the few hundred MB above, no more.
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import zipfile
 from collections.abc import Iterator
@@ -36,16 +35,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
-MAX_FILE_BYTES = 32 * 2**20  # the .xlsx as stored
+from planner.bounds import MAX_FILE_BYTES, MAX_ROWS
+
 MAX_PARTS = 1_000  # files inside the .xlsx (xl: 49)
 MAX_PART_BYTES = 32 * 2**20  # one file inside, unpacked (xl: 1.2 MB)
 MAX_UNPACKED_BYTES = 128 * 2**20  # all of them together (xl: 2.7 MB)
-MAX_ROWS = 100_000  # last used row of a sheet (xl: 6,336)
 MAX_COLUMNS = 16_384  # last used column of a sheet: Excel's own limit (xl: 20)
 MAX_CELLS = 1_000_000  # rows x columns used, over all sheets (xl: 57,543)
-MAX_HORIZON_DAYS = 3_653  # ten years, planning_start to planning_end
-EARLIEST_DATE = dt.date(1900, 1, 1)  # Excel's first date
-LATEST_DATE = dt.date(2199, 12, 31)
 
 OPEN_DOCUMENT = b"application/vnd.oasis.opendocument.spreadsheet"
 # A zip's first local header is 30 bytes, then the member's name and data.
@@ -76,13 +72,22 @@ class Scan:
 
     uncalculated: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     cells: int = 0
+    # The one sheet whose cells count towards MAX_CELLS (its name in lower
+    # case), when only that sheet is read; None: every sheet.
+    counted: str | None = None
+
+    def counts(self, title: str | None) -> bool:
+        return self.counted is None or (title or "").lower() == self.counted
 
 
-def scan_workbook(path: Path) -> Scan:
+def scan_workbook(path: Path, counted: str | None = None) -> Scan:
     """Check every bound of the .xlsx at ``path``; raise `OutOfBounds` if one breaks.
 
-    A part that is not well-formed XML is left to openpyxl, which reports the
-    file as damaged; the counting stops there, and so would openpyxl.
+    ``counted``: the only sheet to be read (a schedule's Schedule sheet), so
+    only its cells count towards MAX_CELLS; the other bounds hold for every
+    part, as openpyxl opens them all. A part that is not well-formed XML is
+    left to openpyxl, which reports the file as damaged; the counting stops
+    there, and so would openpyxl.
     """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -93,7 +98,7 @@ def scan_workbook(path: Path) -> Scan:
     with zipfile.ZipFile(path) as archive:
         _check_parts(archive)
         titles = _sheet_titles(archive)
-        scan = Scan()
+        scan = Scan(counted=None if counted is None else counted.lower())
         for info in archive.infolist():
             with archive.open(info) as stream:
                 _scan_part(stream, info.filename, titles.get(info.filename), scan)
@@ -109,17 +114,6 @@ def is_open_document(path: Path) -> bool:
     with path.open("rb") as stream:
         head = stream.read(_ODF_HEAD)
     return head[30:38] == b"mimetype" and OPEN_DOCUMENT in head[38:]
-
-
-def check_horizon(start: dt.date, end: dt.date) -> str | None:
-    """Why a horizon from ``start`` to ``end`` is beyond the bound, or None."""
-    days = (end - start).days + 1
-    if days > MAX_HORIZON_DAYS:
-        return (
-            f"the horizon from {start} to {end} is {days:,} days; planner plans "
-            f"at most {MAX_HORIZON_DAYS:,} days (ten years)"
-        )
-    return None
 
 
 def _megabytes(size: int) -> str:
@@ -232,7 +226,8 @@ def _scan_part(stream: IO[bytes], part: str, title: str | None, scan: Scan) -> N
         raise _forbidden(part, error, title or "") from None
     except ParseError:
         pass
-    _count_cells(sheet, last_row, last_column, scan)
+    if scan.counts(title):
+        _count_cells(sheet, last_row, last_column, scan)
 
 
 def _events(stream: IO[bytes]) -> Iterator[tuple[str, Element]]:

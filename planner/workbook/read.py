@@ -43,7 +43,11 @@ from planner.workbook.schema import (
     SETTINGS,
     SHEETS,
 )
-from planner.workbook.settings_sheet import budget_from_scenario, read_settings
+from planner.workbook.settings_sheet import (
+    budget_from_scenario,
+    read_settings,
+    setting_rows,
+)
 from planner.workbook.sheet_tables import match_sheets, read_tables
 from planner.workbook.tables import Table
 from planner.workbook.validate import (
@@ -114,7 +118,8 @@ def _read_variant(
     findings = findings + applied.findings
     # Findings from here on may be about cells the scenario wrote.
     read: list[Finding] = []
-    settings = read_settings(applied.tables.get(SETTINGS.name), read)
+    settings_table = applied.tables.get(SETTINGS.name)
+    settings = read_settings(settings_table, read)
     records = {
         spec.name: read_records(spec, applied.tables.get(spec.name), read)
         for spec in SHEETS
@@ -123,7 +128,8 @@ def _read_variant(
     if settings is not None:
         settings = budget_from_scenario(settings, applied.origins)
     horizon = Problem(settings, (), (), ()) if settings else None
-    read.extend(check_programme(Programme(records, horizon)))
+    rows = setting_rows(settings_table)
+    read.extend(check_programme(Programme(records, horizon, rows)))
     findings = sort_findings(findings + applied.readdress(read))
     if horizon is None or any(f.severity is Severity.ERROR for f in findings):
         return None, findings

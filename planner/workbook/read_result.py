@@ -3,26 +3,37 @@
 What `planner.differences` lines up and what the web page lists: the programme's
 exercises, the plan's events and its key figures (the ``kpis`` object written
 by `planner.figures.plan_kpis` when the plan was saved), so no workbook is
-needed to compare results. Pure: JSON only, no openpyxl.
+needed to compare results. Pure: JSON only, no openpyxl; read within
+planner's bounds, each fault a finding at its place in the file
+(`planner.workbook.result_schema`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections.abc import Mapping
+import math
 from pathlib import Path
-from typing import Any
 
+from pydantic_core import from_json
+
+from planner.bounds import MAX_FILE_BYTES
 from planner.report import (
     JSON_NAME,
     NO_PLAN_JSON,
     ExerciseInfo,
     GoalOutcome,
     HeldEvent,
+    LeftOut,
     PartnerOutcome,
     ResultError,
     ResultSummary,
+    StatedReason,
+)
+from planner.workbook.result_schema import (
+    EventPart,
+    ExplanationPart,
+    SchedulePart,
+    WorkbookPart,
+    read_schedule_part,
 )
 
 
@@ -31,7 +42,8 @@ def load_result(path: str | Path) -> ResultSummary:
 
     A folder whose run found no plan is read from its no-plan.json. Raises
     `ResultError` with a message naming the file when it is missing, is not a
-    schedule planner wrote, or predates the ``kpis`` object.
+    schedule planner wrote, predates the ``kpis`` object, or holds a value
+    planner cannot use (each a finding at its place in the file).
     """
     path = Path(path)
     file = path
@@ -42,11 +54,58 @@ def load_result(path: str | Path) -> ResultSummary:
     if not file.is_file():
         where = f"{path} holds no {JSON_NAME}" if path.is_dir() else "not found"
         raise ResultError(f"{path}: {where}")
+    return summary_from_json(path, file, read_json(file))
+
+
+def read_json(file: Path) -> object:
+    """The JSON in ``file``, read within bounds; raises `ResultError` saying why not.
+
+    A byte-order mark (as Notepad saves) is skipped; the file is at most
+    `MAX_FILE_BYTES`; NaN and Infinity are refused, as are numbers too long to
+    be a figure and nesting deeper than any result's (pydantic's JSON
+    parser, which never recurses in Python).
+    """
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultError(f"{file}: cannot be read as JSON ({error})") from error
-    return summary_from_json(path, file, data)
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ResultError(
+                f"{file}: is {size / 2**20:,.1f} MB; planner reads results of at "
+                f"most {MAX_FILE_BYTES / 2**20:,.0f} MB"
+            )
+        text = file.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ResultError(f"{file}: cannot be read ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise ResultError(f"{file}: is not valid JSON (not UTF-8 text)") from error
+    try:
+        data = from_json(text, allow_inf_nan=False)
+    except ValueError as error:
+        raise ResultError(f"{file}: is not valid JSON ({error})") from error
+    if _has_infinity(data):
+        raise ResultError(
+            f"{file}: is not valid JSON (a number too large to be a figure)"
+        )
+    return data
+
+
+def _has_infinity(data: object) -> bool:
+    """Whether a number in ``data`` overflowed to infinity (1e999), walked
+    without recursion."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+# Faults listed in the message of a result that cannot be read; the rest
+# are counted.
+SHOWN_FAULTS = 5
 
 
 def summary_from_json(path: Path, file: Path, data: object) -> ResultSummary:
@@ -62,12 +121,17 @@ def summary_from_json(path: Path, file: Path, data: object) -> ResultSummary:
             f"{file}: written by an older planner without key figures (kpis); "
             "solve again to compare it"
         )
-    try:
-        return _summary(_label(path, file), file, data)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResultError(
-            f"{file}: is not a schedule written by planner ({error!r} is wrong)"
-        ) from error
+    part, findings = read_schedule_part(data, str(file))
+    if part is None:
+        shown = f"{file}: " + "; ".join(
+            f"{f.cell}: {f.message}" if f.cell else f.message
+            for f in findings[:SHOWN_FAULTS]
+        )
+        more = len(findings) - SHOWN_FAULTS
+        if more > 0:
+            shown += f"; and {more:,} more"
+        raise ResultError(shown, findings)
+    return _summary(_label(path, file), file, part)
 
 
 def _label(path: Path, file: Path) -> str:
@@ -79,40 +143,49 @@ def _label(path: Path, file: Path) -> str:
     return file.stem
 
 
-def _summary(label: str, file: Path, data: dict[str, Any]) -> ResultSummary:
-    kpis = data["kpis"]
-    events = data["events"]
-    terms = kpis["terms"]
+def _summary(label: str, file: Path, part: SchedulePart) -> ResultSummary:
+    kpis = part.kpis
+    events = part.events
+    workbook = part.workbook or WorkbookPart()
+    explanation = part.explanation or ExplanationPart()
     return ResultSummary(
         label=label,
         path=file,
-        programme=str(kpis["programme"]),
-        input_file=str(data["input"]["file"]),
-        input_sha256=data["input"]["sha256"],
-        status=str(data["status"]),
-        time_unit=str(data["time_unit"]),
-        planning_start=dt.date.fromisoformat(data["planning_start"]),
-        planning_end=dt.date.fromisoformat(data["planning_end"]),
-        currency=str(data.get("currency") or ""),
-        exercises=tuple(ExerciseInfo(**item) for item in kpis["exercises"]),
-        total_budget=kpis["total_budget"],
-        events=None if events is None else tuple(_event(item) for item in events),
-        objective=kpis["objective"],
-        terms=None if terms is None else {str(k): int(v) for k, v in terms.items()},
-        held_mandatory=kpis["held_mandatory"],
-        held_optional=kpis["held_optional"],
-        value=kpis["value"],
-        organizer_spend=kpis["organizer_spend"],
-        goals=tuple(GoalOutcome(**item) for item in kpis["goals"] or ()),
-        partners=tuple(PartnerOutcome(**item) for item in kpis["partners"] or ()),
+        programme=kpis.programme,
+        input_file=part.input.file,
+        input_sha256=part.input.sha256,
+        status=part.status,
+        time_unit=part.time_unit,
+        planning_start=part.planning_start,
+        planning_end=part.planning_end,
+        currency=part.currency or "",
+        exercises=tuple(ExerciseInfo(**e.model_dump()) for e in kpis.exercises),
+        total_budget=kpis.total_budget,
+        events=None if events is None else tuple(map(_event, events)),
+        objective=kpis.objective,
+        terms=kpis.terms,
+        held_mandatory=kpis.held_mandatory,
+        held_optional=kpis.held_optional,
+        value=kpis.value,
+        organizer_spend=kpis.organizer_spend,
+        goals=tuple(GoalOutcome(**g.model_dump()) for g in kpis.goals or ()),
+        partners=tuple(PartnerOutcome(**p.model_dump()) for p in kpis.partners or ()),
+        planner_version=part.planner_version,
+        regions={venue.id: venue.region or "" for venue in workbook.venues},
+        goal_texts={goal.id: goal.text for goal in workbook.goals},
+        reasons=tuple(StatedReason(r.kind, r.id, r.text) for r in explanation.reasons),
+        left_out=tuple(
+            LeftOut(item.exercise_id, item.name or "", item.value, item.mandatory)
+            for item in part.unscheduled or ()
+        ),
     )
 
 
-def _event(item: Mapping[str, Any]) -> HeldEvent:
+def _event(item: EventPart) -> HeldEvent:
     return HeldEvent(
-        exercise_id=str(item["exercise_id"]),
-        start=dt.date.fromisoformat(item["start_date"]),
-        end=dt.date.fromisoformat(item["end_date"]),
-        venue_id=str(item["venue_id"]),
-        participants=tuple(str(p) for p in item["participants"]),
+        exercise_id=item.exercise_id,
+        start=item.start_date,
+        end=item.end_date,
+        venue_id=item.venue_id,
+        participants=tuple(item.participants),
     )

@@ -8,7 +8,6 @@ each row that does not fit the workbook is a finding naming its cell.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +16,18 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
+from planner.bounds import MAX_ROWS, check_date
 from planner.domain import Event, Finding, Plan, Problem, Severity, event_end_date
 from planner.outputs.printing import column_name
-from planner.report import JSON_NAME, NO_PLAN_JSON, SCHEDULE_SHEET, XLSX_NAME
+from planner.report import (
+    JSON_NAME,
+    NO_PLAN_JSON,
+    SCHEDULE_SHEET,
+    XLSX_NAME,
+    ResultError,
+)
+from planner.workbook.limits import OutOfBounds, scan_workbook
+from planner.workbook.read_result import read_json
 from planner.workbook.schema import split_list
 
 # The Schedule's columns that make a plan; the rest are for people.
@@ -172,6 +180,20 @@ def _cell_date(value: object) -> dt.date | None:
     return None
 
 
+def _within_dates(
+    found: _Collector, sheet: str, cell: str, exercise_id: str, start: dt.date
+) -> dt.date | None:
+    """``start``, or None (and a finding) when it is beyond the dates planner
+    plans: a start in year 9999 would overflow the moment its end is reckoned."""
+    beyond = check_date(start)
+    if beyond is None:
+        return start
+    found.mismatch(
+        sheet, cell, f"exercise {exercise_id}: start_date {beyond}", _ROW_LEFT_OUT
+    )
+    return None
+
+
 def _check_exercise(
     problem: Problem, found: _Collector, sheet: str, cell: str, exercise_id: str
 ) -> bool:
@@ -271,36 +293,42 @@ def _read_json(
 ) -> tuple[Plan | None, list[Finding]]:
     where = path.name
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        return None, [
-            Finding(
-                where,
-                "",
-                f"is not valid JSON (line {error.lineno}, column {error.colno})",
-            )
-        ]
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Finding(where, "", f"cannot be read: {error}")]
+        data = read_json(path)
+    except ResultError as error:
+        return None, [Finding(where, "", _why_not(str(error), path))]
     if not isinstance(data, dict) or "events" not in data:
         return None, [Finding(where, "", "is not a schedule written by planner")]
     events = data["events"]
     if events is None:
-        status = data.get("status", "unknown")
+        status = _cell_text(data.get("status", "unknown"))
         return None, [Finding(where, "", f"holds no plan (the run's status: {status})")]
     if not isinstance(events, list):
         return None, [Finding(where, "", "'events' is not a list")]
-    if data.get("time_unit", problem.settings.time_unit) != problem.settings.time_unit:
+    if len(events) > MAX_ROWS:
+        return None, [
+            Finding(
+                where,
+                "events",
+                f"holds {len(events):,} events; planner reads at most {MAX_ROWS:,}",
+            )
+        ]
+    time_unit = _cell_text(data.get("time_unit", problem.settings.time_unit))
+    if time_unit != problem.settings.time_unit:
         found.warn(
             where,
             "",
-            f"planned in {data['time_unit']}s but the workbook plans in "
+            f"planned in {time_unit}s but the workbook plans in "
             f"{problem.settings.time_unit}s; each start date is taken as the "
             f"{problem.settings.time_unit} holding it",
         )
     for index, item in enumerate(events):
         _read_json_event(problem, found, where, f"events[{index}]", item)
     return found.outcome()
+
+
+def _why_not(message: str, path: Path) -> str:
+    """A result reader's message without the file's path (the finding names it)."""
+    return message.removeprefix(f"{path}: ")
 
 
 def _read_json_event(
@@ -322,6 +350,8 @@ def _read_json_event(
             "(YYYY-MM-DD)",
             _ROW_LEFT_OUT,
         )
+    else:
+        start = _within_dates(found, where, cells["start_date"], exercise_id, start)
     participants = item.get("participants") or []
     if not isinstance(participants, list):
         found.mismatch(
@@ -351,35 +381,56 @@ def _read_json_event(
 def _read_xlsx(
     problem: Problem, path: Path, found: _Collector
 ) -> tuple[Plan | None, list[Finding]]:
+    rows, refused = _schedule_rows(path)
+    if rows is None:
+        return None, [refused or _damaged(path)]
+    return _read_schedule_rows(problem, rows, found)
+
+
+def _schedule_rows(
+    path: Path,
+) -> tuple[list[tuple[object, ...]] | None, Finding | None]:
+    """The Schedule sheet's rows, read within the bounds a workbook is read in
+    (`scan_workbook`, its cells counted on that sheet alone); None and why not
+    (None: a damaged file)."""
+    try:
+        scan_workbook(path, counted=SCHEDULE_SHEET)
+    except OutOfBounds as bound:
+        return None, Finding(bound.sheet or path.name, bound.cell, str(bound))
+    except Exception:  # zipfile's many errors on a damaged file, as in load_file
+        return None, None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        return None, [
-            Finding(
-                path.name,
-                "",
-                f"cannot be opened as an Excel workbook ({type(error).__name__}); "
-                "save it again as .xlsx",
-            )
-        ]
+    except Exception:  # openpyxl raises many kinds for a bad file
+        return None, None
     try:
-        sheet_name = next(
+        name = next(
             (n for n in workbook.sheetnames if n.lower() == SCHEDULE_SHEET.lower()),
             None,
         )
-        if sheet_name is None:
-            return None, [
-                Finding(
-                    path.name,
-                    "",
-                    f"has no {SCHEDULE_SHEET} sheet (a run that found no plan "
-                    "writes only its Summary)",
-                )
-            ]
-        rows = list(workbook[sheet_name].iter_rows(values_only=True))
+        if name is None:
+            return None, Finding(
+                path.name,
+                "",
+                f"has no {SCHEDULE_SHEET} sheet (a run that found no plan "
+                "writes only its Summary)",
+            )
+        sheet = workbook[name]
+        sheet.reset_dimensions()  # as the cells are, not as the file claims
+        return list(sheet.iter_rows(values_only=True)), None
+    except Exception:  # a sheet's XML damaged past what the scan reads
+        return None, None
     finally:
         workbook.close()
-    return _read_schedule_rows(problem, rows, found)
+
+
+def _damaged(path: Path) -> Finding:
+    return Finding(
+        path.name,
+        "",
+        "cannot be opened as an Excel workbook (the file is damaged); save it "
+        "again as .xlsx",
+    )
 
 
 def _header_columns(
@@ -452,6 +503,10 @@ def _read_schedule_row(
             f"{_cell_text(values['start_date']) or '(blank)'} is not a date; "
             "write an Excel date or YYYY-MM-DD",
             _ROW_LEFT_OUT,
+        )
+    else:
+        start = _within_dates(
+            found, SCHEDULE_SHEET, cells["start_date"], exercise_id, start
         )
     venue_id = _cell_text(values["venue_id"])
     participants = tuple(split_list(_cell_text(values["participants"])))

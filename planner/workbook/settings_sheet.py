@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypeVar
 
+from planner.bounds import check_horizon
 from planner.domain import (
     Finding,
     Settings,
@@ -21,9 +22,6 @@ from planner.workbook.cells import (
     cell_position,
     is_blank,
     shown,
-)
-from planner.workbook.limits import (
-    check_horizon,
 )
 from planner.workbook.records import read_value
 from planner.workbook.schema import (
@@ -71,7 +69,7 @@ def read_settings(table: Table | None, findings: list[Finding]) -> Settings | No
                     )
                 )
             continue
-        key = raw_key.strip().lower() if isinstance(raw_key, str) else shown(raw_key)
+        key = _key(raw_key)
         column = keys.get(key)
         if column is None:
             findings.append(
@@ -106,6 +104,22 @@ def read_settings(table: Table | None, findings: list[Finding]) -> Settings | No
                 )
             )
     return _settings(values, rows, findings)
+
+
+def _key(raw: object) -> str:
+    """A setting's name as column A holds it, trimmed and in lower case."""
+    return raw.strip().lower() if isinstance(raw, str) else shown(raw)
+
+
+def setting_rows(table: Table | None) -> dict[str, int]:
+    """The row of each setting the sheet sets (the first, when set twice), so
+    a finding about a setting's value can name its cell."""
+    rows: dict[str, int] = {}
+    for row in () if table is None else table.rows:
+        raw_key = row.get(0)
+        if not is_blank(raw_key) and raw_key is not BAD:
+            rows.setdefault(_key(raw_key), row.number)
+    return rows
 
 
 def _settings(

@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.outputs.cells import CellValue, excel_value, first_sheet
+from planner.outputs.cells import CellValue, excel_value, first_sheet, xlsx_bytes
+from planner.outputs.files import make_folder, replace_atomically
 from planner.workbook.sample import example_programme, infeasible_programme
 from planner.workbook.schema import (
     SETTINGS,
@@ -108,19 +109,23 @@ def write_workbook(tables: WorkbookData, path: Path) -> None:
             _write_settings(sheet, rows)
         else:
             _write_table(sheet, spec, rows)
-    workbook.save(Path(path))
+    Path(path).write_bytes(xlsx_bytes(workbook))
 
 
 def write_template(path: Path, example: bool = False, force: bool = False) -> None:
     """Write an empty input workbook, or one holding the example programme.
 
     Refuses to overwrite an existing file unless ``force``, because the file
-    at ``path`` may be a planner's filled-in workbook.
+    at ``path`` may be a planner's filled-in workbook. Written whole or not at
+    all (`replace_atomically`): a full or read-only drive is an `OutputError`
+    and leaves no empty file behind.
     """
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists")
-    write_workbook(example_programme() if example else empty_tables(), path)
+    tables = example_programme() if example else empty_tables()
+    make_folder(path.parent)
+    replace_atomically([(path, lambda temp: write_workbook(tables, temp))])
 
 
 def empty_tables() -> WorkbookData:

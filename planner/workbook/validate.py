@@ -12,12 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from planner.domain import Finding, Period, Problem, Severity, Source
+from planner.bounds import MAX_HORIZON_DAYS
+from planner.domain import (
+    OBJECTIVE_LIMIT,
+    TERM_CHANGE,
+    TERM_COST,
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
+    Finding,
+    Period,
+    Problem,
+    Severity,
+    Source,
+    objective_reach,
+    slot_days,
+    spend_reach,
+)
 from planner.workbook.cells import BAD
 from planner.workbook.schema import SHEETS
 
@@ -69,7 +84,8 @@ class Record:
 
 @dataclass(frozen=True)
 class Programme:
-    """Every sheet's records and, when Settings is sound, the horizon.
+    """Every sheet's records and, when Settings is sound, the horizon (its
+    settings as read).
 
     ``horizon`` is a Problem with no partners, venues or exercises: only its
     calendar (``slot_of``, ``n_slots``) is used, so dates turn into slots by
@@ -78,6 +94,8 @@ class Programme:
 
     records: Mapping[str, Sequence[Record]]
     horizon: Problem | None
+    # Settings key -> its row, for findings about a setting's value.
+    setting_rows: Mapping[str, int] = field(default_factory=dict)
 
     @cached_property
     def ids(self) -> dict[str, dict[str, Record]]:
@@ -338,6 +356,8 @@ def _window(record: Record, horizon: Problem) -> list[Finding]:
     )
     unit = horizon.settings.time_unit
     duration = record["duration"]
+    if isinstance(duration, int) and duration > longest_duration(unit):
+        return []  # `durations_within_bound` says so, once
     findings = []
     if isinstance(duration, int) and duration > last - first + 1:
         findings.append(
@@ -394,6 +414,37 @@ def exercise_windows(programme: Programme) -> list[Finding]:
         if not outside and record.fine("earliest_start", "latest_end"):
             findings += _window(record, horizon)
     return findings
+
+
+def longest_duration(time_unit: str) -> int:
+    """The most slots any exercise may last: the longest horizon planner plans."""
+    return MAX_HORIZON_DAYS // slot_days(time_unit)
+
+
+def durations_within_bound(programme: Programme) -> list[Finding]:
+    """An exercise lasts at most the longest horizon planner ever plans.
+
+    Longer than this programme's horizon is a fact of an optional exercise
+    (left out, `exercise_windows` says why); longer than any horizon is a
+    typing slip, an error even for an optional exercise: the model lays out
+    every start an exercise could have, and a duration of millions of weeks
+    would take all the memory there is.
+    """
+    horizon = programme.horizon
+    if horizon is None:
+        return []
+    unit = horizon.settings.time_unit
+    most = longest_duration(unit)
+    return [
+        error(
+            record,
+            "duration",
+            f"duration {record['duration']:,} is more {unit}s than planner ever "
+            f"plans (at most {most:,}, ten years)",
+        )
+        for record in programme.records["Exercises"]
+        if isinstance(record["duration"], int) and record["duration"] > most
+    ]
 
 
 def _blackouts(programme: Programme, horizon: Problem) -> dict[str, list[Record]]:
@@ -777,6 +828,158 @@ def travel_pairs(programme: Programme) -> list[Finding]:
     return findings
 
 
+def _whole(record: Record, column: str) -> int:
+    """A whole number or amount the row holds; 0 when unreadable (reported)."""
+    value = record[column]
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _invited(record: Record) -> int:
+    """How many partners the exercise of ``record`` invites, required ones
+    included."""
+    ids = set(_ids_in(record["required_partners"]))
+    return len(ids | set(_ids_in(record["invited_partners"])))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One row's share of an objective term, and the cell that sets it."""
+
+    size: int
+    record: Record
+    column: str
+
+
+def _largest(parts: Iterable[_Part]) -> _Part | None:
+    return max(parts, key=lambda part: part.size, default=None)
+
+
+def _spend_parts(programme: Programme) -> tuple[int, list[_Part]]:
+    """What everyone could spend in all (`spend_reach` summed), and each
+    exercise's share at the cell that weighs most in it: its fixed_cost, the
+    dearest venue's cost_per_slot, its cost_per_partner or the dearest travel.
+    """
+    records = programme.records
+    venue = _largest(
+        _Part(_whole(r, "cost_per_slot"), r, "cost_per_slot") for r in records["Venues"]
+    )
+    travel = _largest(
+        _Part(_whole(r, "cost"), r, "cost") for r in records["TravelCosts"]
+    )
+    per_slot = venue.size if venue else 0
+    dearest = travel.size if travel else 0
+    total, parts = 0, []
+    for record in records["Exercises"]:
+        fixed, duration = _whole(record, "fixed_cost"), _whole(record, "duration")
+        partners, per_partner = _invited(record), _whole(record, "cost_per_partner")
+        total += spend_reach(fixed, duration, per_slot, partners, per_partner + dearest)
+        shares = [
+            _Part(fixed, record, "fixed_cost"),
+            _Part(partners * per_partner, record, "cost_per_partner"),
+        ]
+        if venue is not None:
+            shares.append(_Part(per_slot * duration, venue.record, venue.column))
+        if travel is not None:
+            shares.append(_Part(partners * dearest, travel.record, travel.column))
+        parts.append(max(shares, key=lambda part: part.size))
+    return total, parts
+
+
+def _shortfall_parts(programme: Programme) -> list[_Part]:
+    """Each soft goal's largest shortfall, weighed: goal.weight * min_count *
+    its counts' weights, at its min_count or weight cell, whichever is larger."""
+    weights = {
+        r["partner_id"]: _whole(r, "weight")
+        for r in programme.records["Partners"]
+        if isinstance(r["partner_id"], str)
+    }
+    parts = []
+    for record in programme.records["Goals"]:
+        if record["hard"] is True:
+            continue
+        counts = 1
+        if record["kind"] == "engagement":
+            listed = _ids_in(record["partners"]) or tuple(weights)
+            counts = sum(weights.get(partner, 0) for partner in listed)
+        weight, fewest = _whole(record, "weight"), _whole(record, "min_count")
+        column = "min_count" if fewest >= weight else "weight"
+        parts.append(_Part(weight * fewest * counts, record, column))
+    return parts
+
+
+# Each objective term's weights in Settings, the first the one that scales it
+# most (for the change term: whichever change weight is largest).
+_TERM_WEIGHTS = {
+    TERM_VALUE: ("value",),
+    TERM_GOAL_SHORTFALL: ("goal_shortfall",),
+    TERM_COST: ("cost",),
+    TERM_CHANGE: (
+        "change_move",
+        "change_venue",
+        "change_drop",
+        "change_add",
+        "change_partner",
+    ),
+}
+
+
+def objective_within_reach(programme: Programme) -> list[Finding]:
+    """The objective stays within what planner counts exactly.
+
+    Weights multiply values and amounts, each bounded on its own, and the
+    terms add them over every row: a weight or an amount many times too large
+    (a typing slip) could make the objective overflow the solver's numbers.
+    The finding names the cell most to blame in the largest term: the row
+    that weighs most in it when that row alone makes half of the reach (or
+    the term's weight is not set in Settings), else the term's weight, which
+    scales many rows that add up.
+    """
+    horizon = programme.horizon
+    if horizon is None:
+        return []
+    weights = horizon.settings.weights
+    exercises = programme.records["Exercises"]
+    spend, spend_parts = _spend_parts(programme)
+    shortfall_parts = _shortfall_parts(programme)
+    reach = objective_reach(
+        weights,
+        sum(_whole(record, "value") for record in exercises),
+        spend,
+        sum(part.size for part in shortfall_parts),
+        len(exercises),
+        len(programme.records["Partners"]),
+    )
+    total = sum(reach.values())
+    if total <= OBJECTIVE_LIMIT:
+        return []
+    term = max(reach, key=lambda name: reach[name])
+    beyond = (
+        f"makes the objective (the plan's score) reach up to {total:.1e}, "
+        f"beyond the {OBJECTIVE_LIMIT:,} planner counts exactly"
+    )
+    name = max(_TERM_WEIGHTS[term], key=lambda field: getattr(weights, field))
+    weight = getattr(weights, name)
+    parts = {
+        TERM_VALUE: [_Part(_whole(r, "value"), r, "value") for r in exercises],
+        TERM_GOAL_SHORTFALL: shortfall_parts,
+        TERM_COST: spend_parts,
+    }.get(term, [])
+    largest = _largest(parts)
+    row = programme.setting_rows.get(f"weight_{name}")
+    if largest is not None and (row is None or 2 * largest.size * weight >= total):
+        value = largest.record[largest.column]
+        return [
+            error(
+                largest.record,
+                largest.column,
+                f"{largest.column} {value:,} (times weight_{name} {weight:,}) "
+                f"{beyond}: lower it",
+            )
+        ]
+    cell = "" if row is None else f"B{row}"
+    return [Finding("Settings", cell, f"weight_{name} {weight:,} {beyond}: lower it")]
+
+
 VALIDATIONS: tuple[Callable[[Programme], list[Finding]], ...] = (
     duplicate_ids,
     shared_resource_ids,
@@ -785,6 +988,7 @@ VALIDATIONS: tuple[Callable[[Programme], list[Finding]], ...] = (
     unavailability_order,
     blackouts_outside_horizon,
     exercise_windows,
+    durations_within_bound,
     partner_counts,
     fixed_venue_allowed,
     venue_can_host,
@@ -794,6 +998,7 @@ VALIDATIONS: tuple[Callable[[Programme], list[Finding]], ...] = (
     goal_shapes,
     goal_areas,
     travel_pairs,
+    objective_within_reach,
 )
 
 

@@ -129,7 +129,7 @@ def test_publishing_the_same_plan_again_changes_no_sequence(tmp_path: Path) -> N
 def test_a_new_folder_continues_the_baseline_folder(tmp_path: Path) -> None:
     p = problem()
     write_calendars(p, FIRST, tmp_path / "before", stamp=STAMP)
-    write_calendars(p, SECOND, tmp_path / "after", tmp_path / "before", stamp=STAMP)
+    write_calendars(p, SECOND, tmp_path / "after", [tmp_path / "before"], stamp=STAMP)
     found = events(tmp_path / "after" / PROGRAMME_ICS)
     assert found[event_uid(p, "EX-1")].sequence.value == "1"
     assert found[event_uid(p, "EX-2")].status.value == "CANCELLED"

@@ -114,7 +114,7 @@ def test_a_failed_write_names_the_file_asked_for(
     assert result.output.splitlines()[-1] == (
         f"Cannot write {out / 'schedule.xlsx'}: {reason}."
     )
-    assert list(out.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # no folder, no temporary one
 
 
 def test_a_read_only_folder_at_creation(
@@ -247,6 +247,7 @@ def test_whatif_out_naming_a_file(tmp_path: Path) -> None:
     result = run("whatif", SAMPLE, "--out", a_file, "--time-limit", "5")
     assert result.exit_code == 5
     assert result.output.splitlines()[-1] == (
-        f"Cannot write {a_file / 'base'}: a part of the path is a file, not a folder."
+        f"Cannot write results to {a_file}: it is a file, not a folder; choose "
+        "another output folder."
     )
     assert a_file.read_text() == "mine"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.bounds import MAX_HORIZON_DAYS
 from planner.domain import Severity
 from planner.workbook import limits
 from planner.workbook.read import read_problem
@@ -400,4 +401,4 @@ def test_the_largest_programme_passes_every_bound_tenfold(tmp_path: Path) -> Non
     problem, findings = read_problem(path)
     assert problem is not None, [str(f) for f in findings]
     days = (problem.settings.planning_end - problem.settings.planning_start).days
-    assert days * 2 < limits.MAX_HORIZON_DAYS
+    assert days * 2 < MAX_HORIZON_DAYS

@@ -307,7 +307,13 @@ def test_json_that_is_not_json_gives_a_finding(tmp_path: Path) -> None:
     path.write_text('{"events": [\n  oops', encoding="utf-8")
     assert read_plan(small_problem(), path) == (
         None,
-        [Finding("schedule.json", "", "is not valid JSON (line 2, column 3)")],
+        [
+            Finding(
+                "schedule.json",
+                "",
+                "is not valid JSON (expected value at line 2 column 3)",
+            )
+        ],
     )
 
 

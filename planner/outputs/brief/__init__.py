@@ -1,6 +1,6 @@
 """The brief: one PDF and one HTML page a staff officer can hand to a general.
 
-Made from a result as its schedule.json holds it (`WrittenResult`), so
+Made from a result as its schedule.json holds it (`ResultSummary`), so
 `planner brief RESULT` can make it again at any time and `planner solve`
 writes it beside every result: the programme's banner, key figures, the plan
 as a Gantt chart by month grouped by region, goals met and missed with
@@ -15,14 +15,14 @@ from pathlib import Path
 from planner.outputs.brief.content import make_brief
 from planner.outputs.brief.render import write_html, write_pdf
 from planner.outputs.files import make_folder, replace_atomically
-from planner.report import Comparison, WrittenResult
+from planner.report import Comparison, ResultSummary
 
 PDF_NAME = "brief.pdf"
 HTML_NAME = "brief.html"
 
 
 def write_brief(
-    main: WrittenResult,
+    main: ResultSummary,
     folder: Path,
     comparison: Comparison | None = None,
     paper: str = "a4",

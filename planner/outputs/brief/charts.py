@@ -8,10 +8,13 @@ SVG backends render them to PNG for the PDF and SVG for the HTML page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
 
 import matplotlib.dates as mdates
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
@@ -40,6 +43,29 @@ KIND_COLOURS = (
 SPEND_COLOUR = "#4c72b0"
 BUDGET_COLOUR = "#222222"
 MAX_SPEND_BARS = 30
+# Pages of the plan by month at most (generated xl: 2 at A4).
+MAX_CHARTS = 6
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def plain_text(draw: Callable[P, R]) -> Callable[P, R]:
+    """Draw (and render) with every text as written.
+
+    Names, kinds and currencies come from workbooks and results: a `$` in
+    one is a dollar sign, never matplotlib's mathtext, which refuses
+    unbalanced or unknown TeX while the page is drawn. Tick labels are made
+    when a figure is rendered, so rendering is wrapped too.
+    """
+
+    @functools.wraps(draw)
+    def plain(*args: P.args, **kwargs: P.kwargs) -> R:
+        with rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return plain
 
 
 def kind_colours(kinds: Sequence[str]) -> dict[str, str]:
@@ -51,11 +77,15 @@ def split_groups(groups: Sequence[Group], max_lanes: int) -> list[list[Group]]:
     """Groups cut into chunks of at most ``max_lanes`` lanes, one chart each.
 
     A region with more lanes than fit is cut between lanes and goes on as
-    "<region> (continued)".
+    "<region> (continued)". Each bar is placed once (bars bucketed by lane),
+    so a plan of thousands of lanes costs no more than its bars.
     """
     chunks: list[list[Group]] = [[]]
     room = max_lanes
     for group in groups:
+        by_lane: dict[int, list[Bar]] = {}
+        for bar in group.bars:
+            by_lane.setdefault(bar.lane, []).append(bar)
         lanes = group.lanes
         first = 0
         while first < lanes:
@@ -65,14 +95,37 @@ def split_groups(groups: Sequence[Group], max_lanes: int) -> list[list[Group]]:
             take = min(room, lanes - first)
             bars = tuple(
                 Bar(b.exercise_id, b.kind, b.start, b.end, b.lane - first)
-                for b in group.bars
-                if first <= b.lane < first + take
+                for lane in range(first, first + take)
+                for b in by_lane.get(lane, ())
             )
             name = group.name if first == 0 else f"{group.name} (continued)"
             chunks[-1].append(Group(name, bars))
             room -= take
             first += take
     return [chunk for chunk in chunks if chunk]
+
+
+def chart_pages(
+    groups: Sequence[Group], max_lanes: int
+) -> tuple[list[list[Group]], int]:
+    """The charts a brief draws, at most MAX_CHARTS, and how many held
+    exercises the ones beyond would have shown (the schedule lists them).
+
+    A chart takes a fraction of a second to draw: a plan of thousands of
+    overlapping events would otherwise take minutes to brief, on hundreds of
+    pages nobody reads.
+    """
+    chunks = split_groups(groups, max_lanes)
+    left = sum(len(group.bars) for chunk in chunks[MAX_CHARTS:] for group in chunk)
+    return chunks[:MAX_CHARTS], left
+
+
+def charts_left_note(left: int) -> str:
+    """What a brief says under its charts when some were not drawn."""
+    return (
+        f"The chart stops after {MAX_CHARTS} pages: {left:,} more held exercises "
+        "are listed in schedule.xlsx."
+    )
 
 
 def _month_label(value: float, _position: int) -> str:
@@ -105,6 +158,7 @@ def _label_spots(
     return spots
 
 
+@plain_text
 def gantt_figure(
     groups: Sequence[Group],
     first_day: dt.date,
@@ -187,6 +241,7 @@ def gantt_figure(
     return figure
 
 
+@plain_text
 def spend_figure(spends: Sequence[Spend], currency: str, width_in: float) -> Figure:
     """Each partner's spend as a bar, its budget as a tick; the biggest
     spenders only when there are many (the table lists every partner)."""
@@ -223,12 +278,14 @@ def spend_figure(spends: Sequence[Spend], currency: str, width_in: float) -> Fig
     return figure
 
 
+@plain_text
 def png(figure: Figure, dpi: int = 200) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
 
 
+@plain_text
 def svg(figure: Figure) -> str:
     """The figure as an <svg> element to inline in HTML (no XML prolog)."""
     buffer = io.StringIO()

@@ -1,8 +1,8 @@
 """What a brief says, worked out from a result as its schedule.json holds it.
 
-A brief is made from what a result file holds (`WrittenResult`: the key
-figures, and the ``workbook`` and ``explanation`` objects of the JSON for the
-regions, the goals in words and the reasons), so it can be made again later,
+A brief is made from what a result file holds (`ResultSummary`: the key
+figures, the regions, the goals in words and the reasons, each checked
+against its shape and bounds when read back), so it can be made again later,
 for any result, without the solver; a solve hands over the JSON it has just
 written, without reading it back.
 """
@@ -10,12 +10,12 @@ written, without reading it back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from planner import __version__
-from planner.report import Comparison, HeldEvent, ResultSummary, WrittenResult
+from planner.report import Comparison, HeldEvent, ResultSummary
 
 NO_REGION = "(no region)"
 # Rows of the side-by-side table of a what-if brief, as `planner.differences`
@@ -102,49 +102,42 @@ def _money(value: int | None, currency: str = "") -> str:
     return f"{value:,} {currency}".strip()
 
 
-def _workbook(source: WrittenResult) -> Mapping[str, Any]:
-    """The workbook facts of the JSON; empty for results written before them."""
-    facts = source.data.get("workbook")
-    return facts if isinstance(facts, Mapping) else {}
-
-
-def _reasons(source: WrittenResult, kind: str) -> dict[str, str]:
-    explanation = source.data.get("explanation") or {}
-    return {
-        str(r["id"]): str(r["text"])
-        for r in explanation.get("reasons", ())
-        if r.get("kind") == kind
-    }
+def _reasons(summary: ResultSummary, kind: str) -> dict[str, str]:
+    return {r.id: r.text for r in summary.reasons if r.kind == kind}
 
 
 def pack_lanes(events: Sequence[tuple[str, str, dt.date, dt.date]]) -> list[Bar]:
     """Bars placed in the lowest lane free on their first day (greedy interval
-    colouring: as few lanes as the busiest day needs)."""
-    lane_ends: list[dt.date] = []
+    colouring: as few lanes as the busiest day needs).
+
+    Lanes whose last bar ends before a start are free from then on (starts
+    come in order), so two heaps find the lowest free lane without looking
+    at every lane: thousands of overlapping events pack in moments.
+    """
+    busy: list[tuple[dt.date, int]] = []  # (last day, lane)
+    free: list[int] = []
+    lanes = 0
     bars = []
     for exercise_id, kind, start, end in sorted(events, key=lambda e: (e[2], e[0])):
-        lane = next((i for i, last in enumerate(lane_ends) if last < start), None)
-        if lane is None:
-            lane = len(lane_ends)
-            lane_ends.append(end)
+        while busy and busy[0][0] < start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if free:
+            lane = heapq.heappop(free)
         else:
-            lane_ends[lane] = end
+            lane, lanes = lanes, lanes + 1
+        heapq.heappush(busy, (end, lane))
         bars.append(Bar(exercise_id, kind, start, end, lane))
     return bars
 
 
-def gantt_groups(source: WrittenResult) -> list[Group]:
+def gantt_groups(summary: ResultSummary) -> list[Group]:
     """Held exercises grouped by the region of their venue, regions by name.
 
     A venue's region is where the exercise happens, which is what a
     commander looks at a year plan for; a venue without one is grouped
     under "(no region)".
     """
-    summary = source.summary
-    regions = {
-        str(v["id"]): str(v.get("region") or "") or NO_REGION
-        for v in _workbook(source).get("venues", ())
-    }
+    regions = {venue: region or NO_REGION for venue, region in summary.regions.items()}
     kinds = {e.id: e.kind for e in summary.exercises}
     grouped: dict[str, list[HeldEvent]] = {}
     for event in summary.events or ():
@@ -193,13 +186,12 @@ def key_figures(summary: ResultSummary) -> Table:
     return Table("Key figures", ("Figure", "Value"), tuple(rows))
 
 
-def goal_table(source: WrittenResult) -> Table:
-    summary = source.summary
+def goal_table(summary: ResultSummary) -> Table:
     texts = {
-        str(g["id"]): str(g["text"]).partition(": ")[2] or str(g["text"])
-        for g in _workbook(source).get("goals", ())
+        goal: text.partition(": ")[2] or text
+        for goal, text in summary.goal_texts.items()
     }
-    why = _reasons(source, "goal")
+    why = _reasons(summary, "goal")
     rows = []
     for goal in sorted(summary.goals, key=lambda g: (g.met, not g.hard, g.id)):
         reason = "" if goal.met else why.get(goal.id, "")
@@ -246,21 +238,20 @@ def spend_table(summary: ResultSummary) -> Table:
     )
 
 
-def left_out_table(source: WrittenResult) -> Table:
-    why = _reasons(source, "exercise")
-    unscheduled = source.data.get("unscheduled") or ()
+def left_out_table(summary: ResultSummary) -> Table:
+    why = _reasons(summary, "exercise")
     rows = tuple(
         (
-            str(item["exercise_id"]),
-            str(item.get("name") or ""),
-            str(item.get("value", "")),
-            "yes" if item.get("mandatory") else "no",
+            item.exercise_id,
+            item.name,
+            "" if item.value is None else str(item.value),
+            "yes" if item.mandatory else "no",
             why.get(
-                str(item["exercise_id"]),
+                item.exercise_id,
                 "not examined (solve with --explain-all for every reason)",
             ),
         )
-        for item in unscheduled
+        for item in summary.left_out
     )
     return Table(
         "Exercises left out",
@@ -307,13 +298,12 @@ def _change_detail(text: str) -> str:
 
 
 def make_brief(
-    main: WrittenResult,
+    summary: ResultSummary,
     comparison: Comparison | None = None,
     today: dt.date | None = None,
 ) -> Brief:
-    """The brief of ``main``, with a what-if's ``comparison`` (``main`` its
-    first plan, the scenarios after it) beside it."""
-    summary = main.summary
+    """The brief of ``summary``, with a what-if's ``comparison`` (``summary``
+    its first plan, the scenarios after it) beside it."""
     today = today or dt.date.today()
     title = f"Training programme {summary.programme}"
     banner = (
@@ -321,7 +311,7 @@ def make_brief(
         f"{summary.planning_end:%d %b %Y}, in {summary.time_unit}s",
         f"Brief of {today:%d %b %Y}; plan {summary.status}; input "
         f"{summary.input_file} ({(summary.input_sha256 or 'unknown')[:12]}); "
-        f"planner {main.data.get('planner_version', __version__)}",
+        f"planner {summary.planner_version or __version__}",
     )
     compared = changes = None
     if comparison is not None:
@@ -331,13 +321,13 @@ def make_brief(
         banner=banner,
         first_day=summary.planning_start,
         last_day=summary.planning_end,
-        groups=tuple(gantt_groups(main)),
+        groups=tuple(gantt_groups(summary)),
         kinds=tuple(sorted({e.kind for e in summary.exercises})),
         figures=key_figures(summary),
-        goals=goal_table(main),
+        goals=goal_table(summary),
         spends=tuple(spend_rows(summary)),
         spend_table=spend_table(summary),
-        left_out=left_out_table(main),
+        left_out=left_out_table(summary),
         compared=compared,
         changes=changes,
         currency=summary.currency,

@@ -41,14 +41,15 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as PdfTable
 
 from planner.outputs.brief.charts import (
+    chart_pages,
+    charts_left_note,
     gantt_figure,
     kind_colours,
     png,
     spend_figure,
-    split_groups,
     svg,
 )
-from planner.outputs.brief.content import Brief, Table
+from planner.outputs.brief.content import Brief, Group, Table
 
 PAPERS = {"a4": A4, "a3": A3}
 MARGIN = 1.2 * cm
@@ -173,7 +174,7 @@ def _image(figure_png: bytes, width: float, max_height: float) -> Image:
 
 
 def _gantt_pngs(
-    brief: Brief, paper: str, width_in: float, height_in: float
+    chunks: Sequence[Sequence[Group]], brief: Brief, width_in: float, height_in: float
 ) -> list[bytes]:
     colours = kind_colours(brief.kinds)
     return [
@@ -182,7 +183,7 @@ def _gantt_pngs(
                 chunk, brief.first_day, brief.last_day, colours, width_in, height_in
             )
         )
-        for chunk in split_groups(brief.groups, LANES_PER_PAGE[paper])
+        for chunk in chunks
     ]
 
 
@@ -212,7 +213,8 @@ def write_pdf(brief: Brief, path: Path, paper: str = "a4") -> None:
     width_in = width / 72
     # The first chart shares its page with the banner and key figures.
     first_room = (height - 6.5 * cm) / 72
-    for index, chart in enumerate(_gantt_pngs(brief, paper, width_in, first_room)):
+    chunks, left = chart_pages(brief.groups, LANES_PER_PAGE[paper])
+    for index, chart in enumerate(_gantt_pngs(chunks, brief, width_in, first_room)):
         if index:
             story.append(PageBreak())
         title = "The plan by month, by region of the venue"
@@ -223,6 +225,8 @@ def write_pdf(brief: Brief, path: Path, paper: str = "a4") -> None:
         story.append(_image(chart, width, room))
     if not brief.groups:
         story.append(Paragraph("No plan: nothing to show by month.", NOTE))
+    if left:
+        story.append(Paragraph(_text(charts_left_note(left)), NOTE))
     story.append(PageBreak())
     story += pdf_table(brief.goals, width)
     if brief.spends:
@@ -323,9 +327,10 @@ def _is_number(text: str) -> bool:
 def write_html(brief: Brief, path: Path, paper: str = "a4") -> None:
     """The brief as one HTML file: no link, script or image file outside it."""
     colours = kind_colours(brief.kinds)
+    chunks, left = chart_pages(brief.groups, LANES_PER_PAGE["a3"])
     charts = [
         svg(gantt_figure(chunk, brief.first_day, brief.last_day, colours, 13.0))
-        for chunk in split_groups(brief.groups, LANES_PER_PAGE["a3"])
+        for chunk in chunks
     ]
     parts: list[str] = [
         "<!DOCTYPE html>",
@@ -340,6 +345,8 @@ def write_html(brief: Brief, path: Path, paper: str = "a4") -> None:
     parts += [f'<div class="chart">{chart}</div>' for chart in charts]
     if not charts:
         parts.append("<p>No plan: nothing to show by month.</p>")
+    if left:
+        parts.append(f"<p>{html.escape(charts_left_note(left))}</p>")
     parts.append(_html_table(brief.goals))
     if brief.spends:
         chart = svg(spend_figure(brief.spends, brief.currency, 9.0))
@@ -365,7 +372,7 @@ def _figures_html(figures: Table) -> str:
 
 def chart_count(brief: Brief, paper: str) -> int:
     """How many Gantt charts (pages) the PDF holds."""
-    return len(split_groups(brief.groups, LANES_PER_PAGE[paper]))
+    return len(chart_pages(brief.groups, LANES_PER_PAGE[paper])[0])
 
 
 __all__: Sequence[str] = ("chart_count", "write_html", "write_pdf")
