@@ -250,6 +250,18 @@ def template(output: Path, example: bool, force: bool) -> None:
     out.print(f"Wrote {output}.")
 
 
+def _profiles() -> list[str]:
+    from planner.app import PROFILES
+
+    return list(PROFILES)
+
+
+def _knobs() -> list[str]:
+    from planner.app import KNOBS
+
+    return list(KNOBS)
+
+
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option(
@@ -260,15 +272,31 @@ def template(output: Path, example: bool, force: bool) -> None:
 )
 @click.option(
     "--profile",
-    type=click.Choice(["spread", "dense"]),
+    type=click.Choice(sorted(_profiles())),
     default="spread",
     show_default=True,
     help="spread: the horizon grows with the size (xl: five years); "
-    "dense: one year of weeks at every size.",
+    "dense: one year of weeks at every size; the others are shapes that turn "
+    "some knobs of one of them (goal-heavy, days, decade, ...).",
+)
+@click.option(
+    "--set",
+    "knobs",
+    multiple=True,
+    metavar="KNOB=VALUE",
+    help="Turn one knob of the profile, e.g. --set hard_share=0.6 --set "
+    "unit=day; repeat for more. Knobs: " + ", ".join(_knobs()) + ".",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> None:
+def generate(
+    output: Path,
+    size: str,
+    profile: str,
+    knobs: tuple[str, ...],
+    seed: int,
+    force: bool,
+) -> None:
     """Write a generated programme (for tests and benchmarks).
 
     The planted plan it was built around, which proves it feasible, is written
@@ -276,10 +304,14 @@ def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> N
     """
     from planner.app import generate_workbook
 
+    turned = dict(knob.partition("=")[::2] for knob in knobs)
     try:
-        made = generate_workbook(output, size, seed, profile, force)
+        made = generate_workbook(output, size, seed, profile, force, turned)
     except FileExistsError as taken:
         err.print(f"{taken} already exists; use --force to overwrite it.")
+        sys.exit(EXIT_INVALID)
+    except ValueError as wrong:
+        err.print(f"--set: {wrong}")
         sys.exit(EXIT_INVALID)
     out.print(
         f"Wrote {output} (size {size}, profile {profile}, seed {seed}) and its "

@@ -16,8 +16,10 @@ share nothing but this module, so each rule is written twice, once per side.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
@@ -580,6 +582,50 @@ class SolveOptions:
         if self.time_limit_s is not None:
             return self.time_limit_s
         return problem.settings.time_limit_s
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a run must be done: one moment, handed down to every step.
+
+    The command (or a test) makes one from its time limit; each step that
+    can take long (construction, mending, search, explanations, writing)
+    asks how much is `left` and stops by it, handing over what it has. A
+    step never re-reads seconds of its own, so the steps together end by
+    the one moment. ``at`` is a value of ``clock`` (`time.perf_counter`
+    unless a test counts its own ticks).
+    """
+
+    at: float
+    clock: Callable[[], float] = time.perf_counter
+
+    @classmethod
+    def after(
+        cls, seconds: float, clock: Callable[[], float] = time.perf_counter
+    ) -> Deadline:
+        """The moment ``seconds`` from now."""
+        return cls(clock() + seconds, clock)
+
+    @classmethod
+    def never(cls) -> Deadline:
+        """No moment at all: a step bounded by its own work only."""
+        return cls(math.inf)
+
+    def left(self) -> float:
+        """Seconds until the moment (0 once it has passed)."""
+        return max(0.0, self.at - self.clock())
+
+    def passed(self) -> bool:
+        return self.clock() >= self.at
+
+    def sooner(self, seconds: float) -> Deadline:
+        """This deadline, or ``seconds`` from now if that comes first."""
+        return Deadline(min(self.at, self.clock() + seconds), self.clock)
+
+    def earlier(self, seconds: float) -> Deadline:
+        """The moment ``seconds`` before this one: what a step leaves for
+        the steps after it."""
+        return Deadline(self.at - seconds, self.clock)
 
 
 @dataclass(frozen=True)

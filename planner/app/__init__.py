@@ -83,6 +83,7 @@ if TYPE_CHECKING:
         KIND_EXERCISE,
         Explanation,
     )
+    from planner.generate import KNOBS, PROFILES
     from planner.robustness import (
         FATES,
     )
@@ -137,6 +138,8 @@ _HOMES: dict[str, str] = {
     "PlanView": "planner.app.view",
     "plan_view": "planner.app.view",
     "ENGINES": "planner.engines",
+    "KNOBS": "planner.generate",
+    "PROFILES": "planner.generate",
     "LOCAL": "planner.engines",
     "KIND_EXERCISE": "planner.explain",
     "Explanation": "planner.explain",
@@ -151,8 +154,10 @@ __all__ = [
     "FATES",
     "FINDING",
     "KIND_EXERCISE",
+    "KNOBS",
     "LOCAL",
     "PLANNING",
+    "PROFILES",
     "READING",
     "SEARCHING",
     "WARNING",

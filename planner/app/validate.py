@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,9 +91,12 @@ def generate_workbook(
     seed: int = 1,
     profile: str = "spread",
     force: bool = False,
+    knobs: Mapping[str, str] | None = None,
 ) -> Generated:
     """Write a generated programme to ``path`` and its planted plan beside it
-    as ``<name>.planted.json``.
+    as ``<name>.planted.json``; ``profile`` is a profile or a shape
+    (`planner.generate.PROFILES`), ``knobs`` turns its knobs (`KNOBS`; a
+    ValueError says which knob or value is wrong).
 
     Without ``force``, raises FileExistsError naming whichever of the two
     files is already there, before anything is generated.
@@ -102,7 +106,7 @@ def generate_workbook(
     taken = [p for p in (path, planted_path) if p.exists()]
     if taken and not force:
         raise FileExistsError(str(taken[0]))
-    tables, planted = generate(size, seed, profile)
+    tables, planted = generate(size, seed, profile, knobs)
     write_workbook(tables, path)
     schedule = planted_schedule(tables, planted)
     planted_path.write_text(json.dumps(schedule, indent=1), encoding="utf-8")

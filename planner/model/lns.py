@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.domain import Exercise, Plan, Problem, Progress, SolveOptions
+from planner.domain import Deadline, Exercise, Plan, Problem, Progress, SolveOptions
 from planner.model.construct import shortfalls
 from planner.model.hint import candidate_venues
 from planner.model.search import (
     BuiltModel,
     CancelToken,
+    Solution,
     add_hint,
     clear_hints,
     hinted_solution,
@@ -45,7 +46,7 @@ PART_MIN, PART_MAX = 30, 600
 PART_SECONDS = 3.0  # time limit of one part
 MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
 # Model size (CP-SAT variables) from which the neighbourhood search runs
-# first, for LNS_SHARE of the time limit; the full search then starts from
+# first, until it stalls (`STALL_PARTS`); the full search then starts from
 # its plan and proves a bound. On an idle machine the full search alone did
 # better on the dense l (9,265 variables: 183.9 M against 173.5 M after the
 # neighbourhood search first, benchmarks/RESULTS.md), so only xl models
@@ -54,12 +55,14 @@ MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
 # above the best plan after 60 s) and its presolve takes 20 s of the limit.
 LNS_FROM = 20_000
 LNS_ALONE_DENSITY = 20.0
-LNS_SHARE = 0.5
+# Parts in a row without a better plan after which the neighbourhood search
+# hands over to the full search: a measure of progress, where a share of
+# the time limit depended on how fast the machine was.
+STALL_PARTS = 12
 # Completing a construction that left a mandatory exercise out or a hard goal
-# unmet: the parts tried (exercises freed, seconds), larger each time, within
-# COMPLETE_SHARE of the time limit.
+# unmet: the parts tried (exercises freed, seconds), larger each time, until
+# one is solved or the deadline comes.
 COMPLETE_PARTS = ((150, 3.0), (300, 5.0), (600, 10.0), (1200, 15.0))
-COMPLETE_SHARE = 0.4
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Search:
     improved: int = 0
     optimal_parts: int = 0
     interrupted: bool = False  # Ctrl-C or a cancel token stopped it
+    stalled: bool = False  # ended after `STALL_PARTS` parts found nothing better
+    last_better: int = 0  # parts done when the last better plan came
     checked_at: float = 0.0  # time.perf_counter() when the first plan was proven
     by_kind: dict[str, int] = field(default_factory=dict)  # improvements per kind
 
@@ -81,26 +86,30 @@ def improve(
     built: BuiltModel,
     plan: Plan,
     objective: int,
-    deadline: float,
+    deadline: Deadline,
     workers: int = 1,
     seed: int = 0,
     on_improve: Callable[[Plan, int], None] | None = None,
     cancel: CancelToken | None = None,
+    stall: int | None = None,
 ) -> Search:
-    """Improve the feasible ``plan`` (of ``objective``) until ``deadline``.
+    """Improve the feasible ``plan`` (of ``objective``) until ``deadline``,
+    or until ``stall`` parts in a row found nothing better.
 
-    ``deadline`` is a `time.perf_counter` value. ``built`` is the whole model
-    of ``problem``; it is copied for each part, never changed. Ctrl-C or
-    ``cancel`` stops it with the best plan so far.
+    ``built`` is the whole model of ``problem``; it is copied for each part,
+    never changed. Ctrl-C or ``cancel`` stops it with the best plan so far.
     """
     rng = random.Random(seed)
     search = Search(plan, objective)
     size = PART_SIZE
     kinds = (_gaps_part, _window_part, _region_part, _random_part)
-    while deadline - time.perf_counter() > MIN_PART_SECONDS:
+    while deadline.left() > MIN_PART_SECONDS:
+        if stall is not None and search.parts - search.last_better >= stall:
+            search.stalled = True
+            break
         kind = kinds[search.parts % len(kinds)]
         free = kind(problem, search.plan, rng, size)
-        seconds = min(PART_SECONDS, deadline - time.perf_counter())
+        seconds = min(PART_SECONDS, deadline.left())
         solver, status, stopped = _solve_part(
             built, problem, search.plan, free, seconds, workers, rng, cancel
         )
@@ -116,6 +125,7 @@ def improve(
             search.plan = solution_plan(problem, built.variables, solver)
             search.objective = round(solver.objective_value)
             search.improved += 1
+            search.last_better = search.parts
             name = kind.__name__.strip("_")
             search.by_kind[name] = search.by_kind.get(name, 0) + 1
             if on_improve is not None:
@@ -240,7 +250,7 @@ def complete(
     problem: Problem,
     built: BuiltModel,
     plan: Plan,
-    deadline: float,
+    deadline: Deadline,
     workers: int = 1,
     seed: int = 0,
     cancel: CancelToken | None = None,
@@ -265,7 +275,7 @@ def complete(
     rng = random.Random(seed)
     in_the_way = _in_the_way(problem, plan, trouble)
     for size, seconds in COMPLETE_PARTS:
-        left = deadline - time.perf_counter()
+        left = deadline.left()
         if left < MIN_PART_SECONDS:
             break
         free = set(trouble) | set(in_the_way[: max(0, size - len(trouble))])
@@ -348,30 +358,32 @@ def mend(
     built: BuiltModel,
     plan: Plan,
     options: SolveOptions,
+    deadline: Deadline,
     cancel: CancelToken | None = None,
-    began: float | None = None,
 ) -> Plan:
     """``plan`` if the model accepts it, else the plan `complete` makes of it
-    within `COMPLETE_SHARE` of the time limit (counted from ``began``), else
-    ``plan`` as it is. Leaves the model without hints.
+    by ``deadline``, else ``plan`` as it is. Leaves the model without hints.
 
     Any search is better off starting from a plan that keeps every rule: the
     neighbourhood search needs one, and the full search otherwise has to find
     its own first plan on a model whose presolve alone can take 20 s.
     """
-    if began is None:
-        began = time.perf_counter()
-    clear_hints(built.model)
-    add_hint(built, plan)
-    accepted = hinted_solution(built) is not None
-    clear_hints(built.model)
-    if accepted:
+    if _accepted(built, plan, deadline) is not None:
         return plan
-    deadline = began + options.limit_for(problem) * COMPLETE_SHARE
     completed = complete(
         problem, built, plan, deadline, _workers(options), options.seed, cancel
     )
     return plan if completed is None else completed
+
+
+def _accepted(built: BuiltModel, plan: Plan, deadline: Deadline) -> Solution | None:
+    """``plan`` as a solution of the model, if it keeps every rule; leaves
+    the model without hints."""
+    clear_hints(built.model)
+    add_hint(built, plan)
+    checked = hinted_solution(built, deadline)
+    clear_hints(built.model)
+    return checked
 
 
 def _workers(options: SolveOptions) -> int:
@@ -383,6 +395,7 @@ def improve_first(
     built: BuiltModel,
     plan: Plan,
     options: SolveOptions,
+    deadline: Deadline,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
     began: float | None = None,
@@ -392,23 +405,20 @@ def improve_first(
     Returns None (and takes no time) when the programme is small enough for
     the full search alone, or when ``plan`` breaks a rule of the model (a
     construction `mend` could not complete): the full search then starts from
-    it as before. The neighbourhood search gets `LNS_SHARE` of the time limit
-    (all of it on a densely packed programme, see `LNS_ALONE_DENSITY`),
-    counted from ``began`` (a `time.perf_counter` value; default now): the
-    solve's start, so the construction and the model building count against
-    the limit.
+    it as before. The neighbourhood search runs until it stalls
+    (`STALL_PARTS`) or ``deadline`` comes; on a densely packed programme
+    (`LNS_ALONE_DENSITY`) it never hands over. ``began`` (a
+    `time.perf_counter` value, default now) is when the solve started, for
+    the progress reported.
     """
     size = len(built.model.proto.variables)
     if size < LNS_FROM:
         return None
     if began is None:
         began = time.perf_counter()
-    limit = options.limit_for(problem)
     density = len(problem.exercises) / problem.n_slots
-    share = 1.0 if density >= LNS_ALONE_DENSITY else LNS_SHARE
-    clear_hints(built.model)
-    add_hint(built, plan)
-    checked = hinted_solution(built)
+    stall = None if density >= LNS_ALONE_DENSITY else STALL_PARTS
+    checked = _accepted(built, plan, deadline)
     if checked is None:
         return None
     objective = round(checked.objective_value)
@@ -424,11 +434,12 @@ def improve_first(
         built,
         plan,
         objective,
-        began + limit * share,
+        deadline,
         workers=_workers(options),
         seed=options.seed,
         on_improve=report,
         cancel=cancel,
+        stall=stall,
     )
     search.checked_at = checked_at
     return search
