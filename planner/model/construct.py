@@ -24,6 +24,7 @@ as every mandatory exercise is held and every hard goal met; the improvement
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from planner.domain import (
@@ -568,27 +569,43 @@ def _one_more(
         if _invite(state, exercise, event, partners):
             return True
     unheld = [e for e in counting if e.id not in state.placed]
-    for exercise in unheld:
-        key = (exercise.id, wanted)
-        if repair.unfit.get(key) == state.removals:
-            continue
-        if repair.budget <= 0 or repair.deadline.passed():
-            return False
+
+    def fits_bringing(exercise: Exercise) -> bool:
         repair.budget -= 1
-        if _fit(state, exercise):
-            if wanted <= set(state.placed[exercise.id].participants):
-                return True
-            state.take_back(exercise.id)
-        repair.unfit[key] = state.removals
-    for exercise in unheld:
+        if not _fit(state, exercise):
+            return False
+        if wanted <= set(state.placed[exercise.id].participants):
+            return True
+        state.take_back(exercise.id)
+        return False
+
+    def repaired(exercise: Exercise) -> bool:
+        return repair.run(_bringing(exercise, partners))
+
+    return _any_of(repair, unheld, wanted, repair.unfit, fits_bringing) or (
+        _any_of(repair, unheld, wanted, repair.futile, repaired)
+    )
+
+
+def _any_of(
+    repair: _Repair,
+    exercises: list[Exercise],
+    wanted: frozenset[str],
+    failed: dict[tuple[str, frozenset[str]], int],
+    attempt: Callable[[Exercise], bool],
+) -> bool:
+    """Whether ``attempt`` succeeds for one of ``exercises``, tried in turn
+    within the repair's budget and deadline; ``failed`` remembers those it
+    failed for since the plan last made room."""
+    for exercise in exercises:
         key = (exercise.id, wanted)
-        if repair.futile.get(key) == state.removals:
+        if failed.get(key) == repair.state.removals:
             continue
         if repair.budget <= 0 or repair.deadline.passed():
             return False
-        if repair.run(_bringing(exercise, partners)):
+        if attempt(exercise):
             return True
-        repair.futile[key] = state.removals
+        failed[key] = repair.state.removals
     return False
 
 
