@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from race import generate, judge, planner_command, timed
+from stress_stop import burn
 
 from planner.generate import PROFILES
 
@@ -139,18 +140,11 @@ def run_one(
     }
 
 
-def spin(seconds: float) -> None:
-    """Keep one core busy (a CPU-heavy job beside the planner)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        sum(i * i for i in range(10_000))
-
-
 @contextmanager
 def beside(processes: int) -> Iterator[None]:
     """``processes`` spinning processes for as long as the block runs."""
     spinning = [
-        multiprocessing.Process(target=spin, args=(7 * 24 * 3600.0,), daemon=True)
+        multiprocessing.Process(target=burn, args=(7 * 24 * 3600.0,), daemon=True)
         for _ in range(processes)
     ]
     for process in spinning:

@@ -7,29 +7,15 @@ planted plan, and summed up per shape.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _campaign_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "campaign", ROOT / "benchmarks" / "campaign.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["campaign"] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
+from tests.benchmark_scripts import load
 
 
 def test_a_small_campaign_judges_every_plan_and_sums_up_each_shape(
     tmp_path: Path,
 ) -> None:
-    campaign = _campaign_module()
+    campaign = load("campaign")
     todo = campaign.programmes(["goal-heavy", "days"], ["s"], {"s": 1})
     rows_file = tmp_path / "rows.jsonl"
     rows = campaign.campaign(todo, rows_file, 1, {"s": 3.0}, tmp_path)
