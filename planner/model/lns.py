@@ -55,10 +55,15 @@ MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
 # above the best plan after 60 s) and its presolve takes 20 s of the limit.
 LNS_FROM = 20_000
 LNS_ALONE_DENSITY = 20.0
-# Parts in a row without a better plan after which the neighbourhood search
-# hands over to the full search: a measure of progress, where a share of
-# the time limit depended on how fast the machine was.
+# The neighbourhood search hands over to the full search after STALL_PARTS
+# parts in a row without a better plan, or when STRUGGLING of the last
+# RECENT_PARTS parts ran out of time before proving their answer best:
+# measures of its progress, where a share of the time limit depended on how
+# fast the machine was. On the five-year xl all but the gaps parts run out
+# of time (3 s each, +49 M in 100 s) while the full search from its plan
+# gains far more (benchmarks/RESULTS.md).
 STALL_PARTS = 12
+RECENT_PARTS, STRUGGLING = 8, 6
 # Completing a construction that left a mandatory exercise out or a hard goal
 # unmet: the parts tried (exercises freed, seconds), larger each time, until
 # one is solved or the deadline comes.
@@ -75,8 +80,9 @@ class Search:
     improved: int = 0
     optimal_parts: int = 0
     interrupted: bool = False  # Ctrl-C or a cancel token stopped it
-    stalled: bool = False  # ended after `STALL_PARTS` parts found nothing better
+    stalled: bool = False  # handed over: parts stopped making progress
     last_better: int = 0  # parts done when the last better plan came
+    ran_out: list[bool] = field(default_factory=list)  # per part: out of time
     checked_at: float = 0.0  # time.perf_counter() when the first plan was proven
     by_kind: dict[str, int] = field(default_factory=dict)  # improvements per kind
 
@@ -91,10 +97,11 @@ def improve(
     seed: int = 0,
     on_improve: Callable[[Plan, int], None] | None = None,
     cancel: CancelToken | None = None,
-    stall: int | None = None,
+    stall: bool = False,
 ) -> Search:
     """Improve the feasible ``plan`` (of ``objective``) until ``deadline``,
-    or until ``stall`` parts in a row found nothing better.
+    or, with ``stall``, until the parts stop making progress (`STALL_PARTS`,
+    `STRUGGLE_PARTS`).
 
     ``built`` is the whole model of ``problem``; it is copied for each part,
     never changed. Ctrl-C or ``cancel`` stops it with the best plan so far.
@@ -104,7 +111,7 @@ def improve(
     size = PART_SIZE
     kinds = (_gaps_part, _window_part, _region_part, _random_part)
     while deadline.left() > MIN_PART_SECONDS:
-        if stall is not None and search.parts - search.last_better >= stall:
+        if stall and _stalled(search):
             search.stalled = True
             break
         kind = kinds[search.parts % len(kinds)]
@@ -114,6 +121,7 @@ def improve(
             built, problem, search.plan, free, seconds, workers, rng, cancel
         )
         search.parts += 1
+        search.ran_out.append(status != cp_model.OPTIMAL and not stopped)
         if status == cp_model.OPTIMAL:
             search.optimal_parts += 1
             size = min(PART_MAX, int(size * 1.25) + 1)
@@ -134,6 +142,14 @@ def improve(
             search.interrupted = True
             break
     return search
+
+
+def _stalled(search: Search) -> bool:
+    recent = search.ran_out[-RECENT_PARTS:]
+    return (
+        search.parts - search.last_better >= STALL_PARTS
+        or (len(recent) == RECENT_PARTS and sum(recent) >= STRUGGLING)
+    )
 
 
 def _solve_part(
@@ -406,7 +422,7 @@ def improve_first(
     the full search alone, or when ``plan`` breaks a rule of the model (a
     construction `mend` could not complete): the full search then starts from
     it as before. The neighbourhood search runs until it stalls
-    (`STALL_PARTS`) or ``deadline`` comes; on a densely packed programme
+    (`_stalled`) or ``deadline`` comes; on a densely packed programme
     (`LNS_ALONE_DENSITY`) it never hands over. ``began`` (a
     `time.perf_counter` value, default now) is when the solve started, for
     the progress reported.
@@ -417,7 +433,7 @@ def improve_first(
     if began is None:
         began = time.perf_counter()
     density = len(problem.exercises) / problem.n_slots
-    stall = None if density >= LNS_ALONE_DENSITY else STALL_PARTS
+    stall = density < LNS_ALONE_DENSITY
     checked = _accepted(built, plan, deadline)
     if checked is None:
         return None
