@@ -26,20 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from race import generate, judge, planner_command, timed
-from stress_stop import burn
+from race import beside, generate, judge, planner_command, timed
 
 from planner.generate import PROFILES
 
@@ -138,23 +132,6 @@ def run_one(
         "first_plan_s": None if first is None else round(first, 1),
         "plan_from": statistics.get("plan_from"),
     }
-
-
-@contextmanager
-def beside(processes: int) -> Iterator[None]:
-    """``processes`` spinning processes for as long as the block runs."""
-    spinning = [
-        multiprocessing.Process(target=burn, args=(7 * 24 * 3600.0,), daemon=True)
-        for _ in range(processes)
-    ]
-    for process in spinning:
-        process.start()
-    try:
-        yield
-    finally:
-        for process in spinning:
-            process.terminate()
-            process.join()
 
 
 def within(row: dict[str, object]) -> bool:

@@ -5,6 +5,9 @@ time limit and worker count, and each runs in its own process, one after the
 other, so wall time and peak memory are its own. Usage (repository root)::
 
     python benchmarks/race.py dense:xl spread:l --time-limit 60 --workers 2
+    python benchmarks/race.py spread:l --beside 1   # beside a CPU-heavy job
+
+Instances are ``profile:size`` (any shape of `planner.generate.PROFILES`).
 
 Racers:
 
@@ -25,14 +28,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from stress_stop import burn
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every command runs this checkout's planner, even beside an installed one.
@@ -247,6 +254,23 @@ def race(
     return rows
 
 
+@contextmanager
+def beside(processes: int) -> Iterator[None]:
+    """``processes`` spinning processes for as long as the block runs."""
+    spinning = [
+        multiprocessing.Process(target=burn, args=(7 * 24 * 3600.0,), daemon=True)
+        for _ in range(processes)
+    ]
+    for process in spinning:
+        process.start()
+    try:
+        yield
+    finally:
+        for process in spinning:
+            process.terminate()
+            process.join()
+
+
 def print_row(row: dict[str, object]) -> None:
     print("| " + " | ".join(str(row.get(c, "")) for c in COLUMNS) + " |", flush=True)
 
@@ -259,6 +283,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="copy the instances and plans here")
+    parser.add_argument(
+        "--beside", type=int, default=0, help="CPU-heavy processes beside the racers"
+    )
     parser.add_argument("--alone", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.alone:
@@ -266,18 +293,22 @@ def main() -> None:
         alone(method, Path(workbook), Path(output))
         return
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"load: {load}; time limit {args.time_limit} s, {args.workers} workers\n")
+    print(
+        f"load: {load}; time limit {args.time_limit} s, {args.workers} workers, "
+        f"{args.beside} CPU-heavy processes beside\n"
+    )
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
-    race(
-        args.instances,
-        args.racers.split(","),
-        args.seed,
-        args.time_limit,
-        args.workers,
-        args.keep,
-        print_row,
-    )
+    with beside(args.beside):
+        race(
+            args.instances,
+            args.racers.split(","),
+            args.seed,
+            args.time_limit,
+            args.workers,
+            args.keep,
+            print_row,
+        )
 
 
 if __name__ == "__main__":
