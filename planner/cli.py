@@ -22,7 +22,9 @@ command failed) to stderr, so an answer can be piped or saved on its own.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -417,7 +419,16 @@ def _print_reasons(explanation: Explanation | None) -> None:
 @click.option(
     "--explain-all",
     is_flag=True,
-    help="Say why for every exercise and goal left out, and price each budget.",
+    help="Say why for every exercise and goal left out, and price each budget "
+    "(as long as that takes).",
+)
+@click.option(
+    "--explain-time",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Give the explanations this much time beyond the time limit "
+    "(by default they get what the search leaves of it).",
 )
 @click.option(
     "--baseline",
@@ -441,15 +452,18 @@ def solve(
     deterministic: bool,
     quiet: bool,
     explain_all: bool,
+    explain_time: float,
     baseline: Path | None,
     freeze_before: dt.datetime | None,
     scenario: str | None,
 ) -> None:
     """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json.
 
-    Every optional exercise left out and soft goal not met gets a reason (the
-    most valuable few re-solved, or all with --explain-all); when no plan
-    exists, the fewest workbook rows that conflict are named.
+    The time limit is the whole command's: reading, searching, explaining and
+    writing end within it (and a few seconds). Every optional exercise left
+    out and soft goal not met gets a reason (the most valuable few re-solved,
+    or all with --explain-all) while time is left; when no plan exists, the
+    fewest workbook rows that conflict are named.
     """
     from planner.app import SolveRequest, Stages, describe_problem, solve_workbook
 
@@ -463,6 +477,8 @@ def solve(
         explain_all=explain_all,
         baseline=baseline,
         freeze_before=None if freeze_before is None else freeze_before.date(),
+        explain_s=explain_time,
+        began=_began(),
     )
 
     def read(problem: Problem, findings: Sequence[Finding]) -> None:
@@ -515,6 +531,29 @@ def solve(
     if result.plan is None:
         err.print("No plan found within the time limit; try a longer --time-limit.")
         sys.exit(EXIT_NO_PLAN)
+
+
+def _began() -> float:
+    """When this command began, as a `time.perf_counter` value: the process's
+    start when run as ``planner`` (`run_command` hands it over, so Python's
+    start and imports count against the time limit), else now (a command
+    called in a process that has run for a while, as tests do)."""
+    started = click.get_current_context().find_root().obj
+    return started if isinstance(started, float) else time.perf_counter()
+
+
+def process_started() -> float:
+    """When this process started, as a `time.perf_counter` value. Read from
+    /proc on Linux; elsewhere the moment of asking (the imports are then
+    not counted)."""
+    now = time.perf_counter()
+    try:
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        age = uptime - int(stat[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - max(0.0, age)
 
 
 def _explanations_skipped(result: Result, stop: KeyboardInterrupt) -> None:

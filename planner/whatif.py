@@ -33,6 +33,7 @@ from planner.brief import write_brief
 from planner.check import check_plan, frozen_violations
 from planner.compare import Comparison, compare
 from planner.domain import (
+    Deadline,
     Finding,
     Plan,
     Problem,
@@ -486,8 +487,10 @@ def replan(
     freeze_before: int | None = None,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
 ) -> Result:
-    """Plan ``problem`` against a ``baseline``, its events before a slot frozen.
+    """Plan ``problem`` against a ``baseline``, its events before a slot
+    frozen, by ``deadline`` (default: the time limit from now).
 
     A frozen event that breaks a hard rule of ``problem`` is named, not
     silently dropped: no search is run, the result is infeasible, without a
@@ -509,6 +512,7 @@ def replan(
         baseline=baseline,
         freeze_before=freeze_before,
         cancel=cancel,
+        deadline=deadline,
     )
 
 

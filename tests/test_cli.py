@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from planner import cli
 from planner.check import check_plan
@@ -227,6 +228,21 @@ def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
         result.output
     )
     assert "Exercise CBRN27 left out:" in result.output
+
+
+def test_solve_counts_the_reasons_its_time_cut_short(tmp_path: Path) -> None:
+    # Asked for 5 s more of explaining, the sample's two left-out exercises
+    # are both examined; the Run sheet and schedule.json say none was cut
+    # short, and the Summary has no such line.
+    result = run("solve", SAMPLE, "--out", tmp_path, "--explain-time", "5")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "schedule.json").read_text())
+    assert data["explanation"]["not_examined"] == 0
+    sheets = load_workbook(tmp_path / "schedule.xlsx")
+    run_rows = {row[0]: row[1] for row in sheets["Run"].iter_rows(values_only=True)}
+    assert run_rows["not examined"] == 0
+    summary = [row[0] for row in sheets["Summary"].iter_rows(values_only=True)]
+    assert "reasons cut short" not in summary
 
 
 def test_whatif_freezes_the_base_before_a_date(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from planner.domain import Event, Plan, Problem, Result, Source, Status
+from planner.domain import Deadline, Event, Plan, Problem, Result, Source, Status
 from planner.explain import (
     KIND_EXERCISE,
     KIND_GOAL,
@@ -71,6 +71,9 @@ TOP_PROBED = 3  # items probed without explain_all, by what they are worth
 # minute in half a minute. Its time is reported with the explanation.
 EXPLAIN_SHARE = 0.5
 EXPLAIN_FLOOR_S = 0.5
+# A conflict search gets at least this long, past the deadline if need be:
+# without it a programme that has no plan would say nothing of why.
+MIN_CONFLICT_S = 1.0
 BUDGET_PERCENT = 10  # a budget's shadow price: the gain from this much more
 
 
@@ -86,17 +89,22 @@ def explain_result(
     time_limit_s: float = PROBE_LIMIT_S,
     conflict_limit_s: float = CONFLICT_LIMIT_S,
     budget_s: float | None = None,
+    until: Deadline | None = None,
 ) -> Explanation | None:
     """What the writer shows about a result's why, or None when nothing to say.
 
     Infeasible: the fewest rows that conflict. A plan: a reason for everything
     it leaves out and, with ``explain_all``, what 10% more of each budget
     would buy. Without ``explain_all`` every item gets its cheap reason
-    within `EXPLAIN_SHARE` of the time limit, and no full re-solve starts
-    after `explain_budget`; or the whole step takes at most ``budget_s``.
+    by ``until`` (default: within `EXPLAIN_SHARE` of the time limit), and no
+    full re-solve starts after `explain_budget`; or the whole step takes at
+    most ``budget_s``. What the time did not reach is counted
+    (``not_examined``) and says so.
     """
     began = time.perf_counter()
     if result.status is Status.INFEASIBLE:
+        if until is not None:
+            conflict_limit_s = max(MIN_CONFLICT_S, min(conflict_limit_s, until.left()))
         rows = conflict(problem, conflict_limit_s)
         return explain_conflict(problem, rows or [])
     if result.plan is None:
@@ -105,7 +113,9 @@ def explain_result(
     if not explain_all and budget_s is not None:
         deadline = deep_deadline = began + budget_s
     elif not explain_all:
-        deadline = began + EXPLAIN_SHARE * _time_limit(problem, result)
+        if until is None:
+            until = Deadline(began + EXPLAIN_SHARE * _time_limit(problem, result))
+        deadline = until.at
         deep_deadline = min(deadline, began + explain_budget(problem, result))
     reasons = why_left_out(
         problem,
@@ -122,6 +132,7 @@ def explain_result(
         budget_prices=tuple(prices),
         seconds=time.perf_counter() - began,
         probed=sum(r.probed for r in reasons),
+        not_examined=sum(r.text == not_examined_text() for r in reasons),
     )
 
 

@@ -21,6 +21,7 @@ from planner.app.reasons import explain_result
 from planner.app.view import PlanView, plan_view
 from planner.check import check_plan
 from planner.domain import (
+    Deadline,
     Finding,
     Plan,
     Problem,
@@ -40,6 +41,15 @@ from planner.workbook.output import OutputError, make_folder
 from planner.workbook.read import read_problem, read_variants
 from planner.workbook.read_schedule import read_baseline
 
+# Share of the time limit kept for explanations when the search runs to its
+# end, what writing the results takes, and how much of that may fall in the
+# seconds a command may run past its limit: see `RunBudget`.
+EXPLAIN_RESERVE = 0.1
+WRITE_GRACE_S = 3.0
+WRITE_BASE_S = 1.0
+WRITE_PER_EXERCISE_S = 0.003
+WRITE_PER_PARTNER_S = 0.01
+
 # Stages a run goes through, as RunProgress.stage names them.
 READING = "reading"
 SEARCHING = "searching"
@@ -56,6 +66,12 @@ class SolveRequest:
     result folder or schedule file) re-plans against an earlier plan, its
     events before ``freeze_before`` kept; ``explain_all`` gives a reason for
     every exercise and goal left out (else the most valuable few).
+
+    The time limit is the whole run's: from ``began`` (a `time.perf_counter`
+    value, the command's start; default when `solve_workbook` is called)
+    reading, the search, explanations and writing all fit in it.
+    Explanations get what the search leaves, and ``explain_s`` more seconds
+    when asked for.
     """
 
     options: SolveOptions = field(default_factory=SolveOptions)
@@ -63,6 +79,46 @@ class SolveRequest:
     explain_all: bool = False
     baseline: Path | None = None
     freeze_before: dt.date | None = None
+    explain_s: float = 0.0
+    began: float | None = None
+
+
+@dataclass(frozen=True)
+class RunBudget:
+    """The moments one solve's steps must be done by, from one time limit.
+
+    The command may end a few seconds after its limit; writing the results
+    uses up to `WRITE_GRACE_S` of those, and what it takes beyond (it grows
+    with the programme, `writing_s`) is kept free at the end of the limit.
+    Before that the explanations get `EXPLAIN_RESERVE` of the limit and
+    whatever the search leaves; the search may run until then.
+    """
+
+    search: Deadline
+    explaining: Deadline
+
+    @classmethod
+    def of(cls, problem: Problem, request: SolveRequest, began: float) -> RunBudget:
+        limit = request.options.limit_for(problem)
+        end = Deadline(began + limit)
+        writing = max(0.0, writing_s(problem) - WRITE_GRACE_S)
+        explaining = EXPLAIN_RESERVE * limit
+        return cls(
+            search=end.earlier(writing + explaining),
+            explaining=Deadline(end.at + request.explain_s).earlier(writing),
+        )
+
+
+def writing_s(problem: Problem) -> float:
+    """Seconds to check the plan and write every file of its result, as
+    measured on a loaded 2-core machine (benchmarks/RESULTS.md): a base for
+    the brief's charts and the workbook, and a share per exercise and per
+    partner (the schedule's rows, each partner's calendar)."""
+    return (
+        WRITE_BASE_S
+        + WRITE_PER_EXERCISE_S * len(problem.exercises)
+        + WRITE_PER_PARTNER_S * len(problem.partners)
+    )
 
 
 @dataclass(frozen=True)
@@ -199,7 +255,7 @@ def solve_workbook(
     cancel then) skips the explanations and writes the plan all the same.
     """
     path, out_dir = Path(path), Path(out_dir)
-    began = time.perf_counter()
+    began = time.perf_counter() if request.began is None else request.began
     tell = teller(progress, began)
     timings: dict[str, float] = {}
     tell(READING)
@@ -227,8 +283,11 @@ def solve_workbook(
     def searching(news: Progress) -> None:
         tell(SEARCHING, news.objective, news.bound)
 
+    budget = RunBudget.of(problem, request, began)
     mark = time.perf_counter()
-    result = replan(problem, request.options, previous, freeze, searching, cancel)
+    result = replan(
+        problem, request.options, previous, freeze, searching, cancel, budget.search
+    )
     timings["solve_s"] = time.perf_counter() - mark
     stages.searched(result)
     cancelled = cancel is not None and cancel.is_set()
@@ -239,7 +298,9 @@ def solve_workbook(
         mark = time.perf_counter()
         try:
             with stages.explaining():
-                explanation = explain_result(problem, result, request.explain_all)
+                explanation = explain_result(
+                    problem, result, request.explain_all, until=budget.explaining
+                )
         except KeyboardInterrupt as stop:  # Ctrl-C, or a cancel: the plan counts
             stages.explaining_stopped(result, stop)
             cancelled = True

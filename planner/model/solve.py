@@ -55,6 +55,7 @@ from planner.model.search import (
 # `_fill_gaps`).
 FILL_SHARE = 0.1
 MIN_STEP_S = 0.2  # a step after the search with less time left is not begun
+WORK_DONE = 0.99  # share of its deterministic time a search that used it all reports
 # Models below this many variables (generated m: about 2,000) are first
 # searched by one worker for up to ONE_WORKER_WORK units of deterministic
 # time (about 1 s idle on 2 cores): proven best, that is the plan.
@@ -193,8 +194,10 @@ def solve(
             found.status = cp_model.FEASIBLE
     elif found.interrupted:
         pass  # the plan found so far is all that is wanted
-    elif options.deterministic or found.canonical:
-        found.canonical = True
+    elif options.deterministic:
+        found.canonical = _stopped_by_work(found, cp_parameters)
+    elif found.canonical:
+        pass  # one worker proved it best: the deterministic run's plan
     elif found.status == cp_model.FEASIBLE:
         workers = int(_number(cp_parameters, "num_workers"))
         fill = _fill_step(built, problem, found.solution, deadline, workers)
@@ -240,6 +243,17 @@ def solve(
             "failures": found.failures,
         },
     )
+
+
+def _stopped_by_work(found: Found, parameters: dict[str, object]) -> bool:
+    """Whether a deterministic search ended where any machine would: on its
+    proof or its deterministic time, not on the deadline's clock (a machine
+    too slow for the work within the time limit)."""
+    if found.status == cp_model.OPTIMAL:
+        return True
+    work = found.figures.get("deterministic_time")
+    limit = _number(parameters, "max_deterministic_time")
+    return isinstance(work, float) and work >= limit * WORK_DONE
 
 
 def _small(built: BuiltModel) -> bool:
