@@ -146,9 +146,8 @@ def improve(
 
 def _stalled(search: Search) -> bool:
     recent = search.ran_out[-RECENT_PARTS:]
-    return (
-        search.parts - search.last_better >= STALL_PARTS
-        or (len(recent) == RECENT_PARTS and sum(recent) >= STRUGGLING)
+    return search.parts - search.last_better >= STALL_PARTS or (
+        len(recent) == RECENT_PARTS and sum(recent) >= STRUGGLING
     )
 
 
