@@ -7,7 +7,9 @@ other, so wall time and peak memory are its own. Usage (repository root)::
     python benchmarks/race.py dense:xl spread:l --time-limit 60 --workers 2
     python benchmarks/race.py spread:l --beside 1   # beside a CPU-heavy job
 
-Instances are ``profile:size`` (any shape of `planner.generate.PROFILES`).
+Instances are ``profile:size`` (any shape of `planner.generate.PROFILES`), or
+``profile:size:knob=value,...`` with knobs turned (``spread:l:weeks=52``: the
+400 exercises of the spread l in one year).
 
 Racers:
 
@@ -67,8 +69,14 @@ def planner_command() -> list[str]:
 
 
 def generate(instance: str, seed: int, folder: Path) -> Path:
-    profile, size = instance.split(":")
-    path = folder / f"{profile}-{size}.xlsx"
+    """``profile:size`` or ``profile:size:knob=value,knob=value`` (knobs as
+    ``planner generate --set`` takes them), written into ``folder``."""
+    profile, size, *knobs = instance.split(":")
+    turned = [
+        item for knob in knobs for pair in knob.split(",") for item in ("--set", pair)
+    ]
+    name = "-".join([profile, size, *knobs]).replace("=", "").replace(",", "-")
+    path = folder / f"{name}.xlsx"
     subprocess.run(
         [
             *planner_command(),
@@ -80,6 +88,7 @@ def generate(instance: str, seed: int, folder: Path) -> Path:
             profile,
             "--seed",
             str(seed),
+            *turned,
         ],
         check=True,
         capture_output=True,
@@ -238,7 +247,7 @@ def race(
     folder = Path(tempfile.mkdtemp(prefix="race-"))
     try:
         for instance in instances:
-            place = folder / instance.replace(":", "-")
+            place = folder / instance.replace(":", "-").replace(",", "-")
             place.mkdir()
             workbook = generate(instance, seed, place)
             planted = planted_objective(workbook)
