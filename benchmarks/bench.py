@@ -23,8 +23,9 @@ def measure(size: str, seed: int, time_limit: float, workers: int) -> dict[str, 
     """Generate, read, build, solve and check one programme; time each step."""
     from planner.check import check_plan
     from planner.domain import SolveOptions
-    from planner.generate import generate
-    from planner.model import build_model, solve
+    from planner.model.search import build_model
+    from planner.model.solve import solve
+    from planner.workbook.generate import generate
     from planner.workbook.read import read_problem
     from planner.workbook.template import write_workbook
 

@@ -24,12 +24,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from planner.app.plans import ReplanTask, plan_problem, replan_all, run_replan
+from planner.app.publish import write_result
+from planner.app.sweep import SweepSpec, sweep_variants
 from planner.domain import SolveOptions
 from planner.engines.local import LocalEngine
-from planner.generate import generate
-from planner.result_files import write_result
-from planner.sweep import SweepSpec, sweep_variants
-from planner.whatif import ReplanTask, replan, replan_all, run_replan
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 
@@ -56,7 +56,7 @@ def main() -> None:
         problem, _ = read_problem(source)
     assert problem is not None
     options = SolveOptions(time_limit_s=args.time_limit, deterministic=True)
-    base = replan(problem, options).plan
+    base = plan_problem(problem, options).plan
     made = sweep_variants(problem, SPEC)[:20]
     variants = {v.name: v.problem for v in made}
     cores = os.cpu_count() or 1
@@ -69,7 +69,7 @@ def main() -> None:
 
     one = replace(options, workers=1)
     began = time.perf_counter()
-    results = [run_replan(ReplanTask(p, one, base)) for p in variants.values()]
+    results = [run_replan(ReplanTask(p, one, base), None) for p in variants.values()]
     print(row("one process", len(variants), time.perf_counter() - began, "1 worker"))
 
     began = time.perf_counter()

@@ -18,9 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from planner.domain import Period, Problem, Source
-from planner.explain import conflict_lines
-from planner.generate import generate
+from planner.explain.words import conflict_lines
 from planner.model.conflicts import conflict
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 

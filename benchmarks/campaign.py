@@ -1,6 +1,6 @@
 """The shapes campaign (issue 20): many generated programmes, every plan judged.
 
-Every shape of `planner.generate.PROFILES` (the spread and dense profiles and
+Every shape of `planner.workbook.generate.PROFILES` (the spread and dense profiles and
 the shapes that turn their knobs) at sizes s to xl, several seeds each, each
 solved by the real ``planner solve`` command with a time limit suited to its
 size, and every plan judged by ``planner check``. One command makes the whole
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from race import beside, generate, judge, planner_command, timed
 
-from planner.generate import PROFILES
+from planner.workbook.generate import PROFILES
 
 # Seconds of search for each size, and seeds run per size by default: 12
 # shapes x (3 + 3 + 2 + 1) = 108 programmes.

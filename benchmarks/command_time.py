@@ -26,7 +26,7 @@ from race import ENV, generate, planner_command
 
 def import_seconds() -> float:
     """Seconds to start Python and import what a solve needs, best of three."""
-    command = [sys.executable, "-c", "import planner.app.solve, planner.brief"]
+    command = [sys.executable, "-c", "import planner.app.solve, planner.outputs.brief"]
     best = float("inf")
     for _ in range(3):
         began = time.perf_counter()

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
-from planner.model import build_model
-from planner.model.search import solution_plan
+from planner.model.search import build_model, solution_plan
 from planner.workbook.read import read_problem
 
 

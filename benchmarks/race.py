@@ -7,7 +7,7 @@ other, so wall time and peak memory are its own. Usage (repository root)::
     python benchmarks/race.py dense:xl spread:l --time-limit 60 --workers 2
     python benchmarks/race.py spread:l --beside 1   # beside a CPU-heavy job
 
-Instances are ``profile:size`` (any shape of `planner.generate.PROFILES`), or
+Instances are ``profile:size`` (any shape of `planner.workbook.generate.PROFILES`), or
 ``profile:size:knob=value,...`` with knobs turned (``spread:l:weeks=52``: the
 400 exercises of the spread l in one year).
 

@@ -7,7 +7,8 @@ def run_command() -> None:
     """The ``planner`` command: signals are noted before the heavy imports;
     the time limit counts from the process's start."""
     signals.note_early()
-    from planner.cli import main, process_started
+    from planner.cli import main
+    from planner.processes import process_started
 
     main(obj=process_started())
 

@@ -30,7 +30,8 @@ from planner.domain import (
     Problem,
     Violation,
 )
-from planner.figures import GoalProgress, Held, Placed, listed_ids
+from planner.figures import Held, Placed, listed_ids
+from planner.report import GoalProgress
 
 __all__ = ["RULES", "check_plan", "frozen_violations"]
 

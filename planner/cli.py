@@ -1,19 +1,25 @@
-"""The `planner` command: parse options, call `planner.app`, print, set exit codes.
+"""The `planner` command: parse options, call `planner.app`, print, exit.
 
-Exit codes: 0 done (plan written, file valid, plan clean); 1 the checked plan
-breaks a rule; 2 invalid input (also: an option out of range, a workbook
-without scenarios given to whatif, a scenario whose rows have errors; serve
-refusing to start: no token on a non-local address, an unusable data folder); 3
-proven infeasible (whatif: some plan proven infeasible, every other found);
-4 no plan found within the time limit (whatif: some plan not found in time);
-5 the results could not be written (output folder or file problem); 6
-interrupted (Ctrl-C or SIGTERM) once a plan existed: the best plan found was
-checked and written; 130 (Ctrl-C) or 143 (SIGTERM) interrupted before any
-plan existed, or a second signal that ended the run at once: nothing
-half-written is left (see `planner.interrupt`); 70 an unexpected error (one
-line, never a traceback); whatif, sweep and robustness: a plan whose task
-failed twice (a crashed worker, a lost machine), named on stderr, every
-other plan still written.
+Every command calls one function of the application layer and exits with
+the code of the outcome's verdict (`planner.app.verdict.Verdict`, the one
+table the web page reads too): 0 done (plan written, file valid, plan
+clean); 1 the checked plan breaks a rule (every broken rule printed); 2
+invalid input (also: an option out of range, a workbook without scenarios
+given to whatif, a scenario whose rows have errors; serve refusing to start:
+another address without users or without TLS and --insecure, an unusable
+data folder or TLS file, a data folder another serve uses; users: an unknown
+user, a bad name, role or password); 3 proven
+infeasible (whatif: some plan proven infeasible, every other found); 4 no
+plan found within the time limit (whatif: some plan not found in time); 5
+the results could not be written (output folder or file problem); 6
+interrupted (Ctrl-C or SIGTERM) once a plan existed: the best plans found
+were checked and written; 130 (Ctrl-C) or 143 (SIGTERM) interrupted before
+any plan existed, or a second signal that ended the run at once: nothing
+half-written is left (see `planner.interrupt`); 70 whatif, sweep and
+robustness: a plan whose task failed twice (a crashed worker, a lost
+machine), named on stderr, every other plan still written; and an unexpected
+error (one line, never a traceback); 8 serve: the port is already in use (one
+line).
 
 Answers go to stdout, diagnostics (findings, progress, warnings, why a
 command failed) to stderr, so an answer can be piped or saved on its own.
@@ -22,7 +28,7 @@ command failed) to stderr, so an answer can be piped or saved on its own.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,36 +42,29 @@ from rich.live import Live
 from rich.table import Table
 
 from planner import __version__
-from planner.app import ENGINES, KIND_EXERCISE, LOCAL, Explanation, OutputError
+from planner.app.verdict import Verdict
 from planner.domain import (
+    ENGINES,
+    LOCAL,
+    EngineChoice,
     Finding,
     Problem,
     Result,
     Severity,
     SolveOptions,
-    Status,
     Violation,
 )
-from planner.interrupt import (
-    EXIT_INTERRUPTED,
-    Aborted,
-    Interrupted,
-    exit_code,
-    signal_name,
-    signals,
-)
-from planner.results import ResultError, no_plan_text
+from planner.interrupt import Aborted, Interrupted, exit_code, signal_name, signals
+from planner.report import KIND_EXERCISE, Explanation, no_plan_text
 
-if TYPE_CHECKING:  # the application layer's functions bring the solver: each
-    # command imports the one it calls (planner.app loads names on first use)
-    from planner.app import PlanReading, RunProgress
+if TYPE_CHECKING:  # the application layer's commands bring the solver: each
+    # command imports the one it calls
+    from planner.app.examine import PlanReading
+    from planner.app.progress import RunProgress
+    from planner.serve.storage import Storage
 
-EXIT_VIOLATIONS = 1
-EXIT_INVALID = 2
-EXIT_INFEASIBLE = 3
-EXIT_NO_PLAN = 4
-EXIT_OUTPUT = 5
-EXIT_UNEXPECTED = 70
+EXIT_UNEXPECTED = 70  # an unexpected error: one line, never a traceback
+CLI_USER = "command line"  # who the audit log names for `planner users`
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -86,9 +85,6 @@ class PlannerCommand(click.Group):
         except Aborted as stop:
             err.print(f"Stopped at once ({stop} again); the results were not written.")
             sys.exit(exit_code(stop.signum))
-        except OutputError as error:
-            err.print(str(error), markup=False)
-            sys.exit(EXIT_OUTPUT)
         except Exception as error:
             if signals.received is not None:
                 # an interrupt inside an import or a library, seen as its error
@@ -116,13 +112,23 @@ def _print_findings(findings: Iterable[Finding]) -> None:
         err.print(str(finding), style=style, markup=False)
 
 
+def _exit(verdict: Verdict) -> None:
+    """End with the verdict's exit code (none for done); a stop before any
+    plan with the code of the signal that stopped it."""
+    if verdict is Verdict.DONE:
+        return
+    if verdict is Verdict.STOPPED:
+        sys.exit(exit_code(signals.received or signal.SIGINT))
+    sys.exit(verdict.exit_code)
+
+
 def _stop_if_invalid(path: Path, findings: Sequence[Finding], valid: bool) -> None:
     """Print what reading a workbook found; exit 2 when it has errors."""
     _print_findings(findings)
     if not valid:
         errors = sum(f.severity is Severity.ERROR for f in findings)
         err.print(f"{path.name}: {errors} error(s); nothing was planned.")
-        sys.exit(EXIT_INVALID)
+        _exit(Verdict.INVALID)
 
 
 def _stop_unless_read(path: Path, reading: PlanReading) -> None:
@@ -131,7 +137,7 @@ def _stop_unless_read(path: Path, reading: PlanReading) -> None:
     _stop_if_invalid(path, reading.findings, reading.valid)
     _print_findings(reading.plan_findings)
     if reading.plan is None:
-        sys.exit(EXIT_INVALID)
+        _exit(Verdict.INVALID)
 
 
 # Rejected by click before anything is read: CP-SAT would only call the model
@@ -202,15 +208,19 @@ def _stop_on_error(error: str | None) -> None:
     cluster unreachable, a sweep that asks for nothing)."""
     if error is not None:
         err.print(error, markup=False)
-        sys.exit(EXIT_INVALID)
+        _exit(Verdict.INVALID)
 
 
-def _exit_on_violations(broken: Sequence[tuple[str, Violation]]) -> None:
-    """Name every rule a written plan breaks, by plan, and exit 1 if any."""
+def _print_broken(broken: Sequence[tuple[str, Violation]]) -> None:
+    """Name every rule a written plan breaks, by plan (the verdict then
+    exits 1)."""
     for name, violation in broken:
-        err.print(f"{name}: {violation}", markup=False)
+        err.print(f"{name}: {violation}", style="red", markup=False)
     if broken:
-        sys.exit(EXIT_VIOLATIONS)
+        err.print(
+            f"{len(broken)} rule(s) broken: the independent checker rejects "
+            "the plan written; do not brief it."
+        )
 
 
 def _print_failed(failed: Mapping[str, str]) -> None:
@@ -229,11 +239,12 @@ def _print_failed(failed: Mapping[str, str]) -> None:
 @SCENARIO
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK and list every problem with its sheet and cell."""
-    from planner.app import validate_workbook
+    from planner.app.validate import validate_workbook
 
     validation = validate_workbook(workbook, scenario)
     _stop_if_invalid(workbook, validation.findings, validation.valid)
     out.print(f"{workbook.name} is valid: {validation.summary}.")
+    _exit(validation.verdict)
 
 
 @main.command()
@@ -242,26 +253,21 @@ def validate(workbook: Path, scenario: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 def template(output: Path, example: bool, force: bool) -> None:
     """Write an input workbook to start from."""
-    from planner.app import write_template_file
+    from planner.app.validate import write_template_file
 
-    try:
-        write_template_file(output, example=example, force=force)
-    except FileExistsError:
-        err.print(f"{output} already exists; use --force to overwrite it.")
-        sys.exit(EXIT_INVALID)
-    out.print(f"Wrote {output}.")
-
-
-def _profiles() -> list[str]:
-    from planner.app import PROFILES
-
-    return list(PROFILES)
+    written = write_template_file(output, example=example, force=force)
+    _print_written_workbook(written.exists, written.output_error)
+    if written.files:
+        out.print(f"Wrote {output}.")
+    _exit(written.verdict)
 
 
-def _knobs() -> list[str]:
-    from planner.app import KNOBS
-
-    return list(KNOBS)
+def _print_written_workbook(exists: Path | None, output_error: str | None) -> None:
+    """Why a workbook was not written: a file already there, or the folder."""
+    if exists is not None:
+        err.print(f"{exists} already exists; use --force to overwrite it.")
+    if output_error is not None:
+        err.print(output_error, markup=False)
 
 
 @main.command()
@@ -274,12 +280,12 @@ def _knobs() -> list[str]:
 )
 @click.option(
     "--profile",
-    type=click.Choice(sorted(_profiles())),
     default="spread",
     show_default=True,
     help="spread: the horizon grows with the size (xl: five years); "
-    "dense: one year of weeks at every size; the others are shapes that turn "
-    "some knobs of one of them (goal-heavy, days, decade, ...).",
+    "dense: one year of weeks at every size; or a shape that turns some knobs "
+    "of one of them: goal-heavy, mandatory, blackouts, scarce-venues, "
+    "wide-invitations, long, chains, days, decade, hostile.",
 )
 @click.option(
     "--set",
@@ -287,7 +293,8 @@ def _knobs() -> list[str]:
     multiple=True,
     metavar="KNOB=VALUE",
     help="Turn one knob of the profile, e.g. --set hard_share=0.6 --set "
-    "unit=day; repeat for more. Knobs: " + ", ".join(_knobs()) + ".",
+    "unit=day; repeat for more (a knob that does not exist is named with the "
+    "list of knobs).",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
@@ -304,21 +311,19 @@ def generate(
     The planted plan it was built around, which proves it feasible, is written
     beside it as OUTPUT.planted.json, readable by `planner check`.
     """
-    from planner.app import generate_workbook
+    from planner.app.validate import generate_workbook
 
     turned = dict(knob.partition("=")[::2] for knob in knobs)
-    try:
-        made = generate_workbook(output, size, seed, profile, force, turned)
-    except FileExistsError as taken:
-        err.print(f"{taken} already exists; use --force to overwrite it.")
-        sys.exit(EXIT_INVALID)
-    except ValueError as wrong:
-        err.print(f"--set: {wrong}")
-        sys.exit(EXIT_INVALID)
-    out.print(
-        f"Wrote {output} (size {size}, profile {profile}, seed {seed}) and its "
-        f"planted plan {made.planted.name} ({made.events} events)."
-    )
+    made = generate_workbook(output, size, seed, profile, force, turned)
+    _print_written_workbook(made.exists, made.output_error)
+    if made.wrong is not None:
+        err.print(made.wrong, markup=False)
+    if made.files:
+        out.print(
+            f"Wrote {output} (size {size}, profile {profile}, seed {seed}) and its "
+            f"planted plan {made.files[1].name} ({made.events} events)."
+        )
+    _exit(made.verdict)
 
 
 class _SearchLine:
@@ -331,7 +336,7 @@ class _SearchLine:
         )
 
     def show(self, progress: RunProgress) -> None:
-        from planner.app import SEARCHING
+        from planner.app.progress import SEARCHING
 
         if self._live is None:
             return
@@ -465,7 +470,9 @@ def solve(
     or all with --explain-all) while time is left; when no plan exists, the
     fewest workbook rows that conflict are named.
     """
-    from planner.app import SolveRequest, Stages, describe_problem, solve_workbook
+    from planner.app.progress import WRITING
+    from planner.app.solve import SolveRequest, solve_workbook
+    from planner.app.validate import describe_problem
 
     if freeze_before is not None and baseline is None:
         raise click.UsageError("--freeze-before needs --baseline.")
@@ -488,34 +495,37 @@ def solve(
 
     with _search_line(err.is_terminal and not quiet) as line:
 
-        def searched(result: Result) -> None:
-            line.stop()
-            _hold_or_stop(result)
+        def show(progress: RunProgress) -> None:
+            signals.writing = progress.stage == WRITING
+            line.show(progress)
 
-        stages = Stages(
-            read=read,
-            searched=searched,
-            explaining=signals.raising,
-            writing=signals.writing,
-            explaining_stopped=_explanations_skipped,
-        )
-        outcome = solve_workbook(workbook, target, request, line.show, stages=stages)
+        outcome = solve_workbook(workbook, target, request, show, signals.token(), read)
+    signals.writing = False
     result, problem = outcome.result, outcome.problem
-    if result is None:  # stopped before the search: ``read`` was not told
-        _stop_if_invalid(workbook, outcome.findings, problem is not None)
+    verdict = outcome.verdict
+    if result is None or problem is None:
+        if verdict is Verdict.STOPPED:
+            _print_stopped()
+        else:  # stopped before the search: ``read`` was not told
+            _stop_if_invalid(workbook, outcome.findings, problem is not None)
+        if outcome.output_error is not None:
+            err.print(outcome.output_error, markup=False)
+        _exit(verdict)  # else the baseline could not be read (said above)
+        return
+    for failure in result.failures:
+        err.print(f"warning: {failure}", style="yellow", markup=False)
     if outcome.output_error is not None:
         err.print(outcome.output_error, markup=False)
-        sys.exit(EXIT_OUTPUT)
-    if result is None or problem is None:
-        sys.exit(EXIT_INVALID)  # the baseline could not be read (said above)
+        _exit(verdict)
     if not quiet:
         _print_result(result, problem.settings.currency)
         _print_reasons(outcome.explanation)
         _print_written(outcome.files, target)
-    if result.plan is not None:
-        for warning in outcome.pinned_left_out:
-            err.print(f"warning: {warning}", style="yellow", markup=False)
-        _end_if_interrupted(result, outcome.violations)
+    for warning in outcome.pinned_left_out:
+        err.print(f"warning: {warning}", style="yellow", markup=False)
+    _print_broken([("plan", violation) for violation in outcome.violations])
+    if verdict is Verdict.INTERRUPTED:
+        _print_interrupted("the best plan found until then was written")
     frozen = result.frozen_violations
     if frozen:
         for message in frozen:
@@ -524,13 +534,11 @@ def solve(
             f"{len(frozen)} frozen event(s) break a rule: change the workbook or "
             "freeze from an earlier date."
         )
-        sys.exit(EXIT_INFEASIBLE)
-    if result.status is Status.INFEASIBLE:
+    elif verdict is Verdict.INFEASIBLE:
         _print_conflict(outcome.explanation, err)
-        sys.exit(EXIT_INFEASIBLE)
-    if result.plan is None:
+    elif verdict is Verdict.NO_PLAN:
         err.print("No plan found within the time limit; try a longer --time-limit.")
-        sys.exit(EXIT_NO_PLAN)
+    _exit(verdict)
 
 
 def _began() -> float:
@@ -542,58 +550,20 @@ def _began() -> float:
     return started if isinstance(started, float) else time.perf_counter()
 
 
-def process_started() -> float:
-    """When this process started, as a `time.perf_counter` value. Read from
-    /proc on Linux; elsewhere the moment of asking (the imports are then
-    not counted)."""
-    now = time.perf_counter()
-    try:
-        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        age = uptime - int(stat[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return now
-    return now - max(0.0, age)
+def _print_stopped() -> None:
+    """A stop that came before any plan existed."""
+    how = signal_name(signals.received) if signals.received else "cancelled"
+    err.print(f"Interrupted ({how}) before any plan existed; nothing written.")
 
 
-def _explanations_skipped(result: Result, stop: KeyboardInterrupt) -> None:
-    """An interrupt while explaining: the plan is written without them; with
-    no plan there is nothing to write, and the run ends as interrupted."""
-    if result.plan is None:
-        raise stop
-    err.print("Explanations skipped (interrupted); writing the plan.")
-
-
-def _hold_or_stop(result: Result) -> None:
-    """After the search: keep a plan whatever comes; without one, stop if asked.
-
-    The search swallows the interrupt that stopped it (it returns its best
-    plan); with no plan at all the run ends as if interrupted before it.
-    """
-    for failure in result.failures:
-        err.print(f"warning: {failure}", style="yellow", markup=False)
-    if result.plan is not None:
-        signals.holding_plan()
-    elif signals.received is not None:
-        raise Interrupted(signals.received)
-
-
-def _end_if_interrupted(result: Result, violations: Sequence[Violation]) -> None:
-    """Exit 6 when Ctrl-C or SIGTERM stopped the run: the plan written is
-    checked (``violations``: the checker's verdict on it)."""
-    if not result.statistics.get("interrupted") and signals.received is None:
-        return
-    for violation in violations:
-        err.print(str(violation), style="red", markup=False)
-    if violations:
-        sys.exit(EXIT_VIOLATIONS)
+def _print_interrupted(what: str) -> None:
+    """A stop that came once a plan existed: what was written, checked."""
     how = signal_name(signals.received) if signals.received else "interrupted"
     err.print(
-        f"Interrupted ({how}): the best plan found until then was written; "
-        "the independent checker finds every hard rule holds.",
+        f"Interrupted ({how}): {what}; the independent checker finds every hard "
+        "rule holds.",
         markup=False,
     )
-    sys.exit(EXIT_INTERRUPTED)
 
 
 def _print_written(written: Sequence[Path], folder: Path) -> None:
@@ -630,15 +600,17 @@ def _print_conflict(explanation: object, console: Console) -> None:
 )
 def explain(workbook: Path, scenario: str | None, time_limit: float) -> None:
     """Say why no plan exists for WORKBOOK: the fewest rows that conflict."""
-    from planner.app import conflict_of_workbook
+    from planner.app.examine import conflict_of_workbook
 
-    found = conflict_of_workbook(workbook, scenario, time_limit)
+    found = conflict_of_workbook(workbook, scenario, time_limit, cancel=signals.token())
     _stop_if_invalid(workbook, found.findings, found.valid)
-    if found.conflict is None:
+    if found.cancelled:
+        _print_stopped()
+    elif found.conflict is None:
         out.print(f"{workbook.name}: a plan exists; run planner solve.")
-        return
-    _print_conflict(found.conflict, out)
-    sys.exit(EXIT_INFEASIBLE)
+    else:
+        _print_conflict(found.conflict, out)
+    _exit(found.verdict)
 
 
 @main.command()
@@ -661,20 +633,30 @@ def suggest(
     scenario: str | None,
 ) -> None:
     """List the best other placements of EXERCISE_ID, the rest of RESULT kept."""
-    from planner.app import suggest_placements
+    from planner.app.examine import suggest_placements
 
     start = None if at_start is None else at_start.date()
     found = suggest_placements(
-        workbook, result, exercise_id, top, at_venue, start, scenario
+        workbook,
+        result,
+        exercise_id,
+        top,
+        at_venue,
+        start,
+        scenario,
+        cancel=signals.token(),
     )
     reading = found.reading
     _stop_if_invalid(workbook, reading.findings, reading.valid)
     if found.unknown_exercise:
         err.print(f"Exercise {exercise_id} is not in {workbook.name}.")
-        sys.exit(EXIT_INVALID)
+        _exit(found.verdict)
     _stop_unless_read(workbook, reading)
+    if found.cancelled:
+        _print_stopped()
     for suggestion in found.suggestions:
         out.print(suggestion.text, markup=False)
+    _exit(found.verdict)
 
 
 @main.command()
@@ -686,7 +668,7 @@ def check(workbook: Path, schedule: Path) -> None:
     Independent of the solver: every hard rule is checked again and every
     objective term recomputed.
     """
-    from planner.app import check_schedule
+    from planner.app.examine import check_schedule
 
     checked = check_schedule(workbook, schedule)
     _stop_unless_read(workbook, checked.reading)
@@ -701,9 +683,10 @@ def check(workbook: Path, schedule: Path) -> None:
     out.print(table)
     if checked.violations:
         err.print(f"{len(checked.violations)} rule(s) broken.")
-        sys.exit(EXIT_VIOLATIONS)
-    events = 0 if checked.reading.plan is None else len(checked.reading.plan.events)
-    out.print(f"{events} events checked: every hard rule holds.")
+    else:
+        events = 0 if checked.reading.plan is None else len(checked.reading.plan.events)
+        out.print(f"{events} events checked: every hard rule holds.")
+    _exit(checked.verdict)
 
 
 @main.command()
@@ -728,17 +711,18 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     A result is what check reads: a result folder, a schedule.json or a
     schedule.xlsx (edited or not; give --workbook).
     """
-    from planner.app import compare_files
+    from planner.app.compare import compare_files
 
     if len(results) < 2:
         err.print("compare needs at least two results.")
-        sys.exit(EXIT_INVALID)
+        _exit(Verdict.INVALID)
     compared = compare_files(results, out_path, workbook)
     if workbook is not None:
         _stop_if_invalid(workbook, compared.findings, compared.valid)
     if compared.report is None:
         err.print(str(compared.error))
-        sys.exit(EXIT_INVALID)
+        _exit(compared.verdict)
+        return
     comparison = compared.report.comparison
     for warning in comparison.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False)
@@ -747,8 +731,9 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
         out.print(str(difference), markup=False)
     if compared.output_error is not None:
         err.print(compared.output_error, markup=False)
-        sys.exit(EXIT_OUTPUT)
-    out.print(f"Wrote {compared.file}")
+    else:
+        out.print(f"Wrote {compared.file}")
+    _exit(compared.verdict)
 
 
 @main.command()
@@ -782,14 +767,15 @@ def brief(
     and exercises left out; with --compare, the scenarios side by side and
     what changed.
     """
-    from planner.app import brief_files
+    from planner.app.compare import brief_files
 
-    try:
-        written = brief_files(result, others, out_dir, paper)
-    except ResultError as error:
-        err.print(str(error), markup=False)
-        sys.exit(EXIT_INVALID)
-    out.print(f"Wrote {', '.join(str(p) for p in written)}")
+    written = brief_files(result, others, out_dir, paper)
+    for problem in (written.error, written.output_error):
+        if problem is not None:
+            err.print(problem, markup=False)
+    if written.files:
+        out.print(f"Wrote {', '.join(str(p) for p in written.files)}")
+    _exit(written.verdict)
 
 
 @main.command()
@@ -827,7 +813,7 @@ def whatif(
     when a plan is proven infeasible, 4 when one was not found in time: every
     plan that was found is still written.
     """
-    from planner.app import EngineChoice, whatif_workbook
+    from planner.app.whatif import whatif_workbook
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
@@ -838,9 +824,13 @@ def whatif(
         list(scenarios) or None,
         None if freeze_before is None else freeze_before.date(),
         progress=lambda news: _tell_line(news.message),
+        cancel=signals.token(),
         engine=EngineChoice(engine, address),
     )
     _stop_on_error(done.error)
+    if done.output_error is not None:
+        err.print(done.output_error, markup=False)
+        _exit(done.verdict)
     for name, findings in done.findings.items():
         if findings:
             err.print(f"{name}:")
@@ -852,37 +842,30 @@ def whatif(
             err.print(f"{plan.name}: {message}", markup=False)
     _print_failed(done.failed)
     if not done.plans:
-        sys.exit(EXIT_UNEXPECTED if done.failed else EXIT_INVALID)
+        if done.cancelled:
+            _print_stopped()
+        _exit(done.verdict)
     if done.comparison is not None:
         _print_rows(done.comparison.rows)
     if done.comparison_file is not None:
         out.print(f"Wrote {done.comparison_file}")
-    _exit_on_violations(
-        [(plan.name, v) for plan in done.plans for v in plan.violations]
-    )
-    if done.interrupted or signals.received is not None:
-        how = signal_name(signals.received) if signals.received else "interrupted"
+    _print_broken([(plan.name, v) for plan in done.plans for v in plan.violations])
+    verdict = done.verdict
+    if verdict is Verdict.INTERRUPTED:
         planned = [plan.name for plan in done.plans if plan.result.plan is not None]
-        err.print(
-            f"Interrupted ({how}): the best plans found until then were written "
-            f"({', '.join(planned)}); the independent checker finds every hard "
-            "rule holds.",
-            markup=False,
+        missing = f"; not planned: {', '.join(done.stopped)}" if done.stopped else ""
+        _print_interrupted(
+            f"the best plans found until then were written ({', '.join(planned)})"
+            + missing
         )
-        sys.exit(EXIT_INTERRUPTED)
-    if done.failed:
-        sys.exit(EXIT_UNEXPECTED)
-    if done.skipped:
-        sys.exit(EXIT_INVALID)
     unplanned = [plan for plan in done.plans if plan.result.plan is None]
-    if unplanned:
+    if unplanned and verdict in (Verdict.INFEASIBLE, Verdict.NO_PLAN):
         err.print(
             f"{len(unplanned)} of {len(done.plans)} plans not found "
             f"({', '.join(plan.name for plan in unplanned)}): each folder holds "
             "no-plan.xlsx saying what was tried."
         )
-        infeasible = all(plan.result.status is Status.INFEASIBLE for plan in unplanned)
-        sys.exit(EXIT_INFEASIBLE if infeasible else EXIT_NO_PLAN)
+    _exit(verdict)
 
 
 def _tell_line(line: str) -> None:
@@ -901,66 +884,241 @@ def _tell_line(line: str) -> None:
     type=click.Path(path_type=Path),
     default=Path("planner-data"),
     show_default=True,
-    help="Folder for the run history (SQLite) and the result files.",
+    help="Folder for the run history (SQLite), users and the result files.",
 )
 @click.option(
-    "--token",
-    envvar="PLANNER_TOKEN",
-    help="Access token every request must carry; required on any address but "
-    "localhost [env: PLANNER_TOKEN].",
+    "--certfile",
+    type=click.Path(path_type=Path),
+    help="TLS certificate (PEM), with --keyfile: the page is then https.",
+)
+@click.option("--keyfile", type=click.Path(path_type=Path), help="TLS private key.")
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Serve another address without TLS (passwords and plans in clear).",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="A name browsers use for this server (repeat for several); localhost "
+    "names and the --host address are always allowed.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path),
+    help="File holding the shared token (localhost only) [or env: PLANNER_TOKEN].",
 )
 @click.option(
     "--max-solves",
-    type=int,
+    type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Solves run at once; the others wait in the queue.",
+    help="Runs at once; the others wait in the queue.",
 )
 @click.option(
-    "--max-upload-mb", type=int, default=20, show_default=True, help="Upload size cap."
+    "--max-upload-mb",
+    type=click.IntRange(1, 1024),
+    default=20,
+    show_default=True,
+    help="Upload size cap.",
+)
+@click.option(
+    "--max-validations",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Uploads read at once (each in a process of its own); others wait.",
+)
+@click.option(
+    "--validation-memory-mb",
+    type=click.IntRange(64, 65536),
+    default=512,
+    show_default=True,
+    help="Memory one upload may take to be read; past it the upload is refused.",
+)
+@click.option(
+    "--keep-days",
+    type=click.IntRange(1, None),
+    default=90,
+    show_default=True,
+    help="Finished runs and their uploads are deleted after this many days.",
+)
+@click.option(
+    "--keep-gb",
+    type=click.FloatRange(0.01, None),
+    default=10.0,
+    show_default=True,
+    help="The oldest finished runs are deleted while the history takes more.",
 )
 @_engine_options
 def serve(
     host: str,
     port: int,
     data: Path,
-    token: str | None,
+    certfile: Path | None,
+    keyfile: Path | None,
+    insecure: bool,
+    allowed_hosts: tuple[str, ...],
+    token_file: Path | None,
     max_solves: int,
     max_upload_mb: int,
+    max_validations: int,
+    validation_memory_mb: int,
+    keep_days: int,
+    keep_gb: float,
     engine: str,
     address: str | None,
 ) -> None:
-    """Start the planning cell's web page and JSON API (OpenAPI at /docs)."""
-    import uvicorn
+    """Start the planning cell's web page and JSON API (OpenAPI at /docs).
 
-    from planner.app import EngineChoice, engine_unavailable
-    from planner.serve.app import create_app
-    from planner.serve.security import needs_token
-    from planner.serve.storage import StorageError
+    Users sign in with accounts made by `planner users`; on localhost with
+    no accounts, the one person at the keyboard needs none.
+    """
+    from planner.app.validate import engine_unavailable
+    from planner.serve import launch
 
     # Ray missing or unreachable: one line and exit 2, before serving
     _stop_on_error(engine_unavailable(EngineChoice(engine, address)))
-    if needs_token(host) and not token:
-        err.print(
-            f"planner serve on {host} is reachable from other machines: give an "
-            "access token with --token or PLANNER_TOKEN."
-        )
-        sys.exit(EXIT_INVALID)
+    setup = launch.Setup(
+        host=host,
+        port=port,
+        data=data,
+        certfile=certfile,
+        keyfile=keyfile,
+        insecure=insecure,
+        allowed_hosts=allowed_hosts,
+        token_file=token_file,
+        max_solves=max_solves,
+        max_upload_bytes=max_upload_mb * 1024 * 1024,
+        max_validations=max_validations,
+        validation_memory_mb=validation_memory_mb,
+        keep_days=keep_days,
+        keep_bytes=int(keep_gb * 1024**3),
+        engine=EngineChoice(engine, address),
+    )
     try:
-        app = create_app(
-            data,
-            token,
-            max_solves,
-            max_upload_mb * 1024 * 1024,
-            EngineChoice(engine, address),
-        )
-    except StorageError as error:
+        server = launch.prepared(setup)
+    except launch.PortInUse as error:
         err.print(str(error), markup=False)
-        sys.exit(EXIT_INVALID)
-    shown = f"[{host}]" if ":" in host else host
-    login = "/?token=<your token>" if token else "/"
-    out.print(f"planner serve: open http://{shown}:{port}{login} (Ctrl-C stops it)")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        _exit(Verdict.PORT_IN_USE)
+        return
+    except launch.Refused as error:
+        err.print(str(error), markup=False)
+        _exit(Verdict.INVALID)
+        return
+    for warning in server.warnings:
+        err.print(f"WARNING: {warning}", style="bold red", markup=False)
+    out.print(f"planner serve: open {server.url} (Ctrl-C stops it)", markup=False)
+    stopped = server.run()
+    err.print(stopped, markup=False)
+
+
+@main.group()
+def users() -> None:
+    """Accounts of `planner serve`: who may read, plan, or administer."""
+
+
+DATA_OPTION = click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=Path("planner-data"),
+    show_default=True,
+    help="The data folder of planner serve.",
+)
+
+
+@contextmanager
+def _accounts(data: Path) -> Iterator[Storage]:
+    """The server's storage; a folder or account problem: one line, exit 2."""
+    from planner.serve.accounts import AccountError
+    from planner.serve.storage import Storage, StorageError
+
+    try:
+        yield Storage(data)
+    except (AccountError, StorageError) as error:
+        err.print(str(error), markup=False)
+        _exit(Verdict.INVALID)
+
+
+def _password(confirm: bool = True) -> str:
+    """From the terminal (asked twice), or the first line of standard input."""
+    if sys.stdin.isatty():
+        return str(
+            click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+        )
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "planner", "admin"]),
+    required=True,
+    help="viewer reads runs; planner also uploads and runs; admin also deletes "
+    "and manages users.",
+)
+@DATA_OPTION
+def users_add(name: str, role: str, data: Path) -> None:
+    """Add a user (the password from the terminal or standard input)."""
+    from planner.serve.accounts import add_user
+
+    with _accounts(data) as storage:
+        add_user(storage, name, role, _password())
+        storage.audit(CLI_USER, "add user", name, role)
+    err.print(f"User {name} added ({role}).", markup=False)
+
+
+@users.command("remove")
+@click.argument("name")
+@DATA_OPTION
+def users_remove(name: str, data: Path) -> None:
+    """Remove a user: their sessions and API token stop working."""
+    from planner.serve.accounts import remove_user
+
+    with _accounts(data) as storage:
+        remove_user(storage, name)
+        storage.audit(CLI_USER, "remove user", name)
+    err.print(f"User {name} removed.", markup=False)
+
+
+@users.command("list")
+@DATA_OPTION
+def users_list(data: Path) -> None:
+    """Every user, their role, and whether they have an API token."""
+    with _accounts(data) as storage:
+        rows = [
+            (u.name, u.role, u.created[:10], "yes" if u.has_token else "no")
+            for u in storage.users()
+        ]
+    _print_rows([("user", "role", "added", "API token"), *rows])
+
+
+@users.command("passwd")
+@click.argument("name")
+@DATA_OPTION
+def users_passwd(name: str, data: Path) -> None:
+    """Set a user's password (their open sessions end)."""
+    from planner.serve.accounts import set_password
+
+    with _accounts(data) as storage:
+        set_password(storage, name, _password())
+        storage.audit(CLI_USER, "set password", name)
+    err.print(f"Password of {name} set.", markup=False)
+
+
+@users.command("token")
+@click.argument("name")
+@DATA_OPTION
+def users_token(name: str, data: Path) -> None:
+    """Print a new personal API token for NAME (the one before stops working)."""
+    from planner.serve.accounts import new_token
+
+    with _accounts(data) as storage:
+        token = new_token(storage, name)
+        storage.audit(CLI_USER, "new API token", name)
+    out.print(token, markup=False)
 
 
 def _percents(_ctx: object, _param: object, value: str | None) -> tuple[int, ...]:
@@ -1057,43 +1215,29 @@ def sweep(
     answer, not a failure: it ranks first. Exits 3 or 4 when the base itself
     has no plan.
     """
-    from planner.app import EngineChoice, SweepSpec, sweep_workbook
+    from planner.app.sweep import SweepSpec, sweep_workbook
 
     spec = SweepSpec(drop_each_partner, budget_cuts, quarters)
     target = out_dir or Path("outputs") / f"{workbook.stem}-sweep"
-    ended: list[str] = []
-
-    def tell(news: RunProgress) -> None:
-        ended.append(news.message)
-        _tell_done(news)
-
-    try:
-        done = sweep_workbook(
-            workbook,
-            target,
-            spec,
-            _solve_options(time_limit, workers, seed, deterministic),
-            EngineChoice(engine, address),
-            tell,
-            None if freeze_before is None else freeze_before.date(),
-        )
-    except Interrupted as stop:
-        if not ended:
-            raise
-        err.print(
-            f"Interrupted ({stop}) after {len(ended)} plan(s): each is checked and "
-            f"written in its folder under {target}; the comparison is not.",
-            markup=False,
-        )
-        sys.exit(EXIT_INTERRUPTED)
+    done = sweep_workbook(
+        workbook,
+        target,
+        spec,
+        _solve_options(time_limit, workers, seed, deterministic),
+        EngineChoice(engine, address),
+        _tell_done,
+        None if freeze_before is None else freeze_before.date(),
+        signals.token(),
+    )
     _stop_on_error(done.error)
     _print_findings(done.findings)
+    if done.output_error is not None:
+        err.print(done.output_error, markup=False)
+        _exit(done.verdict)
     if not done.planned:
         err.print(f"{workbook.name} has errors; nothing was planned.")
-        sys.exit(EXIT_INVALID)
+        _exit(done.verdict)
     _print_failed(done.failed)
-    if done.base is None:
-        sys.exit(EXIT_UNEXPECTED)
     rows = [("rank", "variant", "status", "objective lost", "lost", "moved")]
     for rank, impact in enumerate(done.impacts, start=1):
         loss = (
@@ -1112,12 +1256,16 @@ def sweep(
     _print_rows(rows)
     if done.comparison_file is not None:
         out.print(f"Wrote {done.comparison_file}")
-    _exit_on_violations(done.broken)
-    if done.failed:
-        sys.exit(EXIT_UNEXPECTED)
-    base = done.base
-    if base.plan is None:
-        sys.exit(EXIT_INFEASIBLE if base.status is Status.INFEASIBLE else EXIT_NO_PLAN)
+    _print_broken(done.broken)
+    if done.verdict is Verdict.INTERRUPTED:
+        missing = f"; not planned: {', '.join(done.stopped)}" if done.stopped else ""
+        _print_interrupted(
+            f"each plan found is written in its folder under {target} and ranked "
+            f"in the comparison{missing}"
+        )
+    elif done.verdict is Verdict.STOPPED:
+        _print_stopped()
+    _exit(done.verdict)
 
 
 def _tell_done(news: RunProgress) -> None:
@@ -1167,13 +1315,9 @@ def robustness(
     is still met. --seed draws the samples (the same seed, the same samples)
     and seeds the search.
     """
-    from planner.app import (
-        FATES,
-        FINDING,
-        WARNING,
-        EngineChoice,
-        robustness_workbook,
-    )
+    from planner.app.progress import FINDING, WARNING
+    from planner.app.robustness import robustness_workbook
+    from planner.report import FATES
 
     def tell(news: RunProgress) -> None:
         if news.stage == FINDING:
@@ -1193,13 +1337,15 @@ def robustness(
         _solve_options(time_limit, workers, seed, deterministic),
         EngineChoice(engine, address),
         tell,
+        signals.token(),
     )
     study = done.study
     if study is None:
         if done.error is not None and done.committed_read:
             _stop_on_error(done.error)  # the engine: its findings were told above
         _stop_if_invalid(workbook, done.findings, done.error is not None)
-        sys.exit(EXIT_INVALID)  # the committed plan could not be read
+        _exit(done.verdict)  # the committed plan could not be read
+        return
     planned = study.planned
     out.print(
         f"{samples} samples (seed {seed}): {planned} re-planned, "
@@ -1227,7 +1373,15 @@ def robustness(
             ),
         ]
     )
-    out.print(f"Wrote {done.files[0]}")
+    if done.output_error is not None:
+        err.print(done.output_error, markup=False)
+    else:
+        out.print(f"Wrote {done.files[0]}")
     _print_failed(study.failed)
-    if study.failed:
-        sys.exit(EXIT_UNEXPECTED)
+    if done.verdict is Verdict.INTERRUPTED:
+        _print_interrupted(
+            f"robustness.xlsx counts the {planned} sample(s) re-planned before the stop"
+        )
+    elif done.verdict is Verdict.STOPPED:
+        _print_stopped()
+    _exit(done.verdict)

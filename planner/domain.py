@@ -20,7 +20,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
@@ -507,6 +507,22 @@ class Plan:
         return {e.exercise_id: e for e in self.events}
 
 
+def event_end_slot(problem: Problem, event: Event) -> int:
+    """Last slot the event occupies (inclusive)."""
+    return event.start + problem.exercise[event.exercise_id].duration - 1
+
+
+def event_end_date(problem: Problem, event: Event) -> dt.date:
+    """Last day of the event (inclusive)."""
+    return problem.slot_end(event_end_slot(problem, event))
+
+
+def unscheduled_exercises(problem: Problem, plan: Plan) -> list[str]:
+    """Exercises the plan does not hold, in workbook order."""
+    held = plan.by_exercise
+    return [e.id for e in problem.exercises if e.id not in held]
+
+
 class Status(StrEnum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"  # a plan, not proven best
@@ -584,20 +600,47 @@ class SolveOptions:
         return problem.settings.time_limit_s
 
 
+# Where many plans run (what-if, sweep, robustness): processes on this
+# machine, or tasks on a Ray cluster (`planner.engines`).
+LOCAL, RAY = "local", "ray"
+ENGINES = (LOCAL, RAY)
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Where the plans run: ``local`` or ``ray`` (at ``address``; None: a Ray
+    started on this machine)."""
+
+    name: str = LOCAL
+    address: str | None = None
+
+
+class CancelToken(Protocol):
+    """Set by a front end to stop a run early (a `threading.Event`, a
+    `multiprocessing.Event`): the one way any stage is told to stop. The
+    search keeps the best plan found so far, explanations stop where they
+    are, and the plan is still checked and written."""
+
+    def is_set(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """When a run must be done: one moment, handed down to every step.
+    """When a run must stop: one moment, or sooner once ``cancel`` is set;
+    the one stopping object handed down to every step.
 
-    The command (or a test) makes one from its time limit; each step that
-    can take long (construction, mending, search, explanations, writing)
-    asks how much is `left` and stops by it, handing over what it has. A
-    step never re-reads seconds of its own, so the steps together end by
-    the one moment. ``at`` is a value of ``clock`` (`time.perf_counter`
-    unless a test counts its own ticks).
+    The command (or a test) makes one from its time limit and its cancel
+    token; each step that can take long (construction, mending, search,
+    explanations, writing) asks how much is `left` and stops by it, handing
+    over what it has. A step never re-reads seconds of its own, so the steps
+    together end by the one moment, and a Ctrl-C (which sets the token) ends
+    a Python loop as surely as a CP-SAT search. ``at`` is a value of
+    ``clock`` (`time.perf_counter` unless a test counts its own ticks).
     """
 
     at: float
     clock: Callable[[], float] = time.perf_counter
+    cancel: CancelToken | None = None
 
     @classmethod
     def after(
@@ -611,21 +654,41 @@ class Deadline:
         """No moment at all: a step bounded by its own work only."""
         return cls(math.inf)
 
+    def cancelled(self) -> bool:
+        """Whether the run was told to stop now (its token is set)."""
+        return self.cancel is not None and self.cancel.is_set()
+
     def left(self) -> float:
-        """Seconds until the moment (0 once it has passed)."""
+        """Seconds until the moment (0 once it has passed or on a cancel)."""
+        if self.cancelled():
+            return 0.0
         return max(0.0, self.at - self.clock())
 
     def passed(self) -> bool:
-        return self.clock() >= self.at
+        return self.cancelled() or self.clock() >= self.at
+
+    def heeding(self, cancel: CancelToken | None) -> Deadline:
+        """This deadline, stopping also once ``cancel`` is set (a token it
+        already heeds is kept when ``cancel`` is None)."""
+        return self if cancel is None else replace(self, cancel=cancel)
 
     def sooner(self, seconds: float) -> Deadline:
         """This deadline, or ``seconds`` from now if that comes first."""
-        return Deadline(min(self.at, self.clock() + seconds), self.clock)
+        return replace(self, at=min(self.at, self.clock() + seconds))
+
+    def at_least(self, seconds: float) -> Deadline:
+        """This deadline, or ``seconds`` from now if that comes later: a step
+        whose result is worth more than the moment (a plan to hand over)."""
+        return replace(self, at=max(self.at, self.clock() + seconds))
 
     def earlier(self, seconds: float) -> Deadline:
         """The moment ``seconds`` before this one: what a step leaves for
         the steps after it."""
-        return Deadline(self.at - seconds, self.clock)
+        return replace(self, at=self.at - seconds)
+
+    def later(self, seconds: float) -> Deadline:
+        """The moment ``seconds`` after this one (what a user gives more)."""
+        return replace(self, at=self.at + seconds)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from planner.domain import (
     Problem,
     event_changes,
 )
-from planner.report import GoalProgress as GoalProgress
+from planner.report import GoalProgress
 
 # Long lists of exercise ids are cut here so a message stays readable.
 MAX_LISTED = 10

@@ -1,21 +1,20 @@
 """Ctrl-C and SIGTERM on the command line: a stopped run ends cleanly.
 
-While a command runs, `signals` handles SIGINT and SIGTERM alike, in the main
-thread, the only one Python runs handlers in:
+A command that can stop early with something to keep (a solve, a what-if,
+a sweep, a study, a conflict or suggest search) asks for the run's cancel
+token (`Signals.token`) and hands it to the application layer; the first
+SIGINT or SIGTERM sets it, and every stage stops as soon as it can: before a
+plan exists nothing is written (exit 130 or 143), after, the best plan found
+is checked and written (exit `EXIT_INTERRUPTED`). A command without a token
+(validate, check, compare, brief, template) has nothing to keep: the first
+signal ends it at once (`Interrupted`).
 
-- the first signal raises `Interrupted`, a KeyboardInterrupt: before any plan
-  exists it ends the command (one line, exit 130 or 143); during a search it
-  stops the search, which keeps the best plan found so far;
-- once the command holds a plan (`holding_plan`), the first signal is only
-  noted: the plan is checked and written, and the command exits
-  `EXIT_INTERRUPTED`; only the explanations, which may take a while, are
-  cut short (`raising`);
-- a second signal ends the process at once. While results are being written
-  (`writing`) it first unwinds the write, which removes its temporary files,
-  so no half-written result is left behind.
+A second signal ends the process at once. While results are being written
+(`writing`) it first unwinds the write, which removes its temporary files,
+so no half-written result is left behind.
 
-Nothing is raised inside CP-SAT's threads: searches run in a thread of their
-own and the main thread waits on them (`planner.model.running`).
+Handlers run in the main thread, the only one Python runs them in; nothing
+is raised inside CP-SAT's threads (`planner.model.running`).
 """
 
 from __future__ import annotations
@@ -66,8 +65,9 @@ class Signals:
 
     def __init__(self) -> None:
         self.received: int | None = None
-        self._holding = False
-        self._writing = False
+        self.writing = False  # results are being written: a second signal unwinds
+        self._cancel: threading.Event | None = None
+        self._early = False
         self._previous: dict[int, object] = {}
 
     def note_early(self) -> None:
@@ -76,7 +76,7 @@ class Signals:
         Imports take a moment, and an interrupt raised inside one may surface
         as an ImportError, or be swallowed by a library's optional import.
         """
-        self._holding = True
+        self._early = True
         self._install()
 
     @contextmanager
@@ -85,7 +85,7 @@ class Signals:
 
         A signal noted before (`note_early`) raises `Interrupted` at once.
         """
-        self._holding, self._writing = False, False
+        self._early, self.writing, self._cancel = False, False, None
         self._install()
         try:
             if self.received is not None:
@@ -95,6 +95,11 @@ class Signals:
             for signum, handler in self._previous.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]
             self._previous.clear()
+
+    def token(self) -> threading.Event:
+        """The run's cancel token: from now on a first signal sets it."""
+        self._cancel = threading.Event()
+        return self._cancel
 
     def forget(self) -> None:
         """Forget a signal handled, so the next command starts afresh."""
@@ -107,37 +112,15 @@ class Signals:
             previous = signal.signal(signum, self._handle)
             self._previous.setdefault(signum, previous)
 
-    def holding_plan(self) -> None:
-        """From now on a first signal is noted, not raised: a plan is kept."""
-        self._holding = True
-
-    @contextmanager
-    def raising(self) -> Iterator[None]:
-        """Within the block a first signal raises `Interrupted` again."""
-        if self.received is not None:
-            raise Interrupted(self.received)
-        holding, self._holding = self._holding, False
-        try:
-            yield
-        finally:
-            self._holding = holding
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Within the block a second signal unwinds (`Aborted`) before ending."""
-        self._writing = True
-        try:
-            yield
-        finally:
-            self._writing = False
-
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.received is not None:
-            if self._writing:
+            if self.writing:
                 raise Aborted(signum)
             end_now(exit_code(signum))
         self.received = signum
-        if not self._holding:
+        if self._cancel is not None:
+            self._cancel.set()
+        elif not self._early:
             raise Interrupted(signum)
 
 

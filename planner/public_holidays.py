@@ -58,11 +58,6 @@ def _calendar(
     return tuple(sorted(found.items()))
 
 
-def known_country(country_code: str) -> bool:
-    """True when the `holidays` package knows this country's holidays."""
-    return _calendar(country_code, (2000,)) is not None
-
-
 def holidays_between(
     country_code: str, first: dt.date, last: dt.date
 ) -> list[tuple[dt.date, str]]:

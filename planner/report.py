@@ -1,20 +1,149 @@
 """What a result's files report beyond the problem and the plan, as data.
 
-The writers (`planner.workbook.write`, `planner.workbook.result_json`) print
+The writers (`planner.outputs.schedule_xlsx`, `planner.outputs.schedule_json`) print
 figures and words they do not compute: the application layer
-(`planner.result_files`) reckons the figures with `planner.figures`, words
-them with `planner.explain`, and hands them over in a `ResultReport`. So the
+(`planner.app.publish_files`) reckons the figures with `planner.figures`, words
+them with `planner.explain.words`, and hands them over in a `ResultReport`. So the
 files show what the checker would recompute, and the writers import neither
 the checker's figures nor the wording. Pure data: the domain only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from planner.domain import Change, GoalKind, Plan, Source
-from planner.results import ExerciseInfo, ResultSummary
+from planner.domain import Change, GoalKind, Plan, Result, Source, Status, slot_days
+
+XLSX_NAME = "schedule.xlsx"
+JSON_NAME = "schedule.json"
+SCHEDULE_SHEET = "Schedule"
+
+# The Schedule sheet's columns, in order. The first six are what a plan is
+# made of and what `read_plan` reads; the rest are there for people.
+PLAN_COLUMNS: tuple[str, ...] = (
+    "exercise_id",
+    "name",
+    "start_date",
+    "end_date",
+    "venue_id",
+    "participants",
+)
+SCHEDULE_COLUMNS: tuple[str, ...] = (
+    *PLAN_COLUMNS,
+    "kind",
+    "venue_name",
+    "duration",
+    "mandatory",
+    "value",
+    "cost",
+    "participant_count",
+    "areas",
+    "assets",
+    "start_slot",
+    "end_slot",
+    "iso_week",
+)
+# How lists are written into one cell; the reader also accepts commas.
+CELL_LIST_SEPARATOR = "; "
+# What a folder holds instead when its run found no plan: the same JSON, its
+# plan null, under a name nobody takes for a calendar.
+NO_PLAN_JSON = "no-plan.json"
+
+
+class ResultError(Exception):
+    """A result cannot be compared; the message says which and why."""
+
+
+NO_PLAN_WHY: dict[str, str] = {
+    Status.INFEASIBLE: "proven infeasible",
+    Status.NO_PLAN: "none found in time",
+    Status.INVALID: "model rejected",
+}
+
+
+def no_plan_text(status: str) -> str:
+    """What a run without a plan shows where its figures would be, and why."""
+    return f"no plan ({NO_PLAN_WHY.get(status, status)})"
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    name: str = ""
+    kind: str = ""
+    mandatory: bool = False
+    value: int = 0
+    duration: int = 1
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """One event of a compared plan, by dates so plans of shifted horizons agree."""
+
+    exercise_id: str
+    start: dt.date
+    end: dt.date  # last day, inclusive
+    venue_id: str
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GoalOutcome:
+    id: str
+    kind: str
+    hard: bool
+    target: int
+    achieved: int
+    shortfall: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class PartnerOutcome:
+    id: str
+    name: str
+    events: int
+    spend: int
+    budget: int | None
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """What one schedule.json says about its plan, for comparing."""
+
+    label: str  # how tables head its column: the result folder's name
+    path: Path
+    programme: str  # the problem's name: "sample" or "sample:budget-cut"
+    input_file: str
+    input_sha256: str | None
+    status: str
+    time_unit: str
+    planning_start: dt.date
+    planning_end: dt.date
+    currency: str
+    exercises: tuple[ExerciseInfo, ...]
+    total_budget: int | None
+    events: tuple[HeldEvent, ...] | None  # None: the run found no plan
+    objective: int | None = None
+    terms: Mapping[str, int] | None = None
+    held_mandatory: int | None = None
+    held_optional: int | None = None
+    value: int | None = None
+    organizer_spend: int | None = None
+    goals: tuple[GoalOutcome, ...] = ()
+    partners: tuple[PartnerOutcome, ...] = ()
+
+    @property
+    def slot_days(self) -> int:
+        return slot_days(self.time_unit)
+
+    @property
+    def by_exercise(self) -> dict[str, HeldEvent]:
+        return {event.exercise_id: event for event in self.events or ()}
 
 
 @dataclass(frozen=True)
@@ -33,6 +162,11 @@ class GoalProgress:
     shortfall: int
     met: bool
     detail: str  # engagement: "NOR 3, POL 1"; otherwise the counted exercises
+
+
+# What a reason is about: an optional exercise left out, a soft goal missed.
+KIND_EXERCISE = "exercise"
+KIND_GOAL = "goal"
 
 
 @dataclass(frozen=True)
@@ -130,7 +264,7 @@ class ResultReport:
     budget_price_places: tuple[str, ...] = ()
 
 
-# Plans side by side, as comparison.xlsx prints them (made by planner.compare)
+# Plans side by side, as comparison.xlsx prints them (made by planner.differences)
 
 Value = int | str | None  # a key figure of one plan; None: not known (no plan)
 
@@ -208,3 +342,116 @@ class GanttRow:
 class Gantt:
     label: str
     rows: tuple[GanttRow, ...]  # the same exercises, in the same order, per plan
+
+
+@dataclass(frozen=True)
+class WrittenResult:
+    """One result as its schedule.json holds it: the key figures, and the JSON
+    itself for the rest (the workbook's facts, the reasons), as the brief
+    prints them."""
+
+    summary: ResultSummary
+    data: Mapping[str, Any]
+
+
+# What became of one committed exercise in one sample of a robustness study.
+UNCHANGED, MOVED, PARTNERS, LOST = "unchanged", "moved", "partners changed", "lost"
+FATES = (UNCHANGED, MOVED, PARTNERS, LOST)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One sample: the partners that drop out and the budget cut (a share)."""
+
+    number: int  # 1-based
+    dropped: tuple[str, ...] = ()
+    budget_cut: float | None = None
+
+    @property
+    def name(self) -> str:
+        return f"sample-{self.number:03d}"
+
+    def __str__(self) -> str:
+        parts = [f"{partner} drops out" for partner in self.dropped]
+        if self.budget_cut is not None:
+            parts.append(f"total budget cut by {self.budget_cut:.0%}")
+        return "; ".join(parts) or "nothing happens"
+
+
+@dataclass(frozen=True)
+class SampleOutcome:
+    """A sample re-planned: its status and what it changed, or why it failed."""
+
+    draw: Draw
+    status: str  # the solve's status, or "failed"
+    objective: int | None = None
+    fates: Mapping[str, str] = field(default_factory=dict)  # exercise -> fate
+    goals_met: tuple[str, ...] = ()
+    error: str | None = None
+    # The re-plan itself, for a closer look (not part of the outcome's equality:
+    # its runtime differs run by run).
+    result: Result | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.objective is not None
+
+    def __str__(self) -> str:
+        status = f"failed ({self.error})" if self.error else self.status
+        return f"{self.draw.name}: {self.draw}: {status}"
+
+
+@dataclass(frozen=True)
+class ExerciseTally:
+    """How often one committed exercise met each fate, over the planned samples."""
+
+    exercise_id: str
+    name: str
+    mandatory: bool
+    counts: Mapping[str, int]  # fate -> samples
+
+    def share(self, fate: str, planned: int) -> float:
+        return self.counts.get(fate, 0) / planned if planned else 0.0
+
+
+@dataclass(frozen=True)
+class GoalTally:
+    """How often one goal is still met, over the planned samples."""
+
+    goal_id: str
+    kind: str
+    hard: bool
+    met_in_plan: bool
+    met: int
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """A robustness study: every sample's outcome and the tallies.
+
+    Tallies count the samples that have a plan (``planned``); a sample without
+    one (infeasible, not found in time, failed twice) is listed in
+    ``samples`` with its status and counts in none of them.
+    """
+
+    seed: int
+    samples: tuple[SampleOutcome, ...]
+    exercises: tuple[ExerciseTally, ...]
+    goals: tuple[GoalTally, ...]
+
+    @property
+    def planned(self) -> int:
+        return sum(sample.has_plan for sample in self.samples)
+
+    @property
+    def fragile_first(self) -> list[ExerciseTally]:
+        """The committed exercises, the least often unchanged first."""
+        return sorted(
+            self.exercises,
+            key=lambda t: (t.counts.get(UNCHANGED, 0), -t.counts.get(LOST, 0)),
+        )
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """Samples whose task failed twice, by name: why."""
+        return {s.draw.name: s.error for s in self.samples if s.error}

@@ -36,7 +36,6 @@ from planner.domain import (
 )
 from planner.figures import (
     Changes,
-    GoalProgress,
     event_cost,
     goal_progress,
     objective_terms,
@@ -44,6 +43,7 @@ from planner.figures import (
     partner_spend,
     plan_changes,
 )
+from planner.report import GoalProgress
 from tests.factories import exercise, make_problem
 
 

@@ -141,7 +141,7 @@ def test_no_plan_in_time_exits_4(
     def no_plan(*_: object, **__: object) -> Result:
         return Result(status=Status.NO_PLAN, plan=None)
 
-    monkeypatch.setattr("planner.whatif.solve", no_plan)
+    monkeypatch.setattr("planner.app.plans.solve", no_plan)
     result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.exit_code == 4
     assert "No plan found within the time limit" in result.output
@@ -167,7 +167,7 @@ def test_unexpected_error_is_one_line_not_a_traceback(
     def broken(*_: object, **__: object) -> Result:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("planner.whatif.solve", broken)
+    monkeypatch.setattr("planner.app.plans.solve", broken)
     result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.exit_code == 70
     assert "unexpected error (RuntimeError: boom)" in result.output
@@ -292,3 +292,28 @@ def test_generate_refuses_to_overwrite_a_planted_plan(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "dense.planted.json already exists; use --force" in result.output
     assert not (tmp_path / "dense.xlsx").exists()
+
+
+def test_a_plan_the_checker_rejects_exits_1_naming_every_broken_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The model without its partner blackout rule: the plan it finds puts
+    # partners in exercises during their blackouts (POL's snap election of the
+    # pol-election scenario among them), which the independent checker finds.
+    from planner.model import rules
+
+    kept = tuple(r for r in rules.CONSTRAINTS if r is not rules.partner_unavailable)
+    monkeypatch.setattr(rules, "CONSTRAINTS", kept)
+    result = run(
+        "solve", SAMPLE, "--scenario", "pol-election", "--out", tmp_path,
+        "--deterministic", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    broken = [line for line in lines if line.startswith("plan: [")]
+    assert all(line.startswith("plan: [partner_unavailable]") for line in broken)
+    assert any("snap parliamentary election" in line for line in broken)
+    assert lines[-1] == (
+        f"{len(broken)} rule(s) broken: the independent checker rejects the plan "
+        "written; do not brief it."
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from planner.domain import Event, Plan
-from planner.generate import (
+from planner.workbook.generate import (
     PROFILES,
     SIZES,
     PlantedEvent,
@@ -79,7 +79,7 @@ def test_different_seeds_give_different_programmes() -> None:
 
 def _digest_in_fresh_python(hash_seed: str) -> str:
     code = (
-        "import hashlib, sys; from planner.generate import generate; "
+        "import hashlib, sys; from planner.workbook.generate import generate; "
         "sys.stdout.write(hashlib.sha256(repr(generate('m', 3)).encode())"
         ".hexdigest())"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.domain import Event, Plan, Problem, Severity, SolveOptions, Status
-from planner.sample import example_programme, infeasible_programme
+from planner.workbook.sample import example_programme, infeasible_programme
 from planner.workbook.template import write_template, write_workbook
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
@@ -151,7 +151,7 @@ def test_sample_solves_to_optimality_leaving_some_optional_out(
     """The example promises a proof of optimality within seconds, and real
     choices: some optional exercises held, some not."""
     from planner.check import check_plan
-    from planner.model import solve
+    from planner.model.solve import solve
 
     result = solve(sample, SolveOptions(time_limit_s=10, seed=1))
     assert result.status is Status.OPTIMAL
@@ -164,7 +164,7 @@ def test_sample_solves_to_optimality_leaving_some_optional_out(
 
 
 def test_infeasible_is_proven_infeasible(infeasible: Problem) -> None:
-    from planner.model import solve
+    from planner.model.solve import solve
 
     result = solve(infeasible, SolveOptions(time_limit_s=10, seed=1))
     assert result.status is Status.INFEASIBLE

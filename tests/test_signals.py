@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.generate import generate
 from planner.interrupt import EXIT_INTERRUPTED
+from planner.workbook.generate import generate
 from planner.workbook.template import write_workbook
 
 RESULT_FILES = ("schedule.xlsx", "schedule.json")

@@ -4,17 +4,21 @@ every change per exercise, and each plan's calendar on the same days."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from planner.brief import write_brief
-from planner.compare import Comparison, Gantt, calendar, compare, comparison_rows
-from planner.domain import Finding, Problem
-from planner.result_files import read_result, write_comparison
-from planner.results import ResultError
-from planner.workbook.output import OutputError
+from planner.app.publish import plan_to_json, write_comparison
+from planner.app.verdict import Verdict
+from planner.differences import calendar, compare, comparison_rows
+from planner.domain import Finding, Problem, Result, Severity, Status
+from planner.outputs.brief import write_brief
+from planner.outputs.files import OutputError
+from planner.report import Comparison, Gantt, ResultError, ResultSummary, WrittenResult
 from planner.workbook.read import read_problem
+from planner.workbook.read_result import load_result, summary_from_json
+from planner.workbook.read_schedule import read_plan, schedule_in
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def compare_results(
     ``labels`` name the plans (default: their folders); a schedule.xlsx needs
     the ``problem`` read from ``workbook`` to recompute its figures.
 
-    Raises `planner.compare.ResultError` when a result cannot be read or
+    Raises `planner.differences.ResultError` when a result cannot be read or
     fewer than two are given.
     """
     results = [read_result(Path(path), problem, workbook) for path in paths]
@@ -83,6 +87,13 @@ class ComparisonFile:
     output_error: str | None = None
     error: str | None = None
 
+    @property
+    def verdict(self) -> Verdict:
+        """How the comparison ended (`planner.app.verdict`)."""
+        if not self.valid or self.report is None:
+            return Verdict.INVALID
+        return Verdict.OUTPUT_ERROR if self.output_error else Verdict.DONE
+
 
 def compare_files(
     paths: Sequence[str | Path], out: str | Path, workbook: str | Path | None = None
@@ -109,20 +120,84 @@ def compare_files(
     return ComparisonFile(tuple(findings), True, report, written)
 
 
+def read_result(
+    path: Path, problem: Problem | None = None, input_path: Path | None = None
+) -> ResultSummary:
+    """A result as `planner compare` sees it, from whatever `planner check` reads.
+
+    A result folder or schedule.json carries its key figures. A schedule.xlsx,
+    perhaps edited by hand, does not: its plan is read as `read_plan` reads
+    it and its figures are recomputed against ``problem``, the workbook at
+    ``input_path`` it was planned from. Raises `ResultError` saying why a
+    file cannot be compared.
+    """
+    path = Path(path)
+    file = (schedule_in(path) or path) if path.is_dir() else path
+    if file.suffix.lower() not in (".xlsx", ".xlsm"):
+        return load_result(path)
+    if problem is None or input_path is None:
+        raise ResultError(
+            f"{file}: an Excel schedule holds no key figures; name the workbook "
+            "it was planned from with --workbook to compare it"
+        )
+    plan, findings = read_plan(problem, file)
+    if plan is None:
+        errors = "; ".join(str(f) for f in findings if f.severity is Severity.ERROR)
+        raise ResultError(f"{file}: cannot be compared ({errors})")
+    data = plan_to_json(problem, Result(Status.FEASIBLE, plan), input_path)
+    data["status"] = f"read from {file.name}"
+    return summary_from_json(path, file, data)
+
+
+@dataclass(frozen=True)
+class BriefOutcome:
+    """The brief of a result, as ``planner brief`` writes it: the files, or
+    why a result could not be read (``error``) or the brief not written
+    (``output_error``)."""
+
+    files: tuple[Path, ...] = ()
+    error: str | None = None
+    output_error: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.error is not None:
+            return Verdict.INVALID
+        return Verdict.OUTPUT_ERROR if self.output_error else Verdict.DONE
+
+
 def brief_files(
     result: str | Path,
     others: Sequence[str | Path] = (),
     out_dir: str | Path | None = None,
     paper: str = "a4",
-) -> tuple[Path, ...]:
+) -> BriefOutcome:
     """Write brief.pdf and brief.html for ``result`` (a result folder or its
-    schedule.json), with ``others`` side by side; into ``out_dir`` or beside
-    the result. Raises `planner.results.ResultError` for a result it cannot
-    read, `OutputError` for a folder it cannot write."""
-    written = write_brief(
-        Path(result),
-        [Path(other) for other in others],
-        None if out_dir is None else Path(out_dir),
-        paper,
-    )
-    return tuple(written)
+    schedule.json), with ``others`` (scenarios) side by side; into
+    ``out_dir`` or beside the result."""
+    try:
+        main = read_written(Path(result))
+        comparison = None
+        if others:
+            summaries = [load_result(Path(other)) for other in others]
+            comparison = compare([main.summary, *summaries])
+    except ResultError as error:
+        return BriefOutcome(error=str(error))
+    folder = Path(out_dir) if out_dir is not None else main.summary.path.parent
+    try:
+        return BriefOutcome(tuple(write_brief(main, folder, comparison, paper)))
+    except OutputError as error:
+        return BriefOutcome(output_error=str(error))
+
+
+def read_written(path: Path) -> WrittenResult:
+    """A result folder (or its schedule.json) as the brief prints it.
+
+    Raises `ResultError` when it is not a planner result.
+    """
+    summary = load_result(path)
+    try:
+        data = json.loads(summary.path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ResultError(f"{summary.path}: cannot be read ({error})") from error
+    return WrittenResult(summary, data)

@@ -13,14 +13,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner.app.reasons import suggest
-from planner.app.solve import READING, SEARCHING, Report, teller
+from planner.app.progress import READING, SEARCHING, Report, teller
+from planner.app.verdict import Verdict
 from planner.check import check_plan
-from planner.domain import Finding, Plan, Problem, Violation
-from planner.explain import Explanation, Suggestion, explain_conflict
+from planner.domain import CancelToken, Finding, Plan, Problem, Violation
+from planner.explain.suggest import suggest
+from planner.explain.words import Suggestion, explain_conflict
 from planner.figures import objective_terms
 from planner.model.conflicts import DEFAULT_LIMIT_S, conflict
-from planner.model.search import CancelToken
+from planner.report import Explanation
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 
@@ -39,6 +40,16 @@ class ConflictOutcome:
     valid: bool
     conflict: Explanation | None = None
     cancelled: bool = False
+
+    @property
+    def verdict(self) -> Verdict:
+        """Invalid input, stopped, no plan exists (the conflict found), or done
+        (a plan exists)."""
+        if not self.valid:
+            return Verdict.INVALID
+        if self.cancelled:
+            return Verdict.STOPPED
+        return Verdict.INFEASIBLE if self.conflict is not None else Verdict.DONE
 
 
 def conflict_of_workbook(
@@ -84,6 +95,11 @@ class PlanReading:
     plan_findings: tuple[Finding, ...] = ()
     plan: Plan | None = None
 
+    @property
+    def read(self) -> bool:
+        """Both the workbook and the plan were read."""
+        return self.valid and self.plan is not None
+
 
 def _read_plan(problem: Problem, path: Path) -> tuple[Plan | None, tuple[Finding, ...]]:
     plan, findings = read_plan(problem, path)
@@ -102,6 +118,12 @@ class SuggestOutcome:
     unknown_exercise: bool = False
     suggestions: tuple[Suggestion, ...] = ()
     cancelled: bool = False  # the cancel token stopped it: no suggestion
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.unknown_exercise or not self.reading.read:
+            return Verdict.INVALID
+        return Verdict.STOPPED if self.cancelled else Verdict.DONE
 
 
 def suggest_placements(
@@ -156,6 +178,12 @@ class CheckOutcome:
     @property
     def objective(self) -> int:
         return sum(self.terms.values())
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.reading.read:
+            return Verdict.INVALID
+        return Verdict.BROKEN_RULES if self.violations else Verdict.DONE
 
 
 def check_schedule(path: str | Path, schedule: str | Path) -> CheckOutcome:

@@ -7,8 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.domain import Finding, Problem, Severity
-from planner.generate import generate, planted_schedule
+from planner.app.verdict import Verdict
+from planner.domain import EngineChoice, Finding, Problem, Severity
+from planner.engines import open_engine
+from planner.engines.base import EngineUnavailable
+from planner.outputs.files import OutputError, replace_atomically
+from planner.workbook.generate import generate, planted_schedule
 from planner.workbook.read import read_variants
 from planner.workbook.template import write_template, write_workbook
 
@@ -33,6 +37,10 @@ class Validation:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.DONE if self.valid else Verdict.INVALID
 
 
 def validate_workbook(path: str | Path, scenario: str | None = None) -> Validation:
@@ -61,28 +69,43 @@ def describe_problem(problem: Problem) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a command that writes one workbook did: the files written, or
+    which file is already there (``exists``, without ``force``), what was
+    asked wrongly (``wrong``: a knob of a generated programme), or why it
+    could not be written (``output_error``)."""
+
+    files: tuple[Path, ...] = ()
+    exists: Path | None = None
+    output_error: str | None = None
+    events: int = 0  # a generated programme: the events of its planted plan
+    wrong: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.exists is not None or self.wrong is not None:
+            return Verdict.INVALID
+        return Verdict.OUTPUT_ERROR if self.output_error else Verdict.DONE
+
+
 def write_template_file(
     path: str | Path, example: bool = False, force: bool = True
-) -> Path:
+) -> Written:
     """Write the blank input workbook (or the filled-in example) to ``path``.
 
     By default it replaces what is there: the caller chose the path for it.
     Without ``force``, a file already there (perhaps a planner's filled-in
-    workbook) raises FileExistsError.
+    workbook) is left as it is and named.
     """
     path = Path(path)
-    write_template(path, example=example, force=force)
-    return path
-
-
-@dataclass(frozen=True)
-class Generated:
-    """A generated programme: the workbook, the planted plan that proves it
-    feasible (readable by ``planner check``) and how many events it holds."""
-
-    workbook: Path
-    planted: Path
-    events: int
+    if path.exists() and not force:
+        return Written(exists=path)
+    try:
+        write_template(path, example=example, force=True)
+    except OutputError as error:
+        return Written(output_error=str(error))
+    return Written((path,))
 
 
 def generate_workbook(
@@ -92,22 +115,42 @@ def generate_workbook(
     profile: str = "spread",
     force: bool = False,
     knobs: Mapping[str, str] | None = None,
-) -> Generated:
+) -> Written:
     """Write a generated programme to ``path`` and its planted plan beside it
-    as ``<name>.planted.json``; ``profile`` is a profile or a shape
-    (`planner.generate.PROFILES`), ``knobs`` turns its knobs (`KNOBS`; a
-    ValueError says which knob or value is wrong).
+    as ``<name>.planted.json`` (the plan that proves it feasible, readable by
+    ``planner check``); ``profile`` is a profile or a shape
+    (`planner.workbook.generate.PROFILES`), ``knobs`` turns its knobs
+    (`KNOBS`; ``wrong`` says which knob or value is wrong).
 
-    Without ``force``, raises FileExistsError naming whichever of the two
-    files is already there, before anything is generated.
+    Without ``force``, whichever of the two files is already there is named
+    and nothing is generated.
     """
     path = Path(path)
     planted_path = path.with_suffix(".planted.json")
     taken = [p for p in (path, planted_path) if p.exists()]
     if taken and not force:
-        raise FileExistsError(str(taken[0]))
-    tables, planted = generate(size, seed, profile, knobs)
-    write_workbook(tables, path)
-    schedule = planted_schedule(tables, planted)
-    planted_path.write_text(json.dumps(schedule, indent=1), encoding="utf-8")
-    return Generated(path, planted_path, len(planted))
+        return Written(exists=taken[0])
+    try:
+        tables, planted = generate(size, seed, profile, knobs)
+    except ValueError as wrong:
+        return Written(wrong=str(wrong))
+    schedule = json.dumps(planted_schedule(tables, planted), indent=1)
+    try:
+        write_workbook(tables, path)
+        replace_atomically(
+            [(planted_path, lambda temp: temp.write_text(schedule, encoding="utf-8"))]
+        )
+    except OutputError as error:
+        return Written(output_error=str(error))
+    return Written((path, planted_path), events=len(planted))
+
+
+def engine_unavailable(engine: EngineChoice) -> str | None:
+    """Why the ``engine`` cannot run plans (Ray missing, a cluster that does
+    not answer), in one line; None when it can. The engine is closed again:
+    a front end asks before it accepts work for it."""
+    try:
+        open_engine(engine.name, engine.address).close()
+    except EngineUnavailable as error:
+        return str(error)
+    return None

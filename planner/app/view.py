@@ -13,10 +13,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from planner.domain import Period, Problem, Result
-from planner.explain import KIND_EXERCISE, KIND_GOAL, Explanation
+from planner.domain import (
+    Period,
+    Problem,
+    Result,
+    event_end_date,
+    unscheduled_exercises,
+)
 from planner.figures import goal_progress, organizer_spend, partner_spend
-from planner.workbook.schedule_layout import event_end_date, unscheduled_exercises
+from planner.report import KIND_EXERCISE, KIND_GOAL, Explanation
 
 ORGANIZER = "organizer"
 

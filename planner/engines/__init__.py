@@ -10,33 +10,14 @@ exactly the same task and, with deterministic search, find the same plan.
 
 Every engine keeps what finished when another task fails: a task that raises
 or whose worker dies is run once more, and if it fails again its outcome
-names it and says why, without a result.
+names it and says why, without a result. A cancel token stops a run: tasks
+not started never start, running ones stop and keep their best plan.
 """
 
 from __future__ import annotations
 
-from planner.engines.base import (
-    ENGINES,
-    LOCAL,
-    RAY,
-    Engine,
-    EngineUnavailable,
-    Outcome,
-    describe,
-    share_cores,
-)
-
-__all__ = [
-    "ENGINES",
-    "LOCAL",
-    "RAY",
-    "Engine",
-    "EngineUnavailable",
-    "Outcome",
-    "describe",
-    "open_engine",
-    "share_cores",
-]
+from planner.domain import LOCAL, RAY
+from planner.engines.base import Engine, EngineUnavailable
 
 
 def open_engine(name: str, address: str | None = None) -> Engine:
@@ -54,4 +35,4 @@ def open_engine(name: str, address: str | None = None) -> Engine:
         from planner.engines.ray import RayEngine
 
         return RayEngine(address)
-    raise EngineUnavailable(f"unknown engine {name!r}: use {' or '.join(ENGINES)}")
+    raise EngineUnavailable(f"unknown engine {name!r}: use {LOCAL} or {RAY}")

@@ -10,11 +10,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from planner.domain import CancelToken
+
 Task = TypeVar("Task")
 Value = TypeVar("Value")
-
-LOCAL, RAY = "local", "ray"
-ENGINES = (LOCAL, RAY)
+# A task's work: it gets the task and a token that is set when the run is
+# stopped (it should then end soon, keeping what it found).
+Work = Callable[[Task, CancelToken | None], Value]
 
 
 class EngineUnavailable(Exception):
@@ -23,11 +25,16 @@ class EngineUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Outcome(Generic[Value]):
-    """What became of one named task: its value, or why it has none."""
+    """What became of one named task: its value, or why it has none.
+
+    ``stopped``: the run was stopped (a cancel, Ctrl-C) before the task
+    ended; it has no value and is not a failure.
+    """
 
     name: str
     value: Value | None
     error: str | None = None  # set when the task failed twice
+    stopped: bool = False
 
     @property
     def failed(self) -> bool:
@@ -49,16 +56,20 @@ class Engine(Protocol):
 
     def run(
         self,
-        work: Callable[[Task], Value],
+        work: Work[Task, Value],
         tasks: Mapping[str, Task],
         cpus_each: int,
         done: Callable[[Outcome[Value]], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> dict[str, Outcome[Value]]:
-        """``work(task)`` for every task; ``done`` hears each outcome as it ends.
+        """``work(task, token)`` for every task; ``done`` hears each outcome as
+        it ends.
 
         The outcomes come back in the order of ``tasks``. ``work`` must be a
         module-level function and every task picklable: they travel to other
-        processes or machines.
+        processes or machines. Once ``cancel`` is set, tasks not started are
+        not started and running ones are told to stop (they keep what they
+        found); both end ``stopped`` unless they return a value.
         """
         ...
 

@@ -18,12 +18,14 @@ import socket
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from planner.engines.base import RAY, EngineUnavailable, Outcome, describe
+from planner.domain import RAY, CancelToken
+from planner.engines.base import EngineUnavailable, Outcome, Work, describe
 
 Task = TypeVar("Task")
 Value = TypeVar("Value")
 
 RETRIES = 1  # on top of the first try
+POLL_S = 0.2  # how often a run looks at its cancel token
 PROBE_S = 5.0  # how long a cluster address may take to answer at all
 MISSING = (
     "Ray is not installed: install planner with its Ray extra "
@@ -97,12 +99,14 @@ class RayEngine:
 
     def run(
         self,
-        work: Callable[[Task], Value],
+        work: Work[Task, Value],
         tasks: Mapping[str, Task],
         cpus_each: int,
         done: Callable[[Outcome[Value]], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> dict[str, Outcome[Value]]:
-        """Submit every task at once; gather each as it ends."""
+        """Submit every task at once; gather each as it ends. Once ``cancel``
+        is set, the tasks still out are cancelled and end ``stopped``."""
         self._connect()
         ray = self._ray
         tell = done or (lambda _: None)
@@ -111,11 +115,16 @@ class RayEngine:
             max_retries=RETRIES,
             retry_exceptions=True,
         )(work)
-        waiting = {remote.remote(task): name for name, task in tasks.items()}
+        waiting = {remote.remote(task, None): name for name, task in tasks.items()}
         outcomes: dict[str, Outcome[Value]] = {}
         try:
             while waiting:
-                ready, _ = ray.wait(list(waiting), num_returns=1)
+                if cancel is not None and cancel.is_set():
+                    for name in waiting.values():
+                        outcomes[name] = Outcome(name, None, stopped=True)
+                        tell(outcomes[name])
+                    break
+                ready, _ = ray.wait(list(waiting), num_returns=1, timeout=POLL_S)
                 for ref in ready:
                     name = waiting.pop(ref)
                     try:

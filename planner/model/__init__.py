@@ -1,10 +1,8 @@
 """The CP-SAT model of a programme and the search for the best plan.
 
-The only part of `planner` that touches OR-Tools.
+The only part of `planner` that touches OR-Tools. `planner.model.solve` finds
+a plan (from scratch, or re-planned against a baseline with its past frozen);
+`planner.model.search` builds the model, one rule per function of
+`planner.model.rules`; `planner.model.probe` and `planner.model.conflicts`
+solve again with something forced, for the explanations above the model.
 """
-
-from planner.model.search import BuiltModel, build_model
-from planner.model.solve import solve
-from planner.model.variables import SourceGuard
-
-__all__ = ["BuiltModel", "SourceGuard", "build_model", "solve"]

@@ -22,6 +22,8 @@ the independent checker's recomputation in any solution, not only the best.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ortools.sat.python import cp_model
 
 from planner.domain import Event, Plan, Problem
@@ -161,3 +163,13 @@ def _fix(model: cp_model.CpModel, literal: cp_model.IntVar | None) -> None:
         model.add_bool_or([])
     else:
         model.add(literal == 1)
+
+
+def freeze_slot(problem: Problem, day: dt.date) -> int:
+    """The first slot starting on or after ``day``: ``--freeze-before`` as a slot.
+
+    An event that started before ``day`` is frozen, even when ``day`` falls
+    in the middle of its first week.
+    """
+    slot = problem.slot_of(day)
+    return slot if problem.slot_start(slot) == day else slot + 1

@@ -18,15 +18,9 @@ from collections.abc import Callable, Iterable
 
 from ortools.sat.python import cp_model
 
-from planner.domain import Problem, Source
+from planner.domain import CancelToken, Problem, Source
 from planner.model.hint import greedy_plan
-from planner.model.search import (
-    BuiltModel,
-    CancelToken,
-    add_hint,
-    build_model,
-    run_cancellable,
-)
+from planner.model.search import BuiltModel, add_hint, build_model, run_cancellable
 from planner.model.variables import SourceGuard
 
 DEFAULT_LIMIT_S = 30.0

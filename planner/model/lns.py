@@ -25,12 +25,19 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.domain import Deadline, Exercise, Plan, Problem, Progress, SolveOptions
+from planner.domain import (
+    CancelToken,
+    Deadline,
+    Exercise,
+    Plan,
+    Problem,
+    Progress,
+    SolveOptions,
+)
 from planner.model.construct import shortfalls
 from planner.model.hint import candidate_venues
 from planner.model.search import (
     BuiltModel,
-    CancelToken,
     Solution,
     add_hint,
     clear_hints,
@@ -65,9 +72,13 @@ LNS_ALONE_DENSITY = 20.0
 STALL_PARTS = 12
 RECENT_PARTS, STRUGGLING = 8, 6
 # Completing a construction that left a mandatory exercise out or a hard goal
-# unmet: the parts tried (exercises freed, seconds), larger each time, until
-# one is solved or the deadline comes.
-COMPLETE_PARTS = ((150, 3.0), (300, 5.0), (600, 10.0), (1200, 15.0))
+# unmet: the parts tried (exercises freed, CP-SAT's deterministic time),
+# larger each time, until one is solved or the deadline comes. Dense l and
+# goal-heavy l found a plan in 0.03, 0.16, 0.26 and 0.26 units at these
+# sizes (0.7-4 s on the shared machine, benchmarks/RESULTS.md): bounded by
+# work rather than seconds, a part beside another job takes longer instead
+# of giving up and handing a harder part on.
+COMPLETE_PARTS = ((150, 0.3), (300, 0.6), (600, 1.2), (1200, 2.4))
 
 
 @dataclass
@@ -96,7 +107,6 @@ def improve(
     workers: int = 1,
     seed: int = 0,
     on_improve: Callable[[Plan, int], None] | None = None,
-    cancel: CancelToken | None = None,
     stall: bool = False,
 ) -> Search:
     """Improve the feasible ``plan`` (of ``objective``) until ``deadline``,
@@ -104,7 +114,8 @@ def improve(
     `STRUGGLE_PARTS`).
 
     ``built`` is the whole model of ``problem``; it is copied for each part,
-    never changed. Ctrl-C or ``cancel`` stops it with the best plan so far.
+    never changed. Ctrl-C or the deadline's cancel token stops it with the
+    best plan so far.
     """
     rng = random.Random(seed)
     search = Search(plan, objective)
@@ -118,7 +129,7 @@ def improve(
         free = kind(problem, search.plan, rng, size)
         seconds = min(PART_SECONDS, deadline.left())
         solver, status, stopped = _solve_part(
-            built, problem, search.plan, free, seconds, workers, rng, cancel
+            built, problem, search.plan, free, seconds, workers, rng, deadline.cancel
         )
         search.parts += 1
         search.ran_out.append(status != cp_model.OPTIMAL and not stopped)
@@ -141,6 +152,7 @@ def improve(
         if stopped:
             search.interrupted = True
             break
+    search.interrupted |= deadline.cancelled()
     return search
 
 
@@ -161,10 +173,12 @@ def _solve_part(
     rng: random.Random,
     cancel: CancelToken | None = None,
     any_plan: bool = False,
+    work: float | None = None,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, bool]:
     """Solve the whole model with every exercise outside ``free`` fixed;
     also whether Ctrl-C or ``cancel`` stopped it. ``any_plan``: the first
-    plan keeping every rule will do (the objective is dropped)."""
+    plan keeping every rule will do (the objective is dropped); ``work``:
+    also stop after this much deterministic time."""
     model = built.model.clone()
     part = BuiltModel(model, built.variables, built.terms)
     clear_hints(model)
@@ -175,6 +189,8 @@ def _solve_part(
         model.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
         solver.parameters.stop_after_first_solution = True
     solver.parameters.max_time_in_seconds = max(seconds, 0.1)
+    if work is not None:
+        solver.parameters.max_deterministic_time = work
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = rng.randrange(1 << 30)
     status, stopped = search_once(solver, model, cancel)
@@ -268,7 +284,6 @@ def complete(
     deadline: Deadline,
     workers: int = 1,
     seed: int = 0,
-    cancel: CancelToken | None = None,
 ) -> Plan | None:
     """A plan keeping every rule, made from ``plan`` by re-planning only the
     exercises its shortfalls involve; None when none is found by ``deadline``.
@@ -289,7 +304,7 @@ def complete(
         return None
     rng = random.Random(seed)
     in_the_way = _in_the_way(problem, plan, trouble)
-    for size, seconds in COMPLETE_PARTS:
+    for size, work in COMPLETE_PARTS:
         left = deadline.left()
         if left < MIN_PART_SECONDS:
             break
@@ -299,11 +314,12 @@ def complete(
             problem,
             plan,
             free,
-            min(seconds, left),
+            left,
             workers,
             rng,
-            cancel,
+            deadline.cancel,
             any_plan=True,
+            work=work,
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solution_plan(problem, built.variables, solver)
@@ -374,7 +390,6 @@ def mend(
     plan: Plan,
     options: SolveOptions,
     deadline: Deadline,
-    cancel: CancelToken | None = None,
 ) -> Plan:
     """``plan`` if the model accepts it, else the plan `complete` makes of it
     by ``deadline``, else ``plan`` as it is. Leaves the model without hints.
@@ -386,7 +401,7 @@ def mend(
     if _accepted(built, plan, deadline) is not None:
         return plan
     completed = complete(
-        problem, built, plan, deadline, _workers(options), options.seed, cancel
+        problem, built, plan, deadline, _workers(options), options.seed
     )
     return plan if completed is None else completed
 
@@ -412,7 +427,6 @@ def improve_first(
     options: SolveOptions,
     deadline: Deadline,
     progress: Callable[[Progress], None] | None = None,
-    cancel: CancelToken | None = None,
     began: float | None = None,
 ) -> Search | None:
     """Run the neighbourhood search on a large programme before the full one.
@@ -453,7 +467,6 @@ def improve_first(
         workers=_workers(options),
         seed=options.seed,
         on_improve=report,
-        cancel=cancel,
         stall=stall,
     )
     search.checked_at = checked_at

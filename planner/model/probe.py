@@ -10,7 +10,7 @@ Each probe is a re-solve of the programme with something forced:
 The plan is every re-solve's first guess, so a short time limit is enough to
 find a plan at least as good as it wherever the forcing allows. Probes return
 plans, objectives and statuses: what they mean to a planner, and in which
-words, is decided above the model (`planner.app.reasons`).
+words, is decided above the model (`planner.explain.reasons`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,10 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from planner.domain import Event, Plan, Problem, SolveOptions
+from planner.domain import CancelToken, Event, Plan, Problem, SolveOptions
 from planner.model.baseline import keep_event
-from planner.model.running import run_cp_sat
 from planner.model.search import (
     BuiltModel,
-    CancelToken,
     add_hint,
     apply_parameters,
     build_model,
@@ -233,8 +231,11 @@ class Fitter:
             self.build_s = time.perf_counter() - began
         return self._built
 
-    def fit(self, exercise_id: str, time_limit_s: float) -> Outcome:
-        """The best plan with ``exercise_id`` added to the plan as it is."""
+    def fit(
+        self, exercise_id: str, time_limit_s: float, cancel: CancelToken | None = None
+    ) -> Outcome:
+        """The best plan with ``exercise_id`` added to the plan as it is
+        (``cancel``, once set, stops it with a KeyboardInterrupt)."""
         built = self.built
         v, model = built.variables, built.model
         model.clear_assumptions()
@@ -245,8 +246,10 @@ class Fitter:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = time_limit_s
-        status = run_cp_sat(solver, model)
-        model.clear_assumptions()
+        try:
+            status = run_cancellable(solver, model, cancel)
+        finally:
+            model.clear_assumptions()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return Outcome(status, None, None)
         plan = solution_plan(self.problem, v, solver)

@@ -20,6 +20,7 @@ from typing import Protocol
 from ortools.sat.python import cp_model, cp_model_helper
 
 from planner.domain import (
+    CancelToken,
     Deadline,
     Event,
     Plan,
@@ -50,13 +51,6 @@ CLOCK_SAFETY = 10.0  # a loaded shared 2-core machine ran one worker 10x slower
 # the deadline if need be, as it is how a plan found is handed over.
 CHECK_S = 2.0
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
-
-
-class CancelToken(Protocol):
-    """Set by a front end to stop the search early (a `threading.Event`, a
-    `multiprocessing.Event`): the best plan found so far is kept, as on Ctrl-C."""
-
-    def is_set(self) -> bool: ...
 
 
 def run_cancellable(

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 from planner.domain import (
     TERM_CHANGE,
     TERM_NAMES,
+    CancelToken,
     Deadline,
     Plan,
     Problem,
@@ -36,7 +37,6 @@ from planner.model.running import answered, run_cp_sat
 from planner.model.search import (
     CLOCK_SAFETY,
     BuiltModel,
-    CancelToken,
     Found,
     Run,
     Solution,
@@ -55,6 +55,10 @@ from planner.model.search import (
 # `_fill_gaps`).
 FILL_SHARE = 0.1
 MIN_STEP_S = 0.2  # a step after the search with less time left is not begun
+# The construction gets at least this long, past the deadline if need be: a
+# run whose reading took its whole limit (a short one, a loaded machine)
+# still hands over a plan. Counts bound it too: 0.3 s on the dense l.
+CONSTRUCT_FLOOR_S = 1.0
 WORK_DONE = 0.99  # share of its deterministic time a search that used it all reports
 # Models below this many variables (generated m: about 2,000) are first
 # searched by one worker for up to ONE_WORKER_WORK units of deterministic
@@ -98,7 +102,8 @@ def solve(
     """Plan ``problem``: the best plan found by ``deadline``, and its terms.
 
     ``deadline`` (default: the time limit from now; ten times that for a
-    deterministic run, which stops on deterministic time) bounds every step: the
+    deterministic run, which stops on deterministic time), heeding
+    ``cancel`` as well, bounds every step: the
     construction, its mending, the neighbourhood and full searches, gap
     filling and making the plan canonical each stop by it and hand over what
     they have. Which step comes next depends on what the last one achieved
@@ -125,7 +130,7 @@ def solve(
     given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
     event starting before it as it is; a frozen event that breaks a hard rule
     makes the model infeasible, so callers name such events first
-    (`planner.whatif.replan`).
+    (`planner.app.plans.plan_problem`).
     """
     if freeze_before is not None and baseline is None:
         raise ValueError("freeze_before needs a baseline: the plan to freeze")
@@ -135,13 +140,15 @@ def solve(
         # only guards against a machine far slower than expected.
         safety = CLOCK_SAFETY if options.deterministic else 1.0
         deadline = Deadline(began + safety * options.limit_for(problem))
+    deadline = deadline.heeding(cancel)
+    cancel = deadline.cancel
     built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
     run = Run(began, progress, cancel)
     cp_parameters = solver_parameters(problem, options)
     first_guess = hint if hint is not None else baseline
     found: Found | None = None
     if first_guess is None:
-        first_guess = construct_plan(problem, deadline)
+        first_guess = construct_plan(problem, deadline.at_least(CONSTRUCT_FLOOR_S))
         if _small(built) and not options.deterministic:
             found = _one_worker_first(
                 built, problem, options, first_guess, run, deadline
@@ -153,11 +160,11 @@ def solve(
                     )
                 found = None
         if not options.deterministic and found is None:
-            first_guess = mend(problem, built, first_guess, options, deadline, cancel)
+            first_guess = mend(problem, built, first_guess, options, deadline)
     neighbourhoods = None
     if not options.deterministic and found is None:
         neighbourhoods = improve_first(
-            problem, built, first_guess, options, deadline, progress, cancel, began
+            problem, built, first_guess, options, deadline, progress, began
         )
         if neighbourhoods is not None:
             first_guess = neighbourhoods.plan
@@ -180,6 +187,7 @@ def solve(
         found.interrupted |= neighbourhoods is not None and neighbourhoods.interrupted
         found.bound = _bound(solver, found.status)
         found.figures = _solver_statistics(solver, found.status)
+    found.interrupted |= deadline.cancelled()
     # The full search may end before it takes up the neighbourhood search's
     # plan (the hint) or anything better: that plan is the result then.
     behind = (

@@ -1,41 +1,62 @@
-"""The web page and JSON API of ``planner serve``: parse, call the app layer,
-present. Every route the page uses is under /api, described by FastAPI's
-OpenAPI at /docs and /openapi.json."""
-
-from __future__ import annotations
+"""The web page and JSON API of ``planner serve``: parse, check who asks,
+call the app layer, present. Every route the page uses is under /api,
+described by the OpenAPI at /docs (Swagger UI) and /redoc, both served from
+installed packages, never a CDN."""
 
 import asyncio
 import hashlib
 import json
+import shutil
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
-from starlette.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planner import __version__
-from planner.app import (
-    EngineChoice,
-    compare_results,
-    validate_workbook,
-    write_template_file,
+from planner.app.compare import compare_results
+from planner.app.validate import write_template_file
+from planner.domain import EngineChoice
+from planner.report import ResultError
+from planner.serve import schemas
+from planner.serve.accounts import (
+    ADMIN,
+    PLANNER,
+    VIEWER,
+    AccountError,
+    add_user,
+    remove_user,
+    signed_in,
 )
-from planner.results import ResultError
-from planner.serve.present import comparison_json, validation_json
-from planner.serve.security import TokenGate
+from planner.serve.jobs import VIEW_NAME
+from planner.serve.present import comparison_json
+from planner.serve.retention import Keeper, Policy
+from planner.serve.security import (
+    COOKIE,
+    Gate,
+    Guard,
+    Principal,
+    client_address,
+    set_session_cookie,
+)
 from planner.serve.storage import FINAL, Storage, new_id, valid_id
-from planner.serve.workers import SOLVE, STUDY, SWEEP, VIEW_NAME, WHATIF, RunPool
+from planner.serve.uploads import Validator
+from planner.serve.workers import SOLVE, STUDY, SWEEP, WHATIF, RunPool
 
 STATIC = Path(str(files("planner.serve") / "static"))
+DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
 DEFAULT_UPLOAD_MB = 20
 EVENT_INTERVAL_S = 0.5  # the page hears from a running solve twice a second
+CHUNK = 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What a run writes, by suffix: workbooks, JSON, the brief and the calendars.
 MEDIA_TYPES = {
@@ -46,56 +67,31 @@ MEDIA_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
 }
 NAME_LENGTH = 120
+TOKEN_REFUSED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>planner: token refused</title></head><body><h1>That access token is
+wrong</h1><p>Open the address you were given, or ask whoever started
+<code>planner serve</code>.</p></body></html>"""
 
 
-class RunOptions(BaseModel):
-    """How to search; omitted fields keep the workbook's Settings."""
-
-    time_limit_s: float | None = Field(None, gt=0, le=24 * 3600)
-    workers: int = Field(0, ge=0, le=64)
-    seed: int = Field(0, ge=0)
-    deterministic: bool = False
-    explain_all: bool = True
-
-
-class SweepRequest(BaseModel):
-    """The variants of a sweep, as ``planner sweep`` makes them."""
-
-    drop_each_partner: bool = False
-    budget_cuts: list[Annotated[int, Field(ge=1, le=99)]] = Field(
-        default_factory=list, max_length=20, description="Percents, each 1 to 99"
-    )
-    close_quarters: list[Annotated[int, Field(ge=1, le=4)]] = Field(
-        default_factory=list, max_length=4, description="Calendar quarters, 1 to 4"
-    )
-
-
-class StudyRequest(BaseModel):
-    """A robustness study against the plan of a finished solve run."""
-
-    committed_run: str = Field(..., description="The solve run whose plan is kept")
-    samples: int = Field(20, ge=1, le=1000)
-    seed: int = Field(0, ge=0)
-
-
-class RunRequest(RunOptions):
-    upload_id: str
-    scenario: str | None = None
-    whatif: bool = Field(False, description="Plan the base and every scenario.")
-    sweep: SweepRequest | None = Field(
-        None, description="Make variants, re-plan each against the base, rank them."
-    )
-    study: StudyRequest | None = Field(
-        None, description="Drawn futures re-planned against a committed plan."
-    )
-
-
-class RerunRequest(RunOptions):
-    scenario: str | None = None
-
-
-class CompareRequest(BaseModel):
-    runs: list[str] = Field(..., min_length=2, description="Run ids, first = reference")
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route may give, for the OpenAPI: every error is
+    ``{"detail": "..."}``, in words for the user."""
+    said = {
+        400: "The Host header is not one of this server's names.",
+        401: "Not signed in, or the API token is wrong.",
+        403: "The role may not do this, or a change came from another site.",
+        404: "No such upload, run or file.",
+        409: "The run has already finished.",
+        410: "The workbook of this run is no longer kept.",
+        413: "The file is larger than this server accepts.",
+        422: "The request is not valid (an unknown field, a value out of range, "
+        "a workbook with errors).",
+        429: "Too many failed sign-ins from this address or for this name.",
+    }
+    return {
+        code: {"model": schemas.Error, "description": said[code]}
+        for code in (400, 401, 403, 429, *codes)
+    }
 
 
 def create_app(
@@ -104,28 +100,59 @@ def create_app(
     max_solves: int = 1,
     max_upload_bytes: int = DEFAULT_UPLOAD_MB * 1024 * 1024,
     engine: EngineChoice = EngineChoice(),  # noqa: B008 - frozen, never mutated
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]"),
+    validator: Validator | None = None,
+    retention: Policy = Policy(),  # noqa: B008 - frozen, never mutated
 ) -> FastAPI:
-    """The server over the data folder ``data``; ``token`` None: no token.
-    Sweeps and studies run on ``engine`` (the CLI's --engine, --address)."""
+    """The server over the data folder ``data``. ``token``: the shared token
+    of the one-person shortcut on localhost (None: none). Every run goes to
+    ``engine`` (the CLI's --engine, --address); names a browser may use for
+    the server are ``allowed_hosts``."""
     storage = Storage(data)
-    pool = RunPool(storage, max_solves)
+    pool = RunPool(storage, max_solves, engine)
+    keeper = Keeper(storage, retention)
+    validation = validator or Validator()
+    gate = Gate(storage, token)
+    closing = threading.Event()  # set when the server begins to stop
+    viewer = Annotated[Principal, Depends(gate.needs(VIEWER))]
+    planner = Annotated[Principal, Depends(gate.needs(PLANNER))]
+    admin = Annotated[Principal, Depends(gate.needs(ADMIN))]
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pool.start()
+        keeper.start()
         try:
             yield
         finally:
-            pool.stop()
+            closing.set()
+            keeper.stop()
+            app.state.stopped_runs = pool.stop()
+            for run_id in app.state.stopped_runs:
+                storage.audit("server", "stopped run", run_id, "the server stopped")
 
     app = FastAPI(
         title="planner",
         version=__version__,
         description="Plan a programme of multinational exercises from an Excel "
-        "workbook: upload, validate, solve, compare, keep every run.",
+        "workbook: upload, validate, solve, compare, keep every run. Sign in "
+        "on the page, or send a personal API token (`planner users token "
+        "NAME`) as `Authorization: Bearer ...`.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
-    app.state.storage, app.state.pool = storage, pool
+    app.state.storage, app.state.pool, app.state.closing = storage, pool, closing
+
+    def audit(
+        who: Principal,
+        request: Request,
+        action: str,
+        target: str = "",
+        detail: str = "",
+    ) -> None:
+        storage.audit(who.name, action, target, detail, client_address(request))
 
     def found_run(run_id: str) -> dict[str, Any]:
         run = pool.snapshot(run_id) if valid_id(run_id) else None
@@ -133,9 +160,23 @@ def create_app(
             raise HTTPException(404, f"No run {run_id}.")
         return run
 
+    # the page, its files and the API's documentation -------------------------
+
     @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+    def page(request: Request, token: str | None = None) -> Response:
+        """The page; ``?token=`` signs in with the shared token, once."""
+        if token is None:
+            return FileResponse(STATIC / "index.html")
+        address = client_address(request)
+        gate.throttled(address)
+        if not gate.right_shared_token(token):
+            gate.failed(address, None, "a wrong shared token")
+            return HTMLResponse(TOKEN_REFUSED_PAGE, 401)
+        session, expires = gate.open_session(None)
+        storage.audit("local", "sign-in", detail="shared token", address=address)
+        response = RedirectResponse("/", status_code=303)
+        set_session_cookie(response, request, session, expires)
+        return response
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
@@ -146,19 +187,85 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
-    @app.get("/api/info")
-    def info() -> dict[str, Any]:
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> FileResponse:
+        return FileResponse(STATIC / "redoc.html")
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(_: viewer) -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+        return app.openapi_schema
+
+    # who is asking -------------------------------------------------------------
+
+    @app.post("/api/session", response_model=schemas.Me, responses=errors())
+    def sign_in(body: schemas.SignIn, request: Request) -> JSONResponse:
+        """Sign in with a name and password: the answer sets the session cookie."""
+        address = client_address(request)
+        gate.throttled(address, body.name)
+        user = signed_in(storage, body.name, body.password)
+        if user is None:
+            gate.failed(address, body.name, "a wrong name or password")
+            raise HTTPException(401, "The name or the password is wrong.")
+        session, expires = gate.open_session(user)
+        storage.audit(user.name, "sign-in", address=address)
+        response = JSONResponse(
+            {"name": user.name, "role": user.role, "via": "session"}
+        )
+        set_session_cookie(response, request, session, expires)
+        return response
+
+    @app.delete("/api/session", status_code=204, responses=errors())
+    def sign_out(who: viewer, request: Request) -> Response:
+        """Sign out: the session cookie stops working."""
+        session = request.cookies.get(COOKIE)
+        if session:
+            gate.end_session(session)
+        audit(who, request, "sign-out")
+        response = Response(status_code=204)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/api/me", response_model=schemas.Me, responses=errors())
+    def me(who: viewer) -> dict[str, Any]:
+        """Who the request acts for, and their role."""
+        return who.__dict__
+
+    # reading -------------------------------------------------------------------
+
+    @app.get("/api/info", response_model=schemas.Info, responses=errors())
+    def info(_: viewer) -> dict[str, Any]:
         """The server's limits."""
         return {
             "version": __version__,
             "max_solves": pool.limit,
             "max_upload_bytes": max_upload_bytes,
+            "max_validations": validation.at_once,
             "engine": engine.name,
+            "keep_days": retention.keep_days,
+            "keep_gb": None
+            if retention.keep_bytes is None
+            else retention.keep_bytes / 1024**3,
         }
 
-    @app.get("/api/template", response_class=FileResponse)
-    def template(example: bool = False) -> FileResponse:
+    @app.get(
+        "/api/template",
+        response_class=FileResponse,
+        responses={200: {"content": {XLSX: {}}}, **errors()},
+    )
+    def template(_: viewer, example: bool = False) -> FileResponse:
         """The blank input workbook, or the filled-in example programme."""
         name = "planner-example.xlsx" if example else "planner-template.xlsx"
         path = storage.root / "templates" / name
@@ -167,106 +274,45 @@ def create_app(
             write_template_file(path, example=example)
         return FileResponse(path, media_type=XLSX, filename=name)
 
-    @app.post("/api/uploads")
-    def upload(file: UploadFile) -> dict[str, Any]:
-        """Keep an .xlsx and say what validate finds in it, by sheet and cell."""
-        content = file.file.read(max_upload_bytes + 1)
-        if len(content) > max_upload_bytes:
-            raise HTTPException(413, _too_large(max_upload_bytes))
-        upload_id = new_id()
-        path = storage.upload_path(upload_id)
-        path.parent.mkdir()
-        path.write_bytes(content)
-        name = PurePosixPath((file.filename or "").replace("\\", "/")).name
-        name = name[:NAME_LENGTH] or "workbook.xlsx"
-        validation = validation_json(validate_workbook(path), name)
-        record = storage.add_upload(
-            upload_id,
-            name,
-            hashlib.sha256(content).hexdigest(),
-            len(content),
-            validation,
-        )
-        return _upload_json(record.__dict__)
-
-    @app.get("/api/uploads/{upload_id}")
-    def uploaded(upload_id: str, scenario: str | None = None) -> dict[str, Any]:
+    @app.get(
+        "/api/uploads/{upload_id}", response_model=schemas.Upload, responses=errors(404)
+    )
+    def uploaded(
+        upload_id: str, _: viewer, scenario: str | None = None
+    ) -> dict[str, Any]:
         """An upload and its findings (with ``scenario`` applied, if given)."""
         record = storage.upload(upload_id) if valid_id(upload_id) else None
         if record is None:
             raise HTTPException(404, f"No upload {upload_id}.")
         data = record.__dict__.copy()
         if scenario:
-            path = storage.upload_path(upload_id)
-            data["validation"] = validation_json(
-                validate_workbook(path, scenario), record.file_name
+            data["validation"] = validation.validate(
+                storage.upload_path(upload_id), record.file_name, scenario
             )
         return _upload_json(data)
 
-    @app.post("/api/runs", status_code=201)
-    def submit(request: RunRequest) -> dict[str, Any]:
-        """Queue a solve of an upload (the base or a scenario), or a what-if
-        run of the base and every scenario."""
-        record = (
-            storage.upload(request.upload_id) if valid_id(request.upload_id) else None
-        )
-        if record is None:
-            raise HTTPException(404, f"No upload {request.upload_id}.")
-        if not record.validation["valid"]:
-            raise HTTPException(422, "The workbook has errors; correct them first.")
-        if request.whatif and not record.validation["scenarios"]:
-            raise HTTPException(
-                422, "The workbook has no scenarios: what-if needs a Scenarios sheet."
-            )
-        kinds = [
-            kind
-            for kind, asked in (
-                (WHATIF, request.whatif),
-                (SWEEP, request.sweep),
-                (STUDY, request.study),
-            )
-            if asked
-        ]
-        if len(kinds) > 1:
-            raise HTTPException(422, "Ask for one of whatif, sweep or study at a time.")
-        kind = kinds[0] if kinds else SOLVE
-        options = request.model_dump(exclude={"upload_id", "scenario", "whatif"})
-        if kind in (SWEEP, STUDY):
-            options["engine"] = {"name": engine.name, "address": engine.address}
-        if request.study is not None:
-            committed = found_run(request.study.committed_run)
-            if committed["kind"] != SOLVE or "schedule.json" not in (
-                committed["files"] or []
-            ):
-                raise HTTPException(
-                    422,
-                    f"Run {request.study.committed_run} has no plan to study: "
-                    "pick a finished solve that found one.",
-                )
-            folder = storage.run_folder(committed["id"])
-            options["study"]["committed_folder"] = str(folder)
-        scenario = request.scenario if kind == SOLVE else None
-        run = storage.add_run(record, kind, scenario, options)
-        return found_run(run["id"])
-
-    @app.get("/api/runs")
-    def runs() -> list[dict[str, Any]]:
+    @app.get("/api/runs", response_model=list[schemas.Run], responses=errors())
+    def runs(_: viewer) -> list[dict[str, Any]]:
         """Every run kept, newest first."""
         return [found_run(run["id"]) for run in reversed(storage.runs())]
 
-    @app.get("/api/runs/{run_id}")
-    def run(run_id: str) -> dict[str, Any]:
-        """A run: state, figures, live progress while it runs."""
+    @app.get("/api/runs/{run_id}", response_model=schemas.Run, responses=errors(404))
+    def run(run_id: str, _: viewer) -> dict[str, Any]:
+        """A run: state, figures, live progress while it runs, who started it."""
         return found_run(run_id)
 
-    @app.get("/api/runs/{run_id}/events")
-    async def events(run_id: str, request: Request) -> StreamingResponse:
+    @app.get(
+        "/api/runs/{run_id}/events",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}, **errors(404)},
+    )
+    async def events(run_id: str, request: Request, _: viewer) -> StreamingResponse:
         """Server-sent events: the run as ``GET /api/runs/{id}`` shows it,
-        twice a second, until it has finished."""
+        twice a second, until it has finished (or the server stops)."""
         found_run(run_id)
 
         async def stream() -> AsyncIterator[str]:
-            while not await request.is_disconnected():
+            while not closing.is_set() and not await request.is_disconnected():
                 snapshot = await asyncio.to_thread(pool.snapshot, run_id)
                 if snapshot is None:
                     return
@@ -281,17 +327,23 @@ def create_app(
             headers={"Cache-Control": "no-store"},
         )
 
-    @app.get("/api/runs/{run_id}/result")
-    def result(run_id: str) -> Any:
-        """What the result page draws: calendar, figures, goals, spend, reasons."""
+    @app.get("/api/runs/{run_id}/result", responses=errors(404))
+    def result(run_id: str, _: viewer) -> dict[str, Any]:
+        """What the result page draws: calendar, figures, goals, spend, reasons
+        (``kind`` says which of solve, whatif, sweep or study)."""
         found_run(run_id)
         path = storage.run_folder(run_id) / VIEW_NAME
         if not path.is_file():
             raise HTTPException(404, "This run has no result yet.")
-        return json.loads(path.read_text(encoding="utf-8"))
+        view: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return view
 
-    @app.get("/api/runs/{run_id}/files/{name:path}")
-    def download(run_id: str, name: str) -> FileResponse:
+    @app.get(
+        "/api/runs/{run_id}/files/{name:path}",
+        response_class=FileResponse,
+        responses=errors(404),
+    )
+    def download(run_id: str, name: str, _: viewer) -> FileResponse:
         """One file the run wrote (schedule.xlsx, schedule.json, ...)."""
         found = found_run(run_id)
         if name not in (found["files"] or []):
@@ -305,40 +357,13 @@ def create_app(
         media = MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
         return FileResponse(path, media_type=media, filename=download_name)
 
-    @app.post("/api/runs/{run_id}/cancel")
-    def cancel(run_id: str) -> dict[str, Any]:
-        """Stop a run: the search stops and the best plan found is kept."""
-        found_run(run_id)
-        if not pool.cancel(run_id):
-            raise HTTPException(409, "This run has already finished.")
-        return found_run(run_id)
-
-    @app.post("/api/runs/{run_id}/rerun", status_code=201)
-    def rerun(run_id: str, request: RerunRequest) -> dict[str, Any]:
-        """The same workbook again, with other options (or another scenario)."""
-        found = found_run(run_id)
-        record = storage.upload(found["upload_id"])
-        if record is None:
-            raise HTTPException(410, "The workbook of this run is no longer kept.")
-        options = request.model_dump(exclude={"scenario"})
-        scenario = request.scenario if found["kind"] == SOLVE else None
-        again = storage.add_run(record, found["kind"], scenario, options)
-        return found_run(again["id"])
-
-    @app.delete("/api/runs/{run_id}", status_code=204)
-    def delete(run_id: str) -> None:
-        """Forget a run and its files (a running one is stopped first)."""
-        found_run(run_id)
-        pool.forget(run_id)
-        storage.delete_run(run_id)
-
-    @app.post("/api/compare")
-    def compare(request: CompareRequest) -> dict[str, Any]:
+    @app.post("/api/compare", response_model=schemas.Comparison, responses=errors(404))
+    def compare(request: schemas.CompareRequest, _: viewer) -> dict[str, Any]:
         """Two or more solve runs side by side, as ``planner compare``."""
         folders, labels = [], []
         for run_id in request.runs:
             found = found_run(run_id)
-            if found["kind"] != SOLVE or found["state"] in ("queued", "running"):
+            if found["kind"] != SOLVE or found["state"] not in FINAL:
                 raise HTTPException(
                     422,
                     f"Run {run_id} is not a finished solve; compare finished solves.",
@@ -351,10 +376,201 @@ def create_app(
             raise HTTPException(422, str(error)) from error
         return comparison_json(report)
 
+    # planning ------------------------------------------------------------------
+
+    @app.post("/api/uploads", response_model=schemas.Upload, responses=errors(413))
+    def upload(file: UploadFile, who: planner, request: Request) -> dict[str, Any]:
+        """Say what validate finds in an .xlsx, by sheet and cell; a valid
+        workbook is kept for runs, one with errors is not kept at all."""
+        upload_id = new_id()
+        path = storage.upload_path(upload_id)
+        path.parent.mkdir()
+        try:
+            digest, size = _saved(file, path, max_upload_bytes)
+        except HTTPException:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            raise
+        name = PurePosixPath((file.filename or "").replace("\\", "/")).name
+        name = name[:NAME_LENGTH] or "workbook.xlsx"
+        found = validation.validate(path, name)
+        if not found["valid"]:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            audit(
+                who, request, "upload refused", name, f"{len(found['errors'])} errors"
+            )
+            return _upload_json(
+                {
+                    "id": None,
+                    "created": "",
+                    "file_name": name,
+                    "sha256": digest,
+                    "size": size,
+                    "uploaded_by": who.name,
+                    "validation": found,
+                }
+            )
+        record = storage.add_upload(upload_id, name, digest, size, found, who.name)
+        audit(who, request, "upload", upload_id, name)
+        return _upload_json(record.__dict__)
+
+    @app.post(
+        "/api/runs", status_code=201, response_model=schemas.Run, responses=errors(404)
+    )
+    def submit(
+        body: schemas.RunRequest, who: planner, request: Request
+    ) -> dict[str, Any]:
+        """Queue a solve of an upload (the base or a scenario), a what-if run
+        of the base and every scenario, a sweep, or a robustness study."""
+        record = storage.upload(body.upload_id) if valid_id(body.upload_id) else None
+        if record is None:
+            raise HTTPException(404, f"No upload {body.upload_id}.")
+        if not record.validation["valid"]:
+            raise HTTPException(422, "The workbook has errors; correct them first.")
+        if body.whatif and not record.validation["scenarios"]:
+            raise HTTPException(
+                422, "The workbook has no scenarios: what-if needs a Scenarios sheet."
+            )
+        kinds = [
+            kind
+            for kind, asked in (
+                (WHATIF, body.whatif),
+                (SWEEP, body.sweep),
+                (STUDY, body.study),
+            )
+            if asked
+        ]
+        if len(kinds) > 1:
+            raise HTTPException(422, "Ask for one of whatif, sweep or study at a time.")
+        kind = kinds[0] if kinds else SOLVE
+        options = body.model_dump(exclude={"upload_id", "scenario", "whatif"})
+        if kind != SOLVE:
+            options["engine"] = {"name": engine.name, "address": engine.address}
+        if body.study is not None:
+            _committable(found_run(body.study.committed_run), record.sha256)
+        scenario = body.scenario if kind == SOLVE else None
+        run = storage.add_run(record, kind, scenario, options, who.name)
+        audit(who, request, "run", run["id"], f"{kind} of {record.file_name}")
+        return found_run(run["id"])
+
+    @app.post(
+        "/api/runs/{run_id}/cancel",
+        response_model=schemas.Run,
+        responses=errors(404, 409),
+    )
+    def cancel(run_id: str, who: planner, request: Request) -> dict[str, Any]:
+        """Stop a run: the search stops and the best plan found is kept."""
+        found_run(run_id)
+        if not pool.cancel(run_id):
+            raise HTTPException(409, "This run has already finished.")
+        audit(who, request, "cancel", run_id)
+        return found_run(run_id)
+
+    @app.post(
+        "/api/runs/{run_id}/rerun",
+        status_code=201,
+        response_model=schemas.Run,
+        responses=errors(404, 410),
+    )
+    def rerun(
+        run_id: str, body: schemas.RerunRequest, who: planner, request: Request
+    ) -> dict[str, Any]:
+        """The same workbook again, with other search options (or, for a
+        solve, another scenario); a sweep or study keeps what it varies."""
+        found = found_run(run_id)
+        record = storage.upload(found["upload_id"])
+        if record is None:
+            raise HTTPException(410, "The workbook of this run is no longer kept.")
+        options = {**found["options"], **body.model_dump(exclude={"scenario"})}
+        if SWEEP in options or STUDY in options or found["kind"] == WHATIF:
+            options["engine"] = {"name": engine.name, "address": engine.address}
+        if found["kind"] == STUDY:
+            _committable(found_run(options[STUDY]["committed_run"]), record.sha256)
+        scenario = body.scenario if found["kind"] == SOLVE else None
+        again = storage.add_run(record, found["kind"], scenario, options, who.name)
+        audit(who, request, "rerun", again["id"], f"again of {run_id}")
+        return found_run(again["id"])
+
+    # administration -----------------------------------------------------------
+
+    @app.delete("/api/runs/{run_id}", status_code=204, responses=errors(404))
+    def delete(run_id: str, who: admin, request: Request) -> None:
+        """Forget a run and its files (a running one is stopped first)."""
+        found_run(run_id)
+        pool.forget(run_id)
+        storage.delete_run(run_id)
+        audit(who, request, "delete run", run_id)
+
+    @app.get("/api/audit", response_model=list[schemas.AuditEntry], responses=errors())
+    def audit_log(
+        _: admin,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        before: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Who did what and when, newest first (``before``: older than that id)."""
+        return [entry.__dict__ for entry in storage.audit_log(limit, before)]
+
+    @app.get("/api/users", response_model=list[schemas.User], responses=errors())
+    def users(_: admin) -> list[dict[str, Any]]:
+        """Every account and its role."""
+        return [user.__dict__ for user in storage.users()]
+
+    @app.post(
+        "/api/users", status_code=201, response_model=schemas.User, responses=errors()
+    )
+    def new_user(body: schemas.NewUser, who: admin, request: Request) -> dict[str, Any]:
+        """Add an account (as ``planner users add`` does)."""
+        try:
+            user = add_user(storage, body.name, body.role, body.password)
+        except AccountError as error:
+            raise HTTPException(422, str(error)) from error
+        audit(who, request, "add user", user.name, user.role)
+        return user.__dict__
+
+    @app.delete("/api/users/{name}", status_code=204, responses=errors(404))
+    def forget_user(name: str, who: admin, request: Request) -> None:
+        """Remove an account; its sessions and API token stop working."""
+        try:
+            remove_user(storage, name)
+        except AccountError as error:
+            raise HTTPException(404, str(error)) from error
+        audit(who, request, "remove user", name)
+
     app.add_middleware(BodyCap, limit=max_upload_bytes)
-    if token:
-        app.add_middleware(TokenGate, token=token)
+    app.add_middleware(Guard)
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False
+    )
     return app
+
+
+def _committable(committed: dict[str, Any], sha256: str) -> None:
+    """A study keeps the plan of a finished solve of the same workbook."""
+    if committed["kind"] != SOLVE or "schedule.json" not in (committed["files"] or []):
+        raise HTTPException(
+            422,
+            f"Run {committed['id']} has no plan to study: "
+            "pick a finished solve that found one.",
+        )
+    if committed["sha256"] != sha256:
+        raise HTTPException(
+            422,
+            f"Run {committed['id']} planned another workbook "
+            f"({committed['file_name']}): pick a solve of this workbook.",
+        )
+
+
+def _saved(file: UploadFile, path: Path, limit: int) -> tuple[str, int]:
+    """Copy the upload to ``path`` in chunks: its SHA-256 and size; 413 past
+    ``limit``."""
+    sha, size = hashlib.sha256(), 0
+    with path.open("wb") as target:
+        while chunk := file.file.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, _too_large(limit))
+            sha.update(chunk)
+            target.write(chunk)
+    return sha.hexdigest(), size
 
 
 def run_label(run: dict[str, Any]) -> str:
@@ -379,6 +595,7 @@ def _upload_json(data: dict[str, Any]) -> dict[str, Any]:
         "file_name": data["file_name"],
         "sha256": data["sha256"],
         "size": data["size"],
+        "uploaded_by": data["uploaded_by"],
         "validation": data["validation"],
     }
 

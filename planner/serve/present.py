@@ -14,24 +14,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from planner.app import (
-    FATES,
-    ComparisonReport,
-    EngineChoice,
-    RunProgress,
-    SolveOutcome,
-    SolveRequest,
-    StudyOutcome,
-    SweepOutcome,
-    SweepSpec,
-    Validation,
-    WhatifOutcome,
-    robustness_workbook,
-    solve_workbook,
-    sweep_workbook,
-    whatif_workbook,
-)
-from planner.domain import Finding, SolveOptions, Status
+from planner.app.compare import ComparisonReport
+from planner.app.progress import RunProgress
+from planner.app.robustness import StudyOutcome, robustness_workbook
+from planner.app.solve import SolveOutcome, SolveRequest, solve_workbook
+from planner.app.sweep import SweepOutcome, SweepSpec, sweep_workbook
+from planner.app.validate import Validation
+from planner.app.verdict import Verdict
+from planner.app.whatif import WhatifOutcome, whatif_workbook
+from planner.domain import EngineChoice, Finding, SolveOptions
+from planner.report import FATES
 from planner.serve.storage import CANCELLED, DONE, FAILED, UPLOAD_NAME
 
 
@@ -138,10 +130,15 @@ def run_job(
 
     options = solve_options(job.options)
     if job.kind in ("sweep", "study"):
-        return run_many(job, tell, options)
+        return run_many(job, tell, options, cancel)
     if job.kind == "whatif":
         done = whatif_workbook(
-            job.workbook, job.folder, options, progress=tell, cancel=cancel
+            job.workbook,
+            job.folder,
+            options,
+            progress=tell,
+            cancel=cancel,
+            engine=EngineChoice(**job.options.get("engine", {})),
         )
         return _whatif_record(done, job.folder)
     request = SolveRequest(
@@ -164,45 +161,50 @@ def _solve_record(
         "warnings": list(outcome.warnings),
         "cancelled": outcome.cancelled,
     }
+    result = outcome.result
     record: dict[str, Any] = {
-        "status": None if outcome.status is None else str(outcome.status),
-        "objective": outcome.objective,
-        "terms": outcome.terms,
-        "bound": to_json(outcome.bound),
-        "gap": to_json(outcome.gap),
+        "status": None if result is None else str(result.status),
+        "objective": None if result is None else result.objective,
+        "terms": {} if result is None else dict(result.terms),
+        "bound": None if result is None else to_json(result.bound),
+        "gap": None if result is None else to_json(result.gap),
         "timings": outcome.timings,
         "files": [str(p.relative_to(folder)) for p in outcome.files],
         "message": _solve_message(outcome),
     }
-    state = DONE
-    if outcome.cancelled:
-        state = CANCELLED
-    elif outcome.result is None or outcome.output_error:
-        state = FAILED
-    return state, record, view
+    return STATES.get(outcome.verdict, DONE), record, view
+
+
+# The run's state in the history, by verdict; any other verdict is done.
+STATES = {
+    Verdict.INTERRUPTED: CANCELLED,
+    Verdict.STOPPED: CANCELLED,
+    Verdict.INVALID: FAILED,
+    Verdict.OUTPUT_ERROR: FAILED,
+    Verdict.FAILED: FAILED,
+}
 
 
 def _solve_message(outcome: SolveOutcome) -> str:
-    if outcome.output_error:
+    """The verdict's words (`planner.app.verdict`), with the run's own figures."""
+    verdict = outcome.verdict
+    held = len(outcome.view.events) if outcome.view is not None else 0
+    result = outcome.result
+    if verdict is Verdict.OUTPUT_ERROR and outcome.output_error:
         return outcome.output_error
-    if outcome.result is None:
+    if verdict is Verdict.INVALID:
         errors = [f for f in outcome.findings if str(f.severity) == "error"]
         return f"The workbook has {len(errors)} error(s); nothing was planned."
-    held = len(outcome.view.events) if outcome.view is not None else 0
-    if outcome.frozen:
-        return f"{len(outcome.frozen)} frozen event(s) break a rule; no plan."
-    if outcome.violations:
-        return f"The checked plan breaks {len(outcome.violations)} rule(s)."
-    status = outcome.status
-    if outcome.cancelled:
-        if outcome.result.plan is None:
-            return "Cancelled before a plan was found; nothing was kept."
+    if result is not None and result.frozen_violations:
+        frozen = len(result.frozen_violations)
+        return f"{frozen} frozen event(s) break a rule; no plan."
+    if verdict is Verdict.BROKEN_RULES:
+        return f"{verdict.words} ({len(outcome.violations)} rule(s))"
+    if verdict is Verdict.INTERRUPTED:
         return f"Cancelled: the best plan found ({held} exercises held) was kept."
-    if status is Status.INFEASIBLE:
-        return "No plan exists: the rows listed below cannot all hold together."
-    if status is Status.NO_PLAN:
-        return "No plan found within the time limit; try a longer time limit."
-    return f"Plan {status}: {held} exercises held; every hard rule holds."
+    if verdict is Verdict.DONE and result is not None:
+        return f"Plan {result.status}: {held} exercises held; every hard rule holds."
+    return verdict.words
 
 
 def _whatif_record(
@@ -238,22 +240,26 @@ def _whatif_record(
         "timings": done.timings,
         "files": [str(p.relative_to(folder)) for p in done.files],
     }
-    if done.cancelled:
-        return CANCELLED, record | {"message": "Cancelled before it started."}, view
+    verdict = done.verdict
+    state = STATES.get(verdict, DONE)
     if not done.plans:
-        record["message"] = "The workbook has errors; nothing was planned."
-        return FAILED, record, view
+        message = done.error or verdict.words
+        if verdict is Verdict.INVALID and done.error is None:
+            message = "The workbook has errors; nothing was planned."
+        return state, record | {"message": message}, view
     skipped = f"; skipped (errors): {', '.join(done.skipped)}" if done.skipped else ""
+    stopped = f"; not planned (cancelled): {', '.join(done.stopped)}"
     record["message"] = (
         f"{len(done.plans)} plans: "
         + ", ".join(f"{p.name} {p.view.status}" for p in done.plans)
         + skipped
+        + (stopped if done.stopped else "")
     )
-    return DONE, record, view
+    return state, record, view
 
 
 def run_many(
-    job: Any, tell: Callable[[RunProgress], None], options: SolveOptions
+    job: Any, tell: Callable[[RunProgress], None], options: SolveOptions, cancel: Any
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """A sweep or a robustness study, on the engine the server was started
     with; progress says how many runs are done of how many."""
@@ -265,18 +271,21 @@ def run_many(
             tuple(asked.get("budget_cuts") or ()),
             tuple(asked.get("close_quarters") or ()),
         )
-        swept = sweep_workbook(job.workbook, job.folder, spec, options, engine, tell)
+        swept = sweep_workbook(
+            job.workbook, job.folder, spec, options, engine, tell, cancel=cancel
+        )
         return _sweep_record(swept, job.folder)
     asked = job.options["study"]
     studied = robustness_workbook(
         job.workbook,
-        asked["committed_folder"],
+        job.committed,
         job.folder,
         int(asked["samples"]),
         int(asked.get("seed") or 0),
         options,
         engine,
         tell,
+        cancel,
     )
     return _study_record(studied, job.folder)
 

@@ -2,9 +2,11 @@
 
 Layout of DIR::
 
-    planner.sqlite3      uploads and runs (schema version in PRAGMA user_version)
-    uploads/<id>/workbook.xlsx   each uploaded workbook, in a folder named by
-                         its random id (the programme is then called "workbook")
+    planner.sqlite3      uploads, runs, users, sessions and the audit log
+                         (schema version in PRAGMA user_version)
+    uploads/<id>/workbook.xlsx   each kept workbook, in a folder named by its
+                         random id (the programme is then called "workbook");
+                         a workbook with errors is not kept
     runs/<id>/           each run's result files (schedule.xlsx, schedule.json,
                          view.json; what-if: one folder per plan)
 
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATABASE = "planner.sqlite3"
 UPLOAD_NAME = "workbook.xlsx"
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -70,8 +72,39 @@ CREATE TABLE runs (
 CREATE INDEX runs_created ON runs(created);
 """
 
-# MIGRATIONS[n] turns a version-n database into version n + 1.
-MIGRATIONS: dict[int, str] = {}
+# MIGRATIONS[n] turns a version-n database into version n + 1. A new folder
+# gets SCHEMA (version 1), then every migration, so both paths are one.
+MIGRATIONS: dict[int, str] = {
+    # Named users, their sessions, the audit log; who uploaded and who ran.
+    1: """
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password TEXT NOT NULL,
+    token TEXT UNIQUE,
+    created TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_at ON audit(at);
+ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE uploads ADD COLUMN uploaded_by TEXT NOT NULL DEFAULT '';
+UPDATE runs SET options = json_remove(options, '$.study.committed_folder')
+""",
+}
 
 # Run states. A run is queued, then running, then one of the final three.
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = (
@@ -109,6 +142,26 @@ class Upload:
     sha256: str
     size: int
     validation: dict[str, Any]
+    uploaded_by: str = ""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    created: str
+    has_token: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    user: str
+    action: str
+    target: str
+    detail: str
+    address: str
 
 
 class Storage:
@@ -139,8 +192,8 @@ class Storage:
             }
             if version == 0 and not tables:
                 _script(db, SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                return
+                version = 1
+                db.execute("PRAGMA user_version = 1")
             if version == 0 or version > SCHEMA_VERSION:
                 raise StorageError(
                     f"{self.path} was written by another program or a newer planner "
@@ -167,6 +220,7 @@ class Storage:
             except sqlite3.Error as error:
                 raise StorageError(f"Cannot open {self.path}: {error}") from error
             db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
             try:
                 db.execute("BEGIN")
                 yield db
@@ -191,11 +245,15 @@ class Storage:
         sha256: str,
         size: int,
         validation: dict[str, Any],
+        uploaded_by: str = "",
     ) -> Upload:
-        upload = Upload(upload_id, now(), file_name, sha256, size, validation)
+        upload = Upload(
+            upload_id, now(), file_name, sha256, size, validation, uploaded_by
+        )
         with self._connect() as db:
             db.execute(
-                "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO uploads (id, created, file_name, sha256, size, "
+                "validation, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     upload.id,
                     upload.created,
@@ -203,6 +261,7 @@ class Storage:
                     sha256,
                     size,
                     json.dumps(validation),
+                    uploaded_by,
                 ),
             )
         return upload
@@ -225,13 +284,19 @@ class Storage:
         return self.root / "runs" / run_id
 
     def add_run(
-        self, upload: Upload, kind: str, scenario: str | None, options: dict[str, Any]
+        self,
+        upload: Upload,
+        kind: str,
+        scenario: str | None,
+        options: dict[str, Any],
+        started_by: str = "",
     ) -> dict[str, Any]:
         run_id = new_id()
         with self._connect() as db:
             db.execute(
                 "INSERT INTO runs (id, created, upload_id, file_name, sha256, kind, "
-                "scenario, options, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "scenario, options, state, started_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     now(),
@@ -242,6 +307,7 @@ class Storage:
                     scenario,
                     json.dumps(options),
                     QUEUED,
+                    started_by,
                 ),
             )
         run = self.run(run_id)
@@ -291,18 +357,149 @@ class Storage:
         shutil.rmtree(folder, ignore_errors=True)
         return deleted == 1
 
-    def interrupted_by_restart(self) -> int:
-        """Runs the last server left running can never finish: say so."""
+    def interrupted(self, message: str) -> list[str]:
+        """Runs marked running that no worker will finish (the server stopped,
+        or the last one died): failed, their half-written folders removed."""
         with self._connect() as db:
-            return db.execute(
-                "UPDATE runs SET state = ?, finished = ?, message = ? WHERE state = ?",
-                (
-                    FAILED,
-                    now(),
-                    "The server stopped during this run; run it again.",
-                    RUNNING,
-                ),
+            ids = [
+                row[0]
+                for row in db.execute("SELECT id FROM runs WHERE state = ?", (RUNNING,))
+            ]
+            db.execute(
+                "UPDATE runs SET state = ?, finished = ?, message = ?, files = NULL "
+                "WHERE state = ?",
+                (FAILED, now(), message, RUNNING),
+            )
+        for run_id in ids:
+            shutil.rmtree(self.run_folder(run_id), ignore_errors=True)
+        return ids
+
+    def delete_upload(self, upload_id: str) -> None:
+        """Forget an upload no run refers to, and its file."""
+        with self._connect() as db:
+            db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+        shutil.rmtree(self.upload_path(upload_id).parent, ignore_errors=True)
+
+    def uploads(self) -> list[Upload]:
+        """Every upload kept, oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM uploads ORDER BY created").fetchall()
+        return [Upload(**_decoded(row)) for row in rows]
+
+    def uploads_unused(self) -> list[Upload]:
+        """Uploads no run refers to, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM uploads WHERE id NOT IN (SELECT upload_id FROM runs) "
+                "ORDER BY created"
+            ).fetchall()
+        return [Upload(**_decoded(row)) for row in rows]
+
+    # users, sessions and the audit log ----------------------------------------
+
+    def add_user(self, name: str, role: str, password_hash: str) -> bool:
+        """False when the name is taken."""
+        with self._connect() as db:
+            return (
+                db.execute(
+                    "INSERT OR IGNORE INTO users (name, role, password, created) "
+                    "VALUES (?, ?, ?, ?)",
+                    (name, role, password_hash, now()),
+                ).rowcount
+                == 1
+            )
+
+    def remove_user(self, name: str) -> bool:
+        with self._connect() as db:
+            return db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount == 1
+
+    def users(self) -> list[User]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT name, role, created, token IS NOT NULL FROM users ORDER BY name"
+            ).fetchall()
+        return [User(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+    def user(self, name: str) -> User | None:
+        return next((user for user in self.users() if user.name == name), None)
+
+    def password_hash(self, name: str) -> str | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT password FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_password(self, name: str, password_hash: str) -> bool:
+        """A new password also ends the user's sessions."""
+        with self._connect() as db:
+            changed = db.execute(
+                "UPDATE users SET password = ? WHERE name = ?", (password_hash, name)
             ).rowcount
+            db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+        return changed == 1
+
+    def set_token(self, name: str, token_hash: str) -> bool:
+        with self._connect() as db:
+            return (
+                db.execute(
+                    "UPDATE users SET token = ? WHERE name = ?", (token_hash, name)
+                ).rowcount
+                == 1
+            )
+
+    def user_of_token(self, token_hash: str) -> User | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT name FROM users WHERE token = ?", (token_hash,)
+            ).fetchone()
+        return None if row is None else self.user(row[0])
+
+    def add_session(self, session_hash: str, name: str, expires: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM sessions WHERE expires < ?", (now(),))
+            db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?)",
+                (session_hash, name, now(), expires),
+            )
+
+    def user_of_session(self, session_hash: str) -> User | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT user FROM sessions WHERE id = ? AND expires > ?",
+                (session_hash, now()),
+            ).fetchone()
+        return None if row is None else self.user(row[0])
+
+    def end_session(self, session_hash: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_hash,))
+
+    def audit(
+        self,
+        user: str,
+        action: str,
+        target: str = "",
+        detail: str = "",
+        address: str = "",
+    ) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO audit (at, user, action, target, detail, address) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (now(), user, action, target, detail, address),
+            )
+
+    def audit_log(
+        self, limit: int = 200, before: int | None = None
+    ) -> list[AuditEntry]:
+        """The newest entries first; ``before``: only entries older than that id."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+                (before if before is not None else 2**62, limit),
+            ).fetchall()
+        return [AuditEntry(**dict(row)) for row in rows]
 
 
 def _script(db: sqlite3.Connection, sql: str) -> None:

@@ -1,21 +1,31 @@
-"""Solves run in worker processes, a few at a time, queued in the database.
+"""Runs go to worker processes, a few at a time, queued in the database.
 
-A solve never runs in the server's own process: a worker process can be
+A run never goes on in the server's own process: a worker process can be
 stopped cleanly, and a crash inside the solver (or the machine running out
 of memory) takes one run down, not the page. At most ``limit`` runs go at
 once (default 1: a solve already uses every core); the rest wait, in the
 order they were asked for, and survive a restart of the server.
 
+Workers die with the server: each runs in a process group of its own and
+asks Linux to kill it when the server dies (`die_with_parent`), even by
+``kill -9``; the processes a what-if or a sweep starts ask the same of it.
+Whatever was running when the server stopped is marked failed, and its
+half-written folder removed, by the server that stops or else by the next
+one to start.
+
 Each worker sends its news through one multiprocessing queue: progress while
-it runs, then the outcome. Cancel sets the run's `multiprocessing.Event`,
-which the search polls: it stops and keeps the best plan found, which is then
-checked and written. A what-if run (several processes of its own) is
-stopped as a whole instead, and keeps nothing.
+it runs, then the outcome. Cancel sets the run's `multiprocessing.Event`, the
+cancel token every stage of the application layer looks at: a search stops
+and keeps the best plan found, explanations stop where they are, the plans
+of a what-if, sweep or study found so far are kept, and all is checked and
+written.
+
+With ``engine`` Ray (`planner serve --engine ray`) every run is a Ray task
+instead (`planner.serve.ray_runs`): the server queues, streams and stores.
 """
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import datetime as dt
 import json
@@ -26,45 +36,66 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing.context import SpawnProcess
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from planner.app.solve import EXPLAINING, WRITING
+from planner.domain import EngineChoice
+from planner.processes import die_with_parent
+from planner.serve.jobs import POLL_S, VIEW_NAME, Job, run_reporting
 from planner.serve.storage import (
     CANCELLED,
-    DONE,
     FAILED,
     FINAL,
     QUEUED,
-    RUNNING,
     Storage,
     now,
 )
 
 SOLVE, WHATIF, SWEEP, STUDY = "solve", "whatif", "sweep", "study"
 KIND_NAMES = {WHATIF: "what-if", SWEEP: "sweep", STUDY: "robustness study"}
-VIEW_NAME = "view.json"
-POLL_S = 0.2
 CONTEXT = multiprocessing.get_context("spawn")  # the server runs threads
+STOPPED = "The server stopped during this run; run it again."
 
 
-@dataclass(frozen=True)
-class Job:
-    """What a worker process needs: plain values, so it pickles."""
+class Worker(Protocol):
+    """One run going on: a local process, or a Ray task."""
 
-    run_id: str
-    kind: str
-    workbook: Path
-    folder: Path
-    scenario: str | None
-    options: dict[str, Any]
+    def alive(self) -> bool: ...
+
+    def cancel(self) -> None:
+        """Stop the search and keep the best plan (solves)."""
+
+    def kill(self) -> None:
+        """Stop at once, keeping nothing."""
+
+    def ended(self) -> str:
+        """Why it ended without an outcome (after `alive` said False)."""
+
+
+@dataclass
+class _Process:
+    process: Any  # a SpawnProcess
+    stop: Any  # a multiprocessing.Event
+
+    def alive(self) -> bool:
+        return bool(self.process.is_alive())
+
+    def cancel(self) -> None:
+        self.stop.set()
+
+    def kill(self) -> None:
+        pid = self.process.pid
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+    def ended(self) -> str:
+        self.process.join()
+        return f"exit code {self.process.exitcode}"
 
 
 @dataclass
 class _Running:
-    process: SpawnProcess
-    cancel: Any  # a multiprocessing.Event
+    worker: Worker
     kind: str
     killed: bool = False
 
@@ -83,71 +114,83 @@ class Live:
 
 
 class RunPool:
-    """Starts queued runs in worker processes and records what they report."""
+    """Starts queued runs on workers and records what they report."""
 
-    def __init__(self, storage: Storage, limit: int = 1) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        limit: int = 1,
+        engine: EngineChoice = EngineChoice(),  # noqa: B008 - frozen
+    ) -> None:
         self.storage = storage
         self.limit = max(1, limit)
+        self.engine = engine
         self.news: Any = CONTEXT.Queue()
         self.running: dict[str, _Running] = {}
         self.live: dict[str, Live] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._ray: Any = None
 
     def start(self) -> None:
-        self.storage.interrupted_by_restart()
+        self.storage.interrupted(STOPPED)
+        if self.engine.name == "ray":
+            from planner.serve.ray_runs import RayRuns
+
+            self._ray = RayRuns(self.engine.address, self.news)
         for target, name in ((self._dispatch, "dispatch"), (self._listen, "listen")):
             thread = threading.Thread(target=target, name=f"runs-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
-    def stop(self) -> None:
-        """Stop every worker (the server is shutting down)."""
+    def stop(self) -> list[str]:
+        """Stop every worker (the server is shutting down); the runs they
+        were on are marked failed. Their ids, in no order."""
         self._stop.set()
         with self._lock:
-            for run_id in list(self.running):
-                self._kill(run_id)
+            for running in self.running.values():
+                running.killed = True
+                running.worker.kill()
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=2)
+        if self._ray is not None:
+            self._ray.close()
+        return self.storage.interrupted(STOPPED)
 
     def cancel(self, run_id: str) -> bool:
         """Stop a run: a queued one never starts; a running solve stops its
-        search and keeps the best plan. False when it had already finished."""
-        run = self.storage.run(run_id)
-        if run is None or run["state"] in FINAL:
-            return False
-        if run["state"] == QUEUED:
-            self.storage.update_run(
-                run_id,
-                state=CANCELLED,
-                finished=now(),
-                message="Cancelled before it started.",
-            )
-            return True
+        search and keeps the best plan. False when it had already finished.
+
+        Decided under the lock `_launch` holds from marking a run running to
+        handing it its worker, so a cancel just after the start is not
+        mistaken for a cancel after the end."""
         with self._lock:
+            run = self.storage.run(run_id)
+            if run is None or run["state"] in FINAL:
+                return False
+            if run["state"] == QUEUED:
+                self.storage.update_run(
+                    run_id,
+                    state=CANCELLED,
+                    finished=now(),
+                    message="Cancelled before it started.",
+                )
+                return True
             running = self.running.get(run_id)
             if running is None:
                 return False
-            running.cancel.set()
-            if running.kind != SOLVE:  # many plans at once: stopped as a whole
-                self._kill(run_id)
+            running.worker.cancel()
         return True
 
     def forget(self, run_id: str) -> None:
         """Stop a run about to be deleted, whatever it is doing."""
         with self._lock:
-            if run_id in self.running:
-                self._kill(run_id)
+            running = self.running.get(run_id)
+            if running is not None:
+                running.killed = True
+                running.worker.kill()
         self.live.pop(run_id, None)
-
-    def _kill(self, run_id: str) -> None:
-        running = self.running[run_id]
-        running.killed = True
-        pid = running.process.pid
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
 
     # the two threads ---------------------------------------------------------
 
@@ -161,36 +204,50 @@ class RunPool:
             for run in self.storage.runs(QUEUED)[:free]:
                 self._launch(run)
 
-    def _launch(self, run: dict[str, Any]) -> None:
-        if not self.storage.start_run(run["id"]):
-            return
-        job = Job(
+    def job(self, run: dict[str, Any]) -> Job:
+        study = run["options"].get("study")
+        return Job(
             run_id=run["id"],
             kind=run["kind"],
             workbook=self.storage.upload_path(run["upload_id"]),
             folder=self.storage.run_folder(run["id"]),
             scenario=run["scenario"],
             options=run["options"],
+            committed=None
+            if study is None
+            else self.storage.run_folder(study["committed_run"]),
         )
-        cancel = CONTEXT.Event()
-        process = CONTEXT.Process(
-            target=work, args=(job, self.news, cancel), name=f"planner-run-{run['id']}"
-        )
+
+    def _launch(self, run: dict[str, Any]) -> None:
         with self._lock:
+            if self._stop.is_set() or not self.storage.start_run(run["id"]):
+                return
+            job = self.job(run)
             self.live[run["id"]] = Live()
-            process.start()
-            self.running[run["id"]] = _Running(process, cancel, run["kind"])
+            worker: Worker
+            if self._ray is not None:
+                worker = self._ray.submit(job)
+            else:
+                stop = CONTEXT.Event()
+                process = CONTEXT.Process(
+                    target=work,
+                    args=(job, self.news, stop, os.getpid()),
+                    name=f"planner-run-{run['id']}",
+                )
+                process.start()
+                worker = _Process(process, stop)
+            self.running[run["id"]] = _Running(worker, run["kind"])
 
     def _reap(self) -> None:
-        """Record runs whose process ended without saying how: it died."""
+        """Record runs whose worker ended without saying how: it died."""
         with self._lock:
             ended = [
                 (run_id, r)
                 for run_id, r in self.running.items()
-                if not r.process.is_alive()
+                if not r.worker.alive()
             ]
         for run_id, running in ended:
-            running.process.join()
+            why = running.worker.ended()
             time.sleep(POLL_S)  # its last news may still be in the queue
             self._drain()
             with self._lock:
@@ -206,9 +263,8 @@ class RunPool:
             else:
                 state = FAILED
                 message = (
-                    "The solver process stopped unexpectedly (exit code "
-                    f"{running.process.exitcode}); the server is still running. "
-                    "Run it again, or with a shorter time limit."
+                    f"The solver process stopped unexpectedly ({why}); the server "
+                    "is still running. Run it again, or with a shorter time limit."
                 )
             self.storage.update_run(
                 run_id, state=state, finished=now(), message=message
@@ -222,7 +278,7 @@ class RunPool:
         while True:
             try:
                 kind, run_id, payload = self.news.get(block, POLL_S)
-            except (queue.Empty, EOFError, OSError):
+            except (queue.Empty, EOFError, OSError, ValueError):
                 return
             self._record(kind, run_id, payload)
             block = False
@@ -272,64 +328,20 @@ class RunPool:
 # In the worker process -------------------------------------------------------------
 
 
-def work(job: Job, news: Any, cancel: Any) -> None:
+def work(job: Job, news: Any, cancel: Any, parent: int) -> None:
     """Run one job and report; runs in a process of its own (and its group,
-    so stopping a what-if run stops the processes it started)."""
+    so stopping a what-if run stops the processes it started), which dies
+    with the server."""
     os.setpgrp()
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server
-    from planner.serve.present import run_job
-
-    stage: list[str] = [""]
 
     def report(kind: str, payload: dict[str, Any]) -> None:
         news.put((kind, job.run_id, payload))
 
-    def progress(payload: dict[str, Any]) -> None:
-        stage[0] = payload["stage"]
-        report("progress", payload)
-
-    threading.Thread(
-        target=_interrupt_explanations, args=(cancel, stage), daemon=True
-    ).start()
-    try:
-        state, record, view = run_job(job, progress, cancel)
-        job.folder.mkdir(parents=True, exist_ok=True)
-        (job.folder / VIEW_NAME).write_text(json.dumps(view), encoding="utf-8")
-        report("outcome", {"state": state, **record})
-    except KeyboardInterrupt:  # a cancel that came as the plan was written
-        report("outcome", {"state": CANCELLED, "message": "Cancelled."})
-    except Exception as error:  # any failure becomes a message on the page
-        report(
-            "outcome",
-            {
-                "state": FAILED,
-                "message": f"planner stopped on an unexpected error "
-                f"({type(error).__name__}: {error}).",
-            },
-        )
+    state, record, view = run_reporting(job, report, cancel)
+    job.folder.mkdir(parents=True, exist_ok=True)
+    (job.folder / VIEW_NAME).write_text(json.dumps(view), encoding="utf-8")
+    report("outcome", {"state": state, **record})
     news.close()
     news.join_thread()
-
-
-def _interrupt_explanations(cancel: Any, stage: list[str]) -> None:
-    """A cancel while the plan is being explained interrupts the explaining,
-    as Ctrl-C does on the command line (the search itself polls ``cancel``):
-    the plan is then written without its explanations."""
-    while not cancel.wait(POLL_S):
-        pass
-    while stage[0] not in (EXPLAINING, WRITING):
-        time.sleep(POLL_S)
-    if stage[0] == EXPLAINING:
-        _thread.interrupt_main()
-
-
-__all__ = [
-    "CANCELLED",
-    "DONE",
-    "FAILED",
-    "RUNNING",
-    "STUDY",
-    "SWEEP",
-    "RunPool",
-    "work",
-]

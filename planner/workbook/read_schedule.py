@@ -17,15 +17,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from planner.domain import Event, Finding, Plan, Problem, Severity
-from planner.results import NO_PLAN_JSON
-from planner.workbook.printing import column_name
-from planner.workbook.schedule_layout import (
-    JSON_NAME,
-    SCHEDULE_SHEET,
-    XLSX_NAME,
-    event_end_date,
-)
+from planner.domain import Event, Finding, Plan, Problem, Severity, event_end_date
+from planner.outputs.printing import column_name
+from planner.report import JSON_NAME, NO_PLAN_JSON, SCHEDULE_SHEET, XLSX_NAME
 from planner.workbook.schema import split_list
 
 # The Schedule's columns that make a plan; the rest are for people.

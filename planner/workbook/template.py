@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.sample import example_programme, infeasible_programme
+from planner.outputs.cells import CellValue, excel_value, first_sheet
+from planner.workbook.sample import example_programme, infeasible_programme
 from planner.workbook.schema import (
     SETTINGS,
     SETTINGS_KEYS,
@@ -32,7 +33,6 @@ from planner.workbook.schema import (
     SheetSpec,
     WorkbookData,
 )
-from planner.workbook.sheets import CellValue, excel_value, first_sheet
 
 INSTRUCTIONS = "Instructions"
 SETTINGS_KEYS_BY_NAME = {key.name: key for key in SETTINGS_KEYS}

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import _thread
 import threading
 from pathlib import Path
 
 import pytest
 
-from planner.app import (
-    RunProgress,
-    SolveRequest,
-    compare_results,
-    solve_workbook,
-    validate_workbook,
-    write_template_file,
-)
+from planner.app.compare import compare_results
+from planner.app.progress import RunProgress
+from planner.app.solve import SolveRequest, solve_workbook
+from planner.app.validate import validate_workbook, write_template_file
+from planner.app.verdict import Verdict
 from planner.check import check_plan
 from planner.domain import Severity, SolveOptions, Status
-from planner.results import ResultError
+from planner.report import ResultError
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from tests.serve.conftest import (
@@ -49,7 +45,7 @@ def test_validation_of_a_scenario(tmp_path: Path) -> None:
 
 
 def test_the_example_template_is_the_sample_programme(tmp_path: Path) -> None:
-    path = write_template_file(tmp_path / "example.xlsx", example=True)
+    (path,) = write_template_file(tmp_path / "example.xlsx", example=True).files
     assert validate_workbook(path).summary == validate_workbook(SAMPLE).summary
 
 
@@ -58,9 +54,11 @@ def test_solve_reports_progress_and_writes_a_checked_plan(tmp_path: Path) -> Non
     outcome = solve_workbook(
         SAMPLE, tmp_path / "out", SolveRequest(options=FAST), heard.append
     )
-    assert outcome.status is Status.OPTIMAL
-    assert outcome.objective == 3_379_000 == sum(outcome.terms.values())
+    assert outcome.result is not None
+    assert outcome.result.status is Status.OPTIMAL
+    assert outcome.result.objective == 3_379_000 == sum(outcome.result.terms.values())
     assert outcome.violations == ()
+    assert outcome.verdict is Verdict.DONE
     assert not outcome.cancelled
     assert [p.name for p in outcome.files][:3] == [
         "schedule.xlsx",
@@ -83,7 +81,7 @@ def test_a_workbook_with_errors_is_not_solved(tmp_path: Path) -> None:
     broken = write_broken_workbook(tmp_path / "broken.xlsx")
     outcome = solve_workbook(broken, tmp_path / "out", SolveRequest(options=FAST))
     assert outcome.result is None
-    assert outcome.status is None
+    assert outcome.verdict is Verdict.INVALID
     assert [f.cell for f in outcome.findings if f.severity is Severity.ERROR] == [
         "E4",
         "D3",
@@ -91,14 +89,36 @@ def test_a_workbook_with_errors_is_not_solved(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_a_cancel_keeps_a_checked_plan_without_explanations(tmp_path: Path) -> None:
+def test_a_cancel_before_the_search_writes_nothing(tmp_path: Path) -> None:
     cancel = threading.Event()
     cancel.set()
+    outcome = solve_workbook(
+        SAMPLE, tmp_path / "out", SolveRequest(options=FAST), cancel=cancel
+    )
+    assert outcome.cancelled and outcome.result is None
+    assert outcome.verdict is Verdict.STOPPED
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_cancel_in_the_search_keeps_a_checked_plan_without_explanations(
+    tmp_path: Path,
+) -> None:
+    cancel = threading.Event()
+
+    def cancel_when_searching(progress: RunProgress) -> None:
+        if progress.stage == "searching":
+            cancel.set()
+
     options = SolveOptions(time_limit_s=60, workers=1)
     outcome = solve_workbook(
-        SAMPLE, tmp_path / "out", SolveRequest(options=options), cancel=cancel
+        SAMPLE,
+        tmp_path / "out",
+        SolveRequest(options=options),
+        cancel_when_searching,
+        cancel,
     )
     assert outcome.cancelled
+    assert outcome.verdict is Verdict.INTERRUPTED
     assert outcome.explanation is None
     assert "explain_s" not in outcome.timings
     problem, _ = read_problem(SAMPLE)
@@ -112,7 +132,7 @@ def test_compare_results_labels_the_plans(tmp_path: Path) -> None:
     cut = solve_workbook(
         SAMPLE, tmp_path / "b", SolveRequest(options=FAST, scenario="budget-cut")
     )
-    assert base.status is cut.status is Status.OPTIMAL
+    assert base.verdict is cut.verdict is Verdict.DONE
     report = compare_results([tmp_path / "a", tmp_path / "b"], ["base", "cut"])
     assert report.comparison.labels == ("base", "cut")
     assert report.rows[0] == ("", "base", "cut")
@@ -122,18 +142,23 @@ def test_compare_results_labels_the_plans(tmp_path: Path) -> None:
         compare_results([tmp_path / "a"])
 
 
-def test_an_interrupt_while_explaining_still_writes_the_plan(tmp_path: Path) -> None:
-    def interrupt_the_explaining(progress: RunProgress) -> None:
+def test_a_cancel_while_explaining_still_writes_the_plan(tmp_path: Path) -> None:
+    cancel = threading.Event()
+
+    def cancel_the_explaining(progress: RunProgress) -> None:
         if progress.stage == "explaining":
-            threading.Timer(0.05, _thread.interrupt_main).start()
+            cancel.set()
 
     request = SolveRequest(options=FAST, explain_all=True)
     outcome = solve_workbook(
-        SAMPLE, tmp_path / "out", request, interrupt_the_explaining
+        SAMPLE, tmp_path / "out", request, cancel_the_explaining, cancel
     )
     assert outcome.cancelled
-    assert outcome.explanation is None
-    assert outcome.status is Status.OPTIMAL
+    assert outcome.verdict is Verdict.INTERRUPTED
+    # Stopped before any question was put: every reason says it was not examined.
+    assert outcome.explanation is not None
+    assert outcome.explanation.probed == 0
+    assert outcome.result is not None and outcome.result.status is Status.OPTIMAL
     names = [p.name for p in outcome.files]
     assert names[:2] == ["schedule.xlsx", "schedule.json"]
     assert names[-2:] == ["brief.pdf", "brief.html"]

@@ -4,37 +4,33 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 
-from planner.app import (
-    FINDING,
-    PLANNING,
-    WARNING,
-    EngineChoice,
-    RunProgress,
-    SolveRequest,
-    Stages,
-    SweepSpec,
-    check_schedule,
-    compare_files,
-    conflict_of_workbook,
+from planner.app.compare import compare_files
+from planner.app.examine import check_schedule, conflict_of_workbook, suggest_placements
+from planner.app.progress import FINDING, PLANNING, WARNING, RunProgress
+from planner.app.robustness import robustness_workbook
+from planner.app.solve import SolveRequest, solve_workbook
+from planner.app.sweep import SweepSpec, sweep_workbook
+from planner.app.validate import (
     engine_unavailable,
     generate_workbook,
-    robustness_workbook,
-    solve_workbook,
-    suggest_placements,
-    sweep_workbook,
-    whatif_workbook,
     write_template_file,
 )
+from planner.app.verdict import Verdict
+from planner.app.whatif import whatif_workbook
 from planner.check import check_plan
-from planner.domain import Event, Plan, Problem, Result, SolveOptions, Status
-from planner.generate import generate
+from planner.domain import (
+    EngineChoice,
+    Event,
+    Plan,
+    Problem,
+    SolveOptions,
+)
 from planner.model.probe import best_with
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.serve.conftest import SAMPLE, write_broken_workbook
@@ -48,70 +44,27 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample, solved and written once for the module's questions."""
     folder = tmp_path_factory.mktemp("solved")
     outcome = solve_workbook(SAMPLE, folder, SolveRequest(options=FAST))
-    assert outcome.status is Status.OPTIMAL and outcome.violations == ()
+    assert outcome.verdict is Verdict.DONE
     return folder
 
 
-def test_the_stages_of_a_solve_hear_it_in_order(tmp_path: Path) -> None:
+def test_a_solve_tells_its_stages_in_order(tmp_path: Path) -> None:
     heard: list[str] = []
 
     def read(problem: Problem, findings: object) -> None:
         heard.append(f"read {len(problem.exercises)}")
 
-    def searched(result: Result) -> None:
-        heard.append(f"searched {result.status}")
+    def stage(progress: RunProgress) -> None:
+        if not heard or heard[-1] != progress.stage:
+            heard.append(progress.stage)
 
-    def stage(name: str) -> Callable[[], AbstractContextManager[None]]:
-        @contextmanager
-        def guard() -> Iterator[None]:
-            heard.append(name)
-            yield
-            heard.append(f"{name} done")
-
-        return guard
-
-    stages = Stages(
-        read=read,
-        searched=searched,
-        explaining=stage("explaining"),
-        writing=stage("writing"),
-    )
     outcome = solve_workbook(
-        SAMPLE, tmp_path, SolveRequest(options=FAST), stages=stages
+        SAMPLE, tmp_path, SolveRequest(options=FAST), stage, read=read
     )
-    assert heard == [
-        "read 13",
-        "searched optimal",
-        "explaining",
-        "explaining done",
-        "writing",
-        "writing done",
-    ]
+    assert heard == ["reading", "read 13", "searching", "explaining", "writing"]
     assert outcome.problem is not None and outcome.result is not None
     assert outcome.result.plan is not None
     assert check_plan(outcome.problem, outcome.result.plan) == []
-
-
-def test_a_stage_may_end_the_run_when_the_explaining_is_stopped(
-    tmp_path: Path,
-) -> None:
-    @contextmanager
-    def stopped() -> Iterator[None]:
-        raise KeyboardInterrupt
-        yield
-
-    def end(result: Result, stop: KeyboardInterrupt) -> None:
-        raise stop
-
-    stages = Stages(explaining=stopped, explaining_stopped=end)
-    with pytest.raises(KeyboardInterrupt):
-        solve_workbook(SAMPLE, tmp_path, SolveRequest(options=FAST), stages=stages)
-    assert not (tmp_path / "schedule.json").exists()
-    skipped = solve_workbook(
-        SAMPLE, tmp_path, SolveRequest(options=FAST), stages=Stages(explaining=stopped)
-    )
-    assert skipped.cancelled and skipped.explanation is None
-    assert (tmp_path / "schedule.json").exists()
 
 
 def test_a_baseline_that_cannot_be_read_plans_nothing(tmp_path: Path) -> None:
@@ -178,23 +131,22 @@ def test_compare_files_writes_the_comparison(solved: Path, tmp_path: Path) -> No
 
 def test_a_generated_programme_and_its_planted_plan_check(tmp_path: Path) -> None:
     made = generate_workbook(tmp_path / "gen.xlsx", "s", seed=3)
-    assert made.planted == tmp_path / "gen.planted.json"
-    checked = check_schedule(made.workbook, made.planted)
+    workbook, planted = made.files
+    assert planted == tmp_path / "gen.planted.json"
+    checked = check_schedule(workbook, planted)
     assert checked.reading.plan is not None
     assert len(checked.reading.plan.events) == made.events
-    assert checked.violations == ()
-    with pytest.raises(FileExistsError, match=r"gen\.xlsx"):
-        generate_workbook(tmp_path / "gen.xlsx", "s")
-    made.workbook.unlink()
-    with pytest.raises(FileExistsError, match=r"gen\.planted\.json"):
-        generate_workbook(tmp_path / "gen.xlsx", "s")
+    assert checked.verdict is Verdict.DONE
+    again = generate_workbook(tmp_path / "gen.xlsx", "s")
+    assert again.exists == workbook and again.verdict is Verdict.INVALID
+    workbook.unlink()
+    assert generate_workbook(tmp_path / "gen.xlsx", "s").exists == planted
 
 
 def test_a_template_is_not_written_over_a_file_unless_forced(tmp_path: Path) -> None:
-    path = write_template_file(tmp_path / "t.xlsx")
-    with pytest.raises(FileExistsError):
-        write_template_file(path, force=False)
-    assert write_template_file(path) == path
+    (path,) = write_template_file(tmp_path / "t.xlsx").files
+    assert write_template_file(path, force=False).exists == path
+    assert write_template_file(path).files == (path,)
 
 
 def test_an_engine_that_cannot_run_says_why() -> None:
@@ -206,7 +158,8 @@ def test_whatif_returns_each_plan_checked(tmp_path: Path) -> None:
     done = whatif_workbook(SAMPLE, tmp_path, FAST, ["budget-cut"])
     assert [plan.name for plan in done.plans] == ["base", "budget-cut"]
     assert done.comparison_file == tmp_path / "comparison.xlsx"
-    assert done.failed == {} and not done.interrupted
+    assert done.failed == {} and not done.cancelled
+    assert done.verdict is Verdict.DONE
     problem, _ = read_problem(SAMPLE, "budget-cut")
     assert problem is not None
     plan = done.plans[1].result.plan

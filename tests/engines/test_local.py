@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import pytest
 
-from planner.engines import EngineUnavailable, Outcome, open_engine, share_cores
+from planner.domain import CancelToken
+from planner.engines import open_engine
+from planner.engines.base import EngineUnavailable, Outcome, share_cores
 from planner.engines.local import LocalEngine
 
 
-def double(n: int) -> int:
+def double(n: int, cancel: CancelToken | None) -> int:
     return 2 * n
 
 
-def fail_once(marker: str) -> str:
+def fail_once(marker: str, cancel: CancelToken | None) -> str:
     """Fails the first time it runs for ``marker``, succeeds the second."""
     path = Path(marker)
     if not path.exists():
@@ -26,11 +30,11 @@ def fail_once(marker: str) -> str:
     return "second try"
 
 
-def always_fail(n: int) -> int:
+def always_fail(n: int, cancel: CancelToken | None) -> int:
     raise ValueError(f"task {n} cannot be done")
 
 
-def die(n: int) -> int:
+def die(n: int, cancel: CancelToken | None) -> int:
     """The worker process dies, as one killed by the system would."""
     if n == 0:
         os._exit(1)
@@ -69,6 +73,34 @@ def test_a_dead_worker_fails_only_its_own_task() -> None:
     assert (outcomes["one"].value, outcomes["two"].value) == (1, 2)
 
 
+def wait_for_the_stop(seconds: float, cancel: CancelToken | None) -> str:
+    """Ends at once with 0, else when the run is stopped (as a search keeps its
+    best plan), at the latest after ``seconds``."""
+    if seconds == 0:
+        return "quick"
+    assert isinstance(cancel, EventType)
+    return "stopped early" if cancel.wait(seconds) else "ran out"
+
+
+def test_a_cancel_stops_running_tasks_and_starts_no_other() -> None:
+    # Two at a time: "quick" ends first, its outcome sets the cancel; "slow"
+    # is running and stops early with its value; the two behind never start.
+    cancel = threading.Event()
+
+    def heard(outcome: Outcome[str]) -> None:
+        if outcome.name == "quick":
+            cancel.set()
+
+    tasks = {"quick": 0.0, "slow": 60.0, "later": 60.0, "last": 60.0}
+    began = time.monotonic()
+    outcomes = LocalEngine(2).run(wait_for_the_stop, tasks, 1, heard, cancel)
+    assert time.monotonic() - began < 50  # no task waited its 60 s
+    assert outcomes["quick"] == Outcome("quick", "quick")
+    assert outcomes["slow"] == Outcome("slow", "stopped early")
+    assert outcomes["later"] == Outcome("later", None, stopped=True)
+    assert outcomes["last"] == Outcome("last", None, stopped=True)
+
+
 @pytest.mark.parametrize(("cores", "tasks", "each"), [(8, 3, 2), (2, 20, 1), (4, 1, 4)])
 def test_cores_are_shared_out_among_tasks(cores: int, tasks: int, each: int) -> None:
     # 8 // 3 = 2; 2 cores run 2 of 20 tasks at once, one each; one task takes all.
@@ -92,7 +124,7 @@ def test_an_address_without_ray_is_refused() -> None:
         open_engine("local", "10.0.0.1:6379")
 
 
-def mark_and_wait(marker: str) -> str:
+def mark_and_wait(marker: str, cancel: CancelToken | None) -> str:
     """Leaves a file behind to show it ran, then takes a moment."""
     Path(marker).write_text("ran")
     time.sleep(0.3)

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 import ray
 
+from planner.app.plans import Variants, plan_problem, plan_variants
+from planner.app.robustness import run_study
+from planner.app.sweep import SweepSpec, impact, sweep_variants
 from planner.check import check_plan
 from planner.domain import Result, SolveOptions
-from planner.engines import Outcome
+from planner.engines.base import Engine, Outcome
 from planner.engines.local import LocalEngine
 from planner.engines.ray import RayEngine, _unreachable
-from planner.robustness import run_study
-from planner.sweep import SweepSpec, run_sweep
-from planner.whatif import replan
 from planner.workbook.read import read_problem
+from tests.app.test_robustness import risky_workbook
 from tests.engines.test_local import always_fail, double, fail_once
-from tests.test_robustness import risky_workbook
 
 # One CP-SAT worker per task (2 cores, 20 tasks) and a deterministic search:
 # the same task finds the same plan wherever it runs, unless the search is
@@ -69,20 +69,21 @@ def on_clock(result: Result) -> bool:
 def test_a_sweep_on_ray_equals_the_local_sweep(
     ray_head: None, risky: Path, tmp_path: Path
 ) -> None:
-    here = run_sweep(risky, tmp_path / "local", SPEC, OPTIONS, LocalEngine())
-    there = run_sweep(risky, tmp_path / "ray", SPEC, OPTIONS, RayEngine())
-    assert here.planned is not None and there.planned is not None
-    assert len(here.planned.scenarios) == 20
-    assert not here.planned.failed and not there.planned.failed
+    problem, _ = read_problem(risky)
+    assert problem is not None
+    variants = {v.name: v for v in sweep_variants(problem, SPEC)}
+    problems = {name: v.problem for name, v in variants.items()}
+
+    def sweep(engine: Engine, folder: str) -> Variants:
+        return plan_variants(
+            problem, problems, tmp_path / folder, risky, OPTIONS, engine, lambda _: None
+        )
+
+    here, there = sweep(LocalEngine(), "local"), sweep(RayEngine(), "ray")
+    assert len(here.runs) == 20
+    assert not here.failed and not there.failed
     compared = 0
-    impacts = {i.name: i for i in here.impacts}
-    theirs_by_name = {i.name: i for i in there.impacts}
-    for ours, theirs in zip(
-        (here.planned.base, *here.planned.scenarios),
-        (there.planned.base, *there.planned.scenarios),
-        strict=True,
-    ):
-        assert ours is not None and theirs is not None
+    for ours, theirs in zip(here.plans, there.plans, strict=True):
         assert theirs.name == ours.name
         assert theirs.violations == ours.violations == ()
         if on_clock(ours.result) or on_clock(theirs.result):
@@ -91,8 +92,11 @@ def test_a_sweep_on_ray_equals_the_local_sweep(
         assert theirs.result.status == ours.result.status, ours.name
         assert theirs.result.plan == ours.result.plan, ours.name
         assert theirs.result.terms == ours.result.terms, ours.name
-        if ours.name in impacts:
-            assert theirs_by_name[ours.name] == impacts[ours.name]
+        if ours.name in variants:
+            variant = variants[ours.name]
+            assert impact(here.base.result, variant, ours.result) == impact(
+                there.base.result, variant, theirs.result
+            )
     assert compared >= MOST * 21  # the base and 20 variants
     shutil.rmtree(tmp_path)
 
@@ -100,7 +104,7 @@ def test_a_sweep_on_ray_equals_the_local_sweep(
 def test_a_study_on_ray_equals_the_local_study(ray_head: None, risky: Path) -> None:
     problem, _ = read_problem(risky)
     assert problem is not None
-    plan = replan(problem, OPTIONS).plan
+    plan = plan_problem(problem, OPTIONS).plan
     assert plan is not None and check_plan(problem, plan) == []
     here = run_study(problem, plan, 20, 11, OPTIONS, LocalEngine())
     there = run_study(problem, plan, 20, 11, OPTIONS, RayEngine())

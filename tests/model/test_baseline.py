@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
+from planner.app.plans import plan_problem
 from planner.check import check_plan, frozen_violations
 from planner.domain import (
     TERM_CHANGE,
@@ -20,9 +22,8 @@ from planner.domain import (
     Weights,
 )
 from planner.figures import objective_terms, plan_changes
-from planner.model import build_model, solve
-from planner.model.search import add_hint, hinted_solution
-from planner.whatif import replan
+from planner.model.search import add_hint, build_model, hinted_solution
+from planner.model.solve import solve
 from planner.workbook.schema import SETTINGS_KEYS
 from tests.factories import exercise, make_problem
 
@@ -218,7 +219,8 @@ def test_a_frozen_event_that_breaks_a_rule_is_reported_by_name() -> None:
         "unavailable 2027-01-04 to 2027-01-10 (election)"
     ]
     assert broken[0].rule == "partner_unavailable"
-    result = replan(problem, OPTIONS, BASELINE, freeze_before=1)
+    week_1 = dt.date(2027, 1, 11)
+    result = plan_problem(problem, OPTIONS, BASELINE, freeze_before=week_1)
     assert result.status is Status.INFEASIBLE
     assert result.plan is None
     assert result.statistics["frozen_violations"] == [broken[0].message]

@@ -23,8 +23,10 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.model import BuiltModel, conflicts, solve
+from planner.model import conflicts
 from planner.model.conflicts import conflict, feasible
+from planner.model.search import BuiltModel
+from planner.model.solve import solve
 from tests.factories import exercise, make_problem
 
 OPTIONS = SolveOptions(time_limit_s=10, workers=1)

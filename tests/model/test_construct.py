@@ -18,9 +18,9 @@ from planner.domain import (
     Problem,
 )
 from planner.figures import objective_terms
-from planner.generate import generate
 from planner.model.construct import construct_plan
 from planner.model.hint import PlanState, greedy_plan
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem

@@ -9,8 +9,8 @@ import pytest
 from planner.check import check_plan
 from planner.domain import SolveOptions, Status
 from planner.figures import objective_terms
-from planner.generate import generate
-from planner.model import solve
+from planner.model.solve import solve
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 

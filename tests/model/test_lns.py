@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from planner.check import check_plan
-from planner.domain import Deadline, Plan, Problem, SolveOptions, Status
+from planner.domain import Deadline, Plan, Problem, Progress, SolveOptions, Status
 from planner.figures import objective_terms
-from planner.generate import generate
-from planner.model import build_model, lns, solve
+from planner.model import lns
 from planner.model.construct import construct_plan, shortfalls
-from planner.model.search import solution_plan
+from planner.model.search import build_model, solution_plan
+from planner.model.solve import solve
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.model.clocks import after_checks
@@ -164,8 +165,12 @@ def test_a_cancelled_neighbourhood_search_returns_its_checked_plan(
     monkeypatch.setattr(SOLVE, "ONE_WORKER_BELOW", 0)
     problem = _dense("m", 1, tmp_path)
     cancel = threading.Event()
-    cancel.set()
-    result = solve(problem, SolveOptions(time_limit_s=30, workers=1), cancel=cancel)
+
+    def first_plan(_: Progress) -> None:
+        cancel.set()  # as soon as the neighbourhood search has a checked plan
+
+    options = SolveOptions(time_limit_s=30, workers=1)
+    result = solve(problem, options, first_plan, cancel=cancel)
     assert result.statistics["interrupted"] is True
     assert result.statistics["plan_from"] == "neighbourhoods"
     assert result.status is Status.FEASIBLE
@@ -193,3 +198,16 @@ def test_a_gaps_part_frees_only_what_the_plan_leaves_out(tmp_path: Path) -> None
     # What was taken out fits back (the construction held it), so the part
     # finds a plan at least as good as the construction's.
     assert _objective(problem, after) >= _objective(problem, full)
+
+
+def test_a_cancel_ends_the_construction_at_once(tmp_path: Path) -> None:
+    # Ctrl-C sets the token before anything is placed: the construction
+    # stops (every loop asks the deadline, which heeds the token), no search
+    # runs, and without a plan the result says it was interrupted.
+    problem = _dense("l", 1, tmp_path)
+    cancel = threading.Event()
+    cancel.set()
+    result = solve(problem, SolveOptions(time_limit_s=60, workers=2), cancel=cancel)
+    assert result.statistics["interrupted"] is True
+    assert result.plan is None
+    assert result.statistics["hint_events"] == 0

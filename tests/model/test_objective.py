@@ -18,8 +18,8 @@ from planner.domain import (
     Weights,
 )
 from planner.figures import objective_terms
-from planner.model import build_model
 from planner.model.baseline import keep_event
+from planner.model.search import build_model
 from tests.factories import exercise, make_problem
 from tests.model.test_rules import solved
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from planner.app.reasons import plan_objective, suggest, why_left_out
 from planner.check import check_plan
 from planner.domain import Event, Partner, Period, Plan, Problem, SolveOptions, Source
-from planner.model import solve
+from planner.explain.reasons import plan_objective, why_left_out
+from planner.explain.suggest import suggest
 from planner.model.probe import best_with, fix_rest, place
+from planner.model.solve import solve
 from planner.workbook.read import read_problem
 from tests.factories import exercise, make_problem
 

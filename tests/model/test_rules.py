@@ -31,8 +31,10 @@ from planner.domain import (
     Venue,
 )
 from planner.figures import objective_terms
-from planner.model import SourceGuard, build_model, solve
+from planner.model.search import build_model
 from planner.model.search import solution_plan as read_plan
+from planner.model.solve import solve
+from planner.model.variables import SourceGuard
 from tests.factories import exercise, make_problem
 
 TWO_VENUES = [Venue("V"), Venue("W")]

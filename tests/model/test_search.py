@@ -32,13 +32,13 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.generate import generate
-from planner.model import SourceGuard, build_model, solve
 from planner.model.construct import construct_plan
 from planner.model.hint import greedy_plan
-from planner.model.search import Found, Run
+from planner.model.search import Found, Run, build_model
 from planner.model.search import solution_plan as read_plan
-from planner.model.solve import _fill_gaps, _first_plan_s
+from planner.model.solve import _fill_gaps, _first_plan_s, solve
+from planner.model.variables import SourceGuard
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.factories import exercise, make_problem

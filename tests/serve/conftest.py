@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -37,9 +48,19 @@ def broken_workbook(tmp_path: Path) -> Path:
     return write_broken_workbook(tmp_path / "broken.xlsx")
 
 
+# The page's own address: the Host the server allows, the Origin of the page.
+ORIGIN = "http://127.0.0.1:8000"
+
+
+def browser_like(app: FastAPI) -> TestClient:
+    """A client that asks as the page does: an allowed Host, its Origin."""
+    return TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN})
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(tmp_path / "data", max_upload_bytes=2_000_000)) as c:
+    app = create_app(tmp_path / "data", max_upload_bytes=2_000_000)
+    with browser_like(app) as c:
         yield c
 
 
@@ -68,3 +89,122 @@ def wait_until(condition, timeout_s: float = RUN_TIMEOUT_S) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
+
+
+class Server:
+    """``planner serve`` as a user starts it, in a process of its own.
+
+    ``args``: more options (--certfile, --max-solves, ...); ``ca``: the
+    certificate to trust when it serves https."""
+
+    def __init__(
+        self, data: Path, args: tuple[str, ...] = (), ca: Path | None = None
+    ) -> None:
+        self.data = data
+        self.args = args
+        self.port = free_port()
+        scheme = "https" if ca else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.context = ssl.create_default_context(cafile=str(ca)) if ca else None
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "planner", "serve", "--port", str(self.port)]
+        self.log = (self.data.parent / "serve.log").open("ab+")
+        self.process = subprocess.Popen(
+            [*command, "--data", str(self.data), *self.args],
+            cwd=self.data.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.open("/api/info")
+                return
+            except urllib.error.HTTPError:  # it answers: sign-in needed
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise AssertionError(self.said()) from None
+                time.sleep(0.3)
+        self.stop()  # a test that fails here leaves no server behind
+        raise AssertionError("planner serve did not answer within 60 s")
+
+    def said(self) -> str:
+        """What the server wrote on stderr so far."""
+        return (self.data.parent / "serve.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def open(self, path: str, data: bytes | None = None, **headers: str) -> object:
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=data, headers={"Origin": self.url, **headers}
+        )
+        return urllib.request.urlopen(request, timeout=120, context=self.context)
+
+    def api(self, path: str, body: object = None) -> object:
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if data else {}
+        with self.open(path, data, **headers) as response:
+            return json.load(response)
+
+    def upload(self, path: Path) -> dict:
+        boundary = "planner-test-boundary"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{path.name}"\r\nContent-Type: application/octet-stream'
+                "\r\n\r\n"
+            ).encode()
+            + path.read_bytes()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        content = f"multipart/form-data; boundary={boundary}"
+        with self.open("/api/uploads", body, **{"Content-Type": content}) as answer:
+            return json.load(answer)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process started, directly or not, by ``pid``, and every
+    process in a process group one of them leads (workers make their own)."""
+    parents: dict[int, int] = {}
+    groups: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] == "Z":
+            continue
+        parents[int(entry)] = int(fields[1])
+        groups[int(entry)] = int(fields[2])
+    found = {pid}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if child not in found and (parent in found or groups[child] in found):
+                found.add(child)
+                changed = True
+    found.discard(pid)
+    return sorted(p for p in found if p in parents)
+
+
+def kill_all(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from planner.app import validate_workbook
+from planner.app.validate import validate_workbook
 from planner.check import check_plan
 from planner.serve.app import create_app
 from planner.workbook.read import read_problem
@@ -22,6 +22,7 @@ from tests.serve.conftest import (
     BROKEN_FINDINGS,
     SAMPLE,
     SCENARIOS,
+    browser_like,
     upload,
     wait_for,
     wait_until,
@@ -83,6 +84,11 @@ def test_openapi_describes_every_api_route(client: TestClient) -> None:
         "/api/runs/{run_id}/cancel",
         "/api/runs/{run_id}/rerun",
         "/api/compare",
+        "/api/session",
+        "/api/me",
+        "/api/audit",
+        "/api/users",
+        "/api/users/{name}",
     }
 
 
@@ -178,7 +184,7 @@ def test_the_uploaded_file_name_is_never_a_path(
 
 
 def test_uploads_over_the_cap_are_refused(tmp_path: Path) -> None:
-    with TestClient(create_app(tmp_path / "data", max_upload_bytes=50_000)) as c:
+    with browser_like(create_app(tmp_path / "data", max_upload_bytes=50_000)) as c:
         big = b"PK" + b"\0" * 200_000
         response = c.post("/api/uploads", files={"file": ("big.xlsx", big)})
         assert response.status_code == 413
@@ -341,13 +347,12 @@ def test_progress_streams_as_server_sent_events(client: TestClient) -> None:
     assert all(s["id"] == run["id"] for s in snapshots)
 
 
-def test_a_workbook_with_errors_is_not_run(
-    client: TestClient, broken_workbook: Path
+def test_a_workbook_with_errors_is_not_kept_nor_run(
+    client: TestClient, broken_workbook: Path, tmp_path: Path
 ) -> None:
-    upload_id = upload(client, broken_workbook)["upload_id"]
-    response = client.post("/api/runs", json={"upload_id": upload_id})
-    assert response.status_code == 422
-    assert "errors" in response.json()["detail"]
+    refused = upload(client, broken_workbook)
+    assert refused["upload_id"] is None
+    assert list((tmp_path / "data" / "uploads").iterdir()) == []
     missing = client.post("/api/runs", json={"upload_id": "f" * 32})
     assert missing.status_code == 404
 
@@ -384,7 +389,7 @@ def test_a_worker_that_dies_is_a_failed_run_and_the_server_serves_on(
     ).json()
     pool = client.app.state.pool
     wait_until(lambda: run["id"] in pool.running)
-    pool.running[run["id"]].process.kill()
+    pool.running[run["id"]].worker.process.kill()
     failed = wait_for(client, run["id"])
     assert failed["state"] == "failed"
     assert failed["message"].startswith("The solver process stopped unexpectedly")
@@ -470,9 +475,9 @@ def test_delete_forgets_the_run_and_its_files(
 
 
 def test_history_survives_a_restart(tmp_path: Path) -> None:
-    with TestClient(create_app(tmp_path / "data")) as first:
+    with browser_like(create_app(tmp_path / "data")) as first:
         run = solved(first)
-    with TestClient(create_app(tmp_path / "data")) as second:
+    with browser_like(create_app(tmp_path / "data")) as second:
         runs = second.get("/api/runs").json()
         assert [r["id"] for r in runs] == [run["id"]]
         assert runs[0]["objective"] == 3_379_000

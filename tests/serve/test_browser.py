@@ -9,24 +9,27 @@ Each step leaves a screenshot in test-artifacts/screenshots/.
 from __future__ import annotations
 
 import base64
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from planner.check import check_plan
-from planner.generate import generate
+from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
-from tests.serve.conftest import BROKEN_FINDINGS, ROOT, SAMPLE, write_broken_workbook
+from tests.serve.conftest import (
+    BROKEN_FINDINGS,
+    ROOT,
+    SAMPLE,
+    Server,
+    write_broken_workbook,
+)
 
 CHROMIUM = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -64,50 +67,6 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-class Server:
-    """``planner serve`` as a user starts it, in a process of its own."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "planner", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            [*command, "--data", str(self.data)],
-            cwd=self.data.parent,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/info", timeout=2):
-                    return
-            except OSError:
-                assert self.process.poll() is None, "planner serve stopped"
-                time.sleep(0.3)
-        raise AssertionError("planner serve did not answer within 60 s")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
-
-    def api(self, path: str) -> object:
-        with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as response:
-            return json.load(response)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "planner-data")
@@ -123,10 +82,26 @@ def page(browser, server: Server) -> Iterator[object]:
     opened.set_default_timeout(STEP_MS)
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("console", lambda m: _policy_violation(m.text) and errors.append(m.text))
     opened.goto(server.url)
     yield opened
     context.close()
     assert errors == [], errors
+
+
+def _policy_violation(text: str) -> bool:
+    """A console message saying the Content-Security-Policy blocked something."""
+    return "Content Security Policy" in text
+
+
+def until(page, expression: str) -> None:
+    """Wait until ``expression`` is true in the page, asking from outside it:
+    Playwright's own waiting evaluates strings inside the page, which the
+    page's Content-Security-Policy rightly refuses."""
+    deadline = time.monotonic() + STEP_MS / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)
 
 
 def shot(page, name: str) -> None:
@@ -158,14 +133,15 @@ def solve(page, what: str = "", time_limit: int = 20) -> None:
 
 def result_message(page) -> str:
     page.wait_for_selector("#result-card:not([hidden]) [data-testid=result-message]")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=result-message]').textContent.length"
+    until(
+        page,
+        "document.querySelector('[data-testid=result-message]').textContent.length",
     )
     return page.text_content("[data-testid=result-message]")
 
 
 def gantt_rows(page) -> list[str]:
-    page.wait_for_function("document.querySelector('#gantt').dataset.rows")
+    until(page, "document.querySelector('#gantt').dataset.rows")
     return page.eval_on_selector("#gantt", "node => node.dataset.rows").split("|")
 
 
@@ -213,7 +189,8 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     ]
     assert sorted(gantt_rows(page)) == sorted(held)
     assert drawn_bars(page) == len(held) == 11
-    first_bar = page.locator("#gantt .trace.bars .point").first
+    # the bar itself, not its group: a one-week bar's group is mostly its label
+    first_bar = page.locator("#gantt .trace.bars .point path").first
     first_bar.scroll_into_view_if_needed()
     bar = first_bar.bounding_box()
     middle = (bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
@@ -247,12 +224,12 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     assert "11 events checked: every hard rule holds." in checked.stdout
 
     solve(page, "scenario:budget-cut")
-    page.wait_for_function("location.hash !== '#run=" + base_id + "'")
+    until(page, "location.hash !== '#run=" + base_id + "'")
     assert result_message(page) == (
         "Plan optimal: 10 exercises held; every hard rule holds."
     )
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
+    until(
+        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
     )
     for box in page.locator(".pick").all():
         box.check()
@@ -263,13 +240,15 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     assert "3,160,000" in kpis
     assert page.locator("[data-testid=differences] li").count() > 0
     assert page.locator("#compare-body .compare-chart .main-svg").count() >= 2
+    for chart in page.locator("#compare-body .compare-chart").element_handles():
+        assert_no_cloud(chart)
     shot(page, "08-compare-two-runs")
 
     server.stop()
     server.start()
     page.goto(server.url)
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
+    until(
+        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
     )
     page.locator(f"[data-run='{base_id}'] [data-testid=open]").click()
     assert result_message(page) == (
@@ -281,20 +260,20 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
 
     page.fill("#seed", "5")
     page.locator(f"[data-run='{base_id}'] button", has_text="Re-run").click()
-    page.wait_for_function("location.hash !== '#run=" + base_id + "'")
+    until(page, "location.hash !== '#run=" + base_id + "'")
     assert result_message(page) == (
         "Plan optimal: 11 exercises held; every hard rule holds."
     )
     again = server.api(f"/api/runs/{current_run(page)}")
     assert again["options"]["seed"] == 5
     assert again["upload_id"] == server.api(f"/api/runs/{base_id}")["upload_id"]
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=history] tbody tr').length === 3"
+    until(
+        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 3"
     )
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator(f"[data-run='{base_id}'] button", has_text="Delete").click()
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
+    until(
+        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
     )
     assert base_id not in [run["id"] for run in server.api("/api/runs")]
     shot(page, "10-rerun-with-another-seed-and-delete")
@@ -309,12 +288,14 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
     page.set_input_files("[data-testid=file-input]", str(large))
     page.wait_for_selector("text=generated-l.xlsx is valid")
     solve(page, time_limit=900)
-    page.wait_for_function(
-        "document.querySelector('[data-testid=p-best]').textContent.match(/[0-9]/)"
+    until(
+        page,
+        "document.querySelector('[data-testid=p-best]').textContent.match(/[0-9]/)",
     )
     first = page.text_content("[data-testid=p-elapsed]")
-    page.wait_for_function(
-        f"document.querySelector('[data-testid=p-elapsed]').textContent !== '{first}'"
+    until(
+        page,
+        f"document.querySelector('[data-testid=p-elapsed]').textContent !== '{first}'",
     )
     assert page.text_content("[data-testid=p-gap]").endswith("%")
     shot(page, "11-long-run-progress")
@@ -339,7 +320,7 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
 def test_a_sweep_and_a_study_from_the_page_show_runs_done_of_n(
     page, tmp_path: Path
 ) -> None:
-    from tests.test_robustness import risky_workbook
+    from tests.app.test_robustness import risky_workbook
 
     risky = risky_workbook(tmp_path / "risky.xlsx")
     page.set_input_files("[data-testid=file-input]", str(risky))
@@ -364,3 +345,164 @@ def test_a_sweep_and_a_study_from_the_page_show_runs_done_of_n(
     assert page.text_content("[data-testid=p-runs]") == "3 of 3"
     assert page.locator("[data-testid=goal-odds] tbody tr").count() == 6
     shot(page, "14-robustness-study")
+
+
+# Plotly's own options that would send a chart's data out of the page.
+CLOUD_OPTIONS = {
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+    "displaylogo": False,
+    "editable": False,
+}
+
+
+def assert_no_cloud(chart) -> None:
+    """The config Plotly drew ``chart`` with, as it holds it, and its mode bar."""
+    config = chart.evaluate(
+        "node => Object.fromEntries(Object.keys(node._context)"
+        ".filter((k) => /Cloud|ServerURL|logo|editable/.test(k))"
+        ".map((k) => [k, node._context[k]]))"
+    )
+    assert {k: config[k] for k in CLOUD_OPTIONS} == CLOUD_OPTIONS
+    titles = chart.evaluate(
+        "node => [...node.querySelectorAll('.modebar-btn')]"
+        ".map((b) => b.getAttribute('data-title'))"
+    )
+    assert titles, "no mode bar"
+    assert not [t for t in titles if "Share" in t or "Cloud" in t or "Edit" in t]
+    assert chart.evaluate("node => node.querySelectorAll('a').length") == 0
+
+
+def test_the_charts_keep_their_data_and_show_names_as_written(
+    page, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(SAMPLE)
+    link = '<a href="http://evil.example/login">Norway</a>'
+    big = '<span style="font-size:80px">Setermoen</span>'
+    book["Partners"]["B2"] = link
+    book["Venues"]["B2"] = big
+    book["Exercises"]["B2"] = "<b>Cold</b> Response & Łódź"
+    marked = tmp_path / "markup.xlsx"
+    book.save(marked)
+    page.set_input_files("[data-testid=file-input]", str(marked))
+    page.wait_for_selector("text=markup.xlsx is valid")
+    solve(page)
+    assert result_message(page).startswith("Plan optimal")
+    gantt = page.locator("#gantt").element_handle()
+    assert_no_cloud(gantt)
+    page.check("input[name=mode][value=partner]")
+    until(page, "document.querySelector('#gantt').dataset.rows.includes('NOR')")
+    ticks = page.locator("#gantt .ytick text").all_text_contents()
+    assert f"NOR {link}" in ticks  # the text as typed, not a link
+    assert page.locator("#gantt a").count() == 0
+    page.check("input[name=mode][value=venue]")
+    until(page, "document.querySelector('#gantt').dataset.rows.includes('SET')")
+    assert f"SET {big}" in page.locator("#gantt .ytick text").all_text_contents()
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('#gantt text, #gantt tspan')]"
+        ".map((t) => getComputedStyle(t).fontSize)"
+    )
+    assert "80px" not in sizes
+    legend = page.locator("#gantt .legendtext").all_text_contents()
+    assert f"SET {big}" in legend
+    shot(page, "15-names-shown-as-written")
+    page.check("input[name=mode][value=exercise]")
+    bars = page.locator("#gantt .trace.bars .point path")
+    found = ""
+    for index in range(bars.count()):
+        bars.nth(index).scroll_into_view_if_needed()
+        box = bars.nth(index).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector("#gantt .hovertext")
+        found = page.locator("#gantt .hovertext").first.text_content()
+        if "Response" in found:
+            break
+    assert "<b>Cold</b> Response & Łódź" in found
+    assert page.locator("#gantt .hovertext a").count() == 0
+
+
+@pytest.fixture
+def cell_server(tmp_path: Path) -> Iterator[Server]:
+    """A server with an admin, a planner and a viewer."""
+    from planner.serve.accounts import add_user
+    from planner.serve.storage import Storage
+
+    storage = Storage(tmp_path / "cell-data")
+    for name, role in (("alice", "admin"), ("bob", "planner"), ("carol", "viewer")):
+        add_user(storage, name, role, "correct horse battery")
+    running = Server(tmp_path / "cell-data")
+    running.start()
+    yield running
+    running.stop()
+
+
+def sign_in(page, name: str, password: str = "correct horse battery") -> None:
+    page.fill("[data-testid=sign-in-name]", name)
+    page.fill("[data-testid=sign-in-password]", password)
+    page.click("[data-testid=sign-in]")
+
+
+def test_officers_sign_in_and_see_what_their_role_allows(
+    browser, cell_server: Server
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(STEP_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: _policy_violation(m.text) and errors.append(m.text))
+    page.goto(cell_server.url)
+    page.wait_for_selector("[data-testid=sign-in-form]")
+    assert page.is_hidden("#work")
+    shot(page, "16-sign-in")
+
+    sign_in(page, "bob", "not his password")
+    until(page, "document.querySelector('[data-testid=sign-in-error]').textContent")
+    assert page.text_content("[data-testid=sign-in-error]") == (
+        "The name or the password is wrong."
+    )
+    sign_in(page, "bob")
+    page.wait_for_selector("#upload-card", state="visible")
+    assert page.text_content("[data-testid=who]") == "bob (planner)"
+    page.set_input_files("[data-testid=file-input]", str(SAMPLE))
+    page.wait_for_selector("text=sample.xlsx is valid")
+    solve(page)
+    assert result_message(page).startswith("Plan optimal")
+    page.wait_for_selector("[data-testid=history] tbody tr")
+    assert page.text_content("[data-testid=started-by]") == "bob"
+    assert page.is_hidden("#audit-card")
+    assert page.is_hidden("[data-testid=history] button.needs-admin")
+    shot(page, "17-planner-signed-in")
+    page.click("[data-testid=sign-out]")
+    page.wait_for_selector("[data-testid=sign-in-form]", state="visible")
+
+    sign_in(page, "carol")
+    page.wait_for_selector("[data-testid=history] tbody tr")
+    assert page.text_content("[data-testid=who]") == "carol (viewer)"
+    assert page.is_hidden("#upload-card")
+    assert page.is_hidden("[data-testid=history] button:text('Re-run')")
+    assert page.is_visible("[data-testid=history] [data-testid=open]")
+    shot(page, "18-viewer-reads-only")
+    page.click("[data-testid=sign-out]")
+
+    sign_in(page, "alice")
+    page.wait_for_selector("[data-testid=audit] tbody tr")
+    rows = page.locator("[data-testid=audit] tbody tr")
+    seen = [
+        tuple(rows.nth(i).locator("td").all_text_contents()[1:3])
+        for i in range(rows.count())
+    ]
+    assert seen[::-1][:6] == [
+        ("bob", "sign-in failed"),
+        ("bob", "sign-in"),
+        ("bob", "upload"),
+        ("bob", "run"),
+        ("bob", "sign-out"),
+        ("carol", "sign-in"),
+    ]
+    assert page.is_visible("[data-testid=history] button.needs-admin")
+    shot(page, "19-admin-reads-the-audit-log")
+    context.close()
+    assert errors == [], errors

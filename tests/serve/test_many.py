@@ -9,10 +9,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from planner.app.solve import RunProgress
+from planner.app.progress import RunProgress
 from planner.serve.present import progress_json
+from tests.app.test_robustness import risky_workbook
 from tests.serve.conftest import SAMPLE, upload, wait_for
-from tests.test_robustness import risky_workbook
 
 FAST = {"workers": 2, "time_limit_s": 1, "deterministic": True, "explain_all": False}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -83,10 +84,39 @@ def test_a_run_the_last_server_left_running_is_marked_failed(tmp_path: Path) -> 
     running = storage.add_run(upload, "solve", None, {})
     queued = storage.add_run(upload, "solve", "budget-cut", {})
     assert storage.start_run(running["id"])
-    assert Storage(tmp_path).interrupted_by_restart() == 1
+    half_written = storage.run_folder(running["id"]) / "schedule.xlsx"
+    half_written.parent.mkdir()
+    half_written.write_bytes(b"PK")
+    message = "The server stopped during this run; run it again."
+    assert Storage(tmp_path).interrupted(message) == [running["id"]]
     after = Storage(tmp_path)
     assert after.run(running["id"])["state"] == "failed"
-    assert after.run(running["id"])["message"] == (
-        "The server stopped during this run; run it again."
-    )
+    assert after.run(running["id"])["message"] == message
+    assert not half_written.parent.exists()  # its folder is reclaimed
     assert after.run(queued["id"])["state"] == "queued"
+
+
+def test_a_version_1_history_gains_users_and_the_audit_log(tmp_path: Path) -> None:
+    from planner.serve.storage import SCHEMA, _script
+
+    with sqlite3.connect(tmp_path / "planner.sqlite3", isolation_level=None) as db:
+        _script(db, SCHEMA)
+        db.execute("PRAGMA user_version = 1")
+        db.execute(
+            "INSERT INTO uploads VALUES ('a', '2026-01-01', 'w.xlsx', 's', 1, '{}')"
+        )
+        study = {"study": {"committed_run": "b", "committed_folder": "/srv/x/runs/b"}}
+        db.execute(
+            "INSERT INTO runs (id, created, upload_id, file_name, sha256, kind, "
+            "options, state) VALUES ('c', '2026-01-01', 'a', 'w.xlsx', 's', "
+            "'study', ?, 'done')",
+            (json.dumps(study),),
+        )
+    storage = Storage(tmp_path)
+    # the server's folders leave the answers of runs made before
+    assert storage.run("c")["options"] == {"study": {"committed_run": "b"}}
+    assert storage.run("c")["started_by"] == ""
+    assert storage.upload("a").uploaded_by == ""
+    assert storage.users() == []
+    storage.audit("bob", "sign-in")
+    assert [e.action for e in storage.audit_log()] == ["sign-in"]

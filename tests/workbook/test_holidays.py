@@ -13,10 +13,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from planner.app.publish import write_schedule
 from planner.domain import Period, Result, Source, Status
-from planner.explain import describe_row
+from planner.explain.words import describe_row
 from planner.public_holidays import HOLIDAYS_SHEET
-from planner.result_files import write_result
 from tests.workbook.conftest import Reader, Sheets, set_cell
 
 EASTER_WEEK = 11
@@ -164,7 +164,7 @@ def test_the_result_lists_holidays_where_explanations_point(
     problem, _ = read(holidays_on(programme))
     assert problem is not None
     # Even with no plan: an explanation of why none exists may name these rows.
-    write_result(problem, Result(Status.INFEASIBLE, None), tmp_path, tmp_path / "in")
+    write_schedule(problem, Result(Status.INFEASIBLE, None), tmp_path, tmp_path / "in")
     sheet = load_workbook(tmp_path / "no-plan.xlsx")[HOLIDAYS_SHEET]
     easter = next(h for h in problem.holidays if h.blocks)
     assert easter.source is not None

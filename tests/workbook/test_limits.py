@@ -382,7 +382,7 @@ def test_horizons_beyond_ten_years_are_refused(
 
 def test_the_largest_programme_passes_every_bound_tenfold(tmp_path: Path) -> None:
     """Generated xl (five years, 1,500 exercises) uses a tenth of each bound at most."""
-    from planner.generate import generate
+    from planner.workbook.generate import generate
     from planner.workbook.template import write_workbook as write_tables
 
     tables, _ = generate("xl", 1)

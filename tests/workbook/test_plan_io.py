@@ -13,6 +13,7 @@ import numpy as np
 from openpyxl import Workbook
 
 from planner import __version__
+from planner.app.publish import plan_to_json
 from planner.domain import (
     TERM_COST,
     TERM_GOAL_SHORTFALL,
@@ -29,9 +30,8 @@ from planner.domain import (
     Status,
     Venue,
 )
-from planner.result_files import plan_to_json
+from planner.outputs.schedule_json import json_safe
 from planner.workbook.read_schedule import read_baseline, read_plan
-from planner.workbook.result_json import json_safe
 from tests.factories import exercise, make_problem
 
 INPUT_BYTES = b"stand-in for the input workbook"

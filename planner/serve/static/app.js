@@ -10,6 +10,12 @@ const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00
 const STATE_WORDS = { queued: "⏳ queued", running: "▶ running", done: "✔ done",
   cancelled: "■ cancelled", failed: "✖ failed" };
 const DAY_MS = 86400000;
+// Every chart's Plotly config: no "Share chart" button to Plotly's cloud and
+// no address to send to, no editing, no logo; the data never leaves the page.
+const PLOT_CONFIG = Object.freeze({
+  responsive: true, displaylogo: false, showSendToCloud: false, plotlyServerURL: "",
+  editable: false, modeBarButtonsToRemove: ["sendChartToCloud"],
+});
 
 let upload = null;       // the current upload, as /api/uploads returns it
 let current = null;      // the run shown in Progress and Result
@@ -38,8 +44,17 @@ function notice(text) {
   box.hidden = !text;
 }
 
+// Plotly reads its own pseudo-HTML (<a>, <b>, <span style>, <br>) in every
+// label, legend and hover text: a name from a workbook is escaped first, so
+// it shows as written and never becomes a link or a style.
+function plain(text) {
+  return String(text === null || text === undefined ? "" : text)
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options });
+  if (response.status === 401 && path !== "/api/session") showSignIn();
   if (!response.ok) {
     let detail = response.statusText;
     try {
@@ -408,10 +423,10 @@ function barTraces(items, venueNames, venueColour, outside = false) {
   const byVenue = {};
   for (const item of items) (byVenue[item.venue] = byVenue[item.venue] || []).push(item);
   return Object.entries(byVenue).map(([venue, group]) => ({
-    type: "bar", orientation: "h", name: venueNames[venue] ? `${venue} ${venueNames[venue]}` : venue,
-    y: group.map((g) => g.row), base: group.map((g) => g.start),
+    type: "bar", orientation: "h", name: plain(venueNames[venue] ? `${venue} ${venueNames[venue]}` : venue),
+    y: group.map((g) => plain(g.row)), base: group.map((g) => g.start),
     x: group.map((g) => Date.parse(addDay(g.end)) - Date.parse(g.start)),
-    text: group.map((g) => g.text), textposition: outside ? "outside" : "inside",
+    text: group.map((g) => plain(g.text)), textposition: outside ? "outside" : "inside",
     insidetextanchor: "start", textangle: 0, cliponaxis: false,
     hovertext: group.map((g) => g.hover), hoverinfo: "text",
     marker: { color: venueColour[venue], line: { color: "#000", width: 1 },
@@ -423,9 +438,9 @@ function blackoutTrace(blackouts, rowOf) {
   const rows = blackouts.filter((b) => rowOf(b));
   return {
     type: "bar", orientation: "h", name: "Unavailable (blackout)",
-    y: rows.map((b) => rowOf(b)), base: rows.map((b) => b.start),
+    y: rows.map((b) => plain(rowOf(b))), base: rows.map((b) => b.start),
     x: rows.map((b) => Date.parse(addDay(b.end)) - Date.parse(b.start)),
-    hovertext: rows.map((b) => `Unavailable ${b.start} to ${b.end}${b.reason ? `: ${b.reason}` : ""}`),
+    hovertext: rows.map((b) => `Unavailable ${b.start} to ${b.end}${b.reason ? `: ${plain(b.reason)}` : ""}`),
     hoverinfo: "text",
     marker: { color: "rgba(120,120,120,0.35)", line: { color: "#555", width: 1 }, pattern: { shape: "x", fgcolor: "#555" } },
   };
@@ -434,8 +449,9 @@ function blackoutTrace(blackouts, rowOf) {
 function drawGantt(plan) {
   const mode = document.querySelector("input[name=mode]:checked").value;
   const venueColour = colours(Object.keys(plan.venues));
-  const hover = (e) => `<b>${e.exercise_id}</b> ${e.name}<br>${e.start} to ${e.end}<br>at ${e.venue_name}` +
-    `<br>partners: ${e.participants.join(", ") || "none"}${e.mandatory ? "<br>mandatory" : ""}`;
+  const hover = (e) => `<b>${plain(e.exercise_id)}</b> ${plain(e.name)}<br>${e.start} to ${e.end}` +
+    `<br>at ${plain(e.venue_name)}<br>partners: ${plain(e.participants.join(", ")) || "none"}` +
+    `${e.mandatory ? "<br>mandatory" : ""}`;
   let rows = [];
   let items = [];
   let traces = [];
@@ -463,10 +479,10 @@ function drawGantt(plan) {
     barmode: "overlay", height: Math.max(260, 34 * rows.length + 140),
     margin: { l: 160, r: 20, t: 30, b: 50 },
     xaxis: { type: "date", range: [plan.planning_start, addDay(plan.planning_end)], title: "date", gridcolor: "#ddd" },
-    yaxis: { type: "category", categoryorder: "array", categoryarray: rows, autorange: "reversed", automargin: true },
+    yaxis: { type: "category", categoryorder: "array", categoryarray: rows.map(plain), autorange: "reversed", automargin: true },
     legend: { orientation: "h", y: -0.15 }, font: { size: document.body.classList.contains("large") ? 17 : 13 },
   };
-  Plotly.react("gantt", traces, layout, { responsive: true, displaylogo: false });
+  Plotly.react("gantt", traces, layout, PLOT_CONFIG);
   $("#gantt").dataset.bars = String(items.length);
   $("#gantt").dataset.rows = rows.join("|");
 }
@@ -485,6 +501,7 @@ async function refreshHistory() {
     el("td", {}, run.kind === "solve" && run.state !== "queued" && run.state !== "running"
       ? el("input", { type: "checkbox", class: "pick", value: run.id, "aria-label": `compare ${runTitle(run)}` }) : ""),
     el("td", {}, run.created.slice(0, 16).replace("T", " ")),
+    el("td", { "data-testid": "started-by" }, run.started_by || "–"),
     el("td", {}, run.file_name),
     el("td", {}, { whatif: "what-if (all)", sweep: "sweep", study: "robustness" }[run.kind] || run.scenario || "base"),
     el("td", { class: "state" }, `${STATE_WORDS[run.state] || run.state}${run.status ? ` (${run.status})` : ""}`),
@@ -492,9 +509,10 @@ async function refreshHistory() {
     el("td", { class: "num" }, percent(run.gap)),
     el("td", { class: "actions" },
       el("button", { onclick: () => follow(run), "data-testid": "open" }, "Open"),
-      el("button", { onclick: () => rerun(run), title: "Again with the options set in “Plan it”" }, "Re-run"),
-      el("button", { class: "danger", onclick: () => remove(run) }, "Delete")))));
+      el("button", { class: "needs-planner", onclick: () => rerun(run), title: "Again with the options set in “Plan it”" }, "Re-run"),
+      el("button", { class: "danger needs-admin", onclick: () => remove(run) }, "Delete")))));
   fillCommitted(runs);
+  refreshAudit();
 }
 
 async function rerun(run) {
@@ -567,27 +585,87 @@ function drawComparison(box, comparison) {
     const items = (plan.events || []).map((e) => ({ row: e.exercise_id, start: e.start, end: e.end, venue: e.venue_id,
       text: changed[e.exercise_id] ? `${e.venue_id} (changed)` : e.venue_id,
       pattern: changed[e.exercise_id] ? "/" : "",
-      hover: `<b>${e.exercise_id}</b><br>${e.start} to ${e.end}<br>at ${e.venue_id}<br>partners: ${e.participants.join(", ")}` +
-        (changed[e.exercise_id] ? `<br>${changed[e.exercise_id].join("<br>")}` : "") }));
+      hover: `<b>${plain(e.exercise_id)}</b><br>${e.start} to ${e.end}<br>at ${plain(e.venue_id)}` +
+        `<br>partners: ${plain(e.participants.join(", "))}` +
+        (changed[e.exercise_id] ? `<br>${changed[e.exercise_id].map(plain).join("<br>")}` : "") }));
     const names = {};
     Plotly.newPlot(`${box.id}-cal-${index}`, barTraces(items, names, venueColour, true), {
-      title: { text: `${plan.label}: ${plan.status}` }, barmode: "overlay",
+      title: { text: plain(`${plan.label}: ${plan.status}`) }, barmode: "overlay",
       height: Math.max(240, 26 * exercises.length + 130), margin: { l: 120, r: 20, t: 50, b: 40 },
       xaxis: { type: "date", range: [start, addDay(end)] },
-      yaxis: { type: "category", categoryorder: "array", categoryarray: exercises, autorange: "reversed" },
+      yaxis: { type: "category", categoryorder: "array", categoryarray: exercises.map(plain), autorange: "reversed" },
       showlegend: index === 0, legend: { orientation: "h", y: -0.12 },
-    }, { responsive: true, displaylogo: false });
+    }, PLOT_CONFIG);
   });
+}
+
+// --- who is signed in, and the audit log ---------------------------------------------
+
+let entered = false;
+
+function showSignIn() {
+  $("#sign-in-card").hidden = false;
+  $("#work").hidden = true;
+  $("#who-box").hidden = true;
+  $("#sign-in-name").focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  $("#sign-in-error").textContent = "";
+  try {
+    const me = await api("/api/session", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: $("#sign-in-name").value, password: $("#sign-in-password").value }) });
+    $("#sign-in-password").value = "";
+    enter(me);
+  } catch (error) {
+    $("#sign-in-error").textContent = error.message;
+  }
+}
+
+async function signOut() {
+  try { await api("/api/session", { method: "DELETE" }); } catch (_) { /* signed out anyway */ }
+  location.hash = "";
+  location.reload();
+}
+
+function enter(me) {
+  document.body.dataset.role = me.role;
+  $("#sign-in-card").hidden = true;
+  $("#work").hidden = false;
+  $("#who-box").hidden = me.via === "open";
+  $("#who").textContent = `${me.name} (${me.role})`;
+  if (entered) return;
+  entered = true;
+  api("/api/info").then((info) => { $("#engine-name").textContent = info.engine; }).catch(() => {});
+  refreshHistory();
+  const match = location.hash.match(/run=([0-9a-f]{32})/);
+  if (match) api(`/api/runs/${match[1]}`).then(follow).catch(() => history.replaceState(null, "", "#"));
+}
+
+async function refreshAudit() {
+  if (document.body.dataset.role !== "admin") return;
+  let entries = [];
+  try {
+    entries = await api("/api/audit");
+  } catch (_) {
+    return;
+  }
+  $("#audit tbody").replaceChildren(...entries.map((entry) => el("tr", {},
+    el("td", {}, entry.at.slice(0, 19).replace("T", " ")), el("td", {}, entry.user || "–"),
+    el("td", {}, entry.action), el("td", {}, entry.target), el("td", {}, entry.detail),
+    el("td", {}, entry.address))));
 }
 
 // --- start ------------------------------------------------------------------------------
 
 function start() {
+  $("#sign-in-form").addEventListener("submit", signIn);
+  $("#sign-out").addEventListener("click", signOut);
   setupUpload();
   $("#solve-form").addEventListener("submit", solve);
   $("#sweep-form").addEventListener("submit", sweep);
   $("#study-form").addEventListener("submit", study);
-  api("/api/info").then((info) => { $("#engine-name").textContent = info.engine; }).catch(() => {});
   $("#cancel").addEventListener("click", cancel);
   $("#compare-button").addEventListener("click", compareSelected);
   for (const radio of document.querySelectorAll("input[name=mode]")) {
@@ -598,9 +676,7 @@ function start() {
     const plan = planOf(result);
     if (plan) drawGantt(plan);
   });
-  refreshHistory();
-  const match = location.hash.match(/run=([0-9a-f]{32})/);
-  if (match) api(`/api/runs/${match[1]}`).then(follow).catch(() => history.replaceState(null, "", "#"));
+  api("/api/me").then(enter).catch(() => {});
 }
 
 document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,259 @@
+"""Calendars for Outlook and phones: the plan as iCalendar files (RFC 5545).
+
+A result folder gets ``schedule.ics`` (the whole programme) and, under
+``calendars/``, one file per partner (the events it takes part in) and per
+venue (the events held there), so each nation's staff and each range's
+bookings office can subscribe to what concerns them.
+
+Each exercise is one all-day event over the days it occupies, its venue as
+LOCATION and its participants in DESCRIPTION. Its UID is made from the
+programme and the exercise id only, so importing the file of a re-plan updates
+the events already in a calendar instead of adding copies. What a calendar
+application needs to accept the update is a higher SEQUENCE: each file is
+compared with the one it replaces in the result folder, and an event whose
+dates, venue, participants or status changed gets its SEQUENCE raised. An
+exercise the earlier file held and the new plan does not is kept in the file
+with STATUS:CANCELLED, so it disappears from every calendar that had it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from planner import __version__
+from planner.domain import Event, Plan, Problem
+from planner.outputs.files import make_folder, replace_atomically
+
+PROGRAMME_ICS = "schedule.ics"
+CALENDARS_DIR = "calendars"
+PRODID = f"-//planner//planner {__version__}//EN"
+CONFIRMED = "CONFIRMED"
+CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One VEVENT as planner writes it, before its SEQUENCE is known."""
+
+    uid: str
+    summary: str
+    first_day: dt.date
+    last_day: dt.date  # inclusive; DTEND is the day after (RFC 5545 all-day)
+    location: str
+    description: str
+    status: str = CONFIRMED
+
+    def content(self) -> tuple[str, ...]:
+        """The fields compared with the earlier file, as iCalendar text."""
+        return (
+            self.summary,
+            self.first_day.isoformat(),
+            (self.last_day + dt.timedelta(days=1)).isoformat(),
+            self.location,
+            self.description,
+            self.status,
+        )
+
+
+@dataclass(frozen=True)
+class Published:
+    """An event of an earlier file: its SEQUENCE and what it said."""
+
+    sequence: int
+    entry: Entry
+
+
+def event_uid(problem: Problem, exercise_id: str) -> str:
+    """The same for an exercise in every re-plan of the same programme.
+
+    A scenario (``sample:budget-cut``) is its own programme, so importing a
+    what-if calendar never moves the events of the published one.
+    """
+    programme = re.sub(r"[^A-Za-z0-9._-]+", "-", problem.name or "programme")
+    return f"{exercise_id}.{programme}@planner"
+
+
+def _participants(problem: Problem, event: Event) -> str:
+    names = []
+    for partner_id in event.participants:
+        partner = problem.partner.get(partner_id)
+        name = partner.name if partner is not None and partner.name else ""
+        names.append(f"{partner_id} ({name})" if name else partner_id)
+    return ", ".join(names)
+
+
+def entry(problem: Problem, event: Event) -> Entry:
+    """The calendar event of one held exercise."""
+    exercise = problem.exercise[event.exercise_id]
+    venue = problem.venue.get(event.venue_id)
+    location = event.venue_id
+    if venue is not None and venue.name:
+        location = f"{venue.name} ({venue.id})"
+    lines = [f"Participants: {_participants(problem, event)}"]
+    if exercise.kind:
+        lines.append(f"Kind: {exercise.kind}")
+    lines.append(f"Exercise {exercise.id} of programme {problem.name}")
+    summary = f"{exercise.name} ({exercise.id})" if exercise.name else exercise.id
+    last_slot = event.start + exercise.duration - 1
+    return Entry(
+        uid=event_uid(problem, exercise.id),
+        summary=summary,
+        first_day=problem.slot_start(event.start),
+        last_day=problem.slot_end(last_slot),
+        location=location,
+        description="\n".join(lines),
+    )
+
+
+def calendar_entries(
+    entries: Sequence[Entry], earlier: Mapping[str, Published]
+) -> list[tuple[Entry, int]]:
+    """Each entry with its SEQUENCE, and the earlier ones now cancelled.
+
+    SEQUENCE starts at 0 and rises by one whenever what an event says
+    changes; an unchanged event keeps its number, so re-importing the same
+    plan changes nothing. An earlier event no longer planned comes back as
+    CANCELLED (once, with its number raised; afterwards unchanged).
+    """
+    result = []
+    for new in entries:
+        before = earlier.get(new.uid)
+        if before is None:
+            result.append((new, 0))
+        elif before.entry.content() == new.content():
+            result.append((new, before.sequence))
+        else:
+            result.append((new, before.sequence + 1))
+    planned = {new.uid for new in entries}
+    for uid, before in earlier.items():
+        if uid in planned:
+            continue
+        gone = replace(before.entry, status=CANCELLED)
+        raised = before.sequence + (before.entry.status != CANCELLED)
+        result.append((gone, raised))
+    return result
+
+
+def to_ical(
+    name: str, entries: Iterable[tuple[Entry, int]], stamp: dt.datetime
+) -> bytes:
+    """An iCalendar file of all-day events."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for item, sequence in entries:
+        event = CalendarEvent()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp)
+        event.add("sequence", sequence)
+        event.add("summary", item.summary)
+        event.add("dtstart", item.first_day)
+        event.add("dtend", item.last_day + dt.timedelta(days=1))
+        event.add("location", item.location)
+        event.add("description", item.description)
+        event.add("status", item.status)
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def read_published(path: Path) -> dict[str, Published]:
+    """The events of an earlier file by UID; empty when there is none.
+
+    A file that cannot be read as iCalendar is treated as absent: the new
+    file then starts every event at SEQUENCE 0, as a first publication.
+    """
+    try:
+        calendar = Calendar.from_ical(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    published = {}
+    for event in calendar.walk("VEVENT"):
+        try:
+            first, end = event.decoded("DTSTART"), event.decoded("DTEND")
+            item = Entry(
+                uid=str(event["UID"]),
+                summary=str(event.get("SUMMARY", "")),
+                first_day=_day(first),
+                last_day=_day(end) - dt.timedelta(days=1),
+                location=str(event.get("LOCATION", "")),
+                description=str(event.get("DESCRIPTION", "")),
+                status=str(event.get("STATUS", CONFIRMED)).upper(),
+            )
+            sequence = int(event.get("SEQUENCE", 0))
+        except (KeyError, TypeError, ValueError):
+            continue
+        published[item.uid] = Published(sequence, item)
+    return published
+
+
+def _day(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError(f"not a date: {value!r}")
+
+
+def _file_name(kind: str, resource_id: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", resource_id)
+    return f"{kind}-{safe}.ics"
+
+
+def calendar_files(problem: Problem, plan: Plan) -> dict[str, tuple[str, list[Entry]]]:
+    """Each file to write (path relative to the result folder): its title and
+    entries. Partners and venues with no event still get a file, so a
+    subscription made once keeps working when a re-plan gives them one."""
+    events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
+    entries = {e.exercise_id: entry(problem, e) for e in events}
+    title = problem.name or "programme"
+    files = {PROGRAMME_ICS: (title, list(entries.values()))}
+    for partner in problem.partners:
+        mine = [entries[e.exercise_id] for e in events if partner.id in e.participants]
+        path = f"{CALENDARS_DIR}/{_file_name('partner', partner.id)}"
+        files[path] = (f"{title}: partner {partner.id}", mine)
+    for venue in problem.venues:
+        here = [entries[e.exercise_id] for e in events if e.venue_id == venue.id]
+        path = f"{CALENDARS_DIR}/{_file_name('venue', venue.id)}"
+        files[path] = (f"{title}: venue {venue.id}", here)
+    return files
+
+
+def write_calendars(
+    problem: Problem,
+    plan: Plan,
+    out_dir: Path,
+    previous_dir: Path | None = None,
+    stamp: dt.datetime | None = None,
+) -> list[Path]:
+    """Write schedule.ics and the partner and venue calendars; return the paths.
+
+    Each file's SEQUENCE numbers continue those of the file it replaces in
+    ``out_dir``, or, when there is none yet, of the same file in
+    ``previous_dir`` (the baseline's result folder when re-planning into a new
+    folder).
+    """
+    stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    writes = []
+    for relative, (title, entries) in calendar_files(problem, plan).items():
+        target = out_dir / relative
+        earlier_file = target
+        if not target.exists() and previous_dir is not None:
+            earlier_file = previous_dir / relative
+        earlier = read_published(earlier_file)
+        text = to_ical(title, calendar_entries(entries, earlier), stamp)
+        writes.append((target, lambda temp, text=text: temp.write_bytes(text)))
+    make_folder(out_dir / CALENDARS_DIR)
+    # All or none: a calendar application never reads half a file, and the
+    # partner files never run ahead of the programme's.
+    replace_atomically(writes)
+    return [target for target, _ in writes]

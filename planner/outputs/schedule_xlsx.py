@@ -1,0 +1,1002 @@
+"""Writing a result: schedule.xlsx for people, schedule.json for programs.
+
+Every number about the plan (costs, spends, goal progress, objective terms)
+comes from the independent checker's figures, so what staff read is what
+`planner check` would recompute, never the model's own bookkeeping. They are
+reckoned above this module and handed in (`planner.report.ResultReport`,
+made by `planner.app.publish_files`): the writer prints, it computes nothing.
+
+Both files are written whole or not at all (`planner.outputs.files`), so a
+run stopped halfway (Ctrl-C, a full disk) leaves the previous calendar intact
+and no half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.domain import (
+    TERM_CHANGE,
+    TERM_COST,
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
+    Event,
+    Goal,
+    GoalKind,
+    Period,
+    Plan,
+    Problem,
+    Result,
+    Status,
+    event_end_date,
+    event_end_slot,
+    unscheduled_exercises,
+)
+from planner.outputs.cells import excel_value, first_sheet
+from planner.outputs.files import (
+    OutputError,
+    cannot_write,
+    make_folder,
+    replace_atomically,
+)
+from planner.outputs.printing import (
+    align_headings,
+    heading,
+    month_headings,
+    print_layout,
+)
+from planner.outputs.tables import (
+    GRID_COLUMN_WIDTH,
+    GRID_HEADER_ROWS,
+    HEADER_FILL,
+    HEADER_FONT,
+    MAX_COLUMN_WIDTH,
+    SIGNED_FORMAT,
+    SLOT_DAY_FORMAT,
+    SLOT_HEADER_ALIGNMENT,
+    TITLE_FONT,
+    fit_widths,
+    write_header,
+    write_table,
+    xlsx_bytes,
+)
+from planner.public_holidays import HOLIDAYS_SHEET
+from planner.report import (
+    CELL_LIST_SEPARATOR,
+    JSON_NAME,
+    NO_PLAN_JSON,
+    SCHEDULE_COLUMNS,
+    SCHEDULE_SHEET,
+    XLSX_NAME,
+    Explanation,
+    GoalProgress,
+    PlanFigures,
+    ResultReport,
+)
+
+NO_PLAN_XLSX = "no-plan.xlsx"
+SUMMARY_SHEET = "Summary"
+CALENDAR_SHEET = "Calendar"
+PARTNERS_SHEET = "Partners"
+VENUES_SHEET = "Venues"
+GOALS_SHEET = "Goals"
+UNSCHEDULED_SHEET = "Unscheduled"
+INFEASIBLE_SHEET = "Infeasible"
+INFEASIBLE_COLUMNS = ("sheet", "row", "what the row asks for")
+WHY_COLUMN = "why"
+
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.00%"
+
+# Light tints, so black text stays readable on every kind's bar.
+KIND_COLOURS = (
+    "9DC3E6",
+    "A9D08E",
+    "FFD966",
+    "F4B183",
+    "C9A0DC",
+    "8FD3C8",
+    "F8CBAD",
+    "B4C7E7",
+    "E2EFDA",
+    "FFE699",
+    "D9D2E9",
+    "C6E0B4",
+)
+NO_KIND_COLOUR = "D9D9D9"
+
+TERM_MEANINGS = {
+    TERM_VALUE: "weight_value x total value of the exercises held",
+    TERM_GOAL_SHORTFALL: "- weight_goal_shortfall x weighted shortfall of soft goals",
+    TERM_COST: "- weight_cost x (organizer spend + partner spend)",
+    TERM_CHANGE: "- weighted count of changes to the baseline plan",
+}
+
+NO_SCHEDULE_NOTE = (
+    "This folder holds no schedule: a schedule.xlsx or schedule.json of an "
+    "earlier run here was removed, so that no one briefs an old plan as this one."
+)
+NO_PLAN_REASONS = {
+    Status.INFEASIBLE: "No plan exists: the workbook's hard rules contradict "
+    "each other.",
+    Status.NO_PLAN: "No plan was found within the time limit; try a longer one.",
+    Status.INVALID: "The solver rejected the model; please report it with the "
+    "workbook attached.",
+}
+
+GRID_FONT = Font(size=8)
+CENTRED = Alignment(horizontal="center", vertical="center")
+UNMET_FILL = PatternFill("solid", fgColor="F8CBAD")
+# Slots a partner or venue cannot be used: grey for a blackout of the
+# workbook, pale red for a public holiday.
+BLACKOUT_FILL = PatternFill("lightGray", fgColor="A6A6A6", bgColor="EDEDED")
+HOLIDAY_FILL = PatternFill("lightGray", fgColor="E6A0A0", bgColor="FBE5E5")
+RUN_SHEET = "Run"
+# Summary values: numbers and words alike read from the left, under "Value".
+ITEM_VALUE_ALIGNMENT = Alignment(horizontal="left")
+
+
+INTERRUPTED_NOTE = (
+    "stopped by Ctrl-C or SIGTERM: the best plan found until then, checked"
+)
+
+
+def write_result_files(
+    problem: Problem,
+    result: Result,
+    report: ResultReport,
+    data: dict[str, object],
+    out_dir: Path,
+    input_path: Path,
+) -> list[Path]:
+    """Write schedule.xlsx and schedule.json (``data``, as
+    `planner.outputs.schedule_json.result_json` makes it) into ``out_dir``;
+    return their paths.
+
+    With no plan (infeasible, none found in time) no schedule is written:
+    no-plan.xlsx (its Summary says what was tried and how far it got, its
+    Infeasible sheet which rows conflict) and no-plan.json (the same JSON, its
+    plan null) take their place, and a schedule of an earlier run in the
+    folder is removed, so that nobody opens an empty calendar, or briefs an
+    old plan, as this run's. A plan likewise removes an old no-plan pair. An
+    explanation (in ``report``) adds the Infeasible sheet (the conflicting
+    rows), the why columns of Unscheduled and Goals and the budgets' prices,
+    and goes into the JSON as ``explanation``. Every figure and word printed
+    beyond the problem and the result comes in ``report``.
+    """
+    out_dir = Path(out_dir)
+    make_folder(out_dir)
+    names = [(XLSX_NAME, JSON_NAME), (NO_PLAN_XLSX, NO_PLAN_JSON)]
+    if result.plan is None:
+        names.reverse()
+    (xlsx_name, json_name), stale = names
+    xlsx_path, json_path = out_dir / xlsx_name, out_dir / json_name
+    _refuse_to_overwrite_input(Path(input_path), (xlsx_path, json_path))
+    workbook = result_workbook(problem, result, report, data)
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    replace_atomically(
+        [
+            (xlsx_path, lambda temp: temp.write_bytes(xlsx_bytes(workbook))),
+            (json_path, lambda temp: temp.write_text(text, encoding="utf-8")),
+        ]
+    )
+    for name in stale:
+        try:
+            (out_dir / name).unlink(missing_ok=True)
+        except OSError as error:
+            raise cannot_write(out_dir / name, error) from None
+    return [xlsx_path, json_path]
+
+
+def _refuse_to_overwrite_input(input_path: Path, targets: Iterable[Path]) -> None:
+    for target in targets:
+        if target.resolve() == input_path.resolve():
+            raise OutputError(
+                f"The input workbook {input_path} would be overwritten by the "
+                "result; choose another output folder."
+            )
+
+
+def result_workbook(
+    problem: Problem,
+    result: Result,
+    report: ResultReport,
+    data: dict[str, object],
+) -> Workbook:
+    """The result as a workbook for people; ``data`` is what schedule.json holds."""
+    workbook = Workbook()
+    summary = first_sheet(workbook)
+    summary.title = SUMMARY_SHEET
+    plan = result.plan
+    styles = kind_styles(workbook, problem)
+    figures = report.plan
+    explanation = report.explanation
+    write_summary(summary, problem, result, report, data, styles)
+    if explanation is not None and explanation.budget_prices:
+        write_budget_prices(summary, explanation, report.budget_price_places)
+    if explanation is not None and explanation.conflict is not None:
+        sheet = workbook.create_sheet(INFEASIBLE_SHEET)
+        write_infeasible(sheet, explanation, report.conflict_heading)
+    if plan is not None and figures is not None:
+        why = explanation.why if explanation is not None else None
+        write_schedule(
+            workbook.create_sheet(SCHEDULE_SHEET), problem, plan, figures, styles
+        )
+        write_calendar(workbook.create_sheet(CALENDAR_SHEET), problem, plan, styles)
+        write_partners(
+            workbook.create_sheet(PARTNERS_SHEET), problem, plan, figures, styles
+        )
+        write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
+        write_goals(workbook.create_sheet(GOALS_SHEET), problem, figures.progress, why)
+        write_unscheduled(
+            workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, report, why
+        )
+    if problem.holidays:
+        write_holidays(workbook.create_sheet(HOLIDAYS_SHEET), problem)
+    write_run(workbook.create_sheet(RUN_SHEET), problem, result, data)
+    printable(workbook, problem.name)
+    return workbook
+
+
+# Sheets whose grids are wide: printed on A3, still one page wide.
+GRID_SHEETS = frozenset({CALENDAR_SHEET, PARTNERS_SHEET, VENUES_SHEET})
+
+
+def printable(workbook: Workbook, title: str) -> None:
+    """Print settings on every sheet: what stays on screen (the frozen rows
+    and columns) is what repeats on every printed page."""
+    for ws in workbook.worksheets:
+        frozen = ws.freeze_panes or "A1"
+        column, row = coordinate_from_string(frozen)
+        paper = ws.PAPERSIZE_A3 if ws.title in GRID_SHEETS else ws.PAPERSIZE_A4
+        print_layout(
+            ws,
+            title or "planner",
+            title_rows=row - 1,
+            title_columns=column_index_from_string(column) - 1,
+            paper=paper,
+        )
+
+
+@dataclass(frozen=True)
+class KindStyles:
+    """Each exercise kind's colour, as a fill for table cells and as a named
+    style for grid cells.
+
+    Grids hold tens of thousands of cells. Assigning a named style copies a
+    few ids, where setting font, fill and alignment on each cell makes openpyxl
+    hash every style object again, several times slower on a big programme.
+    """
+
+    fills: dict[str, PatternFill]
+    grid_styles: dict[str, str]
+    slot_header_style: str
+
+    def fill(self, kind: str) -> PatternFill:
+        return self.fills.get(kind, self.fills[""])
+
+    def grid_style(self, kind: str) -> str:
+        return self.grid_styles.get(kind, self.grid_styles[""])
+
+
+def kind_styles(workbook: Workbook, problem: Problem) -> KindStyles:
+    """One colour per exercise kind, assigned in sorted order so reruns agree."""
+    kinds = sorted({e.kind for e in problem.exercises if e.kind})
+    colours = {
+        kind: KIND_COLOURS[i % len(KIND_COLOURS)] for i, kind in enumerate(kinds)
+    }
+    colours[""] = NO_KIND_COLOUR
+    fills = {kind: PatternFill("solid", fgColor=c) for kind, c in colours.items()}
+    grid_styles = {}
+    for kind, fill in fills.items():
+        name = f"planner grid {kind or '(no kind)'}"
+        workbook.add_named_style(
+            NamedStyle(name, font=GRID_FONT, fill=fill, alignment=CENTRED)
+        )
+        grid_styles[kind] = name
+    slot_header = NamedStyle(
+        "planner slot header",
+        font=HEADER_FONT,
+        fill=HEADER_FILL,
+        alignment=SLOT_HEADER_ALIGNMENT,
+        number_format=SLOT_DAY_FORMAT,
+    )
+    workbook.add_named_style(slot_header)
+    return KindStyles(fills, grid_styles, slot_header.name)
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _joined(items: Iterable[str]) -> str:
+    return CELL_LIST_SEPARATOR.join(items)
+
+
+# Tables ---------------------------------------------------------------------
+
+
+def _colour_kind_column(
+    ws: Worksheet,
+    column: int,
+    kinds: Sequence[str],
+    styles: KindStyles,
+) -> None:
+    for row, kind in enumerate(kinds, start=2):
+        ws.cell(row, column).fill = styles.fill(kind)
+
+
+# Summary --------------------------------------------------------------------
+
+
+CUT_SHORT_NOTE = (
+    "left out or unmet, not examined: the time limit ran out first; "
+    "--explain-time S gives the explanations S more seconds"
+)
+
+
+def _explanation_rows(data: dict[str, object]) -> list[tuple[object, ...]]:
+    """How many reasons were given and what finding them took."""
+    explanation = cast(dict[str, object] | None, data.get("explanation"))
+    if explanation is None or explanation.get("conflict") is not None:
+        return []
+    reasons = cast(list[object], explanation["reasons"])
+    return [
+        ("Explanations",),
+        ("reasons", len(reasons), "one per exercise left out and goal not met"),
+        ("probed", explanation["probed"], "re-solved with the item forced in"),
+        ("not examined", explanation.get("not_examined", 0), CUT_SHORT_NOTE),
+        (
+            "explain time (s)",
+            explanation["seconds"],
+            "part of the run's wall time: what the search left of the time "
+            "limit (unlimited with --explain-all)",
+        ),
+    ]
+
+
+def _summary_rows(
+    problem: Problem,
+    result: Result,
+    report: ResultReport,
+    data: dict[str, object],
+) -> list[tuple[object, ...]]:
+    """Rows of (item, value, note); a 1-tuple is a section title."""
+    rows: list[tuple[object, ...]] = [("Result",), ("status", str(result.status))]
+    if result.statistics.get("interrupted"):
+        rows.append(("interrupted", "yes", INTERRUPTED_NOTE))
+    failures = result.failures
+    rows += [("failed", failure) for failure in failures]
+    explanation = cast(dict[str, object] | None, data.get("explanation"))
+    cut_short = 0 if explanation is None else explanation.get("not_examined", 0)
+    if cut_short:
+        rows.append(("reasons cut short", cut_short, CUT_SHORT_NOTE))
+    if result.plan is None:
+        rows.append(("", NO_PLAN_REASONS.get(result.status, "No plan.")))
+        rows += [
+            ("", NO_SCHEDULE_NOTE),
+            ("time limit (s)", result.parameters.get("time_limit_s")),
+            ("best bound", result.bound, "no plan can score better than this"),
+            ("solve time (s)", round(result.runtime_s, 2)),
+            ("", "How far the search got: see the solver statistics on the Run sheet."),
+        ]
+    elif report.plan is not None:
+        rows += _plan_summary_rows(problem, result, result.plan, report.plan)
+        # First, where nobody reading the sheet can miss them.
+        warnings = report.pinned_left_out
+        if warnings:
+            pinned = [("pinned, left out", warning) for warning in warnings]
+            rows = [("Warnings",), *pinned, *rows]
+    settings = problem.settings
+    rows += [
+        ("Horizon",),
+        ("planning start", settings.planning_start),
+        ("planning end", settings.planning_end),
+        ("time unit", settings.time_unit),
+        ("currency", settings.currency),
+        ("input file", cast(dict[str, object], data["input"])["file"]),
+    ]
+    return rows
+
+
+def _run_rows(
+    problem: Problem, result: Result, data: dict[str, object]
+) -> list[tuple[object, ...]]:
+    """How the plan was found: search figures, solver settings, the input's
+    fingerprint. For whoever re-runs or audits it, not for the briefing."""
+    rows: list[tuple[object, ...]] = [
+        ("Search",),
+        ("best bound", result.bound, "no plan can score better than this"),
+        ("gap", result.gap, "0% means proven best"),
+        ("solve time (s)", round(result.runtime_s, 2)),
+    ]
+    rows += [("Solver parameters",)]
+    rows += [(str(k), _plain(v)) for k, v in sorted(result.parameters.items())]
+    if result.statistics:
+        rows += [("Solver statistics",)]
+        rows += [(str(k), _plain(v)) for k, v in sorted(result.statistics.items())]
+    rows += _explanation_rows(data)
+    source = cast(dict[str, object], data["input"])
+    rows += [
+        ("Input",),
+        ("planner version", data["planner_version"]),
+        ("input file", source["file"]),
+        ("input sha256", source["sha256"] or "(input file could not be read)"),
+        ("slots", problem.n_slots),
+    ]
+    return rows
+
+
+def _finite(value: object) -> object:
+    """Blank for NaN or infinity, which Excel would reject as a corrupt file."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _plain(value: object) -> object:
+    """A parameter as a cell value: numbers and text stay, the rest as text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def _term_rows(result: Result, checked: dict[str, int]) -> list[tuple[object, ...]]:
+    """Each objective term as the solver reported it, flagged if the checker
+    recomputes a different contribution."""
+    rows: list[tuple[object, ...]] = []
+    for name in dict.fromkeys([*checked, *result.terms]):
+        reported = result.terms.get(name, checked.get(name))
+        note = TERM_MEANINGS.get(name, "")
+        if name in checked and checked[name] != reported:
+            note = f"the independent checker computes {checked[name]:,}"
+        rows.append((name, reported, note))
+    return rows
+
+
+def _plan_summary_rows(
+    problem: Problem, result: Result, plan: Plan, figures: PlanFigures
+) -> list[tuple[object, ...]]:
+    checked = dict(figures.terms)
+    progress = figures.progress
+    objective = (
+        result.objective if result.objective is not None else sum(checked.values())
+    )
+    held = [problem.exercise[e.exercise_id] for e in plan.events]
+    mandatory = sum(e.mandatory for e in held)
+    spend = figures.organizer_spend
+    budget = problem.settings.total_budget
+    spends = figures.partner_spend
+    hard = {g.id for g in problem.goals if g.hard}
+    taking_part = {p for e in plan.events for p in e.participants}
+    return [
+        ("objective", objective, "sum of the terms below; higher is better"),
+        *_term_rows(result, checked),
+        ("Programme",),
+        ("exercises held", len(held)),
+        ("  mandatory", mandatory),
+        ("  optional", len(held) - mandatory),
+        ("exercises not held", len(problem.exercises) - len(held)),
+        ("partners taking part", len(taking_part), f"of {len(problem.partners)}"),
+        (
+            "venues used",
+            len({e.venue_id for e in plan.events}),
+            f"of {len(problem.venues)}",
+        ),
+        ("Money",),
+        ("organizer spend", spend),
+        ("total budget", budget, "" if budget is not None else "no cap"),
+        ("budget remaining", None if budget is None else budget - spend),
+        ("partner spend", sum(spends.values()), "see the Partners sheet"),
+        ("Goals",),
+        _goals_met_row("hard goals met", [g for g in progress if g.goal_id in hard]),
+        _goals_met_row(
+            "soft goals met", [g for g in progress if g.goal_id not in hard]
+        ),
+    ]
+
+
+def _goals_met_row(label: str, goals: Sequence[GoalProgress]) -> tuple[object, ...]:
+    met = sum(g.met for g in goals)
+    return (label, met, f"of {len(goals)}")
+
+
+def write_summary(
+    ws: Worksheet,
+    problem: Problem,
+    result: Result,
+    report: ResultReport,
+    data: dict[str, object],
+    styles: KindStyles,
+) -> None:
+    """Status, objective and each term, the programme, money, goals and the
+    horizon: what a briefing needs (how the search went is on the Run sheet)."""
+    _write_items(ws, _summary_rows(problem, result, report, data))
+    if result.plan is not None:
+        _kind_legend(ws, problem, styles)
+        _calendar_legend(ws, problem)
+
+
+def write_run(
+    ws: Worksheet, problem: Problem, result: Result, data: dict[str, object]
+) -> None:
+    """The search's figures, the solver's parameters and statistics, the input."""
+    _write_items(ws, _run_rows(problem, result, data))
+
+
+ITEM_FORMATS = {
+    "best bound": SIGNED_FORMAT,
+    "gap": PERCENT_FORMAT,
+    "solve time (s)": "0.00",
+    "planning start": DATE_FORMAT,
+    "planning end": DATE_FORMAT,
+}
+
+
+def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
+    """Rows of (item, value, note) under one header; a 1-tuple is a title."""
+    write_header(ws, ("item", "value", "note"))
+    for row in rows:
+        ws.append([_finite(value) for value in row])
+        cell = ws.cell(ws.max_row, 2)
+        if len(row) == 1:
+            ws.cell(ws.max_row, 1).font = TITLE_FONT
+        elif row[0] in ITEM_FORMATS:
+            cell.number_format = ITEM_FORMATS[str(row[0])]
+        elif isinstance(row[1], int) and not isinstance(row[1], bool):
+            cell.number_format = SIGNED_FORMAT
+        if len(row) > 1:
+            cell.alignment = ITEM_VALUE_ALIGNMENT
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 60
+
+
+def _calendar_legend(ws: Worksheet, problem: Problem) -> None:
+    """What the shading of the Partners and Venues calendars means."""
+    ws.append([])
+    ws.append(["Partner and venue calendars"])
+    ws.cell(ws.max_row, 1).font = TITLE_FONT
+    shades = [(BLACKOUT_FILL, "blackout (Unavailability sheet)")]
+    if problem.holidays:
+        shades.append((HOLIDAY_FILL, "public holiday (Holidays sheet)"))
+    for fill, meaning in shades:
+        ws.append(["", meaning])
+        ws.cell(ws.max_row, 1).fill = fill
+
+
+def _kind_legend(ws: Worksheet, problem: Problem, styles: KindStyles) -> None:
+    ws.append([])
+    ws.append(["Exercise kinds"])
+    ws.cell(ws.max_row, 1).font = TITLE_FONT
+    kinds = sorted({e.kind for e in problem.exercises})
+    for kind in kinds:
+        ws.append([kind or "(no kind)"])
+        ws.cell(ws.max_row, 1).fill = styles.fill(kind)
+
+
+# Schedule -------------------------------------------------------------------
+
+
+def _schedule_row(problem: Problem, event: Event, cost: int) -> list[object]:
+    exercise = problem.exercise[event.exercise_id]
+    venue = problem.venue[event.venue_id]
+    start = problem.slot_start(event.start)
+    values = {
+        "exercise_id": exercise.id,
+        "name": exercise.name,
+        "start_date": start,
+        "end_date": event_end_date(problem, event),
+        "venue_id": venue.id,
+        "participants": _joined(event.participants),
+        "kind": exercise.kind,
+        "venue_name": venue.name,
+        "duration": exercise.duration,
+        "mandatory": _yes_no(exercise.mandatory),
+        "value": exercise.value,
+        "cost": cost,
+        "participant_count": len(event.participants),
+        "areas": _joined(sorted(exercise.areas)),
+        "assets": _joined(exercise.assets),
+        "start_slot": event.start,
+        "end_slot": event_end_slot(problem, event),
+        "iso_week": start.isocalendar().week,
+    }
+    return [values[name] for name in SCHEDULE_COLUMNS]
+
+
+def write_schedule(
+    ws: Worksheet,
+    problem: Problem,
+    plan: Plan,
+    figures: PlanFigures,
+    styles: KindStyles,
+) -> None:
+    """One row per held exercise, in the plan's order; `read_plan` reads it back."""
+    rows = [
+        _schedule_row(problem, event, cost)
+        for event, cost in zip(plan.events, figures.event_costs, strict=True)
+    ]
+    write_table(
+        ws,
+        SCHEDULE_COLUMNS,
+        rows,
+        {"start_date": DATE_FORMAT, "end_date": DATE_FORMAT, "cost": MONEY_FORMAT},
+    )
+    kinds = [problem.exercise[e.exercise_id].kind for e in plan.events]
+    _colour_kind_column(ws, SCHEDULE_COLUMNS.index("kind") + 1, kinds, styles)
+
+
+# Slot grids -----------------------------------------------------------------
+
+
+def _slot_header(
+    ws: Worksheet, problem: Problem, first_column: int, styles: KindStyles
+) -> None:
+    """Months in row 1, each slot's first day of the month in row 2.
+
+    Short day numbers under a month heading keep grid columns narrow without
+    turning text on its side, where a printer cuts the date.
+    """
+    starts = [problem.slot_start(slot) for slot in range(problem.n_slots)]
+    month_headings(ws, 1, first_column, starts)
+    for slot, start in enumerate(starts):
+        column = first_column + slot
+        ws.cell(GRID_HEADER_ROWS, column, start).style = styles.slot_header_style
+        ws.column_dimensions[get_column_letter(column)].width = GRID_COLUMN_WIDTH
+
+
+def _grid_cell(ws: Worksheet, row: int, column: int, text: str, style: str) -> None:
+    ws.cell(row, column, text).style = style
+
+
+def _slots(problem: Problem, event: Event) -> range:
+    return range(event.start, event_end_slot(problem, event) + 1)
+
+
+def _in_horizon(problem: Problem, slot: int) -> bool:
+    return 0 <= slot < problem.n_slots
+
+
+def write_calendar(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+) -> None:
+    """A Gantt chart: held slots coloured by kind and labelled with the venue.
+
+    Rows run by start date so the programme reads top-left to bottom-right.
+    """
+    headers = ("exercise_id", "name", "kind", "venue_id")
+    first_slot_column = len(headers) + 1
+    events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
+    rows = []
+    for row, event in enumerate(events, start=GRID_HEADER_ROWS + 1):
+        exercise = problem.exercise[event.exercise_id]
+        values = (exercise.id, exercise.name, exercise.kind, event.venue_id)
+        rows.append(values)
+        for column, value in enumerate(values, start=1):
+            ws.cell(row, column, value)
+        style = styles.grid_style(exercise.kind)
+        for slot in _slots(problem, event):
+            if _in_horizon(problem, slot):
+                _grid_cell(ws, row, first_slot_column + slot, event.venue_id, style)
+    write_header(ws, headers, row=GRID_HEADER_ROWS)
+    fit_widths(ws, [heading(h) for h in headers], rows)
+    _slot_header(ws, problem, first_slot_column, styles)
+    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
+
+
+def _attendance(
+    problem: Problem, plan: Plan, key: Callable[[Event], Iterable[str]]
+) -> dict[str, dict[int, list[Event]]]:
+    """Events by resource id and slot, for the partner and venue grids."""
+    grid: dict[str, dict[int, list[Event]]] = defaultdict(lambda: defaultdict(list))
+    for event in sorted(plan.events, key=lambda e: (e.start, e.exercise_id)):
+        for resource in key(event):
+            for slot in _slots(problem, event):
+                if _in_horizon(problem, slot):
+                    grid[resource][slot].append(event)
+    return grid
+
+
+def _write_grid(
+    ws: Worksheet,
+    problem: Problem,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    by_slot: Sequence[dict[int, list[Event]]],
+    styles: KindStyles,
+    formats: dict[str, str],
+    unavailable: Sequence[Sequence[Period]],
+) -> None:
+    """A table of resources whose columns continue as one column per slot.
+
+    Slots a resource cannot be used are shaded (its blackouts grey, public
+    holidays pale red) where no event fills them.
+    """
+    first_slot_column = len(headers) + 1
+    for row_number, (values, slots, periods) in enumerate(
+        zip(rows, by_slot, unavailable, strict=True), start=GRID_HEADER_ROWS + 1
+    ):
+        _shade_unavailable(ws, problem, row_number, first_slot_column, periods)
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row_number, column, excel_value(value))
+            if headers[column - 1] in formats:
+                cell.number_format = formats[headers[column - 1]]
+        for slot, events in slots.items():
+            kind = problem.exercise[events[0].exercise_id].kind
+            _grid_cell(
+                ws,
+                row_number,
+                first_slot_column + slot,
+                _joined(e.exercise_id for e in events),
+                styles.grid_style(kind),
+            )
+    write_header(ws, headers, row=GRID_HEADER_ROWS)
+    align_headings(ws, GRID_HEADER_ROWS, rows, len(headers))
+    fit_widths(ws, [heading(h) for h in headers], rows)
+    _slot_header(ws, problem, first_slot_column, styles)
+    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
+
+
+def _shade_unavailable(
+    ws: Worksheet,
+    problem: Problem,
+    row: int,
+    first_slot_column: int,
+    periods: Sequence[Period],
+) -> None:
+    """Shade each slot of ``periods``; events written later keep their colour."""
+    for period in periods:
+        holiday = period.source is not None and period.source.sheet == HOLIDAYS_SHEET
+        fill = HOLIDAY_FILL if holiday else BLACKOUT_FILL
+        for slot in range(period.first, period.last + 1):
+            if _in_horizon(problem, slot):
+                ws.cell(row, first_slot_column + slot).fill = fill
+
+
+def write_partners(
+    ws: Worksheet,
+    problem: Problem,
+    plan: Plan,
+    figures: PlanFigures,
+    styles: KindStyles,
+) -> None:
+    """Each partner's events and spend against budget, then its slot grid."""
+    spends = figures.partner_spend
+    grid = _attendance(problem, plan, lambda e: e.participants)
+    counts: dict[str, int] = defaultdict(int)
+    for event in plan.events:
+        for partner_id in event.participants:
+            counts[partner_id] += 1
+    headers = ("partner_id", "name", "events", "spend", "budget", "remaining")
+    rows = []
+    for partner in problem.partners:
+        spend = spends.get(partner.id, 0)
+        remaining = None if partner.budget is None else partner.budget - spend
+        rows.append(
+            (
+                partner.id,
+                partner.name,
+                counts[partner.id],
+                spend,
+                partner.budget,
+                remaining,
+            )
+        )
+    formats = {
+        "spend": MONEY_FORMAT,
+        "budget": MONEY_FORMAT,
+        "remaining": SIGNED_FORMAT,
+    }
+    by_slot = [grid.get(p.id, {}) for p in problem.partners]
+    unavailable = [p.unavailable for p in problem.partners]
+    _write_grid(ws, problem, headers, rows, by_slot, styles, formats, unavailable)
+
+
+def write_venues(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
+) -> None:
+    """Each venue's events, then its slot grid."""
+    grid = _attendance(problem, plan, lambda e: (e.venue_id,))
+    counts: dict[str, int] = defaultdict(int)
+    for event in plan.events:
+        counts[event.venue_id] += 1
+    headers = ("venue_id", "name", "events", "slots_used")
+    rows = [
+        (v.id, v.name, counts[v.id], len(grid.get(v.id, {}))) for v in problem.venues
+    ]
+    by_slot = [grid.get(v.id, {}) for v in problem.venues]
+    unavailable = [v.unavailable for v in problem.venues]
+    _write_grid(ws, problem, headers, rows, by_slot, styles, {}, unavailable)
+
+
+# Goals and unscheduled exercises ---------------------------------------------
+
+GOAL_COLUMNS = (
+    "goal_id",
+    "kind",
+    "partners",
+    "area",
+    "hard/soft",
+    "weight",
+    "target",
+    "achieved",
+    "shortfall",
+    "met",
+    "detail",
+)
+
+
+def _goal_partners(goal: Goal) -> str:
+    if not goal.partners and goal.kind is GoalKind.ENGAGEMENT:
+        return "(every partner)"
+    return _joined(goal.partners)
+
+
+def write_goals(
+    ws: Worksheet,
+    problem: Problem,
+    progress: Sequence[GoalProgress],
+    why: Mapping[str, str] | None = None,
+) -> None:
+    """How far the plan gets towards each goal, as the checker measures it.
+
+    With ``why`` (reason by goal id) a last column says what meeting each
+    missed goal would take.
+    """
+    goals = {g.id: g for g in problem.goals}
+    rows = []
+    for goal_state in progress:
+        goal = goals[goal_state.goal_id]
+        rows.append(
+            (
+                goal.id,
+                str(goal.kind),
+                _goal_partners(goal),
+                goal.area or "",
+                "hard" if goal.hard else "soft",
+                goal.weight,
+                goal_state.target,
+                goal_state.achieved,
+                goal_state.shortfall,
+                _yes_no(goal_state.met),
+                goal_state.detail,
+                *([] if why is None else [why.get(goal.id, "")]),
+            )
+        )
+    headers = GOAL_COLUMNS if why is None else (*GOAL_COLUMNS, WHY_COLUMN)
+    write_table(ws, headers, rows)
+    met_column = GOAL_COLUMNS.index("met") + 1
+    for row_number, row in enumerate(rows, start=2):
+        if row[met_column - 1] == "no":
+            ws.cell(row_number, met_column).fill = UNMET_FILL
+
+
+UNSCHEDULED_COLUMNS = (
+    "exercise_id",
+    "name",
+    "kind",
+    "value",
+    "duration",
+    "earliest_start",
+    "latest_end",
+    "mandatory",
+)
+
+
+def write_unscheduled(
+    ws: Worksheet,
+    problem: Problem,
+    plan: Plan,
+    report: ResultReport,
+    why: Mapping[str, str] | None = None,
+) -> None:
+    """Exercises the plan does not hold, with the window they could have used.
+
+    With ``why`` (reason by exercise id) a last column says what holding each
+    would cost, or which rows forbid it.
+    """
+    rows = []
+    left_out = unscheduled_exercises(problem, plan)
+    reasons = {
+        eid: report.impossible[eid] for eid in left_out if eid in report.impossible
+    }
+    if why is not None or reasons:
+        why = {**reasons, **(why or {})}
+    for exercise_id in left_out:
+        exercise = problem.exercise[exercise_id]
+        rows.append(
+            (
+                exercise.id,
+                exercise.name,
+                exercise.kind,
+                exercise.value,
+                exercise.duration,
+                problem.slot_start(exercise.earliest_start),
+                problem.slot_end(exercise.latest_end),
+                _yes_no(exercise.mandatory),
+                *([] if why is None else [why.get(exercise.id, "")]),
+            )
+        )
+    write_table(
+        ws,
+        UNSCHEDULED_COLUMNS if why is None else (*UNSCHEDULED_COLUMNS, WHY_COLUMN),
+        rows,
+        {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
+    )
+
+
+HOLIDAY_COLUMNS = ("Partner", "Country", "Date", "Holiday", "Slot starts", "Blocks")
+
+
+def write_holidays(ws: Worksheet, problem: Problem) -> None:
+    """Every public holiday looked up, one per row, in the order explanations
+    number them ("Holidays row 5"), and whether it blocks its slot."""
+    rows = [
+        (
+            holiday.partner_id,
+            holiday.country_code,
+            holiday.day,
+            holiday.name,
+            problem.slot_start(holiday.slot),
+            _yes_no(holiday.blocks),
+        )
+        for holiday in problem.holidays
+    ]
+    write_table(
+        ws, HOLIDAY_COLUMNS, rows, {"Date": DATE_FORMAT, "Slot starts": DATE_FORMAT}
+    )
+
+
+# Explanations -----------------------------------------------------------------
+
+
+def write_infeasible(ws: Worksheet, explanation: Explanation, heading: str) -> None:
+    """The rows that leave no plan, one per line, each readable on its own,
+    under ``heading``."""
+    conflict = explanation.conflict or ()
+    ws.append([heading])
+    ws.cell(1, 1).font = TITLE_FONT
+    rows = [
+        (source.sheet, source.row if source.row > 0 else None, line)
+        for source, line in zip(conflict, explanation.lines, strict=False)
+    ]
+    if not conflict:
+        rows = [("", None, line) for line in explanation.lines]
+    write_header(ws, INFEASIBLE_COLUMNS, row=2)
+    for row in rows:
+        ws.append(list(row))
+    ws.freeze_panes = "A3"
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 8
+    ws.column_dimensions["C"].width = MAX_COLUMN_WIDTH * 2
+
+
+def write_budget_prices(
+    ws: Worksheet, explanation: Explanation, places: Sequence[str]
+) -> None:
+    """Below the Summary: what 10% more of each budget would buy; ``places``
+    name each budget's row, in the explanation's order."""
+    ws.append([])
+    ws.append(["Budgets: what 10% more would buy"])
+    ws.cell(ws.max_row, 1).font = TITLE_FONT
+    for price, place in zip(explanation.budget_prices, places, strict=True):
+        label = f"budget {price.owner}" if price.owner else "total budget"
+        ws.append([label, price.gain, f"{place}: {price.text}"])
+        ws.cell(ws.max_row, 2).number_format = SIGNED_FORMAT

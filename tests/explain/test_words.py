@@ -1,0 +1,147 @@
+"""Conflicting rows in the planner's words, and where the writer shows them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from planner.app.publish import write_schedule
+from planner.domain import Partner, Period, Plan, Problem, Result, Source, Status
+from planner.explain.words import conflict_summary, describe_row, explain_conflict
+from planner.report import Explanation, Reason
+from planner.workbook.read import read_problem
+from tests.factories import exercise, make_problem
+
+EXERCISE_ROW = Source("Exercises", 14)
+BLACKOUT_ROW = Source("Unavailability", 9)
+
+
+def problem_with_blackout() -> Problem:
+    # Weekly from Monday 2027-01-04: slot 9 is 2027-03-08 to 2027-03-14.
+    blackout = Period(9, 9, "national exercise", BLACKOUT_ROW)
+    return make_problem(
+        [
+            exercise(
+                "EX-12",
+                duration=3,
+                earliest_start=8,
+                latest_end=10,
+                n_slots=20,
+                mandatory=True,
+                required_partners=("NOR",),
+                invited_partners=("NOR",),
+                source=EXERCISE_ROW,
+            )
+        ],
+        partners=[Partner("NOR", unavailable=(blackout,))],
+        n_slots=20,
+    )
+
+
+def test_each_row_is_one_line_with_dates_and_its_row() -> None:
+    explanation = explain_conflict(
+        problem_with_blackout(), [BLACKOUT_ROW, EXERCISE_ROW]
+    )
+    # Rows in sheet order: Exercises before Unavailability.
+    assert explanation.conflict == (EXERCISE_ROW, BLACKOUT_ROW)
+    exercise_line, blackout_line = explanation.lines
+    # Slots 8-10 are 2027-03-01 to 2027-03-21.
+    assert exercise_line == (
+        "Exercise EX-12 (mandatory, 3 weeks, window 2027-03-01 to 2027-03-21) "
+        "needs partners NOR (Exercises row 14)"
+    )
+    assert blackout_line == (
+        "Partner NOR is unavailable 2027-03-08 to 2027-03-14 (national exercise) "
+        "(Unavailability row 9)"
+    )
+
+
+def test_infeasible_sheet_and_json_name_the_rows(tmp_path: Path) -> None:
+    problem = problem_with_blackout()
+    explanation = explain_conflict(problem, [EXERCISE_ROW, BLACKOUT_ROW])
+    result = Result(status=Status.INFEASIBLE, plan=None)
+    input_path = tmp_path / "programme.xlsx"
+    input_path.write_bytes(b"x")
+    write_schedule(problem, result, tmp_path / "out", input_path, explanation)
+    sheet = load_workbook(tmp_path / "out" / "no-plan.xlsx")["Infeasible"]
+    table = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert [r[:2] for r in table] == [["Exercises", 14], ["Unavailability", 9]]
+    assert table[1][2] == explanation.lines[1]
+    data = json.loads((tmp_path / "out" / "no-plan.json").read_text("utf-8"))
+    assert data["explanation"]["conflict"] == [
+        {"sheet": "Exercises", "row": 14},
+        {"sheet": "Unavailability", "row": 9},
+    ]
+
+
+def test_why_column_shows_the_reason_of_an_unheld_exercise(tmp_path: Path) -> None:
+    problem = make_problem([exercise("E1"), exercise("E2")])
+    plan = Plan(())
+    reason = Reason("E2", "exercise", "Holding it lowers the objective by 5.", 5)
+    result = Result(status=Status.FEASIBLE, plan=plan, objective=0)
+    input_path = tmp_path / "programme.xlsx"
+    input_path.write_bytes(b"x")
+    explanation = Explanation(reasons=(reason,))
+    write_schedule(problem, result, tmp_path / "out", input_path, explanation)
+    sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Unscheduled"]
+    table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert table[0][-1] == "Why"
+    assert [r[0] for r in table[1:]] == ["E1", "E2"]
+    assert [r[-1] for r in table[1:]] == [None, reason.text]
+
+
+def test_a_budget_a_scenario_set_is_blamed_on_the_scenario_row() -> None:
+    # The sample's budget-cut scenario sets total_budget on Scenarios row 5.
+    sample = Path(__file__).parents[2] / "instances" / "sample.xlsx"
+    problem, _ = read_problem(sample, "budget-cut")
+    assert problem is not None
+    source = problem.settings.total_budget_source
+    assert source == Source("Scenarios", 5)
+    assert describe_row(problem, source) == (
+        "The organizer's total budget is 1,980,000 EUR (Scenarios row 5)"
+    )
+
+
+def test_a_conflict_of_many_rows_names_the_first_six_and_counts_the_rest() -> None:
+    # Seen on a dense xl: a goal forced in was proven impossible but the
+    # conflict was not shrunk in time, and its reason listed 2,900 rows
+    # (387,000 characters in one cell of the workbook and the brief).
+    problem = problem_with_blackout()
+    rows = [EXERCISE_ROW, BLACKOUT_ROW] + [Source("Goals", i) for i in range(2, 12)]
+    text = conflict_summary(problem, rows)
+    assert text.count(" | ") == 6
+    assert text.startswith("Exercise EX-12 (mandatory, 3 weeks")
+    assert text.endswith(
+        " | and 6 more rows (no smaller set that cannot all hold was found in time)"
+    )
+    two = conflict_summary(problem, [BLACKOUT_ROW, EXERCISE_ROW])
+    assert two == " | ".join(
+        explain_conflict(problem, [BLACKOUT_ROW, EXERCISE_ROW]).lines
+    )
+
+
+def test_a_reason_longer_than_a_cell_holds_is_cut_in_the_workbook(
+    tmp_path: Path,
+) -> None:
+    # Excel opens a cell of more than 32,767 characters as damaged; the
+    # JSON keeps the whole text.
+    problem = make_problem([exercise("E1")])
+    text = "Asset SHIP-1 serves one event at a time (Assets row 2) | " * 1000
+    reason = Reason("E1", "exercise", text)
+    result = Result(status=Status.FEASIBLE, plan=Plan(()), objective=0)
+    input_path = tmp_path / "programme.xlsx"
+    input_path.write_bytes(b"x")
+    write_schedule(
+        problem, result, tmp_path / "out", input_path, Explanation(reasons=(reason,))
+    )
+    sheet = load_workbook(tmp_path / "out" / "schedule.xlsx")["Unscheduled"]
+    why = sheet.cell(2, sheet.max_column).value
+    assert len(why) <= 32_767
+    assert why.startswith(text[:1000])
+    assert why.endswith(
+        f"… ({len(text) - 32_667:,} more characters cut: a cell holds at most 32,767)"
+    )
+    saved = json.loads((tmp_path / "out" / "schedule.json").read_text())
+    assert saved["explanation"]["reasons"][0]["text"] == text

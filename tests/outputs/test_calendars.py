@@ -1,0 +1,141 @@
+"""The plan as iCalendar files, read back with vobject (not the writer's library)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import vobject
+
+from planner.check import check_plan
+from planner.domain import Event, Partner, Plan, Problem, Venue
+from planner.outputs.calendars import (
+    CALENDARS_DIR,
+    PROGRAMME_ICS,
+    event_uid,
+    write_calendars,
+)
+from tests.factories import MONDAY, exercise, make_problem
+
+STAMP = dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def problem() -> Problem:
+    return make_problem(
+        [
+            exercise(
+                "EX-1",
+                duration=2,
+                name="Cold Response",
+                kind="exercise",
+                invited_partners=("NOR", "POL"),
+            ),
+            exercise("EX-2", name="Staff talks", invited_partners=("POL",)),
+            exercise("EX-3", invited_partners=("NOR",)),
+        ],
+        partners=[Partner("NOR", name="Norway"), Partner("POL", name="Poland")],
+        venues=[Venue("RENA", name="Rena camp"), Venue("USTKA")],
+        name="sample",
+    )
+
+
+FIRST = Plan(
+    (
+        Event("EX-1", 0, "RENA", ("NOR", "POL")),
+        Event("EX-2", 3, "USTKA", ("POL",)),
+        Event("EX-3", 5, "RENA", ("NOR",)),
+    )
+)
+# A re-plan: EX-1 moves a week later, EX-2 is dropped, EX-3 is unchanged.
+SECOND = Plan(
+    (
+        Event("EX-1", 1, "RENA", ("NOR", "POL")),
+        Event("EX-3", 5, "RENA", ("NOR",)),
+    )
+)
+
+
+def events(path: Path) -> dict[str, object]:
+    """VEVENTs by UID, parsed by vobject."""
+    calendar = vobject.readOne(path.read_text(encoding="utf-8"))
+    return {e.uid.value: e for e in calendar.vevent_list}
+
+
+def test_every_held_exercise_is_an_all_day_event_over_its_dates(
+    tmp_path: Path,
+) -> None:
+    p = problem()
+    assert check_plan(p, FIRST) == []
+    write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    found = events(tmp_path / PROGRAMME_ICS)
+    assert set(found) == {event_uid(p, e) for e in ("EX-1", "EX-2", "EX-3")}
+    first = found[event_uid(p, "EX-1")]
+    # Two weeks from Monday 2027-01-04: DTEND is the day after the last day.
+    assert first.dtstart.value == MONDAY
+    assert first.dtend.value == dt.date(2027, 1, 18)
+    assert first.summary.value == "Cold Response (EX-1)"
+    assert first.location.value == "Rena camp (RENA)"
+    assert "Participants: NOR (Norway), POL (Poland)" in first.description.value
+    assert first.status.value == "CONFIRMED"
+    assert first.sequence.value == "0"
+    assert found[event_uid(p, "EX-2")].location.value == "USTKA"
+
+
+def test_partner_and_venue_calendars_hold_their_events(tmp_path: Path) -> None:
+    p = problem()
+    write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    folder = tmp_path / CALENDARS_DIR
+    nor = events(folder / "partner-NOR.ics")
+    assert set(nor) == {event_uid(p, "EX-1"), event_uid(p, "EX-3")}
+    ustka = events(folder / "venue-USTKA.ics")
+    assert set(ustka) == {event_uid(p, "EX-2")}
+
+
+def test_replan_keeps_uids_raises_sequence_and_cancels_dropped(
+    tmp_path: Path,
+) -> None:
+    p = problem()
+    assert check_plan(p, SECOND) == []
+    write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    write_calendars(p, SECOND, tmp_path, stamp=STAMP)
+    found = events(tmp_path / PROGRAMME_ICS)
+    moved, dropped, kept = (found[event_uid(p, e)] for e in ("EX-1", "EX-2", "EX-3"))
+    assert len(found) == 3, "a re-plan updates events, it does not add copies"
+    assert (moved.sequence.value, moved.status.value) == ("1", "CONFIRMED")
+    assert moved.dtstart.value == MONDAY + dt.timedelta(days=7)
+    assert (dropped.sequence.value, dropped.status.value) == ("1", "CANCELLED")
+    assert (kept.sequence.value, kept.status.value) == ("0", "CONFIRMED")
+    # POL's calendar loses EX-2: cancelled there too.
+    pol = events(tmp_path / CALENDARS_DIR / "partner-POL.ics")
+    assert pol[event_uid(p, "EX-2")].status.value == "CANCELLED"
+
+
+def test_publishing_the_same_plan_again_changes_no_sequence(tmp_path: Path) -> None:
+    p = problem()
+    for _ in range(2):
+        write_calendars(p, SECOND, tmp_path, stamp=STAMP)
+    write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    found = events(tmp_path / PROGRAMME_ICS)
+    # EX-1 moved back (1), EX-2 new at 0, EX-3 never changed.
+    assert {uid.split(".")[0]: e.sequence.value for uid, e in found.items()} == {
+        "EX-1": "1",
+        "EX-2": "0",
+        "EX-3": "0",
+    }
+
+
+def test_a_new_folder_continues_the_baseline_folder(tmp_path: Path) -> None:
+    p = problem()
+    write_calendars(p, FIRST, tmp_path / "before", stamp=STAMP)
+    write_calendars(p, SECOND, tmp_path / "after", tmp_path / "before", stamp=STAMP)
+    found = events(tmp_path / "after" / PROGRAMME_ICS)
+    assert found[event_uid(p, "EX-1")].sequence.value == "1"
+    assert found[event_uid(p, "EX-2")].status.value == "CANCELLED"
+
+
+def test_scenario_events_never_share_uids_with_the_base() -> None:
+    base = problem()
+    scenario = replace(base, name="sample:budget-cut")
+    assert event_uid(base, "EX-1") != event_uid(scenario, "EX-1")
