@@ -1269,8 +1269,12 @@ def sweep(
 
 
 def _tell_done(news: RunProgress) -> None:
-    """One finished plan of many, as "name: status (k of n)"."""
-    done, total = news.runs or (0, 0)
+    """One finished plan of many, as "name: status (k of n)"; a line before
+    the plans as it is."""
+    if news.runs is None:
+        err.print(news.message, markup=False)
+        return
+    done, total = news.runs
     err.print(f"{news.message} ({done} of {total})", markup=False)
 
 

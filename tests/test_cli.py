@@ -216,6 +216,13 @@ def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
     for name in ("base", "pol-election", "budget-cut", "spta-repairs"):
         assert_checked(SAMPLE, tmp_path / name, None if name == "base" else name)
     assert "pol-election" in result.output
+    # Before any plan: how long the whole run takes at most, the base alone,
+    # then the three scenarios as many at a time as the cores allow.
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        "Planning the base and 3 other plans, each searched for at most 10 s, "
+    )
+    assert "the whole run ends within about" in first
 
 
 def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:

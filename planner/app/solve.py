@@ -25,7 +25,12 @@ from planner.app.progress import (
     Report,
     teller,
 )
-from planner.app.publish import pinned_left_out, result_folder, write_result
+from planner.app.publish import (
+    pinned_left_out,
+    result_folder,
+    write_result,
+    writing_s,
+)
 from planner.app.verdict import Verdict, plans_verdict
 from planner.app.view import PlanView, plan_view
 from planner.check import check_plan
@@ -46,13 +51,10 @@ from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_baseline
 
 # Share of the time limit kept for explanations when the search runs to its
-# end, what writing the results takes, and how much of that may fall in the
-# seconds a command may run past its limit: see `RunBudget`.
+# end, and how much of writing the results may fall in the seconds a command
+# may run past its limit: see `RunBudget`.
 EXPLAIN_RESERVE = 0.1
 WRITE_GRACE_S = 3.0
-WRITE_BASE_S = 1.0
-WRITE_PER_EXERCISE_S = 0.003
-WRITE_PER_PARTNER_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,10 @@ class RunBudget:
 
     The command may end a few seconds after its limit; writing the results
     uses up to `WRITE_GRACE_S` of those, and what it takes beyond (it grows
-    with the programme, `writing_s`) is kept free at the end of the limit.
-    Before that the explanations get `EXPLAIN_RESERVE` of the limit and
-    whatever the search leaves; the search may run until then.
+    with the programme and the machine's load, `writing_s`) is kept free at
+    the end of the limit. Before that the explanations get `EXPLAIN_RESERVE`
+    of the limit and whatever the search leaves; the search may run until
+    then.
     """
 
     search: Deadline
@@ -101,30 +104,19 @@ class RunBudget:
         request: SolveRequest,
         began: float,
         cancel: CancelToken | None = None,
+        read_s: float = 0.0,
     ) -> RunBudget:
         """The budget of ``request`` on ``problem`` for a run that began at
-        ``began`` (a `time.perf_counter` value); both moments also stop once
-        ``cancel`` is set."""
+        ``began`` (a `time.perf_counter` value) and took ``read_s`` to read
+        its workbook; both moments also stop once ``cancel`` is set."""
         limit = request.options.limit_for(problem)
         end = Deadline(began + limit, cancel=cancel)
-        writing = max(0.0, writing_s(problem) - WRITE_GRACE_S)
+        writing = max(0.0, writing_s(problem, read_s) - WRITE_GRACE_S)
         explaining = EXPLAIN_RESERVE * limit
         return cls(
             search=end.earlier(writing + explaining),
             explaining=end.later(request.explain_s).earlier(writing),
         )
-
-
-def writing_s(problem: Problem) -> float:
-    """Seconds to check the plan and write every file of its result, as
-    measured on a loaded 2-core machine (benchmarks/RESULTS.md): a base for
-    the brief's charts and the workbook, and a share per exercise and per
-    partner (the schedule's rows, each partner's calendar)."""
-    return (
-        WRITE_BASE_S
-        + WRITE_PER_EXERCISE_S * len(problem.exercises)
-        + WRITE_PER_PARTNER_S * len(problem.partners)
-    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +188,9 @@ def solve_workbook(
     tell = teller(progress, began)
     timings: dict[str, float] = {}
     tell(READING)
+    mark = time.perf_counter()
     problem, findings = read_problem(path, request.scenario)
+    read_took = time.perf_counter() - mark
     if problem is None:
         timings["read_s"] = time.perf_counter() - began
         return SolveOutcome(tuple(findings), timings=timings)
@@ -221,7 +215,7 @@ def solve_workbook(
     def searching(news: Progress) -> None:
         tell(SEARCHING, news.objective, news.bound)
 
-    budget = RunBudget.of(problem, request, began, cancel)
+    budget = RunBudget.of(problem, request, began, cancel, read_took)
     mark = time.perf_counter()
     result = plan_problem(
         problem,

@@ -118,6 +118,7 @@ def explain_result(
         conflict_limit_s,
         until,
         deep,
+        _build_s(result),
     )
     prices = []
     if explain_all and not until.cancelled():
@@ -140,6 +141,12 @@ def explain_budget(problem: Problem, result: Result) -> float:
     """
     most = EXPLAIN_SHARE * _time_limit(problem, result)
     return min(most, max(EXPLAIN_FLOOR_S, EXPLAIN_SHARE * result.runtime_s))
+
+
+def _build_s(result: Result) -> float:
+    """What building the search's model took (the result's statistics)."""
+    took = result.statistics.get("build_s")
+    return float(took) if isinstance(took, int | float) else 0.0
 
 
 def _time_limit(problem: Problem, result: Result) -> float:
@@ -188,6 +195,7 @@ def why_left_out(
     conflict_limit_s: float = CONFLICT_LIMIT_S,
     deadline: Deadline | None = None,
     deep_deadline: Deadline | None = None,
+    build_s: float = 0.0,
 ) -> list[Reason]:
     """A reason for each optional exercise left out and soft goal missed.
 
@@ -200,7 +208,9 @@ def why_left_out(
     understate it). Once ``deadline`` passes (or its cancel token is set)
     nothing more is tried, and what no step reached says so; no re-solve
     starts past ``deep_deadline`` (default ``deadline``) or when the time left
-    before it is less than the longest re-solve so far.
+    before it is less than the longest re-solve so far. The cheap reasons'
+    model is not built with less than ``build_s`` left (what building the
+    search's model took): its building alone would run past the deadline.
     """
     if deadline is None:
         deadline = Deadline.never()
@@ -214,7 +224,8 @@ def why_left_out(
     exercises = [item for item in open_items if item.kind == KIND_EXERCISE]
     fitter = Fitter(problem, plan, [item.item_id for item in exercises])
     for item in open_items:
-        if item.kind == KIND_EXERCISE and not deadline.passed():
+        building = build_s if fitter.build_s == 0.0 else 0.0
+        if item.kind == KIND_EXERCISE and deadline.left() > building:
             try:
                 reasons[item.item_id] = _fitted(
                     problem, fitter, base, item.item_id, time_limit_s, deadline

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.outputs.brief.content import make_brief
-from planner.outputs.brief.render import write_html, write_pdf
+from planner.outputs.brief.render import draw_charts, write_html, write_pdf
 from planner.outputs.files import make_folder, replace_atomically
 from planner.report import Comparison, WrittenResult
 
@@ -32,12 +32,13 @@ def write_brief(
     `planner.outputs.files.OutputError` for a folder it cannot write.
     """
     brief = make_brief(main, comparison)
+    charts = draw_charts(brief, paper)
     make_folder(folder)
     pdf, html = folder / PDF_NAME, folder / HTML_NAME
     replace_atomically(
         [
-            (pdf, lambda temp: write_pdf(brief, temp, paper)),
-            (html, lambda temp: write_html(brief, temp, paper)),
+            (pdf, lambda temp: write_pdf(brief, temp, charts, paper)),
+            (html, lambda temp: write_html(brief, temp, charts, paper)),
         ]
     )
     return [pdf, html]
