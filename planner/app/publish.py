@@ -14,6 +14,7 @@ in a calendar, an old plan as this run's.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from planner.figures import (
     partner_spend,
     plan_kpis,
 )
-from planner.outputs.brief import HTML_NAME, PDF_NAME, write_brief
+from planner.outputs.brief import HTML_NAME, PDF_NAME, load_renderer, write_brief
 from planner.outputs.calendars import CALENDARS_DIR, PROGRAMME_ICS, write_calendars
 from planner.outputs.comparison_xlsx import write_comparison_file
 from planner.outputs.schedule_json import result_json
@@ -69,6 +70,15 @@ def writing_s(problem: Problem, read_s: float = 0.0) -> float:
         + WRITE_PER_PARTNER_S * len(problem.partners)
     )
     return max(sized, WRITE_PER_READ * read_s)
+
+
+def load_writers_aside() -> threading.Thread:
+    """Start loading the brief's renderer in a thread of its own, to be
+    called as the search starts: CP-SAT's search leaves the interpreter to
+    it, and the writing that follows finds it loaded."""
+    loading = threading.Thread(target=load_renderer, name="load-brief-renderer")
+    loading.start()
+    return loading
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from planner.app.progress import (
     teller,
 )
 from planner.app.publish import (
+    load_writers_aside,
     pinned_left_out,
     result_folder,
     write_result,
@@ -216,6 +217,7 @@ def solve_workbook(
         tell(SEARCHING, news.objective, news.bound)
 
     budget = RunBudget.of(problem, request, began, cancel, read_took)
+    load_writers_aside()
     mark = time.perf_counter()
     result = plan_problem(
         problem,
