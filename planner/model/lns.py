@@ -396,9 +396,10 @@ def mend(
 
     Any search is better off starting from a plan that keeps every rule: the
     neighbourhood search needs one, and the full search otherwise has to find
-    its own first plan on a model whose presolve alone can take 20 s.
+    its own first plan on a model whose presolve alone can take 20 s. Once
+    the deadline's token is set ``plan`` is handed back as it is.
     """
-    if _accepted(built, plan, deadline) is not None:
+    if deadline.cancelled() or _accepted(built, plan, deadline) is not None:
         return plan
     completed = complete(
         problem, built, plan, deadline, _workers(options), options.seed
