@@ -216,7 +216,6 @@ def why_left_out(
         deadline = Deadline.never()
     if deep_deadline is None:
         deep_deadline = deadline
-    cancel = deadline.cancel
     items = left_out(problem, plan)
     base = plan_objective(problem, plan)
     reasons = {item.item_id: settled(problem, item) for item in items}
@@ -252,9 +251,9 @@ def why_left_out(
                 base,
                 item,
                 min(time_limit_s, left),
-                min(conflict_limit_s, left),
+                conflict_limit_s,
                 reasons[item.item_id],
-                cancel,
+                deep_deadline,
             )
         except KeyboardInterrupt:
             break  # the cancel token: nothing more is tried
@@ -341,13 +340,17 @@ def probe(
     time_limit_s: float,
     conflict_limit_s: float,
     cheap: Reason | None = None,
-    cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
 ) -> Reason:
     """Force one item in and say what that costs, or which rows forbid it.
 
     ``cheap``: the item's cheap reason; a plan it found starts the re-solve
-    and stands when the re-solve finds nothing better.
+    and stands when the re-solve finds nothing better. The search for the
+    rows that forbid it ends by ``deadline`` too (or its cancel token).
     """
+    if deadline is None:
+        deadline = Deadline.never()
+    cancel = deadline.cancel
     noun = "Holding it" if item.kind == KIND_EXERCISE else "Meeting it in full"
     fitted = cheap.plan if cheap is not None else None
     outcome = best_with(problem, item.force, fitted or plan, time_limit_s, cancel)
@@ -388,7 +391,8 @@ def probe(
                 f"{time_limit_s:g} s."
             )
         return Reason(item.item_id, item.kind, text, probed=True)
-    rows = conflict(problem, conflict_limit_s, item.force, cancel) or []
+    limit = max(MIN_CONFLICT_S, min(conflict_limit_s, deadline.left()))
+    rows = conflict(problem, limit, item.force, cancel) or []
     return Reason(
         item.item_id,
         item.kind,

@@ -105,10 +105,10 @@ def solve(
     deterministic run, which stops on deterministic time), heeding
     ``cancel`` as well, bounds every step: the construction, its mending,
     the neighbourhood and full searches, gap filling and making the plan
-    canonical each stop by it and hand over what they have. Which step comes next depends on what the last one achieved
-    (a small model proven best by one worker needs no more; the
-    neighbourhood search hands over once it stalls), not on shares of the
-    time limit.
+    canonical each stop by it and hand over what they have. Which step comes
+    next depends on what the last one achieved (a small model proven best by
+    one worker needs no more; the neighbourhood search hands over once it
+    stalls), not on shares of the time limit.
 
     When the search ends without a plan of its own (stopped during presolve,
     which takes a while on a large programme), the hinted plan is returned if
