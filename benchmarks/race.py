@@ -5,6 +5,11 @@ time limit and worker count, and each runs in its own process, one after the
 other, so wall time and peak memory are its own. Usage (repository root)::
 
     python benchmarks/race.py dense:xl spread:l --time-limit 60 --workers 2
+    python benchmarks/race.py spread:l --beside 1   # beside a CPU-heavy job
+
+Instances are ``profile:size`` (any shape of `planner.workbook.generate.PROFILES`), or
+``profile:size:knob=value,...`` with knobs turned (``spread:l:weeks=52``: the
+400 exercises of the spread l in one year).
 
 Racers:
 
@@ -25,14 +30,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from stress_stop import burn
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every command runs this checkout's planner, even beside an installed one.
@@ -60,8 +69,14 @@ def planner_command() -> list[str]:
 
 
 def generate(instance: str, seed: int, folder: Path) -> Path:
-    profile, size = instance.split(":")
-    path = folder / f"{profile}-{size}.xlsx"
+    """``profile:size`` or ``profile:size:knob=value,knob=value`` (knobs as
+    ``planner generate --set`` takes them), written into ``folder``."""
+    profile, size, *knobs = instance.split(":")
+    turned = [
+        item for knob in knobs for pair in knob.split(",") for item in ("--set", pair)
+    ]
+    name = "-".join([profile, size, *knobs]).replace("=", "").replace(",", "-")
+    path = folder / f"{name}.xlsx"
     subprocess.run(
         [
             *planner_command(),
@@ -73,6 +88,7 @@ def generate(instance: str, seed: int, folder: Path) -> Path:
             profile,
             "--seed",
             str(seed),
+            *turned,
         ],
         check=True,
         capture_output=True,
@@ -231,7 +247,7 @@ def race(
     folder = Path(tempfile.mkdtemp(prefix="race-"))
     try:
         for instance in instances:
-            place = folder / instance.replace(":", "-")
+            place = folder / instance.replace(":", "-").replace(",", "-")
             place.mkdir()
             workbook = generate(instance, seed, place)
             planted = planted_objective(workbook)
@@ -247,6 +263,23 @@ def race(
     return rows
 
 
+@contextmanager
+def beside(processes: int) -> Iterator[None]:
+    """``processes`` spinning processes for as long as the block runs."""
+    spinning = [
+        multiprocessing.Process(target=burn, args=(7 * 24 * 3600.0,), daemon=True)
+        for _ in range(processes)
+    ]
+    for process in spinning:
+        process.start()
+    try:
+        yield
+    finally:
+        for process in spinning:
+            process.terminate()
+            process.join()
+
+
 def print_row(row: dict[str, object]) -> None:
     print("| " + " | ".join(str(row.get(c, "")) for c in COLUMNS) + " |", flush=True)
 
@@ -259,6 +292,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="copy the instances and plans here")
+    parser.add_argument(
+        "--beside", type=int, default=0, help="CPU-heavy processes beside the racers"
+    )
     parser.add_argument("--alone", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.alone:
@@ -266,18 +302,22 @@ def main() -> None:
         alone(method, Path(workbook), Path(output))
         return
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"load: {load}; time limit {args.time_limit} s, {args.workers} workers\n")
+    print(
+        f"load: {load}; time limit {args.time_limit} s, {args.workers} workers, "
+        f"{args.beside} CPU-heavy processes beside\n"
+    )
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
-    race(
-        args.instances,
-        args.racers.split(","),
-        args.seed,
-        args.time_limit,
-        args.workers,
-        args.keep,
-        print_row,
-    )
+    with beside(args.beside):
+        race(
+            args.instances,
+            args.racers.split(","),
+            args.seed,
+            args.time_limit,
+            args.workers,
+            args.keep,
+            print_row,
+        )
 
 
 if __name__ == "__main__":

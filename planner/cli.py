@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -290,15 +291,32 @@ def _print_written_workbook(exists: Path | None, output_error: str | None) -> No
 )
 @click.option(
     "--profile",
-    type=click.Choice(["spread", "dense"]),
     default="spread",
     show_default=True,
     help="spread: the horizon grows with the size (xl: five years); "
-    "dense: one year of weeks at every size.",
+    "dense: one year of weeks at every size; or a shape that turns some knobs "
+    "of one of them: goal-heavy, mandatory, blackouts, scarce-venues, "
+    "wide-invitations, long, chains, days, decade, hostile.",
+)
+@click.option(
+    "--set",
+    "knobs",
+    multiple=True,
+    metavar="KNOB=VALUE",
+    help="Turn one knob of the profile, e.g. --set hard_share=0.6 --set "
+    "unit=day; repeat for more (a knob that does not exist is named with the "
+    "list of knobs).",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> None:
+def generate(
+    output: Path,
+    size: str,
+    profile: str,
+    knobs: tuple[str, ...],
+    seed: int,
+    force: bool,
+) -> None:
     """Write a generated programme (for tests and benchmarks).
 
     The planted plan it was built around, which proves it feasible, is written
@@ -306,8 +324,11 @@ def generate(output: Path, size: str, profile: str, seed: int, force: bool) -> N
     """
     from planner.app.validate import generate_workbook
 
-    made = generate_workbook(output, size, seed, profile, force)
+    turned = dict(knob.partition("=")[::2] for knob in knobs)
+    made = generate_workbook(output, size, seed, profile, force, turned)
     _print_written_workbook(made.exists, made.output_error)
+    if made.wrong is not None:
+        err.print(made.wrong, markup=False)
     if made.files:
         out.print(
             f"Wrote {output} (size {size}, profile {profile}, seed {seed}) and its "
@@ -414,7 +435,16 @@ def _print_reasons(explanation: Explanation | None) -> None:
 @click.option(
     "--explain-all",
     is_flag=True,
-    help="Say why for every exercise and goal left out, and price each budget.",
+    help="Say why for every exercise and goal left out, and price each budget "
+    "(as long as that takes).",
+)
+@click.option(
+    "--explain-time",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Give the explanations this much time beyond the time limit "
+    "(by default they get what the search leaves of it).",
 )
 @click.option(
     "--baseline",
@@ -438,15 +468,18 @@ def solve(
     deterministic: bool,
     quiet: bool,
     explain_all: bool,
+    explain_time: float,
     baseline: Path | None,
     freeze_before: dt.datetime | None,
     scenario: str | None,
 ) -> None:
     """Plan the programme in WORKBOOK and write schedule.xlsx and schedule.json.
 
-    Every optional exercise left out and soft goal not met gets a reason (the
-    most valuable few re-solved, or all with --explain-all); when no plan
-    exists, the fewest workbook rows that conflict are named.
+    The time limit is the whole command's: reading, searching, explaining and
+    writing end within it (and a few seconds). Every optional exercise left
+    out and soft goal not met gets a reason (the most valuable few re-solved,
+    or all with --explain-all) while time is left; when no plan exists, the
+    fewest workbook rows that conflict are named.
     """
     from planner.app.progress import WRITING
     from planner.app.solve import SolveRequest, solve_workbook
@@ -462,6 +495,8 @@ def solve(
         explain_all=explain_all,
         baseline=baseline,
         freeze_before=None if freeze_before is None else freeze_before.date(),
+        explain_s=explain_time,
+        began=_began(),
     )
 
     def read(problem: Problem, findings: Sequence[Finding]) -> None:
@@ -515,6 +550,15 @@ def solve(
     elif verdict is Verdict.NO_PLAN:
         err.print("No plan found within the time limit; try a longer --time-limit.")
     _exit(verdict)
+
+
+def _began() -> float:
+    """When this command began, as a `time.perf_counter` value: the process's
+    start when run as ``planner`` (`run_command` hands it over, so Python's
+    start and imports count against the time limit), else now (a command
+    called in a process that has run for a while, as tests do)."""
+    started = click.get_current_context().find_root().obj
+    return started if isinstance(started, float) else time.perf_counter()
 
 
 def _print_stopped() -> None:
@@ -1234,8 +1278,12 @@ def sweep(
 
 
 def _tell_done(news: RunProgress) -> None:
-    """One finished plan of many, as "name: status (k of n)"."""
-    done, total = news.runs or (0, 0)
+    """One finished plan of many, as "name: status (k of n)"; a line before
+    the plans as it is."""
+    if news.runs is None:
+        err.print(news.message, markup=False)
+        return
+    done, total = news.runs
     err.print(f"{news.message} ({done} of {total})", markup=False)
 
 

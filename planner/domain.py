@@ -16,9 +16,11 @@ share nothing but this module, so each rule is written twice, once per side.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
@@ -797,6 +799,73 @@ class CancelToken(Protocol):
     are, and the plan is still checked and written."""
 
     def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a run must stop: one moment, or sooner once ``cancel`` is set;
+    the one stopping object handed down to every step.
+
+    The command (or a test) makes one from its time limit and its cancel
+    token; each step that can take long (construction, mending, search,
+    explanations, writing) asks how much is `left` and stops by it, handing
+    over what it has. A step never re-reads seconds of its own, so the steps
+    together end by the one moment, and a Ctrl-C (which sets the token) ends
+    a Python loop as surely as a CP-SAT search. ``at`` is a value of
+    ``clock`` (`time.perf_counter` unless a test counts its own ticks).
+    """
+
+    at: float
+    clock: Callable[[], float] = time.perf_counter
+    cancel: CancelToken | None = None
+
+    @classmethod
+    def after(
+        cls, seconds: float, clock: Callable[[], float] = time.perf_counter
+    ) -> Deadline:
+        """The moment ``seconds`` from now."""
+        return cls(clock() + seconds, clock)
+
+    @classmethod
+    def never(cls) -> Deadline:
+        """No moment at all: a step bounded by its own work only."""
+        return cls(math.inf)
+
+    def cancelled(self) -> bool:
+        """Whether the run was told to stop now (its token is set)."""
+        return self.cancel is not None and self.cancel.is_set()
+
+    def left(self) -> float:
+        """Seconds until the moment (0 once it has passed or on a cancel)."""
+        if self.cancelled():
+            return 0.0
+        return max(0.0, self.at - self.clock())
+
+    def passed(self) -> bool:
+        return self.cancelled() or self.clock() >= self.at
+
+    def heeding(self, cancel: CancelToken | None) -> Deadline:
+        """This deadline, stopping also once ``cancel`` is set (a token it
+        already heeds is kept when ``cancel`` is None)."""
+        return self if cancel is None else replace(self, cancel=cancel)
+
+    def sooner(self, seconds: float) -> Deadline:
+        """This deadline, or ``seconds`` from now if that comes first."""
+        return replace(self, at=min(self.at, self.clock() + seconds))
+
+    def at_least(self, seconds: float) -> Deadline:
+        """This deadline, or ``seconds`` from now if that comes later: a step
+        whose result is worth more than the moment (a plan to hand over)."""
+        return replace(self, at=max(self.at, self.clock() + seconds))
+
+    def earlier(self, seconds: float) -> Deadline:
+        """The moment ``seconds`` before this one: what a step leaves for
+        the steps after it."""
+        return replace(self, at=self.at - seconds)
+
+    def later(self, seconds: float) -> Deadline:
+        """The moment ``seconds`` after this one (what a user gives more)."""
+        return replace(self, at=self.at + seconds)
 
 
 @dataclass(frozen=True)

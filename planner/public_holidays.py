@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 
-import holidays as holiday_calendars
 import pycountry
 
 from planner.domain import Holiday, Partner, Period, Problem, Source
@@ -48,7 +47,13 @@ def iso_country(code: str) -> str | None:
 def _calendar(
     country_code: str, years: tuple[int, ...]
 ) -> tuple[tuple[dt.date, str], ...] | None:
-    """The holidays of a country in ``years``, by date; None when unknown."""
+    """The holidays of a country in ``years``, by date; None when unknown.
+
+    The `holidays` package is imported here, when a workbook asks for
+    holidays: most do not, and it takes a tenth of a second to load.
+    """
+    import holidays as holiday_calendars
+
     try:
         found = holiday_calendars.country_holidays(
             country_code, years=years, language="en_US"

@@ -269,6 +269,7 @@ class Explanation:
     budget_prices: tuple[BudgetPrice, ...] = field(default_factory=tuple)
     seconds: float = 0.0  # what explaining took, part of the command's wall time
     probed: int = 0  # reasons from a full re-solve (the rest are cheap ones)
+    not_examined: int = 0  # items the time ran out before (their reason says so)
 
     @property
     def why(self) -> dict[str, str]:

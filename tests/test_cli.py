@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from planner import cli
 from planner.check import check_plan
@@ -222,6 +223,13 @@ def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
     for name in ("base", "pol-election", "budget-cut", "spta-repairs"):
         assert_checked(SAMPLE, tmp_path / name, None if name == "base" else name)
     assert "pol-election" in result.output
+    # Before any plan: how long the whole run takes at most, the base alone,
+    # then the three scenarios as many at a time as the cores allow.
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        "Planning the base and 3 other plans, each searched for at most 10 s, "
+    )
+    assert "the whole run ends within about" in first
 
 
 @pytest.mark.slow
@@ -235,6 +243,22 @@ def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
         result.output
     )
     assert "Exercise CBRN27 left out:" in result.output
+
+
+@pytest.mark.slow
+def test_solve_counts_the_reasons_its_time_cut_short(tmp_path: Path) -> None:
+    # Asked for 5 s more of explaining, the sample's two left-out exercises
+    # are both examined; the Run sheet and schedule.json say none was cut
+    # short, and the Summary has no such line.
+    result = run("solve", SAMPLE, "--out", tmp_path, "--explain-time", "5")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "schedule.json").read_text())
+    assert data["explanation"]["not_examined"] == 0
+    sheets = load_workbook(tmp_path / "schedule.xlsx")
+    run_rows = {row[0]: row[1] for row in sheets["Run"].iter_rows(values_only=True)}
+    assert run_rows["not examined"] == 0
+    summary = [row[0] for row in sheets["Summary"].iter_rows(values_only=True)]
+    assert "reasons cut short" not in summary
 
 
 @pytest.mark.slow

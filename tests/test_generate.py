@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from planner.domain import Event, Plan
-from planner.workbook.generate import SIZES, PlantedEvent, generate, planted_schedule
+from planner.workbook.generate import (
+    PROFILES,
+    SIZES,
+    PlantedEvent,
+    generate,
+    planted_schedule,
+)
 from planner.workbook.schema import WorkbookData
 from planner.workbook.template import write_workbook
 
@@ -251,3 +257,81 @@ def test_dense_planted_schedule_breaks_no_rule(size: str, tmp_path: Path) -> Non
     assert [str(v) for v in check_plan(problem, plan)] == []
     mandatory = {e.id for e in problem.exercises if e.mandatory}
     assert mandatory <= {e.exercise_id for e in plan.events}
+
+
+@pytest.mark.parametrize("shape", sorted(PROFILES))
+def test_every_shape_has_a_planted_plan_the_checker_accepts(
+    shape: str, tmp_path: Path
+) -> None:
+    from planner.check import check_plan
+    from planner.workbook.read import read_problem
+    from planner.workbook.read_schedule import read_plan
+
+    tables, planted = generate("s", 2, shape)
+    path = tmp_path / f"{shape}.xlsx"
+    write_workbook(tables, path)
+    schedule = tmp_path / f"{shape}.planted.json"
+    schedule.write_text(json.dumps(planted_schedule(tables, planted)))
+    problem, findings = read_problem(path)
+    assert problem is not None, [str(f) for f in findings]
+    plan, findings = read_plan(problem, schedule)
+    assert plan is not None, [str(f) for f in findings]
+    assert len(plan.events) == len(planted) > 0
+    assert [str(v) for v in check_plan(problem, plan)] == []
+
+
+def _settings(tables: WorkbookData) -> dict[object, object]:
+    return {row["key"]: row["value"] for row in tables["Settings"]}
+
+
+def test_the_days_shape_is_the_spread_programme_in_days() -> None:
+    tables, planted = generate("m", 1, "days")
+    weekly, _ = generate("m", 1, "spread")
+    assert _settings(tables)["time_unit"] == "day"
+    assert _settings(tables)["planning_end"] == _settings(weekly)["planning_end"]
+    durations = [row["duration"] for row in tables["Exercises"]]
+    # A week's exercise is held on five to seven days, three weeks' on 19-21.
+    assert all(isinstance(d, int) and 5 <= d <= 21 for d in durations)
+    assert len({start.weekday() for start in (e.start_date for e in planted)}) > 1
+
+
+def test_the_decade_shape_spans_ten_years() -> None:
+    tables, _ = generate("s", 1, "decade")
+    assert _weeks(tables) == 520
+
+
+def test_goal_heavy_hard_targets_are_exactly_what_the_planted_plan_does() -> None:
+    tables, _ = generate("m", 1, "goal-heavy")
+    dense, _ = generate("m", 1, "dense")
+    hard = [row for row in tables["Goals"] if row["hard"]]
+    assert len(tables["Goals"]) == round(1.5 * len(dense["Goals"]))
+    assert len(hard) > sum(bool(row["hard"]) for row in dense["Goals"])
+
+
+def test_knobs_turn_a_profile() -> None:
+    tables, _ = generate("s", 1, "dense", {"unit": "day", "weeks": "104"})
+    assert _settings(tables)["time_unit"] == "day"
+    assert _weeks(tables) == 104
+    tables, _ = generate("s", 1, "dense", {"invited": "3-4", "mandatory_share": "1"})
+    invited = [
+        len(_ids(row["required_partners"]) + _ids(row["invited_partners"]))
+        for row in tables["Exercises"]
+    ]
+    assert min(invited) == 3 and max(invited) == 4
+
+
+@pytest.mark.parametrize(
+    ("knob", "value", "message"),
+    [
+        ("colour", "red", "unknown knob 'colour'; knobs: exercises, partners"),
+        ("hard_share", "2", "hard_share=2: expected share of goals"),
+        ("invited", "5-2", "invited=5-2: expected fewest and most partners"),
+        ("unit", "month", "unit=month: expected week or day"),
+        ("exercises", "many", "exercises=many: expected how many exercises"),
+    ],
+)
+def test_a_wrong_knob_is_refused_saying_why(
+    knob: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        generate("s", 1, "dense", {knob: value})

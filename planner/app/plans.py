@@ -12,16 +12,18 @@ checked and written as it ends, and a comparison of all.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from planner.app.publish import planner_wrote, write_comparison, write_result
+from planner.app.publish import planner_wrote, write_comparison, write_result, writing_s
 from planner.check import check_plan, frozen_violations
 from planner.differences import compare
 from planner.domain import (
     CancelToken,
+    Deadline,
     Plan,
     Problem,
     Progress,
@@ -39,6 +41,10 @@ from planner.outputs.files import moved, publish_folder
 from planner.report import Comparison, ResultSummary, no_plan_text
 
 BASE = "base"
+# What a run of many plans adds to each plan's time limit: starting the
+# engine's worker processes (a spawned Python importing the solver, on the
+# shared 2-core machine) and the comparison and brief written at the end.
+START_S = 5.0
 
 
 def plan_problem(
@@ -48,9 +54,11 @@ def plan_problem(
     freeze_before: dt.date | None = None,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
 ) -> Result:
-    """The best plan of ``problem``, re-planned against ``baseline`` if given,
-    its events starting before ``freeze_before`` kept as they are.
+    """The best plan of ``problem`` by ``deadline`` (default: the time limit
+    from now), re-planned against ``baseline`` if given, its events starting
+    before ``freeze_before`` kept as they are.
 
     A frozen event that breaks a hard rule of ``problem`` is named, not
     silently dropped: no search is run, the result is infeasible, without a
@@ -74,7 +82,47 @@ def plan_problem(
         baseline=baseline,
         freeze_before=freeze,
         cancel=cancel,
+        deadline=deadline,
     )
+
+
+def run_bound(
+    problem: Problem,
+    plans: int,
+    options: SolveOptions,
+    engine: Engine,
+    base: bool = True,
+) -> tuple[float, str]:
+    """How long a run of ``plans`` plans on ``engine`` takes at most, and the
+    line that says so before it starts: each plan searches for at most the
+    time limit and is then written, ``base`` (planned here first) alone, the
+    others as many at a time as the engine runs.
+
+    A what-if, a sweep and a study each tell it up front, so a planner who
+    asks for 40 variants at 300 s each knows to come back in an hour.
+    """
+    limit = options.limit_for(problem)
+    each = limit + writing_s(problem)
+    cores = options.workers or engine.cores()
+    parallel = max(1, min(plans, engine.cores() // share_cores(cores, plans)))
+    rounds = math.ceil(plans / parallel) if plans else 0
+    bound = (each if base else 0.0) + START_S + rounds * each
+    counted = f"{plans} plan" + ("s" if plans != 1 else "")
+    what = f"the base and {plans} other plan" + ("s" if plans != 1 else "")
+    if not base:
+        what = counted
+    line = (
+        f"Planning {what}, each searched for at most {limit:g} s, {parallel} at "
+        f"a time: the whole run ends within about {_duration(bound)}."
+    )
+    return bound, line
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` rounded up, in minutes from two minutes on."""
+    if seconds < 120:
+        return f"{math.ceil(seconds)} s"
+    return f"{math.ceil(seconds / 60)} min"
 
 
 @dataclass(frozen=True)

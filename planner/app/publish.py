@@ -16,6 +16,7 @@ planner did not write (`planner_wrote` says which it does) is refused.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from planner.figures import (
     partner_spend,
     plan_kpis,
 )
-from planner.outputs.brief import HTML_NAME, PDF_NAME, write_brief
+from planner.outputs.brief import HTML_NAME, PDF_NAME, load_renderer, write_brief
 from planner.outputs.calendars import CALENDARS_DIR, PROGRAMME_ICS, write_calendars
 from planner.outputs.comparison_xlsx import COMPARISON_NAME, write_comparison_file
 from planner.outputs.files import (
@@ -58,6 +59,38 @@ from planner.report import (
     ResultSummary,
 )
 from planner.workbook.read_result import summary_from_json
+
+# Checking a plan and writing every file of its result, on the shared 2-core
+# machine beside other engineers' work (benchmarks/RESULTS.md, issue 20): a
+# base for the brief's charts and the workbook, a share per exercise (the
+# schedule's rows, the brief's tables) and per partner (its calendar); and
+# at least WRITE_PER_READ times what reading the workbook took, which slows
+# with the machine as writing does (dense xl under a load of 6.6 on 2
+# cores: read 2.6 s, write 8.9 s).
+WRITE_BASE_S = 1.0
+WRITE_PER_EXERCISE_S = 0.003
+WRITE_PER_PARTNER_S = 0.01
+WRITE_PER_READ = 3.5
+
+
+def writing_s(problem: Problem, read_s: float = 0.0) -> float:
+    """Seconds writing the result of ``problem`` may take, its workbook read
+    in ``read_s``: what the time limit keeps free for it."""
+    sized = (
+        WRITE_BASE_S
+        + WRITE_PER_EXERCISE_S * len(problem.exercises)
+        + WRITE_PER_PARTNER_S * len(problem.partners)
+    )
+    return max(sized, WRITE_PER_READ * read_s)
+
+
+def load_writers_aside() -> threading.Thread:
+    """Start loading the brief's renderer in a thread of its own, to be
+    called as the search starts: CP-SAT's search leaves the interpreter to
+    it, and the writing that follows finds it loaded."""
+    loading = threading.Thread(target=load_renderer, name="load-brief-renderer")
+    loading.start()
+    return loading
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from planner.app.plans import replan_all
+from planner.app.plans import replan_all, run_bound
 from planner.app.progress import FINDING, PLANNING, WARNING, Report, teller
 from planner.app.sweep import cut_budget, drop_partner
 from planner.app.verdict import Verdict
@@ -246,7 +246,8 @@ def robustness_workbook(
 
     Before the runs start, ``progress`` hears each finding of reading (as a
     ``finding``) and what the draws leave out of the workbook (as a
-    ``warning``: no probabilities given); both are returned too."""
+    ``warning``: no probabilities given), both returned too, and how long the
+    whole run takes at most (`run_bound`)."""
     problem, findings = read_problem(path)
     if problem is None:
         return StudyOutcome(tuple(findings))
@@ -269,6 +270,8 @@ def robustness_workbook(
     except EngineUnavailable as error:
         return StudyOutcome(tuple(findings), error=str(error))
     try:
+        bound = run_bound(problem, samples, options, runner, base=False)[1]
+        tell(PLANNING, message=bound)
         study = run_study(
             problem,
             plan,

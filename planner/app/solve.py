@@ -27,15 +27,18 @@ from planner.app.progress import (
 )
 from planner.app.publish import (
     check_result_folder,
+    load_writers_aside,
     pinned_left_out,
     result_folder,
     write_result,
+    writing_s,
 )
 from planner.app.verdict import Verdict, plans_verdict
 from planner.app.view import PlanView, plan_view
 from planner.check import check_plan
 from planner.domain import (
     CancelToken,
+    Deadline,
     Finding,
     Problem,
     Progress,
@@ -49,6 +52,12 @@ from planner.report import Explanation
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_baseline
 
+# Share of the time limit kept for explanations when the search runs to its
+# end, and how much of writing the results may fall in the seconds a command
+# may run past its limit: see `RunBudget`.
+EXPLAIN_RESERVE = 0.1
+WRITE_GRACE_S = 3.0
+
 
 @dataclass(frozen=True)
 class SolveRequest:
@@ -58,6 +67,12 @@ class SolveRequest:
     result folder or schedule file) re-plans against an earlier plan, its
     events before ``freeze_before`` kept; ``explain_all`` gives a reason for
     every exercise and goal left out (else the most valuable few).
+
+    The time limit is the whole run's: from ``began`` (a `time.perf_counter`
+    value, the command's start; default when `solve_workbook` is called)
+    reading, the search, explanations and writing all fit in it.
+    Explanations get what the search leaves, and ``explain_s`` more seconds
+    when asked for.
     """
 
     options: SolveOptions = field(default_factory=SolveOptions)
@@ -65,6 +80,45 @@ class SolveRequest:
     explain_all: bool = False
     baseline: Path | None = None
     freeze_before: dt.date | None = None
+    explain_s: float = 0.0
+    began: float | None = None
+
+
+@dataclass(frozen=True)
+class RunBudget:
+    """The moments one solve's steps must be done by, from one time limit.
+
+    The command may end a few seconds after its limit; writing the results
+    uses up to `WRITE_GRACE_S` of those, and what it takes beyond (it grows
+    with the programme and the machine's load, `writing_s`) is kept free at
+    the end of the limit. Before that the explanations get `EXPLAIN_RESERVE`
+    of the limit and whatever the search leaves; the search may run until
+    then.
+    """
+
+    search: Deadline
+    explaining: Deadline
+
+    @classmethod
+    def of(
+        cls,
+        problem: Problem,
+        request: SolveRequest,
+        began: float,
+        cancel: CancelToken | None = None,
+        read_s: float = 0.0,
+    ) -> RunBudget:
+        """The budget of ``request`` on ``problem`` for a run that began at
+        ``began`` (a `time.perf_counter` value) and took ``read_s`` to read
+        its workbook; both moments also stop once ``cancel`` is set."""
+        limit = request.options.limit_for(problem)
+        end = Deadline(began + limit, cancel=cancel)
+        writing = max(0.0, writing_s(problem, read_s) - WRITE_GRACE_S)
+        explaining = EXPLAIN_RESERVE * limit
+        return cls(
+            search=end.earlier(writing + explaining),
+            explaining=end.later(request.explain_s).earlier(writing),
+        )
 
 
 @dataclass(frozen=True)
@@ -132,11 +186,13 @@ def solve_workbook(
     reasons found until then.
     """
     path, out_dir = Path(path), Path(out_dir)
-    began = time.perf_counter()
+    began = time.perf_counter() if request.began is None else request.began
     tell = teller(progress, began)
     timings: dict[str, float] = {}
     tell(READING)
+    mark = time.perf_counter()
     problem, findings = read_problem(path, request.scenario)
+    read_took = time.perf_counter() - mark
     if problem is None:
         timings["read_s"] = time.perf_counter() - began
         return SolveOutcome(tuple(findings), timings=timings)
@@ -163,6 +219,8 @@ def solve_workbook(
     def searching(news: Progress) -> None:
         tell(SEARCHING, news.objective, news.bound)
 
+    budget = RunBudget.of(problem, request, began, cancel, read_took)
+    load_writers_aside()
     mark = time.perf_counter()
     result = plan_problem(
         problem,
@@ -171,6 +229,7 @@ def solve_workbook(
         request.freeze_before if previous is not None else None,
         searching,
         cancel,
+        budget.search,
     )
     timings["solve_s"] = time.perf_counter() - mark
     if result.plan is None and _stopped(cancel):
@@ -180,7 +239,7 @@ def solve_workbook(
         tell(EXPLAINING, result.objective, result.bound)
         mark = time.perf_counter()
         explanation = explain_result(
-            problem, result, request.explain_all, cancel=cancel
+            problem, result, request.explain_all, until=budget.explaining
         )
         timings["explain_s"] = time.perf_counter() - mark
     tell(WRITING, result.objective, result.bound)

@@ -31,7 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from planner.app.compare import ComparisonReport, report_of
-from planner.app.plans import PlannedRun, plan_variants
+from planner.app.plans import PlannedRun, plan_variants, run_bound
 from planner.app.progress import PLANNING, Report, teller
 from planner.app.verdict import Verdict, plans_verdict
 from planner.domain import (
@@ -277,8 +277,9 @@ def sweep_workbook(
     Writes what ``planner whatif`` writes (``out_dir/base/``, a folder per
     variant, comparison.xlsx), the variants in the comparison most harmful
     first; base events before ``freeze_before`` stay put in every variant.
-    ``progress`` hears each plan as it ends (base included), with the runs
-    done of how many. Once ``cancel`` is set the variants not yet planned
+    ``progress`` hears how long the whole run takes at most (`run_bound`),
+    then each plan as it ends (base included), with the runs done of how
+    many. Once ``cancel`` is set the variants not yet planned
     are left out; every plan found is written and ranked.
     """
     path, out_dir = Path(path), Path(out_dir)
@@ -312,6 +313,8 @@ def sweep_workbook(
         tell(PLANNING, message=text, runs=(len(ended), len(variants) + 1))
 
     try:
+        bound = run_bound(problem, len(variants), options, runner)[1]
+        tell(PLANNING, message=bound)
         planned = plan_variants(
             problem,
             {variant.name: variant.problem for variant in variants},

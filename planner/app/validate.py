@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,17 +72,19 @@ def describe_problem(problem: Problem) -> str:
 @dataclass(frozen=True)
 class Written:
     """What a command that writes one workbook did: the files written, or
-    which file is already there (``exists``, without ``force``), or why it
+    which file is already there (``exists``, without ``force``), what was
+    asked wrongly (``wrong``: a knob of a generated programme), or why it
     could not be written (``output_error``)."""
 
     files: tuple[Path, ...] = ()
     exists: Path | None = None
     output_error: str | None = None
     events: int = 0  # a generated programme: the events of its planted plan
+    wrong: str | None = None
 
     @property
     def verdict(self) -> Verdict:
-        if self.exists is not None:
+        if self.exists is not None or self.wrong is not None:
             return Verdict.INVALID
         return Verdict.OUTPUT_ERROR if self.output_error else Verdict.DONE
 
@@ -111,10 +114,13 @@ def generate_workbook(
     seed: int = 1,
     profile: str = "spread",
     force: bool = False,
+    knobs: Mapping[str, str] | None = None,
 ) -> Written:
     """Write a generated programme to ``path`` and its planted plan beside it
     as ``<name>.planted.json`` (the plan that proves it feasible, readable by
-    ``planner check``).
+    ``planner check``); ``profile`` is a profile or a shape
+    (`planner.workbook.generate.PROFILES`), ``knobs`` turns its knobs
+    (`KNOBS`; ``wrong`` says which knob or value is wrong).
 
     Without ``force``, whichever of the two files is already there is named
     and nothing is generated. Both are written whole or neither
@@ -125,7 +131,10 @@ def generate_workbook(
     taken = [p for p in (path, planted_path) if p.exists()]
     if taken and not force:
         return Written(exists=taken[0])
-    tables, planted = generate(size, seed, profile)
+    try:
+        tables, planted = generate(size, seed, profile, knobs)
+    except ValueError as wrong:
+        return Written(wrong=str(wrong))
     schedule = json.dumps(planted_schedule(tables, planted), indent=1)
     try:
         make_folder(path.parent)

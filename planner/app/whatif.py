@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.app.compare import ComparisonReport, report_of
-from planner.app.plans import BASE, plan_variants
+from planner.app.plans import BASE, plan_variants, run_bound
 from planner.app.progress import PLANNING, Report, teller
 from planner.app.verdict import Verdict, plans_verdict
 from planner.app.view import PlanView, plan_view
@@ -113,8 +113,9 @@ def whatif_workbook(
     Writes ``out_dir/base/`` and ``out_dir/<scenario>/`` (every file of a
     result each), ``comparison.xlsx`` and the what-if brief. In every
     scenario the base plan's events that start before ``freeze_before``
-    keep their start, venue and participants. ``progress`` hears one line
-    per finished plan; once ``cancel`` is set the scenarios not yet planned
+    keep their start, venue and participants. ``progress`` hears how long
+    the whole run takes at most (`run_bound`), then one line per finished
+    plan; once ``cancel`` is set the scenarios not yet planned
     are left out and every plan found is written.
     """
     path, out_dir = Path(path), Path(out_dir)
@@ -142,6 +143,7 @@ def whatif_workbook(
     except EngineUnavailable as error:
         return WhatifOutcome(findings, error=str(error))
     try:
+        tell(PLANNING, message=run_bound(problem, len(problems), options, runner)[1])
         planned = plan_variants(
             problem,
             problems,

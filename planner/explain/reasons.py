@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from planner.domain import CancelToken, Plan, Problem, Result, Source, Status
+from planner.domain import CancelToken, Deadline, Plan, Problem, Result, Source, Status
 from planner.explain.words import (
     conflict_summary,
     explain_conflict,
@@ -55,6 +55,9 @@ TOP_PROBED = 3  # items probed without explain_all, by what they are worth
 # minute in half a minute. Its time is reported with the explanation.
 EXPLAIN_SHARE = 0.5
 EXPLAIN_FLOOR_S = 0.5
+# A conflict search gets at least this long, past the deadline if need be:
+# without it a programme that has no plan would say nothing of why.
+MIN_CONFLICT_S = 1.0
 BUDGET_PERCENT = 10  # a budget's shadow price: the gain from this much more
 
 
@@ -71,51 +74,61 @@ def explain_result(
     conflict_limit_s: float = CONFLICT_LIMIT_S,
     budget_s: float | None = None,
     cancel: CancelToken | None = None,
+    until: Deadline | None = None,
 ) -> Explanation | None:
     """What the writer shows about a result's why, or None when nothing to say.
 
-    Once ``cancel`` is set nothing more is tried: what was found stands and
-    every item not reached says so.
-
-    Infeasible: the fewest rows that conflict. A plan: a reason for everything
-    it leaves out and, with ``explain_all``, what 10% more of each budget
-    would buy. Without ``explain_all`` every item gets its cheap reason
-    within `EXPLAIN_SHARE` of the time limit, and no full re-solve starts
-    after `explain_budget`; or the whole step takes at most ``budget_s``.
+    Infeasible: the fewest rows that conflict (found for at least
+    `MIN_CONFLICT_S`, past ``until`` if need be). A plan: a reason for
+    everything it leaves out and, with ``explain_all``, what 10% more of
+    each budget would buy, as long as that takes. Without ``explain_all``
+    every item gets its cheap reason by ``until`` (default: `EXPLAIN_SHARE`
+    of the time limit from now), and no full re-solve starts after
+    `explain_budget`; or the whole step takes at most ``budget_s``. Once
+    ``cancel`` (or the token ``until`` heeds) is set nothing more is tried.
+    What was found stands, and what the time did not reach says so and is
+    counted (``not_examined``).
     """
     began = time.perf_counter()
+    if until is None:
+        seconds = EXPLAIN_SHARE * _time_limit(problem, result)
+        if budget_s is not None:
+            seconds = budget_s
+        until = Deadline.after(seconds)
+    until = until.heeding(cancel)
     if result.status is Status.INFEASIBLE:
+        limit = max(MIN_CONFLICT_S, min(conflict_limit_s, until.left()))
         try:
-            rows = conflict(problem, conflict_limit_s, cancel=cancel)
+            rows = conflict(problem, limit, cancel=until.cancel)
         except KeyboardInterrupt:
             return None  # stopped before the conflict was found
         return explain_conflict(problem, rows or [])
     if result.plan is None:
         return None
-    deadline, deep_deadline = None, None
-    if not explain_all and budget_s is not None:
-        deadline = deep_deadline = began + budget_s
-    elif not explain_all:
-        deadline = began + EXPLAIN_SHARE * _time_limit(problem, result)
-        deep_deadline = min(deadline, began + explain_budget(problem, result))
+    if explain_all:
+        until = Deadline.never().heeding(until.cancel)
+    deep = until
+    if not explain_all and budget_s is None:
+        deep = until.sooner(explain_budget(problem, result))
     reasons = why_left_out(
         problem,
         result.plan,
         explain_all,
         time_limit_s,
         conflict_limit_s,
-        deadline,
-        deep_deadline,
-        cancel,
+        until,
+        deep,
+        _build_s(result),
     )
     prices = []
-    if explain_all and not _stopped(cancel):
-        prices = budget_prices(problem, result.plan, time_limit_s, cancel)
+    if explain_all and not until.cancelled():
+        prices = budget_prices(problem, result.plan, time_limit_s, until.cancel)
     return Explanation(
         reasons=tuple(reasons),
         budget_prices=tuple(prices),
         seconds=time.perf_counter() - began,
         probed=sum(r.probed for r in reasons),
+        not_examined=sum(r.text == not_examined_text() for r in reasons),
     )
 
 
@@ -128,6 +141,12 @@ def explain_budget(problem: Problem, result: Result) -> float:
     """
     most = EXPLAIN_SHARE * _time_limit(problem, result)
     return min(most, max(EXPLAIN_FLOOR_S, EXPLAIN_SHARE * result.runtime_s))
+
+
+def _build_s(result: Result) -> float:
+    """What building the search's model took (the result's statistics)."""
+    took = result.statistics.get("build_s")
+    return float(took) if isinstance(took, int | float) else 0.0
 
 
 def _time_limit(problem: Problem, result: Result) -> float:
@@ -174,9 +193,9 @@ def why_left_out(
     explain_all: bool = False,
     time_limit_s: float = PROBE_LIMIT_S,
     conflict_limit_s: float = CONFLICT_LIMIT_S,
-    deadline: float | None = None,
-    deep_deadline: float | None = None,
-    cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
+    deep_deadline: Deadline | None = None,
+    build_s: float = 0.0,
 ) -> list[Reason]:
     """A reason for each optional exercise left out and soft goal missed.
 
@@ -186,12 +205,15 @@ def why_left_out(
     ``explain_all``) are forced in and re-solved for ``time_limit_s`` from the
     plan (`probe`): the loss is the plan's objective minus the best found with
     it (found within a time limit it may overstate the true one, never
-    understate it). Past ``deadline`` (a `time.perf_counter` value) nothing
-    more is tried, and what no step reached says so; no re-solve starts past
-    ``deep_deadline`` (default ``deadline``) or when the time left before it
-    is less than the longest re-solve so far. Once ``cancel`` is set nothing
-    more is tried either.
+    understate it). Once ``deadline`` passes (or its cancel token is set)
+    nothing more is tried, and what no step reached says so; no re-solve
+    starts past ``deep_deadline`` (default ``deadline``) or when the time left
+    before it is less than the longest re-solve so far. The cheap reasons'
+    model is not built with less than ``build_s`` left (what building the
+    search's model took): its building alone would run past the deadline.
     """
+    if deadline is None:
+        deadline = Deadline.never()
     if deep_deadline is None:
         deep_deadline = deadline
     items = left_out(problem, plan)
@@ -201,10 +223,11 @@ def why_left_out(
     exercises = [item for item in open_items if item.kind == KIND_EXERCISE]
     fitter = Fitter(problem, plan, [item.item_id for item in exercises])
     for item in open_items:
-        if item.kind == KIND_EXERCISE and _left(deadline) > 0:
+        building = build_s if fitter.build_s == 0.0 else 0.0
+        if item.kind == KIND_EXERCISE and deadline.left() > building:
             try:
                 reasons[item.item_id] = _fitted(
-                    problem, fitter, base, item.item_id, time_limit_s, deadline, cancel
+                    problem, fitter, base, item.item_id, time_limit_s, deadline
                 )
             except KeyboardInterrupt:
                 break  # the cancel token: nothing more is tried
@@ -217,8 +240,8 @@ def why_left_out(
     ]
     took = 2 * fitter.build_s  # a re-solve builds its own model first
     for item in deep:
-        left = _left(deep_deadline)
-        if left <= took or _stopped(cancel):
+        left = deep_deadline.left()
+        if left <= took:
             break
         began = time.perf_counter()
         try:
@@ -228,9 +251,9 @@ def why_left_out(
                 base,
                 item,
                 min(time_limit_s, left),
-                min(conflict_limit_s, left),
+                conflict_limit_s,
                 reasons[item.item_id],
-                cancel,
+                deep_deadline,
             )
         except KeyboardInterrupt:
             break  # the cancel token: nothing more is tried
@@ -246,14 +269,6 @@ def why_left_out(
         reasons[item.item_id] or Reason(item.item_id, item.kind, not_examined_text())
         for item in items
     ]
-
-
-def _stopped(cancel: CancelToken | None) -> bool:
-    return cancel is not None and cancel.is_set()
-
-
-def _left(deadline: float | None) -> float:
-    return float("inf") if deadline is None else deadline - time.perf_counter()
 
 
 def _better(probed: Reason, cheap: Reason | None) -> Reason:
@@ -295,12 +310,11 @@ def _fitted(
     base: int,
     exercise_id: str,
     time_limit_s: float,
-    deadline: float | None,
-    cancel: CancelToken | None = None,
+    deadline: Deadline,
 ) -> Reason:
     """The cheap reason of a left-out exercise: does it fit around the plan?"""
-    limit = max(0.1, min(time_limit_s, _left(deadline)))
-    outcome = fitter.fit(exercise_id, limit, cancel)
+    limit = max(0.1, min(time_limit_s, deadline.left()))
+    outcome = fitter.fit(exercise_id, limit, deadline.cancel)
     if outcome.plan is not None and outcome.objective is not None:
         event = outcome.plan.by_exercise[exercise_id]
         loss = base - outcome.objective
@@ -326,13 +340,17 @@ def probe(
     time_limit_s: float,
     conflict_limit_s: float,
     cheap: Reason | None = None,
-    cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
 ) -> Reason:
     """Force one item in and say what that costs, or which rows forbid it.
 
     ``cheap``: the item's cheap reason; a plan it found starts the re-solve
-    and stands when the re-solve finds nothing better.
+    and stands when the re-solve finds nothing better. The search for the
+    rows that forbid it ends by ``deadline`` too (or its cancel token).
     """
+    if deadline is None:
+        deadline = Deadline.never()
+    cancel = deadline.cancel
     noun = "Holding it" if item.kind == KIND_EXERCISE else "Meeting it in full"
     fitted = cheap.plan if cheap is not None else None
     outcome = best_with(problem, item.force, fitted or plan, time_limit_s, cancel)
@@ -373,7 +391,8 @@ def probe(
                 f"{time_limit_s:g} s."
             )
         return Reason(item.item_id, item.kind, text, probed=True)
-    rows = conflict(problem, conflict_limit_s, item.force, cancel) or []
+    limit = max(MIN_CONFLICT_S, min(conflict_limit_s, deadline.left()))
+    rows = conflict(problem, limit, item.force, cancel) or []
     return Reason(
         item.item_id,
         item.kind,

@@ -473,8 +473,8 @@ def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> 
 def not_examined_text() -> str:
     """An item the explanation's time ran out before."""
     return (
-        "Not examined: the time for explaining (half the time limit) ran out "
-        "first; use planner suggest, or solve with --explain-all."
+        "Not examined: the time limit ran out first; use planner suggest, or "
+        "solve with --explain-time to give the explanations more time."
     )
 
 

@@ -24,15 +24,23 @@ as every mandatory exercise is held and every hard goal met; the improvement
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from planner.domain import Event, Exercise, Goal, GoalKind, Plan, Problem, Venue
+from planner.domain import (
+    Deadline,
+    Event,
+    Exercise,
+    Goal,
+    GoalKind,
+    Plan,
+    Problem,
+    Venue,
+)
 from planner.model.hint import (
     PlanState,
-    candidate_venues,
     partner_free,
     place_exercise,
-    placement_order,
     try_venue,
 )
 
@@ -46,40 +54,85 @@ CHAIN_LIMIT = 200  # repairs one exercise may set off
 FIXED_START_COST = 16
 CANDIDATES_TRIED = 12  # cheapest placements tried before a repair gives up
 REPAIRS_PER_EXERCISE = 30  # budget of repairs, per exercise in the programme
+# Budget of the hard goals' pursuit, per exercise: each placement tried and
+# each repair step counts one. Unbounded, the pursuit of 14 goals a plan had
+# no room for took minutes on a 1,500-exercise programme and met none.
+PURSUIT_PER_EXERCISE = 10
 
 
-def construct_plan(problem: Problem) -> Plan:
+def construct_plan(problem: Problem, deadline: Deadline | None = None) -> Plan:
     """A plan holding every mandatory exercise and meeting every hard goal
     whenever the repairs find one; otherwise the best partial plan.
 
-    Where first fit needs no repair this is exactly the greedy plan
-    (`planner.model.hint.greedy_plan`): optional exercises are placed before
-    the hard goals are pursued, as pursuing them first on dense programmes
-    gave plans 8% worse (see benchmarks/RESULTS.md).
+    Optional exercises are placed before the hard goals are pursued: where
+    first fit needs no repair this is exactly the greedy plan
+    (`planner.model.hint.greedy_plan`), and on dense programmes with few
+    hard goals pursuing them first gave plans 8% worse. When that order
+    leaves something undone, the goals are pursued before the optional
+    exercises, which on a programme with many tight hard goals meets all but
+    one count in half a second where the other order leaves 14 goals unmet
+    (benchmarks/RESULTS.md, issue 20); the plan that breaks less, then the
+    one worth more, is kept.
+
+    Its work is bounded by counts (repairs and placements tried per
+    exercise), so the same programme gets the same plan on any machine;
+    ``deadline`` stops it sooner on a machine too slow for its counts:
+    every loop asks it, and what is placed by then is the plan (every event
+    keeps every rule; only mandatory exercises or hard goals may still be
+    missing, which mending takes up).
     """
+    if deadline is None:
+        deadline = Deadline.never()
+    best = _construct(problem, deadline, goals_first=False)
+    if _undone(best) and not deadline.passed():
+        other = _construct(problem, deadline, goals_first=True)
+        if (_undone(other), -other.worth()) < (_undone(best), -best.worth()):
+            best = other
+    return state_plan(best)
+
+
+def _construct(problem: Problem, deadline: Deadline, goals_first: bool) -> PlanState:
+    """Mandatory exercises (repaired into place), then optional ones and the
+    hard goals' pursuit in the order asked, then whatever still fits."""
     state = PlanState(problem)
-    repair = _Repair(state, REPAIRS_PER_EXERCISE * max(1, len(problem.exercises)))
-    order = placement_order(problem)
-    for exercise in order:
+    work = max(1, len(problem.exercises))
+    repair = _Repair(state, REPAIRS_PER_EXERCISE * work, deadline)
+    for exercise in state.order:
+        if deadline.passed():
+            break
         if exercise.mandatory and not _fit(state, exercise):
             repair.run(exercise)
-    _fill(state, order)
+    if not goals_first:
+        _fill(state, deadline)
     _drop_unsupported(state)
+    repair.budget = PURSUIT_PER_EXERCISE * work
     # A repair for one goal may push out an event another goal counted.
     for _ in range(GOAL_ROUNDS):
         hard = [g for g in state.goals if g.hard and not _met(state, g)]
-        if not hard:
+        short = _shortfall(state, hard)
+        if not hard or deadline.passed() or repair.budget <= 0:
             break
         for goal in hard:
-            _pursue(state, repair, goal)
+            _pursue(state, repair, goal, deadline)
         _drop_unsupported(state)
-    _fill(state, order)
-    return state_plan(state)
+        if _shortfall(state, hard) >= short:
+            break  # a round that gains nothing will not be followed by one that does
+    _fill(state, deadline)
+    return state
 
 
-def _fill(state: PlanState, order: list[Exercise]) -> None:
+def _undone(state: PlanState) -> int:
+    """Mandatory exercises left out and hard goals' missing counts."""
+    problem = state.problem
+    missing = sum(e.mandatory and e.id not in state.placed for e in problem.exercises)
+    return missing + _shortfall(state, [g for g in state.goals if g.hard])
+
+
+def _fill(state: PlanState, deadline: Deadline) -> None:
     """Place every optional exercise that still fits, best value first."""
-    for exercise in order:
+    for exercise in state.order:
+        if deadline.passed():
+            return
         if not exercise.mandatory and exercise.id not in state.placed:
             _fit(state, exercise)
 
@@ -90,9 +143,18 @@ def state_plan(state: PlanState) -> Plan:
 
 
 def _fit(state: PlanState, exercise: Exercise) -> bool:
-    """First fit, trying again even if an earlier attempt failed."""
+    """First fit, trying again if something was taken out since it last
+    found no room (placing more only fills the plan, so until then it would
+    fail again)."""
+    if exercise.id in state.placed:
+        return True
+    if state.full_at.get(exercise.id) == state.removals:
+        return False
     state.tried.discard(exercise.id)
-    return place_exercise(state, exercise)
+    if place_exercise(state, exercise):
+        return True
+    state.full_at[exercise.id] = state.removals
+    return False
 
 
 @dataclass(frozen=True, order=True)
@@ -116,7 +178,13 @@ class _Repair:
 
     state: PlanState
     budget: int
+    deadline: Deadline
     kicks: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # (exercise, partners it should bring) -> `PlanState.removals` when first
+    # fit (``unfit``) or a repair (``futile``) last could not hold it with
+    # them: until something is taken out, neither can now.
+    unfit: dict[tuple[str, frozenset[str]], int] = field(default_factory=dict)
+    futile: dict[tuple[str, frozenset[str]], int] = field(default_factory=dict)
 
     def run(self, exercise: Exercise) -> bool:
         """Place ``exercise`` by moving what blocks it; True when it is held.
@@ -127,6 +195,8 @@ class _Repair:
         pending = [exercise]
         steps = 0
         while pending and self.budget > 0 and steps < CHAIN_LIMIT:
+            if self.deadline.passed():
+                break
             current = pending.pop(0)
             if current.id in self.state.placed:
                 continue
@@ -151,8 +221,9 @@ class _Repair:
         for before in _required_before(state, exercise):
             if before.id not in state.placed and not self.run(before):
                 return None
-        venues = candidate_venues(state.problem, exercise)
+        venues = state.venues_for(exercise)
         for move in sorted(self._moves(exercise, venues))[:CANDIDATES_TRIED]:
+            mark = state.removals
             released = _release(state, move.released)
             removed = _remove_all(state, move.ejected)
             end = move.start + exercise.duration - 1
@@ -170,6 +241,7 @@ class _Repair:
                 if eid in state.placed:
                     state.remove(eid)
                 state.place(state.problem.exercise[eid], old)
+            state.removals = mark  # the plan is as it was: no room was made
         return None
 
     def _moves(self, exercise: Exercise, venues: list[Venue]) -> list[_Move]:
@@ -443,33 +515,44 @@ def _remove_all(state: PlanState, exercise_ids: frozenset[str]) -> dict[str, Eve
     return removed
 
 
-def _pursue(state: PlanState, repair: _Repair, goal: Goal) -> None:
+def _pursue(state: PlanState, repair: _Repair, goal: Goal, deadline: Deadline) -> None:
     """Bring a hard goal's counts up to min_count, one event at a time."""
     problem = state.problem
     if goal.kind == GoalKind.ENGAGEMENT:
         partners = goal.partners or tuple(p.id for p in problem.partners)
         for partner_id in partners:
             while state.engaged[goal.id, partner_id] < goal.min_count:
-                if not _one_more(state, repair, goal, (partner_id,)):
+                if deadline.passed() or not _one_more(
+                    state, repair, goal, (partner_id,)
+                ):
                     break
         return
     while _count(state, goal) < goal.min_count:
-        if not _one_more(state, repair, goal, goal.partners):
+        if deadline.passed() or not _one_more(state, repair, goal, goal.partners):
             return
 
 
 def _met(state: PlanState, goal: Goal) -> bool:
+    return _short(state, goal) == 0
+
+
+def _short(state: PlanState, goal: Goal) -> int:
+    """How many counts ``goal`` still lacks (summed over an engagement
+    goal's partners)."""
     if goal.kind == GoalKind.ENGAGEMENT:
         partners = goal.partners or tuple(p.id for p in state.problem.partners)
-        return all(state.engaged[goal.id, p] >= goal.min_count for p in partners)
-    return _count(state, goal) >= goal.min_count
+        return sum(max(0, goal.min_count - state.engaged[goal.id, p]) for p in partners)
+    return max(0, goal.min_count - _count(state, goal))
+
+
+def _shortfall(state: PlanState, goals: list[Goal]) -> int:
+    return sum(_short(state, g) for g in goals)
 
 
 def _count(state: PlanState, goal: Goal) -> int:
     if goal.kind == GoalKind.TOGETHER:
         return state.together[goal.id]
-    exercise = state.problem.exercise
-    return sum(exercise[eid].trains(goal.area) for eid in state.placed)
+    return state.covered[goal.id]
 
 
 def _one_more(
@@ -477,25 +560,53 @@ def _one_more(
 ) -> bool:
     """One more event counting for ``goal`` with ``partners``: invite them to
     a held event, or hold an exercise that brings them (repairing if needed)."""
-    problem = state.problem
-    counting = [
-        e
-        for e in placement_order(problem)
-        if e.trains(goal.area) and set(partners) <= set(e.invited_partners)
-    ]
+    wanted = frozenset(partners)
+    counting = [e for e in state.counting[goal.id] if wanted <= state.invited[e.id]]
     for exercise in counting:
         event = state.placed.get(exercise.id)
-        if event is None or set(partners) <= set(event.participants):
+        if event is None or wanted <= set(event.participants):
             continue
         if _invite(state, exercise, event, partners):
             return True
     unheld = [e for e in counting if e.id not in state.placed]
-    for exercise in unheld:
-        if _fit(state, exercise):
-            if set(partners) <= set(state.placed[exercise.id].participants):
-                return True
-            state.remove(exercise.id)
-    return any(repair.run(_bringing(exercise, partners)) for exercise in unheld)
+
+    def fits_bringing(exercise: Exercise) -> bool:
+        repair.budget -= 1
+        if not _fit(state, exercise):
+            return False
+        if wanted <= set(state.placed[exercise.id].participants):
+            return True
+        state.take_back(exercise.id)
+        return False
+
+    def repaired(exercise: Exercise) -> bool:
+        return repair.run(_bringing(exercise, partners))
+
+    return _any_of(repair, unheld, wanted, repair.unfit, fits_bringing) or (
+        _any_of(repair, unheld, wanted, repair.futile, repaired)
+    )
+
+
+def _any_of(
+    repair: _Repair,
+    exercises: list[Exercise],
+    wanted: frozenset[str],
+    failed: dict[tuple[str, frozenset[str]], int],
+    attempt: Callable[[Exercise], bool],
+) -> bool:
+    """Whether ``attempt`` succeeds for one of ``exercises``, tried in turn
+    within the repair's budget and deadline; ``failed`` remembers those it
+    failed for since the plan last made room."""
+    for exercise in exercises:
+        key = (exercise.id, wanted)
+        if failed.get(key) == repair.state.removals:
+            continue
+        if repair.budget <= 0 or repair.deadline.passed():
+            return False
+        if attempt(exercise):
+            return True
+        failed[key] = repair.state.removals
+    return False
 
 
 def _bringing(exercise: Exercise, partners: tuple[str, ...]) -> Exercise:

@@ -83,7 +83,15 @@ def _slots(periods: tuple[Period, ...]) -> set[int]:
 
 @dataclass
 class PlanState:
-    """What the plan so far occupies and spends, and what goals still need."""
+    """What the plan so far occupies and spends, and what goals still need.
+
+    Everything a placement asks is looked up, not searched for: which goals
+    an exercise can count for (`counts_for`), which exercises count for a
+    goal (`counting`), each goal's count so far. On a programme of 1,500
+    exercises and 70 goals a construction asks these questions hundreds of
+    thousands of times; scanning every goal or exercise each time made it
+    take minutes (benchmarks/RESULTS.md, issue 20).
+    """
 
     problem: Problem
     venue_load: dict[str, list[int]] = field(default_factory=dict)
@@ -98,8 +106,25 @@ class PlanState:
     depends: dict[str, list[Dependency]] = field(default_factory=dict)
     goals: list[Goal] = field(default_factory=list)  # that count, hard first
     together: dict[str, int] = field(default_factory=dict)  # goal -> count
+    covered: dict[str, int] = field(default_factory=dict)  # goal -> count
     engaged: dict[tuple[str, str], int] = field(default_factory=dict)
     occupants: list[set[str]] = field(default_factory=list)  # slot -> exercises
+    order: list[Exercise] = field(default_factory=list)  # `placement_order`
+    # Exercise -> the goals (of `goals`, in that order) it can count for,
+    # each with the goal's partners it invites; goal -> the exercises that
+    # can count for it, in placement order.
+    counts_for: dict[str, list[tuple[Goal, tuple[str, ...]]]] = field(
+        default_factory=dict
+    )
+    counting: dict[str, list[Exercise]] = field(default_factory=dict)
+    invited: dict[str, frozenset[str]] = field(default_factory=dict)
+    removals: int = 0  # events taken out so far: room may have been made
+    # Exercise -> `removals` when first fit last found no room for it: until
+    # something is taken out, it cannot fit (placing only fills the plan).
+    full_at: dict[str, int] = field(default_factory=dict)
+    hosts: dict[tuple[str, tuple[str, ...], int], list[Venue]] = field(
+        default_factory=dict
+    )  # `venues_for`
 
     def __post_init__(self) -> None:
         n = self.problem.n_slots
@@ -124,8 +149,30 @@ class PlanState:
             key=lambda g: (not g.hard, -g.weight),
         )
         self.together = defaultdict(int)
+        self.covered = defaultdict(int)
         self.engaged = defaultdict(int)
         self.occupants = [set() for _ in range(n)]
+        self.order = placement_order(p)
+        self.invited = {e.id: frozenset(e.invited_partners) for e in p.exercises}
+        everyone = tuple(x.id for x in p.partners)
+        self.counts_for = {e.id: [] for e in p.exercises}
+        self.counting = {g.id: [] for g in self.goals}
+        for exercise in self.order:
+            invited = self.invited[exercise.id]
+            for goal in self.goals:
+                if not exercise.trains(goal.area):
+                    continue
+                partners = goal.partners
+                if goal.kind == GoalKind.TOGETHER:
+                    if not set(partners) <= invited:
+                        continue
+                elif goal.kind == GoalKind.ENGAGEMENT:
+                    listed = partners or everyone
+                    partners = tuple(x for x in listed if x in invited)
+                    if not partners:
+                        continue
+                self.counts_for[exercise.id].append((goal, partners))
+                self.counting[goal.id].append(exercise)
 
     def place(self, exercise: Exercise, event: Event) -> None:
         self._book(exercise, event, 1)
@@ -133,6 +180,13 @@ class PlanState:
 
     def remove(self, exercise_id: str) -> Event:
         """Take a placed event out again, freeing what it used (for repairs)."""
+        event = self.take_back(exercise_id)
+        self.removals += 1
+        return event
+
+    def take_back(self, exercise_id: str) -> Event:
+        """Take out the event placed last: the plan is as it was before, so
+        no room is made for anything that did not fit then."""
         event = self.placed.pop(exercise_id)
         self._book(self.problem.exercise[exercise_id], event, -1)
         return event
@@ -162,15 +216,54 @@ class PlanState:
         self.organizer_spend += sign * exercise.organizer_cost(
             self.problem.venue[event.venue_id]
         )
-        for goal in self.goals:
-            if exercise.trains(goal.area):
-                if goal.kind == GoalKind.TOGETHER and set(goal.partners) <= set(
-                    event.participants
-                ):
+        taking_part = set(event.participants)
+        for goal, partners in self.counts_for[exercise.id]:
+            if goal.kind == GoalKind.COVERAGE:
+                self.covered[goal.id] += sign
+            elif goal.kind == GoalKind.TOGETHER:
+                if taking_part.issuperset(partners):
                     self.together[goal.id] += sign
-                if goal.kind == GoalKind.ENGAGEMENT:
-                    for partner_id in event.participants:
+            else:
+                for partner_id in partners:
+                    if partner_id in taking_part:
                         self.engaged[goal.id, partner_id] += sign
+
+    def worth(self) -> int:
+        """The plan's objective so far (the model's terms without a
+        baseline): value held, less soft goals' weighted shortfall and spend."""
+        problem = self.problem
+        weights = problem.settings.weights
+        value = sum(problem.exercise[eid].value for eid in self.placed)
+        short = 0
+        for goal in self.goals:
+            if goal.hard:
+                continue
+            if goal.kind == GoalKind.ENGAGEMENT:
+                listed = goal.partners or tuple(p.id for p in problem.partners)
+                short += goal.weight * sum(
+                    problem.partner[p].weight
+                    * max(0, goal.min_count - self.engaged[goal.id, p])
+                    for p in listed
+                )
+            else:
+                together = goal.kind == GoalKind.TOGETHER
+                counts = self.together if together else self.covered
+                short += goal.weight * max(0, goal.min_count - counts[goal.id])
+        spend = self.organizer_spend + sum(self.partner_spend.values())
+        return (
+            weights.value * value
+            - weights.goal_shortfall * short
+            - weights.cost * spend
+        )
+
+    def venues_for(self, exercise: Exercise) -> list[Venue]:
+        """`candidate_venues`, worked out once per exercise (and per set of
+        partners it must bring, which the repairs change)."""
+        key = (exercise.id, exercise.required_partners, exercise.min_partners)
+        venues = self.hosts.get(key)
+        if venues is None:
+            venues = self.hosts[key] = candidate_venues(self.problem, exercise)
+        return venues
 
     def wanted(self, exercise: Exercise) -> list[list[str]]:
         """Groups of invited partners that goals still need, hard goals first.
@@ -178,22 +271,14 @@ class PlanState:
         A together goal's group comes all or none; an engagement goal's
         partners come one by one.
         """
-        invited = set(exercise.invited_partners)
         groups: list[list[str]] = []
-        for goal in self.goals:
-            if not exercise.trains(goal.area):
-                continue
+        for goal, partners in self.counts_for[exercise.id]:
             if goal.kind == GoalKind.TOGETHER:
-                if self.together[goal.id] < goal.min_count and set(goal.partners) <= (
-                    invited
-                ):
-                    groups.append(list(goal.partners))
+                if self.together[goal.id] < goal.min_count:
+                    groups.append(list(partners))
             elif goal.kind == GoalKind.ENGAGEMENT:
-                partners = goal.partners or tuple(p.id for p in self.problem.partners)
                 groups.extend(
-                    [p]
-                    for p in partners
-                    if p in invited and self.engaged[goal.id, p] < goal.min_count
+                    [p] for p in partners if self.engaged[goal.id, p] < goal.min_count
                 )
         return groups
 
@@ -206,7 +291,8 @@ def first_fit(state: PlanState, exercise: Exercise) -> Event | None:
     last = min(problem.n_slots - duration, exercise.latest_start)
     if exercise.fixed_start is not None:
         first, last = max(first, exercise.fixed_start), min(last, exercise.fixed_start)
-    venues = candidate_venues(problem, exercise)
+    venues = state.venues_for(exercise)
+    wanted = state.wanted(exercise)
     for start in range(first, last + 1):
         end = start + duration - 1
         if not _assets_free(state, exercise, start, end):
@@ -217,8 +303,9 @@ def first_fit(state: PlanState, exercise: Exercise) -> Event | None:
             partner_free(state, p, start, end) for p in exercise.required_partners
         ):
             continue
+        free: dict[str, bool] = {}
         for venue in venues:
-            event = try_venue(state, exercise, venue, start, end)
+            event = try_venue(state, exercise, venue, start, end, wanted, free)
             if event is not None:
                 return event
     return None
@@ -310,12 +397,20 @@ def dependencies_hold(state: PlanState, exercise: Exercise, start: int) -> bool:
 
 
 def try_venue(
-    state: PlanState, exercise: Exercise, venue: Venue, start: int, end: int
+    state: PlanState,
+    exercise: Exercise,
+    venue: Venue,
+    start: int,
+    end: int,
+    wanted: list[list[str]] | None = None,
+    free: dict[str, bool] | None = None,
 ) -> Event | None:
     """The event at ``venue`` with the partners it needs, if it fits.
 
-    Required partners, then those goals still need, then the cheapest
-    optional ones up to min_partners.
+    Required partners, then those goals still need (``wanted``: the
+    exercise's `PlanState.wanted`, when the caller has it), then the cheapest
+    optional ones up to min_partners. ``free`` remembers which partners are
+    free in ``start..end``, for the caller trying several venues there.
     """
     problem = state.problem
     if not _free(
@@ -334,18 +429,22 @@ def try_venue(
         exercise.max_partners if exercise.max_partners is not None else 10**9,
         venue.capacity if venue.capacity is not None else 10**9,
     )
+    if free is None:
+        free = {}
 
     def can_come(partner_id: str) -> bool:
         cap = problem.partner[partner_id].budget
         cost = problem.partner_cost(exercise, partner_id, venue.id)
-        return (cap is None or state.partner_spend[partner_id] + cost <= cap) and (
-            partner_free(state, partner_id, start, end)
-        )
+        if cap is not None and state.partner_spend[partner_id] + cost > cap:
+            return False
+        if partner_id not in free:
+            free[partner_id] = partner_free(state, partner_id, start, end)
+        return free[partner_id]
 
     participants = list(exercise.required_partners)
     if len(participants) > most or not all(can_come(p) for p in participants):
         return None
-    for group in state.wanted(exercise):
+    for group in state.wanted(exercise) if wanted is None else wanted:
         new = [p for p in dict.fromkeys(group) if p not in participants]
         if len(participants) + len(new) <= most and all(can_come(p) for p in new):
             participants.extend(new)

@@ -25,11 +25,20 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.domain import CancelToken, Exercise, Plan, Problem, Progress, SolveOptions
+from planner.domain import (
+    CancelToken,
+    Deadline,
+    Exercise,
+    Plan,
+    Problem,
+    Progress,
+    SolveOptions,
+)
 from planner.model.construct import shortfalls
 from planner.model.hint import candidate_venues
 from planner.model.search import (
     BuiltModel,
+    Solution,
     add_hint,
     clear_hints,
     hinted_solution,
@@ -44,7 +53,7 @@ PART_MIN, PART_MAX = 30, 600
 PART_SECONDS = 3.0  # time limit of one part
 MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
 # Model size (CP-SAT variables) from which the neighbourhood search runs
-# first, for LNS_SHARE of the time limit; the full search then starts from
+# first, until it stalls (`STALL_PARTS`); the full search then starts from
 # its plan and proves a bound. On an idle machine the full search alone did
 # better on the dense l (9,265 variables: 183.9 M against 173.5 M after the
 # neighbourhood search first, benchmarks/RESULTS.md), so only xl models
@@ -53,12 +62,23 @@ MIN_PART_SECONDS = 0.5  # a part with less time left than this is not started
 # above the best plan after 60 s) and its presolve takes 20 s of the limit.
 LNS_FROM = 20_000
 LNS_ALONE_DENSITY = 20.0
-LNS_SHARE = 0.5
+# The neighbourhood search hands over to the full search after STALL_PARTS
+# parts in a row without a better plan, or when STRUGGLING of the last
+# RECENT_PARTS parts ran out of time before proving their answer best:
+# measures of its progress, where a share of the time limit depended on how
+# fast the machine was. On the five-year xl all but the gaps parts run out
+# of time (3 s each, +49 M in 100 s) while the full search from its plan
+# gains far more (benchmarks/RESULTS.md).
+STALL_PARTS = 12
+RECENT_PARTS, STRUGGLING = 8, 6
 # Completing a construction that left a mandatory exercise out or a hard goal
-# unmet: the parts tried (exercises freed, seconds), larger each time, within
-# COMPLETE_SHARE of the time limit.
-COMPLETE_PARTS = ((150, 3.0), (300, 5.0), (600, 10.0), (1200, 15.0))
-COMPLETE_SHARE = 0.4
+# unmet: the parts tried (exercises freed, CP-SAT's deterministic time),
+# larger each time, until one is solved or the deadline comes. Dense l and
+# goal-heavy l found a plan in 0.03, 0.16, 0.26 and 0.26 units at these
+# sizes (0.7-4 s on the shared machine, benchmarks/RESULTS.md): bounded by
+# work rather than seconds, a part beside another job takes longer instead
+# of giving up and handing a harder part on.
+COMPLETE_PARTS = ((150, 0.3), (300, 0.6), (600, 1.2), (1200, 2.4))
 
 
 @dataclass
@@ -71,6 +91,9 @@ class Search:
     improved: int = 0
     optimal_parts: int = 0
     interrupted: bool = False  # Ctrl-C or a cancel token stopped it
+    stalled: bool = False  # handed over: parts stopped making progress
+    last_better: int = 0  # parts done when the last better plan came
+    ran_out: list[bool] = field(default_factory=list)  # per part: out of time
     checked_at: float = 0.0  # time.perf_counter() when the first plan was proven
     by_kind: dict[str, int] = field(default_factory=dict)  # improvements per kind
 
@@ -80,30 +103,36 @@ def improve(
     built: BuiltModel,
     plan: Plan,
     objective: int,
-    deadline: float,
+    deadline: Deadline,
     workers: int = 1,
     seed: int = 0,
     on_improve: Callable[[Plan, int], None] | None = None,
-    cancel: CancelToken | None = None,
+    stall: bool = False,
 ) -> Search:
-    """Improve the feasible ``plan`` (of ``objective``) until ``deadline``.
+    """Improve the feasible ``plan`` (of ``objective``) until ``deadline``,
+    or, with ``stall``, until the parts stop making progress (`STALL_PARTS`,
+    `STRUGGLE_PARTS`).
 
-    ``deadline`` is a `time.perf_counter` value. ``built`` is the whole model
-    of ``problem``; it is copied for each part, never changed. Ctrl-C or
-    ``cancel`` stops it with the best plan so far.
+    ``built`` is the whole model of ``problem``; it is copied for each part,
+    never changed. Ctrl-C or the deadline's cancel token stops it with the
+    best plan so far.
     """
     rng = random.Random(seed)
     search = Search(plan, objective)
     size = PART_SIZE
     kinds = (_gaps_part, _window_part, _region_part, _random_part)
-    while deadline - time.perf_counter() > MIN_PART_SECONDS:
+    while deadline.left() > MIN_PART_SECONDS:
+        if stall and _stalled(search):
+            search.stalled = True
+            break
         kind = kinds[search.parts % len(kinds)]
         free = kind(problem, search.plan, rng, size)
-        seconds = min(PART_SECONDS, deadline - time.perf_counter())
+        seconds = min(PART_SECONDS, deadline.left())
         solver, status, stopped = _solve_part(
-            built, problem, search.plan, free, seconds, workers, rng, cancel
+            built, problem, search.plan, free, seconds, workers, rng, deadline.cancel
         )
         search.parts += 1
+        search.ran_out.append(status != cp_model.OPTIMAL and not stopped)
         if status == cp_model.OPTIMAL:
             search.optimal_parts += 1
             size = min(PART_MAX, int(size * 1.25) + 1)
@@ -115,6 +144,7 @@ def improve(
             search.plan = solution_plan(problem, built.variables, solver)
             search.objective = round(solver.objective_value)
             search.improved += 1
+            search.last_better = search.parts
             name = kind.__name__.strip("_")
             search.by_kind[name] = search.by_kind.get(name, 0) + 1
             if on_improve is not None:
@@ -122,7 +152,15 @@ def improve(
         if stopped:
             search.interrupted = True
             break
+    search.interrupted |= deadline.cancelled()
     return search
+
+
+def _stalled(search: Search) -> bool:
+    recent = search.ran_out[-RECENT_PARTS:]
+    return search.parts - search.last_better >= STALL_PARTS or (
+        len(recent) == RECENT_PARTS and sum(recent) >= STRUGGLING
+    )
 
 
 def _solve_part(
@@ -135,10 +173,12 @@ def _solve_part(
     rng: random.Random,
     cancel: CancelToken | None = None,
     any_plan: bool = False,
+    work: float | None = None,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, bool]:
     """Solve the whole model with every exercise outside ``free`` fixed;
     also whether Ctrl-C or ``cancel`` stopped it. ``any_plan``: the first
-    plan keeping every rule will do (the objective is dropped)."""
+    plan keeping every rule will do (the objective is dropped); ``work``:
+    also stop after this much deterministic time."""
     model = built.model.clone()
     part = BuiltModel(model, built.variables, built.terms)
     clear_hints(model)
@@ -149,6 +189,8 @@ def _solve_part(
         model.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
         solver.parameters.stop_after_first_solution = True
     solver.parameters.max_time_in_seconds = max(seconds, 0.1)
+    if work is not None:
+        solver.parameters.max_deterministic_time = work
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = rng.randrange(1 << 30)
     status, stopped = search_once(solver, model, cancel)
@@ -239,10 +281,9 @@ def complete(
     problem: Problem,
     built: BuiltModel,
     plan: Plan,
-    deadline: float,
+    deadline: Deadline,
     workers: int = 1,
     seed: int = 0,
-    cancel: CancelToken | None = None,
 ) -> Plan | None:
     """A plan keeping every rule, made from ``plan`` by re-planning only the
     exercises its shortfalls involve; None when none is found by ``deadline``.
@@ -263,8 +304,8 @@ def complete(
         return None
     rng = random.Random(seed)
     in_the_way = _in_the_way(problem, plan, trouble)
-    for size, seconds in COMPLETE_PARTS:
-        left = deadline - time.perf_counter()
+    for size, work in COMPLETE_PARTS:
+        left = deadline.left()
         if left < MIN_PART_SECONDS:
             break
         free = set(trouble) | set(in_the_way[: max(0, size - len(trouble))])
@@ -273,11 +314,12 @@ def complete(
             problem,
             plan,
             free,
-            min(seconds, left),
+            left,
             workers,
             rng,
-            cancel,
+            deadline.cancel,
             any_plan=True,
+            work=work,
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solution_plan(problem, built.variables, solver)
@@ -347,30 +389,32 @@ def mend(
     built: BuiltModel,
     plan: Plan,
     options: SolveOptions,
-    cancel: CancelToken | None = None,
-    began: float | None = None,
+    deadline: Deadline,
 ) -> Plan:
     """``plan`` if the model accepts it, else the plan `complete` makes of it
-    within `COMPLETE_SHARE` of the time limit (counted from ``began``), else
-    ``plan`` as it is. Leaves the model without hints.
+    by ``deadline``, else ``plan`` as it is. Leaves the model without hints.
 
     Any search is better off starting from a plan that keeps every rule: the
     neighbourhood search needs one, and the full search otherwise has to find
-    its own first plan on a model whose presolve alone can take 20 s.
+    its own first plan on a model whose presolve alone can take 20 s. Once
+    the deadline's token is set ``plan`` is handed back as it is.
     """
-    if began is None:
-        began = time.perf_counter()
-    clear_hints(built.model)
-    add_hint(built, plan)
-    accepted = hinted_solution(built) is not None
-    clear_hints(built.model)
-    if accepted:
+    if deadline.cancelled() or _accepted(built, plan, deadline) is not None:
         return plan
-    deadline = began + options.limit_for(problem) * COMPLETE_SHARE
     completed = complete(
-        problem, built, plan, deadline, _workers(options), options.seed, cancel
+        problem, built, plan, deadline, _workers(options), options.seed
     )
     return plan if completed is None else completed
+
+
+def _accepted(built: BuiltModel, plan: Plan, deadline: Deadline) -> Solution | None:
+    """``plan`` as a solution of the model, if it keeps every rule; leaves
+    the model without hints."""
+    clear_hints(built.model)
+    add_hint(built, plan)
+    checked = hinted_solution(built, deadline)
+    clear_hints(built.model)
+    return checked
 
 
 def _workers(options: SolveOptions) -> int:
@@ -382,8 +426,8 @@ def improve_first(
     built: BuiltModel,
     plan: Plan,
     options: SolveOptions,
+    deadline: Deadline,
     progress: Callable[[Progress], None] | None = None,
-    cancel: CancelToken | None = None,
     began: float | None = None,
 ) -> Search | None:
     """Run the neighbourhood search on a large programme before the full one.
@@ -391,23 +435,20 @@ def improve_first(
     Returns None (and takes no time) when the programme is small enough for
     the full search alone, or when ``plan`` breaks a rule of the model (a
     construction `mend` could not complete): the full search then starts from
-    it as before. The neighbourhood search gets `LNS_SHARE` of the time limit
-    (all of it on a densely packed programme, see `LNS_ALONE_DENSITY`),
-    counted from ``began`` (a `time.perf_counter` value; default now): the
-    solve's start, so the construction and the model building count against
-    the limit.
+    it as before. The neighbourhood search runs until it stalls
+    (`_stalled`) or ``deadline`` comes; on a densely packed programme
+    (`LNS_ALONE_DENSITY`) it never hands over. ``began`` (a
+    `time.perf_counter` value, default now) is when the solve started, for
+    the progress reported.
     """
     size = len(built.model.proto.variables)
     if size < LNS_FROM:
         return None
     if began is None:
         began = time.perf_counter()
-    limit = options.limit_for(problem)
     density = len(problem.exercises) / problem.n_slots
-    share = 1.0 if density >= LNS_ALONE_DENSITY else LNS_SHARE
-    clear_hints(built.model)
-    add_hint(built, plan)
-    checked = hinted_solution(built)
+    stall = density < LNS_ALONE_DENSITY
+    checked = _accepted(built, plan, deadline)
     if checked is None:
         return None
     objective = round(checked.objective_value)
@@ -423,11 +464,11 @@ def improve_first(
         built,
         plan,
         objective,
-        began + limit * share,
+        deadline,
         workers=_workers(options),
         seed=options.seed,
         on_improve=report,
-        cancel=cancel,
+        stall=stall,
     )
     search.checked_at = checked_at
     return search

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from planner.domain import (
     CancelToken,
+    Deadline,
     Event,
     Plan,
     Problem,
@@ -45,7 +46,10 @@ HEARTBEAT_S = 1.0  # how often progress is reported while nothing improves
 # sample, generated m; OR-Tools 9.15): a deterministic run ends in its limit.
 WORK_PER_SECOND = 0.05
 CLOCK_SAFETY = 10.0  # a loaded shared 2-core machine ran one worker 10x slower
-FALLBACK_LIMIT_S = 30.0  # for checking the hinted plan when the search has none
+# Checking a plan by fixing every variable to it takes a fraction of a
+# second even on the largest programmes; it gets at least this long, past
+# the deadline if need be, as it is how a plan found is handed over.
+CHECK_S = 2.0
 FULL_PORTFOLIO_WORKERS = 7  # from 7 workers on, CP-SAT runs max_lp itself
 
 
@@ -250,6 +254,8 @@ class Found:
     interrupted: bool = False
     failures: list[str] = field(default_factory=list)
     canonical: bool = False
+    bound: float | None = None  # the search's best bound, if it had one
+    figures: dict[str, object] = field(default_factory=dict)  # its statistics
 
 
 def search_once(
@@ -261,16 +267,20 @@ def search_once(
     return found.status, found.interrupted
 
 
-def hinted_solution(built: BuiltModel) -> Solution | None:
+def hinted_solution(
+    built: BuiltModel, deadline: Deadline | None = None
+) -> Solution | None:
     """The hinted plan as a solution, if the model accepts it.
 
     Every hinted variable is fixed, so this takes a fraction of a second even
-    on the largest programmes.
+    on the largest programmes: it runs until ``deadline``, but at least
+    `CHECK_S`.
     """
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = FALLBACK_LIMIT_S
+    left = CHECK_S if deadline is None else deadline.left()
+    solver.parameters.max_time_in_seconds = max(CHECK_S, left)
     return solution_of(solver, run_cp_sat(solver, built.model))
 
 

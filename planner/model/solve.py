@@ -22,6 +22,7 @@ from planner.domain import (
     TERM_CHANGE,
     TERM_NAMES,
     CancelToken,
+    Deadline,
     Plan,
     Problem,
     Progress,
@@ -34,6 +35,7 @@ from planner.model.construct import construct_plan
 from planner.model.lns import Search, improve_first, mend
 from planner.model.running import answered, run_cp_sat
 from planner.model.search import (
+    CLOCK_SAFETY,
     BuiltModel,
     Found,
     Run,
@@ -48,9 +50,21 @@ from planner.model.search import (
     solver_parameters,
 )
 
-# Share of the time limit kept for filling gaps around the plan found, when the
-# search does not prove it best (see `_fill_gaps`).
+# Share of the time left when the full search starts that is kept for filling
+# gaps around the plan found, when the search does not prove it best (see
+# `_fill_gaps`).
 FILL_SHARE = 0.1
+MIN_STEP_S = 0.2  # a step after the search with less time left is not begun
+# The construction gets at least this long, past the deadline if need be: a
+# run whose reading took its whole limit (a short one, a loaded machine)
+# still hands over a plan. Counts bound it too: 0.3 s on the dense l.
+CONSTRUCT_FLOOR_S = 1.0
+WORK_DONE = 0.99  # share of its deterministic time a search that used it all reports
+# Models below this many variables (generated m: about 2,000) are first
+# searched by one worker for up to ONE_WORKER_WORK units of deterministic
+# time (about 1 s idle on 2 cores): proven best, that is the plan.
+ONE_WORKER_BELOW = 5_000
+ONE_WORKER_WORK = 0.1
 # The full search's limit once the neighbourhood search was interrupted: it
 # only hands back the plan found (CP-SAT needs one call to report anything).
 STOPPED_S = 0.01
@@ -83,8 +97,18 @@ def solve(
     baseline: Plan | None = None,
     freeze_before: int | None = None,
     cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
 ) -> Result:
-    """Plan ``problem``: the best plan found within the time limit, and its terms.
+    """Plan ``problem``: the best plan found by ``deadline``, and its terms.
+
+    ``deadline`` (default: the time limit from now; ten times that for a
+    deterministic run, which stops on deterministic time), heeding
+    ``cancel`` as well, bounds every step: the construction, its mending,
+    the neighbourhood and full searches, gap filling and making the plan
+    canonical each stop by it and hand over what they have. Which step comes
+    next depends on what the last one achieved (a small model proven best by
+    one worker needs no more; the neighbourhood search hands over once it
+    stalls), not on shares of the time limit.
 
     When the search ends without a plan of its own (stopped during presolve,
     which takes a while on a large programme), the hinted plan is returned if
@@ -105,43 +129,64 @@ def solve(
     given). ``freeze_before`` (a slot; needs a baseline) keeps every baseline
     event starting before it as it is; a frozen event that breaks a hard rule
     makes the model infeasible, so callers name such events first
-    (`planner.app.whatif.replan`).
+    (`planner.app.plans.plan_problem`).
     """
     if freeze_before is not None and baseline is None:
         raise ValueError("freeze_before needs a baseline: the plan to freeze")
     began = time.perf_counter()
+    if deadline is None:
+        # A deterministic run stops on deterministic time; its clock limit
+        # only guards against a machine far slower than expected.
+        safety = CLOCK_SAFETY if options.deterministic else 1.0
+        deadline = Deadline(began + safety * options.limit_for(problem))
+    deadline = deadline.heeding(cancel)
+    cancel = deadline.cancel
     built = build_model(problem, baseline=baseline, freeze_before=freeze_before)
-    first_guess = hint if hint is not None else baseline
-    if first_guess is None:
-        first_guess = construct_plan(problem)
-        if not options.deterministic:
-            first_guess = mend(problem, built, first_guess, options, cancel, began)
-    hinted = add_hint(built, first_guess)
-    solver = cp_model.CpSolver()
+    run = Run(began, progress, cancel)
     cp_parameters = solver_parameters(problem, options)
+    first_guess = hint if hint is not None else baseline
+    found: Found | None = None
+    if first_guess is None:
+        first_guess = construct_plan(problem, deadline.at_least(CONSTRUCT_FLOOR_S))
+        if _small(built) and not options.deterministic:
+            found = _one_worker_first(
+                built, problem, options, first_guess, run, deadline
+            )
+            if not (found.canonical or found.interrupted):
+                if found.solution is not None:
+                    first_guess = solution_plan(
+                        problem, built.variables, found.solution
+                    )
+                found = None
+        if not options.deterministic and found is None:
+            first_guess = mend(problem, built, first_guess, options, deadline)
     neighbourhoods = None
-    if not options.deterministic:
+    if not options.deterministic and found is None:
         neighbourhoods = improve_first(
-            problem, built, first_guess, options, progress, cancel, began
+            problem, built, first_guess, options, deadline, progress, began
         )
         if neighbourhoods is not None:
             first_guess = neighbourhoods.plan
-            clear_hints(built.model)
-            hinted = add_hint(built, first_guess)
-            left = began + _number(cp_parameters, "max_time_in_seconds")
-            cp_parameters["max_time_in_seconds"] = max(1.0, left - time.perf_counter())
-            if neighbourhoods.interrupted:
-                cp_parameters["max_time_in_seconds"] = STOPPED_S
+    clear_hints(built.model)
+    hinted = add_hint(built, first_guess)
     fill_s = 0.0
-    if not options.deterministic:
-        clock_s = _number(cp_parameters, "max_time_in_seconds")
-        fill_s = clock_s * FILL_SHARE
-        cp_parameters["max_time_in_seconds"] = clock_s - fill_s
-    apply_parameters(solver, cp_parameters)
-    run = Run(began, progress, cancel)
-    found = run.search(solver, built.model)
-    found.interrupted |= neighbourhoods is not None and neighbourhoods.interrupted
-    searched = found.status
+    if options.deterministic:
+        cp_parameters["max_time_in_seconds"] = min(
+            _number(cp_parameters, "max_time_in_seconds"), deadline.left()
+        )
+    else:
+        fill_s = deadline.left() * FILL_SHARE
+        cp_parameters["max_time_in_seconds"] = max(STOPPED_S, deadline.left() - fill_s)
+    if neighbourhoods is not None and neighbourhoods.interrupted:
+        cp_parameters["max_time_in_seconds"] = STOPPED_S
+    if found is None:
+        solver = cp_model.CpSolver()
+        apply_parameters(solver, cp_parameters)
+        found = run.search(solver, built.model)
+        found.interrupted |= neighbourhoods is not None and neighbourhoods.interrupted
+        found.bound = _bound(solver, found.status)
+        found.figures = _solver_statistics(solver, found.status)
+    found.interrupted |= deadline.cancelled()
     # The full search may end before it takes up the neighbourhood search's
     # plan (the hint) or anything better: that plan is the result then.
     behind = (
@@ -151,32 +196,33 @@ def solve(
     )
     if found.solution is None or behind:
         first = "hint" if neighbourhoods is None else "neighbourhoods"
-        if _after_search(found, "checking the first guess", _hinted_step(built, first)):
+        check = _hinted_step(built, first, deadline)
+        if _after_search(found, "checking the first guess", check):
             found.status = cp_model.FEASIBLE
     elif found.interrupted:
         pass  # the plan found so far is all that is wanted
     elif options.deterministic:
-        found.canonical = True
+        found.canonical = _stopped_by_work(found, cp_parameters)
+    elif found.canonical:
+        pass  # one worker proved it best: the deterministic run's plan
     elif found.status == cp_model.FEASIBLE:
         workers = int(_number(cp_parameters, "num_workers"))
-        fill = _fill_step(built, problem, found.solution, fill_s, workers)
+        fill = _fill_step(built, problem, found.solution, deadline, workers)
         _after_search(found, "filling gaps", fill)
     elif found.status == cp_model.OPTIMAL:
-        canonical = _canonical_step(built, problem, found.solution, options)
+        canonical = _canonical_step(built, problem, found.solution, options, deadline)
         found.canonical = _after_search(found, "making the plan canonical", canonical)
     plan: Plan | None = None
     terms: dict[str, int] = {}
     if found.solution is not None:
         names = tuple(n for n in TERM_NAMES if n != TERM_CHANGE or baseline is not None)
         plan, terms = _shielded(found, lambda: _read(problem, built, found, names))
-    searched_well = searched in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    bound = solver.best_objective_bound if answered(solver) else math.nan
     proto = built.model.proto
     return Result(
         status=STATUS.get(found.status, Status.INVALID),
         plan=plan,
         objective=sum(terms.values()) if plan is not None else None,
-        bound=bound if searched_well and math.isfinite(bound) else None,
+        bound=found.bound,
         terms=terms,
         baseline=baseline,
         runtime_s=time.perf_counter() - began,
@@ -191,7 +237,7 @@ def solve(
             "cp_sat": cp_parameters,
         },
         statistics={
-            **_solver_statistics(solver, searched),
+            **found.figures,
             "build_s": built.build_s,
             "variables": len(proto.variables),
             "constraints": len(proto.constraints),
@@ -204,6 +250,66 @@ def solve(
             "failures": found.failures,
         },
     )
+
+
+def _stopped_by_work(found: Found, parameters: dict[str, object]) -> bool:
+    """Whether a deterministic search ended where any machine would: on its
+    proof or its deterministic time, not on the deadline's clock (a machine
+    too slow for the work within the time limit)."""
+    if found.status == cp_model.OPTIMAL:
+        return True
+    work = found.figures.get("deterministic_time")
+    limit = _number(parameters, "max_deterministic_time")
+    return isinstance(work, float) and work >= limit * WORK_DONE
+
+
+def _small(built: BuiltModel) -> bool:
+    """Whether the model is small enough for one worker to try first."""
+    return len(built.model.proto.variables) < ONE_WORKER_BELOW
+
+
+def _one_worker_first(
+    built: BuiltModel,
+    problem: Problem,
+    options: SolveOptions,
+    plan: Plan,
+    run: Run,
+    deadline: Deadline,
+) -> Found:
+    """A one-worker search from ``plan`` for up to `ONE_WORKER_WORK` units of
+    deterministic time; ``canonical`` when it proves its plan best, which is
+    then the plan a deterministic run gives.
+
+    On a small programme one worker proves the optimum in about half the
+    time the parallel search and the canonical re-solve that follows it take
+    (generated m: 0.54 s against 1.1-1.4 s, benchmarks/RESULTS.md), and its
+    plan is the one ``--deterministic`` gives: the same model, parameters and
+    hint (the construction, before any mending), stopped only by the proof.
+    """
+    clear_hints(built.model)
+    add_hint(built, plan)
+    parameters = solver_parameters(problem, replace(options, deterministic=True))
+    parameters["max_deterministic_time"] = min(
+        ONE_WORKER_WORK, _number(parameters, "max_deterministic_time")
+    )
+    parameters["max_time_in_seconds"] = min(
+        _number(parameters, "max_time_in_seconds"), deadline.left()
+    )
+    solver = cp_model.CpSolver()
+    apply_parameters(solver, parameters)
+    found = run.search(solver, built.model)
+    found.canonical = found.status == cp_model.OPTIMAL and not found.interrupted
+    found.bound = _bound(solver, found.status)
+    found.figures = _solver_statistics(solver, found.status)
+    return found
+
+
+def _bound(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus) -> float | None:
+    """The search's best bound, when it searched well enough to have one."""
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not answered(solver):
+        return None
+    bound = solver.best_objective_bound
+    return bound if math.isfinite(bound) else None
 
 
 def _first_plan_s(
@@ -292,9 +398,9 @@ def _after_search(found: Found, what: str, step: Step) -> bool:
     return True
 
 
-def _hinted_step(built: BuiltModel, plan_from: str) -> Step:
+def _hinted_step(built: BuiltModel, plan_from: str, deadline: Deadline) -> Step:
     def step() -> tuple[Solution | None, str]:
-        return hinted_solution(built), plan_from
+        return hinted_solution(built, deadline), plan_from
 
     return step
 
@@ -303,12 +409,12 @@ def _fill_step(
     built: BuiltModel,
     problem: Problem,
     searched: Solution,
-    seconds: float,
+    deadline: Deadline,
     workers: int,
 ) -> Step:
     def step() -> tuple[Solution | None, str]:
         plan = solution_plan(problem, built.variables, searched)
-        filled = _fill_gaps(built, problem, plan, seconds, workers)
+        filled = _fill_gaps(built, problem, plan, deadline, workers)
         if filled is None or filled.objective_value <= searched.objective_value:
             return None, "search"
         return filled, "search, then gaps filled"
@@ -317,17 +423,21 @@ def _fill_step(
 
 
 def _canonical_step(
-    built: BuiltModel, problem: Problem, searched: Solution, options: SolveOptions
+    built: BuiltModel,
+    problem: Problem,
+    searched: Solution,
+    options: SolveOptions,
+    deadline: Deadline,
 ) -> Step:
     def step() -> tuple[Solution | None, str]:
         optimum = round(searched.objective_value)
-        return _canonical(built, problem, optimum, options), "search"
+        return _canonical(built, problem, optimum, options, deadline), "search"
 
     return step
 
 
 def _fill_gaps(
-    built: BuiltModel, problem: Problem, plan: Plan, seconds: float, workers: int
+    built: BuiltModel, problem: Problem, plan: Plan, deadline: Deadline, workers: int
 ) -> Solution | None:
     """Keep every event of ``plan`` as it is and add what still fits around it.
 
@@ -343,13 +453,20 @@ def _fill_gaps(
     clear_hints(model)
     add_hint(built, plan)
     solver = cp_model.CpSolver()
-    options = SolveOptions(time_limit_s=max(seconds, 1.0), workers=workers)
+    left = deadline.left()
+    if left < MIN_STEP_S:
+        return None
+    options = SolveOptions(time_limit_s=left, workers=workers)
     apply_parameters(solver, solver_parameters(problem, options))
     return solution_of(solver, run_cp_sat(solver, model))
 
 
 def _canonical(
-    built: BuiltModel, problem: Problem, optimum: int, options: SolveOptions
+    built: BuiltModel,
+    problem: Problem,
+    optimum: int,
+    options: SolveOptions,
+    deadline: Deadline,
 ) -> Solution | None:
     """The first plan worth ``optimum`` that a deterministic run finds.
 
@@ -365,6 +482,12 @@ def _canonical(
     stands.
     """
     parameters = solver_parameters(problem, replace(options, deterministic=True))
+    left = deadline.left()
+    if left < MIN_STEP_S:
+        return None
+    parameters["max_time_in_seconds"] = min(
+        _number(parameters, "max_time_in_seconds"), left
+    )
     solver = cp_model.CpSolver()
     apply_parameters(solver, parameters)
     status = run_cp_sat(solver, built.model, _StopAt(optimum))

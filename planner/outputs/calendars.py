@@ -141,29 +141,51 @@ def calendar_entries(
     return result
 
 
+END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
 def to_ical(
-    name: str, entries: Iterable[tuple[Entry, int]], stamp: dt.datetime
+    name: str,
+    entries: Iterable[tuple[Entry, int]],
+    stamp: dt.datetime,
+    written: dict[tuple[Entry, int], bytes] | None = None,
 ) -> bytes:
-    """An iCalendar file of all-day events."""
+    """An iCalendar file of all-day events.
+
+    Each event's VEVENT is written once per run and kept in ``written``: an
+    exercise stands in the programme's file, its venue's and each
+    participant's (dense xl: 6,100 VEVENTs of 1,500 exercises, 6 s of
+    line folding when each was written again).
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
+    head = bytes(calendar.to_ical())
+    if written is None:
+        written = {}
+    events = []
     for item, sequence in entries:
-        event = CalendarEvent()
-        event.add("uid", item.uid)
-        event.add("dtstamp", stamp)
-        event.add("sequence", sequence)
-        event.add("summary", item.summary)
-        event.add("dtstart", item.first_day)
-        event.add("dtend", item.last_day + dt.timedelta(days=1))
-        event.add("location", item.location)
-        event.add("description", item.description)
-        event.add("status", item.status)
-        event.add("transp", "OPAQUE")
-        calendar.add_component(event)
-    return bytes(calendar.to_ical())
+        if (item, sequence) not in written:
+            written[item, sequence] = _vevent(item, sequence, stamp)
+        events.append(written[item, sequence])
+    return head.removesuffix(END_CALENDAR) + b"".join(events) + END_CALENDAR
+
+
+def _vevent(item: Entry, sequence: int, stamp: dt.datetime) -> bytes:
+    event = CalendarEvent()
+    event.add("uid", item.uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("summary", item.summary)
+    event.add("dtstart", item.first_day)
+    event.add("dtend", item.last_day + dt.timedelta(days=1))
+    event.add("location", item.location)
+    event.add("description", item.description)
+    event.add("status", item.status)
+    event.add("transp", "OPAQUE")
+    return bytes(event.to_ical())
 
 
 def read_published(path: Path) -> dict[str, Published]:
@@ -244,11 +266,13 @@ def write_calendars(
     """
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     writes = []
+    written: dict[tuple[Entry, int], bytes] = {}
     for relative, (title, entries) in calendar_files(problem, plan).items():
         target = out_dir / relative
         folders = (out_dir, *earlier)
         found = next((f / relative for f in folders if (f / relative).exists()), target)
-        text = to_ical(title, calendar_entries(entries, read_published(found)), stamp)
+        entries_now = calendar_entries(entries, read_published(found))
+        text = to_ical(title, entries_now, stamp, written)
         writes.append((target, lambda temp, text=text: temp.write_bytes(text)))
     make_folder(out_dir / CALENDARS_DIR)
     # All or none: a calendar application never reads half a file, and the

@@ -189,6 +189,7 @@ def explanation_to_json(explanation: Explanation) -> dict[str, object]:
         "lines": list(explanation.lines),
         "seconds": round(explanation.seconds, 2),
         "probed": explanation.probed,
+        "not_examined": explanation.not_examined,
         "reasons": [
             {
                 "id": r.item_id,

@@ -341,6 +341,12 @@ def _colour_kind_column(
 # Summary --------------------------------------------------------------------
 
 
+CUT_SHORT_NOTE = (
+    "left out or unmet, not examined: the time limit ran out first; "
+    "--explain-time S gives the explanations S more seconds"
+)
+
+
 def _explanation_rows(data: dict[str, object]) -> list[tuple[object, ...]]:
     """How many reasons were given and what finding them took."""
     explanation = cast(dict[str, object] | None, data.get("explanation"))
@@ -351,11 +357,12 @@ def _explanation_rows(data: dict[str, object]) -> list[tuple[object, ...]]:
         ("Explanations",),
         ("reasons", len(reasons), "one per exercise left out and goal not met"),
         ("probed", explanation["probed"], "re-solved with the item forced in"),
+        ("not examined", explanation.get("not_examined", 0), CUT_SHORT_NOTE),
         (
             "explain time (s)",
             explanation["seconds"],
-            "part of the run's wall time; without --explain-all at most "
-            "half the time limit",
+            "part of the run's wall time: what the search left of the time "
+            "limit (unlimited with --explain-all)",
         ),
     ]
 
@@ -372,6 +379,10 @@ def _summary_rows(
         rows.append(("interrupted", "yes", INTERRUPTED_NOTE))
     failures = result.failures
     rows += [("failed", failure) for failure in failures]
+    explanation = cast(dict[str, object] | None, data.get("explanation"))
+    cut_short = 0 if explanation is None else explanation.get("not_examined", 0)
+    if cut_short:
+        rows.append(("reasons cut short", cut_short, CUT_SHORT_NOTE))
     if result.plan is None:
         rows.append(("", NO_PLAN_REASONS.get(result.status, "No plan.")))
         rows += [

@@ -22,15 +22,49 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TypeVar
 
 from planner.workbook.schema import WorkbookData
 
 PLANNING_START = dt.date(2027, 1, 4)  # a Monday: weeks start on Mondays
-SLOT_DAYS = 7
+WEEKS_PER_YEAR = 52
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The slots of a generated programme: ``weeks`` weeks from
+    PLANNING_START, in slots of a week or of a day (``unit``)."""
+
+    weeks: int
+    unit: str = "week"
+
+    @property
+    def per_week(self) -> int:
+        return 1 if self.unit == "week" else 7
+
+    @property
+    def slot_days(self) -> int:
+        return 7 // self.per_week
+
+    @property
+    def n_slots(self) -> int:
+        return self.weeks * self.per_week
+
+    def start(self, slot: int) -> dt.date:
+        return PLANNING_START + dt.timedelta(days=self.slot_days * slot)
+
+    def end(self, slot: int) -> dt.date:
+        return self.start(slot + 1) - dt.timedelta(days=1)
+
+    def slot(self, day: dt.date) -> int:
+        return (day - PLANNING_START).days // self.slot_days
+
+    def of_weeks(self, first: int, last: int) -> tuple[int, int]:
+        """The slots of weeks ``first`` to ``last``."""
+        return first * self.per_week, (last + 1) * self.per_week - 1
 
 
 @dataclass(frozen=True)
@@ -59,6 +93,16 @@ class Size:
     # Draw blackouts before planting, so every one is kept and the planted
     # schedule works around them; otherwise a busy year leaves room for few.
     blackouts_first: bool = False
+    unit: str = "week"  # slots of a week, or of a day
+    # A hard goal's target lies up to this many counts below what the planted
+    # schedule achieves (0: exactly that, as tight as a target can be).
+    hard_slack: int = 1
+    blackouts: float = 1.0  # blackout rows drawn, as a multiple of the usual
+    # Share of a facility's usual extra capabilities a venue may have (0: each
+    # venue offers only its primary capability, so few venues fit each kind).
+    venue_extras: float = 1.0
+    duration_scale: int = 1  # exercises last this many times their usual weeks
+    requires_share: float = 0.4  # dependencies where the later one needs the first
 
 
 SIZES: dict[str, Size] = {
@@ -76,7 +120,72 @@ DENSE_SIZES: dict[str, Size] = {
     "l": Size(500, 50, 34, 52, 8, (3, 12), 24, 25, 120, 0.36, 0.25, True),
     "xl": Size(1500, 150, 100, 52, 24, (3, 12), 70, 75, 120, 0.36, 0.25, True),
 }
-PROFILES: dict[str, dict[str, Size]] = {"spread": SIZES, "dense": DENSE_SIZES}
+
+
+def _shaped(
+    base: dict[str, Size], scale: Mapping[str, float] | None = None, **knobs: object
+) -> dict[str, Size]:
+    """``base`` at every size with ``knobs`` set and the counts named in
+    ``scale`` multiplied (at least 1)."""
+    shaped = {}
+    for size, spec in base.items():
+        counts = {
+            name: max(1, round(getattr(spec, name) * factor))
+            for name, factor in (scale or {}).items()
+        }
+        shaped[size] = replace(spec, **counts, **knobs)  # type: ignore[arg-type]
+    return shaped
+
+
+# The family of shapes (issue 20): planners bring programmes shaped like
+# neither profile, so each shape turns some knobs of one, at every size.
+SHAPES: dict[str, dict[str, Size]] = {
+    # Many hard goals, each exactly what the planted schedule achieves.
+    "goal-heavy": _shaped(DENSE_SIZES, {"goals": 1.5}, hard_share=0.6, hard_slack=0),
+    "mandatory": _shaped(DENSE_SIZES, mandatory_share=0.75),
+    "blackouts": _shaped(DENSE_SIZES, blackouts=3.0),
+    # Fewer venues, each offering only its primary capability.
+    "scarce-venues": _shaped(DENSE_SIZES, {"venues": 0.6}, venue_extras=0.0),
+    "wide-invitations": _shaped(DENSE_SIZES, invited=(6, 20)),
+    "long": _shaped(DENSE_SIZES, duration_scale=2),
+    "chains": _shaped(DENSE_SIZES, {"dependencies": 4.0}, requires_share=0.8),
+    "days": _shaped(SIZES, unit="day"),
+    "decade": _shaped(SIZES, weeks=10 * 52),
+    # Everything tight at once.
+    "hostile": _shaped(
+        DENSE_SIZES,
+        {"goals": 1.5, "venues": 0.8},
+        hard_share=0.5,
+        hard_slack=0,
+        mandatory_share=0.6,
+        blackouts=2.0,
+        requires_share=0.8,
+    ),
+}
+PROFILES: dict[str, dict[str, Size]] = {
+    "spread": SIZES,
+    "dense": DENSE_SIZES,
+    **SHAPES,
+}
+# What each knob of a shape means, for `planner generate --set` (in order).
+KNOBS: dict[str, str] = {
+    "exercises": "how many exercises",
+    "partners": "how many partners",
+    "venues": "how many venues",
+    "weeks": "the horizon in weeks (52 a year)",
+    "assets": "how many assets",
+    "invited": "fewest and most partners invited, as 3-12",
+    "goals": "how many goals",
+    "dependencies": "how many dependencies",
+    "mandatory_share": "share of planted exercises that are mandatory",
+    "hard_share": "share of goals (after the first, always hard) that are hard",
+    "hard_slack": "how far below the planted count a hard target may lie",
+    "blackouts": "blackout rows, as a multiple of the usual",
+    "venue_extras": "share of a facility's usual extra capabilities offered",
+    "duration_scale": "exercises last this many times their usual weeks",
+    "requires_share": "share of dependencies where the later one needs the first",
+    "unit": "week or day",
+}
 
 # Share of exercises deliberately left out of the planted schedule: optional
 # extras that compete with the planted ones, so the optimizer has choices.
@@ -416,9 +525,13 @@ class ExerciseDraft:
 
 
 def generate(
-    size: str, seed: int, profile: str = "spread"
+    size: str,
+    seed: int,
+    profile: str = "spread",
+    knobs: Mapping[str, str] | None = None,
 ) -> tuple[WorkbookData, list[PlantedEvent]]:
-    """A programme of the given size and profile, and the planted schedule.
+    """A programme of the given size and profile (or shape), with ``knobs``
+    (`KNOBS`, values as typed) turned, and the planted schedule.
 
     The planted events hold only the exercises placed in the planted
     schedule: the others are optional, so leaving them out is allowed.
@@ -430,19 +543,57 @@ def generate(
     if size not in PROFILES[profile]:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
     spec = PROFILES[profile][size]
+    turned = {
+        name: knob_value(spec, name, text) for name, text in (knobs or {}).items()
+    }
+    return generate_spec(replace(spec, **turned), seed)  # type: ignore[arg-type]
+
+
+def knob_value(spec: Size, name: str, text: str) -> object:
+    """``text`` as the value of knob ``name``; ValueError saying what is
+    wrong (an unknown knob, a value of the wrong kind or range)."""
+    if name not in KNOBS:
+        raise ValueError(f"unknown knob {name!r}; knobs: {', '.join(KNOBS)}")
+    current = getattr(spec, name)
+    try:
+        if isinstance(current, tuple):
+            low, high = (int(part) for part in text.split("-"))
+            value: object = (low, high)
+            good = 1 <= low <= high
+        elif isinstance(current, bool):
+            raise ValueError
+        elif isinstance(current, int):
+            value = int(text)
+            good = value >= (0 if name in ("hard_slack", "dependencies") else 1)
+        elif isinstance(current, float):
+            value = float(text)
+            good = value >= 0 and (value <= 1 or not name.endswith("share"))
+        else:
+            value = text
+            good = text in ("week", "day")
+    except ValueError:
+        good = False
+    if not good:
+        raise ValueError(f"{name}={text}: expected {KNOBS[name]}")
+    return value
+
+
+def generate_spec(spec: Size, seed: int) -> tuple[WorkbookData, list[PlantedEvent]]:
+    """The programme ``spec`` describes, and its planted schedule."""
     rng = random.Random(seed)
-    n_slots = spec.weeks
+    horizon = Horizon(spec.weeks, spec.unit)
+    n_slots = horizon.n_slots
     partners = make_partners(spec, rng, n_slots)
-    venues = make_venues(spec, rng, partners, n_slots)
+    venues = make_venues(spec, rng, partners, horizon)
     assets = make_assets(spec, rng, n_slots)
-    exercises = draft_exercises(spec, rng, partners, venues, assets)
+    exercises = draft_exercises(spec, rng, partners, venues, assets, horizon)
     blackouts = None
     if spec.blackouts_first:
-        blackouts = _blackouts(rng, partners, venues, assets, [], n_slots)
-        _block(blackouts, partners, venues, assets)
+        blackouts = _blackouts(spec, rng, partners, venues, assets, [], horizon)
+        _block(blackouts, partners, venues, assets, horizon)
     for draft in rng.sample(exercises, len(exercises)):
         if rng.random() >= UNPLANTED_SHARE:
-            plant(draft, rng, partners, venues, assets, n_slots)
+            plant(draft, rng, partners, venues, assets, horizon)
     travel = travel_costs(rng, partners, venues)
     tables = build_tables(spec, rng, partners, venues, assets, exercises, travel)
     if blackouts is not None:
@@ -459,6 +610,7 @@ def _block(
     partners: list[PartnerDraft],
     venues: list[VenueDraft],
     assets: list[AssetDraft],
+    horizon: Horizon,
 ) -> None:
     """Mark each blackout's slots on its partner, venue or asset draft."""
     drafts: dict[str, PartnerDraft | VenueDraft | AssetDraft] = {}
@@ -467,20 +619,8 @@ def _block(
     for row in blackouts:
         first, last = row["start"], row["end"]
         assert isinstance(first, dt.date) and isinstance(last, dt.date)
-        slots = range(_slot(first), _slot(last) + 1)
+        slots = range(horizon.slot(first), horizon.slot(last) + 1)
         drafts[str(row["resource_id"])].blocked.update(slots)
-
-
-def _slot(day: dt.date) -> int:
-    return (day - PLANNING_START).days // SLOT_DAYS
-
-
-def slot_start(slot: int) -> dt.date:
-    return PLANNING_START + dt.timedelta(days=SLOT_DAYS * slot)
-
-
-def slot_end(slot: int) -> dt.date:
-    return slot_start(slot + 1) - dt.timedelta(days=1)
 
 
 def make_partners(spec: Size, rng: random.Random, n_slots: int) -> list[PartnerDraft]:
@@ -495,7 +635,8 @@ def make_partners(spec: Size, rng: random.Random, n_slots: int) -> list[PartnerD
     partners = []
     for code3, name, code2, region in COUNTRIES[: spec.partners]:
         max_concurrent = 2 if rng.random() < 0.15 else 1
-        min_gap = 1 if max_concurrent == 1 and rng.random() < 0.25 else 0
+        rest = Horizon(spec.weeks, spec.unit).per_week  # a week's rest
+        min_gap = rest if max_concurrent == 1 and rng.random() < 0.25 else 0
         partners.append(
             PartnerDraft(
                 id=code3,
@@ -512,7 +653,7 @@ def make_partners(spec: Size, rng: random.Random, n_slots: int) -> list[PartnerD
 
 
 def make_venues(
-    spec: Size, rng: random.Random, partners: list[PartnerDraft], n_slots: int
+    spec: Size, rng: random.Random, partners: list[PartnerDraft], horizon: Horizon
 ) -> list[VenueDraft]:
     """Venues hosted by partners, every capability offered somewhere."""
     hosts = rng.sample(partners, len(partners))
@@ -523,7 +664,8 @@ def make_venues(
         host = hosts[index % len(hosts)]
         primary = CAPABILITIES[index % len(CAPABILITIES)]
         suffix, facility, usual = FACILITIES[primary]
-        extras = rng.sample(usual, rng.randint(0, len(usual)))
+        most = round(len(usual) * spec.venue_extras)
+        extras = rng.sample(usual, rng.randint(0, most))
         capabilities = [primary, *(c for c in CAPABILITIES if c in extras)]
         venue_id = _unique(f"{host.id}-{suffix}", used_ids)
         number = venue_id.removeprefix(f"{host.id}-{suffix}")
@@ -535,9 +677,12 @@ def make_venues(
                 region=host.region,
                 capabilities=tuple(capabilities),
                 capacity=rng.randint(5, 8) if small else rng.randint(6, 16),
-                cost_per_slot=_round_to(rng.uniform(10_000, 70_000), 5_000),
+                cost_per_slot=_round_to(
+                    rng.uniform(10_000, 70_000) / horizon.per_week,
+                    5_000 // horizon.per_week,
+                ),
                 max_concurrent=2 if rng.random() < 0.15 else 1,
-                load=[0] * n_slots,
+                load=[0] * horizon.n_slots,
             )
         )
     _offer_every_capability(venues, rng)
@@ -588,11 +733,14 @@ def draft_exercises(
     partners: list[PartnerDraft],
     venues: list[VenueDraft],
     assets: list[AssetDraft],
+    horizon: Horizon,
 ) -> list[ExerciseDraft]:
     """Kind, duration, invited partners and allowed venues of each exercise.
 
     Partners near the lead nation are invited more often and venues near it
-    are preferred, as in real regional programmes.
+    are preferred, as in real regional programmes. In days, an exercise of
+    n weeks lasts n weeks less up to two days (a week's exercise is held on
+    five to seven days).
     """
     kinds = [k for k in KINDS for _ in range(k.frequency)]
     width = max(3, len(str(spec.exercises)))
@@ -613,7 +761,10 @@ def draft_exercises(
         uses = (
             [rng.choice(usable_assets)] if usable_assets and rng.random() < 0.6 else []
         )
-        duration = rng.choice(kind.durations)
+        weeks = rng.choice(kind.durations) * spec.duration_scale
+        duration = weeks * horizon.per_week
+        if horizon.per_week > 1:
+            duration -= rng.randint(0, 2)
         weekly = rng.uniform(*kind.fixed_cost_per_week)
         drafts.append(
             ExerciseDraft(
@@ -625,7 +776,7 @@ def draft_exercises(
                 allowed=allowed,
                 venues_listed=listed,
                 assets=uses,
-                fixed_cost=_round_to(weekly * duration, 5_000),
+                fixed_cost=_round_to(weekly * weeks, 5_000),
                 cost_per_partner=_round_to(rng.uniform(*kind.cost_per_partner), 1_000),
             )
         )
@@ -670,7 +821,7 @@ def plant(
     partners: list[PartnerDraft],
     venues: list[VenueDraft],
     assets: list[AssetDraft],
-    n_slots: int,
+    horizon: Horizon,
 ) -> None:
     """Place one event where venue, assets and enough partners are free.
 
@@ -683,7 +834,7 @@ def plant(
     asset_by_id = {a.id: a for a in assets}
     duration = draft.duration
     for _ in range(PLACEMENT_ATTEMPTS):
-        start = rng.randint(0, n_slots - duration)
+        start = rng.randint(0, horizon.n_slots - duration)
         slots = range(start, start + duration)
         venue = venue_by_id[rng.choice(draft.allowed)]
         if any(venue.load[s] >= venue.max_concurrent for s in slots) or (
@@ -716,7 +867,7 @@ def plant(
         draft.start = start
         draft.planted = PlantedEvent(
             exercise_id=draft.id,
-            start_date=slot_start(start),
+            start_date=horizon.start(start),
             venue_id=venue.id,
             participants=tuple(p.id for p in participants),
         )
@@ -775,10 +926,10 @@ def build_tables(
     travel: dict[tuple[str, str], int],
 ) -> WorkbookData:
     """Every sheet's rows, derived so the planted schedule obeys every rule."""
-    n_slots = spec.weeks
+    horizon = Horizon(spec.weeks, spec.unit)
     venue_by_id = {v.id: v for v in venues}
     exercise_rows = [
-        _exercise_row(d, rng, n_slots, spec.mandatory_share) for d in exercises
+        _exercise_row(d, rng, horizon, spec.mandatory_share) for d in exercises
     ]
     planted = [d for d in exercises if d.planted is not None]
     organizer = sum(
@@ -790,8 +941,8 @@ def build_tables(
     return {
         "Settings": [
             {"key": "planning_start", "value": PLANNING_START},
-            {"key": "planning_end", "value": slot_end(n_slots - 1)},
-            {"key": "time_unit", "value": "week"},
+            {"key": "planning_end", "value": horizon.end(horizon.n_slots - 1)},
+            {"key": "time_unit", "value": spec.unit},
             {
                 "key": "total_budget",
                 "value": _ceil_to(organizer * rng.uniform(1.05, 1.2), 100_000),
@@ -805,17 +956,20 @@ def build_tables(
         "Assets": [
             {"asset_id": a.id, "name": a.name, "capacity": a.capacity} for a in assets
         ],
-        "Unavailability": _blackouts(rng, partners, venues, assets, exercises, n_slots),
+        "Unavailability": _blackouts(
+            spec, rng, partners, venues, assets, exercises, horizon
+        ),
         "TravelCosts": _travel_rows(exercises, venues, partners, travel),
         "Goals": _goals(spec, rng, partners, exercises),
-        "Dependencies": _dependencies(spec, rng, planted),
+        "Dependencies": _dependencies(spec, rng, planted, horizon),
     }
 
 
 def _exercise_row(
-    draft: ExerciseDraft, rng: random.Random, n_slots: int, mandatory_share: float
+    draft: ExerciseDraft, rng: random.Random, horizon: Horizon, mandatory_share: float
 ) -> dict[str, object]:
     kind, duration = draft.kind, draft.duration
+    n_slots = horizon.n_slots
     event = draft.planted
     if event is not None:
         participants = list(event.participants)
@@ -843,7 +997,7 @@ def _exercise_row(
         fixed_start = event.start_date
     if event is not None and rng.random() < FIXED_SHARE:
         fixed_venue = event.venue_id
-    year = slot_start(first).year % 100
+    year = horizon.start(first).year % 100
     name = f"{rng.choice(NAME_FIRST)} {rng.choice(NAME_SECOND)} {year:02d}"
     return {
         "exercise_id": draft.id,
@@ -852,8 +1006,8 @@ def _exercise_row(
         "duration": duration,
         "mandatory": mandatory,
         "value": rng.randint(5, 10) if mandatory else rng.randint(1, 10),
-        "earliest_start": slot_start(first),
-        "latest_end": slot_end(last),
+        "earliest_start": horizon.start(first),
+        "latest_end": horizon.end(last),
         "venues": draft.allowed if draft.venues_listed else None,
         "needs": list(kind.needs),
         "required_partners": required,
@@ -919,56 +1073,78 @@ def _venue_row(venue: VenueDraft) -> dict[str, object]:
 
 
 def _blackouts(
+    spec: Size,
     rng: random.Random,
     partners: list[PartnerDraft],
     venues: list[VenueDraft],
     assets: list[AssetDraft],
     exercises: list[ExerciseDraft],
-    n_slots: int,
+    horizon: Horizon,
 ) -> list[dict[str, object]]:
     """Elections, holidays and maintenance, kept clear of the planted events.
 
     A partner's blackout also stays clear of the rest weeks after its planted
     events, so the schedule survives any model that books the rest as busy.
+    Drawn in weeks (in days a national holiday is one day), `Size.blackouts`
+    times a year.
     """
-    years = range(math.ceil(n_slots / 52))
+    years = range(math.ceil(horizon.weeks / WEEKS_PER_YEAR))
     rows: list[dict[str, object]] = []
+
+    def add(resource: str, weeks: tuple[int, int], reason: str, busy: Busy) -> None:
+        first, last = horizon.of_weeks(*weeks)
+        if reason == HOLIDAY and horizon.per_week > 1:
+            first = last = first + rng.randint(0, 4)
+        _add_blackout(rows, resource, first, last, reason, busy, horizon)
+
     for partner in partners:
         busy = [(first, last + partner.min_gap) for first, last in partner.events]
-        for year in years:
+        for year in _draws(spec, rng, years):
             for first, last, reason in _partner_candidates(rng, partner, year):
-                _add_blackout(rows, partner.id, first, last, reason, busy, n_slots)
+                add(partner.id, (first, last), reason, busy)
     venue_busy = _busy_by_resource(
         exercises, lambda d: [d.planted.venue_id] if d.planted else []
     )
     for venue in venues:
         reason = _maintenance_reason(venue.capabilities[0])
-        for year in years:
+        for year in _draws(spec, rng, years):
             for _ in range(rng.randint(0, 2)):
-                first = 52 * year + rng.randint(0, 48)
+                first = WEEKS_PER_YEAR * year + rng.randint(0, 48)
                 last = first + rng.randint(1, 5)
-                busy = venue_busy.get(venue.id, [])
-                _add_blackout(rows, venue.id, first, last, reason, busy, n_slots)
+                add(venue.id, (first, last), reason, venue_busy.get(venue.id, []))
     asset_busy = _busy_by_resource(exercises, lambda d: d.assets if d.planted else [])
     for asset in assets:
-        for year in years:
+        for year in _draws(spec, rng, years):
             if rng.random() < 0.7:
-                first = 52 * year + rng.randint(0, 44)
+                first = WEEKS_PER_YEAR * year + rng.randint(0, 44)
                 last = first + rng.randint(2, 7)
                 busy = asset_busy.get(asset.id, [])
-                _add_blackout(
-                    rows, asset.id, first, last, "maintenance period", busy, n_slots
-                )
+                add(asset.id, (first, last), "maintenance period", busy)
     return rows
+
+
+Busy = list[tuple[int, int]]
+HOLIDAY = "national holiday"
+
+
+def _draws(spec: Size, rng: random.Random, years: range) -> list[int]:
+    """The years to draw one resource's blackouts for: each year once, or
+    `Size.blackouts` times on average (one draw more with the fraction's
+    chance)."""
+    if spec.blackouts == 1.0:
+        return list(years)
+    whole, part = divmod(spec.blackouts, 1.0)
+    return [year for year in years for _ in range(int(whole) + (rng.random() < part))]
 
 
 def _partner_candidates(
     rng: random.Random, partner: PartnerDraft, year: int
 ) -> list[tuple[int, int, str]]:
-    base = 52 * year
+    """A partner's blackouts of one year, in weeks."""
+    base = WEEKS_PER_YEAR * year
     candidates = []
     holiday = base + rng.randint(0, 50)
-    candidates.append((holiday, holiday, "national holiday"))
+    candidates.append((holiday, holiday, HOLIDAY))
     if partner.region in EUROPE and rng.random() < 0.6:
         leave = base + rng.randint(27, 30)
         candidates.append((leave, leave + 2, "summer leave"))
@@ -1008,11 +1184,11 @@ def _add_blackout(
     first: int,
     last: int,
     reason: str,
-    busy: list[tuple[int, int]],
-    n_slots: int,
+    busy: Busy,
+    horizon: Horizon,
 ) -> None:
     """Add the blackout unless it would touch a planted (busy) slot."""
-    last = min(last, n_slots - 1)
+    last = min(last, horizon.n_slots - 1)
     if first > last or any(
         b_first <= last and first <= b_last for b_first, b_last in busy
     ):
@@ -1020,8 +1196,8 @@ def _add_blackout(
     rows.append(
         {
             "resource_id": resource,
-            "start": slot_start(first),
-            "end": slot_end(last),
+            "start": horizon.start(first),
+            "end": horizon.end(last),
             "reason": reason,
         }
     )
@@ -1064,15 +1240,19 @@ def _goals(
     goals = []
     for index in range(spec.goals):
         hard = index == 0 or rng.random() < spec.hard_share
-        goal = makers[index % len(makers)](rng, partners, planted, areas, hard)
+        maker = makers[index % len(makers)]
+        goal = maker(rng, partners, planted, areas, hard, spec.hard_slack)
         goals.append({"goal_id": f"G{index + 1:02d}", **goal})
     return goals
 
 
-def _target(rng: random.Random, achieved: int, hard: bool) -> tuple[int, bool]:
-    """A hard target the planted schedule meets, or a soft one a bit above it."""
+def _target(
+    rng: random.Random, achieved: int, hard: bool, slack: int
+) -> tuple[int, bool]:
+    """A hard target the planted schedule meets (up to ``slack`` below what it
+    achieves), or a soft one a bit above it."""
     if hard and achieved >= 1:
-        return max(1, achieved - rng.randint(0, 1)), True
+        return max(1, achieved - rng.randint(0, slack)), True
     return achieved + rng.randint(1, 2), False
 
 
@@ -1082,10 +1262,11 @@ def _coverage_goal(
     planted: list[ExerciseDraft],
     areas: list[str],
     hard: bool,
+    slack: int,
 ) -> dict[str, object]:
     area = rng.choice(areas)
     achieved = sum(area in d.kind.areas for d in planted)
-    min_count, hard = _target(rng, achieved, hard)
+    min_count, hard = _target(rng, achieved, hard, slack)
     return {
         "kind": "coverage",
         "area": area,
@@ -1101,6 +1282,7 @@ def _engagement_goal(
     planted: list[ExerciseDraft],
     areas: list[str],
     hard: bool,
+    slack: int,
 ) -> dict[str, object]:
     listed = (
         []
@@ -1109,7 +1291,7 @@ def _engagement_goal(
     )
     # A partner's planted events are exactly what this goal counts for it.
     achieved = min(len(p.events) for p in listed or partners)
-    min_count, hard = _target(rng, achieved, hard)
+    min_count, hard = _target(rng, achieved, hard, slack)
     return {
         "kind": "engagement",
         "partners": [p.id for p in partners if p in listed] or None,
@@ -1125,6 +1307,7 @@ def _together_goal(
     planted: list[ExerciseDraft],
     areas: list[str],
     hard: bool,
+    slack: int,
 ) -> dict[str, object]:
     """Partners that already meet in some planted event, so a target exists."""
     event = rng.choice(planted).planted if planted else None
@@ -1141,7 +1324,7 @@ def _together_goal(
         for d in planted
         if d.planted
     )
-    min_count, hard = _target(rng, achieved, hard)
+    min_count, hard = _target(rng, achieved, hard, slack)
     return {
         "kind": "together",
         "partners": group,
@@ -1153,7 +1336,7 @@ def _together_goal(
 
 
 def _dependencies(
-    spec: Size, rng: random.Random, planted: list[ExerciseDraft]
+    spec: Size, rng: random.Random, planted: list[ExerciseDraft], horizon: Horizon
 ) -> list[dict[str, object]]:
     """Build-up before main event: pairs the planted schedule already orders.
 
@@ -1161,6 +1344,7 @@ def _dependencies(
     exercise, and because each link points forward in time there is no cycle.
     """
     ordered = sorted(planted, key=lambda d: (d.start, d.id))
+    reach, most_gap, most_slack = (w * horizon.per_week for w in (20, 4, 6))
     rows: list[dict[str, object]] = []
     linked: set[tuple[str, str]] = set()
     for _ in range(spec.dependencies * 10):
@@ -1168,7 +1352,9 @@ def _dependencies(
             break
         before = rng.choice(ordered)
         end = before.start + before.duration
-        later = [d for d in ordered if end <= d.start <= end + 20 and d is not before]
+        later = [
+            d for d in ordered if end <= d.start <= end + reach and d is not before
+        ]
         if not later:
             continue
         after = rng.choice(later)
@@ -1180,9 +1366,11 @@ def _dependencies(
             {
                 "before": before.id,
                 "after": after.id,
-                "min_gap": rng.randint(0, min(gap, 4)),
-                "max_gap": gap + rng.randint(0, 6) if rng.random() < 0.5 else None,
-                "requires": rng.random() < 0.4,
+                "min_gap": rng.randint(0, min(gap, most_gap)),
+                "max_gap": gap + rng.randint(0, most_slack)
+                if rng.random() < 0.5
+                else None,
+                "requires": rng.random() < spec.requires_share,
             }
         )
     return rows
@@ -1199,6 +1387,7 @@ def planted_schedule(
     """
     settings = {row["key"]: row["value"] for row in tables["Settings"]}
     durations = {row["exercise_id"]: row["duration"] for row in tables["Exercises"]}
+    slot_days = Horizon(0, str(settings["time_unit"])).slot_days
     return {
         "status": "planted",
         "time_unit": settings["time_unit"],
@@ -1210,7 +1399,7 @@ def planted_schedule(
                 "start_date": event.start_date.isoformat(),
                 "end_date": (
                     event.start_date
-                    + dt.timedelta(days=SLOT_DAYS * _int(durations[event.exercise_id]))
+                    + dt.timedelta(days=slot_days * _int(durations[event.exercise_id]))
                     - dt.timedelta(days=1)
                 ).isoformat(),
                 "venue_id": event.venue_id,

@@ -17,8 +17,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from planner import cli
+from planner.app.publish import write_result
 from planner.check import check_plan
 from planner.domain import (
+    Deadline,
     Finding,
     Goal,
     GoalKind,
@@ -418,3 +420,26 @@ def test_explanations_get_half_the_time_the_search_took(
         parameters={"time_limit_s": time_limit_s},
     )
     assert explain_budget(problem, result) == pytest.approx(budget_s)
+
+
+def test_explanations_the_time_limit_cut_short_are_counted_and_say_so(
+    tmp_path: Path,
+) -> None:
+    # The run's deadline had passed when explaining began: the items that
+    # need the model (every left-out exercise of the sample) say so, and the
+    # explanation counts them for the Summary.
+    problem, _ = read_problem(SAMPLE)
+    assert problem is not None
+    result = solve(problem, OPTIONS)
+    assert result.plan is not None
+    explanation = explain_result(problem, result, until=Deadline.after(0))
+    assert isinstance(explanation, Explanation)
+    cut = [r for r in explanation.reasons if r.text.startswith("Not examined")]
+    assert {r.item_id for r in cut} == {"ACE27", "CBRN27"}
+    assert explanation.not_examined == 2
+    assert "--explain-time" in cut[0].text
+    # The Summary says so where its reader looks first.
+    write_result(problem, result, tmp_path, SAMPLE, explanation)
+    summary = load_workbook(tmp_path / "schedule.xlsx")["Summary"]
+    rows = {row[0]: row[1] for row in summary.iter_rows(values_only=True)}
+    assert rows["reasons cut short"] == 2

@@ -7,9 +7,19 @@ from pathlib import Path
 import pytest
 
 from planner.check import check_plan
-from planner.domain import Dependency, Goal, GoalKind, Partner, Period, Plan, Problem
+from planner.domain import (
+    Deadline,
+    Dependency,
+    Goal,
+    GoalKind,
+    Partner,
+    Period,
+    Plan,
+    Problem,
+)
+from planner.figures import objective_terms
 from planner.model.construct import construct_plan
-from planner.model.hint import greedy_plan
+from planner.model.hint import PlanState, greedy_plan
 from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
@@ -122,8 +132,12 @@ def test_a_hard_goal_brings_in_an_exercise_and_a_partner() -> None:
 
 
 def _dense(size: str, seed: int, folder: Path) -> Problem:
-    tables, _ = generate(size, seed, "dense")
-    path = folder / f"dense-{size}-{seed}.xlsx"
+    return _shaped(size, seed, "dense", folder)
+
+
+def _shaped(size: str, seed: int, profile: str, folder: Path) -> Problem:
+    tables, _ = generate(size, seed, profile)
+    path = folder / f"{profile}-{size}-{seed}.xlsx"
     write_workbook(tables, path)
     problem, findings = read_problem(path)
     assert problem is not None, [str(f) for f in findings]
@@ -146,3 +160,54 @@ def test_construction_of_a_dense_programme_is_complete_and_checker_clean(
 def test_construction_is_deterministic(tmp_path: Path) -> None:
     problem = _dense("m", 1, tmp_path)
     assert construct_plan(problem) == construct_plan(problem)
+
+
+class _CountedClock:
+    """A clock that moves one tick each time it is read, and counts the reads
+    made after ``at``: the work a step does once its deadline has passed."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.reads = at, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return float(self.reads)
+
+    @property
+    def late(self) -> int:
+        return max(0, self.reads - self.at)
+
+
+@pytest.mark.parametrize("checks", [0, 40, 150, 300])
+def test_a_construction_handed_a_deadline_returns_by_it(
+    checks: int, tmp_path: Path
+) -> None:
+    problem = _shaped("m", 1, "goal-heavy", tmp_path)
+    clock = _CountedClock(checks)
+    plan = construct_plan(problem, Deadline(float(checks), clock))
+    # Once the deadline has passed, each loop still running asks it once
+    # more on its way out (five levels at most: the goal rounds, a goal, one
+    # more count, a repair, its chain) and nothing else is placed: the
+    # deadline is looked at before every placement.
+    assert clock.late <= 8
+    # What it hands over keeps every rule: only mandatory exercises and hard
+    # goals may still be missing, which mending takes up.
+    assert set(_rules_broken(problem, plan)) <= {"mandatory", "hard_goal"}
+
+
+def test_a_construction_with_time_enough_is_complete(tmp_path: Path) -> None:
+    problem = _shaped("m", 1, "goal-heavy", tmp_path)
+    plan = construct_plan(problem, Deadline.never())
+    assert _rules_broken(problem, plan) == []
+    assert plan == construct_plan(problem)
+
+
+def test_what_a_plan_is_worth_so_far_is_the_checkers_objective(
+    tmp_path: Path,
+) -> None:
+    problem = _shaped("m", 2, "dense", tmp_path)
+    state = PlanState(problem)
+    for event in construct_plan(problem).events:
+        state.place(problem.exercise[event.exercise_id], event)
+    plan = Plan(tuple(state.placed.values()))
+    assert state.worth() == sum(objective_terms(problem, plan).values())

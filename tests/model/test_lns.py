@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from planner.check import check_plan
-from planner.domain import Plan, Problem, SolveOptions, Status
+from planner.domain import Deadline, Plan, Problem, Progress, SolveOptions, Status
 from planner.figures import objective_terms
 from planner.model import lns
 from planner.model.construct import construct_plan, shortfalls
@@ -19,7 +19,10 @@ from planner.model.solve import solve
 from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
+from tests.model.clocks import after_checks
 from tests.model.test_rules import assert_checked
+
+SOLVE = importlib.import_module("planner.model.solve")  # the module, not solve()
 
 
 def _dense(size: str, seed: int, folder: Path) -> Problem:
@@ -49,7 +52,7 @@ def test_every_accepted_plan_is_checker_clean_and_better(
         build_model(problem),
         start,
         _objective(problem, start),
-        time.perf_counter() + 4,
+        after_checks(8),  # four parts: two checks each
         seed=1,
         on_improve=lambda plan, value: accepted.append((plan, value)),
     )
@@ -105,24 +108,25 @@ def test_a_plan_breaking_a_rule_is_mended_then_searched_from(
     assert check_plan(problem, broken) != []
     built = build_model(problem)
     options = SolveOptions(4.0, workers=1)
-    assert lns.improve_first(problem, built, broken, options) is None
-    mended = lns.mend(problem, built, broken, options)
+    assert lns.improve_first(problem, built, broken, options, after_checks(8)) is None
+    mended = lns.mend(problem, built, broken, options, Deadline.after(60))
     assert check_plan(problem, mended) == []
     assert {e.id for e in problem.exercises if e.mandatory} <= set(mended.by_exercise)
-    search = lns.improve_first(problem, built, mended, options)
+    search = lns.improve_first(problem, built, mended, options, after_checks(8))
     assert search is not None
     assert check_plan(problem, search.plan) == []
     # A plan the model accepts is its own mend.
-    assert lns.mend(problem, built, search.plan, options) is search.plan
+    assert lns.mend(problem, built, search.plan, options, Deadline.after(60)) is (
+        search.plan
+    )
 
 
-def test_a_plan_not_mended_in_time_stays_as_it_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(lns, "COMPLETE_SHARE", 0.0)
+def test_a_plan_not_mended_in_time_stays_as_it_is(tmp_path: Path) -> None:
     problem = _dense("s", 1, tmp_path)
     broken = _without_mandatory(problem)
-    assert lns.mend(problem, build_model(problem), broken, SolveOptions(1.0)) is broken
+    passed = Deadline.after(0)
+    built = build_model(problem)
+    assert lns.mend(problem, built, broken, SolveOptions(1.0), passed) is broken
 
 
 @pytest.mark.slow
@@ -137,7 +141,7 @@ def test_hard_goals_the_construction_misses_are_met_by_completing_it(
     unmet = {v.rule for v in check_plan(problem, start)}
     assert unmet == {"hard_goal"}
     built = build_model(problem)
-    done = lns.complete(problem, built, start, time.perf_counter() + 60, workers=2)
+    done = lns.complete(problem, built, start, Deadline.after(60), workers=2)
     assert done is not None
     assert check_plan(problem, done) == []
 
@@ -149,6 +153,7 @@ def test_solve_runs_the_neighbourhood_search_on_a_large_model(
     # Thresholds lowered so that a dense m counts as large, and LNS runs alone.
     monkeypatch.setattr(lns, "LNS_FROM", 0)
     monkeypatch.setattr(lns, "LNS_ALONE_DENSITY", 0.0)
+    monkeypatch.setattr(SOLVE, "ONE_WORKER_BELOW", 0)
     problem = _dense("m", 1, tmp_path)
     result = solve(problem, SolveOptions(time_limit_s=4, workers=1, seed=1))
     assert result.status in (Status.FEASIBLE, Status.OPTIMAL)
@@ -162,10 +167,15 @@ def test_a_cancelled_neighbourhood_search_returns_its_checked_plan(
 ) -> None:
     monkeypatch.setattr(lns, "LNS_FROM", 0)
     monkeypatch.setattr(lns, "LNS_ALONE_DENSITY", 0.0)
+    monkeypatch.setattr(SOLVE, "ONE_WORKER_BELOW", 0)
     problem = _dense("m", 1, tmp_path)
     cancel = threading.Event()
-    cancel.set()
-    result = solve(problem, SolveOptions(time_limit_s=30, workers=1), cancel=cancel)
+
+    def first_plan(_: Progress) -> None:
+        cancel.set()  # as soon as the neighbourhood search has a checked plan
+
+    options = SolveOptions(time_limit_s=30, workers=1)
+    result = solve(problem, options, first_plan, cancel=cancel)
     assert result.statistics["interrupted"] is True
     assert result.statistics["plan_from"] == "neighbourhoods"
     assert result.status is Status.FEASIBLE
@@ -193,3 +203,16 @@ def test_a_gaps_part_frees_only_what_the_plan_leaves_out(tmp_path: Path) -> None
     # What was taken out fits back (the construction held it), so the part
     # finds a plan at least as good as the construction's.
     assert _objective(problem, after) >= _objective(problem, full)
+
+
+def test_a_cancel_ends_the_construction_at_once(tmp_path: Path) -> None:
+    # Ctrl-C sets the token before anything is placed: the construction
+    # stops (every loop asks the deadline, which heeds the token), no search
+    # runs, and without a plan the result says it was interrupted.
+    problem = _dense("l", 1, tmp_path)
+    cancel = threading.Event()
+    cancel.set()
+    result = solve(problem, SolveOptions(time_limit_s=60, workers=2), cancel=cancel)
+    assert result.statistics["interrupted"] is True
+    assert result.plan is None
+    assert result.statistics["hint_events"] == 0

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 from planner.check import check_plan
 from planner.domain import (
     Asset,
+    Deadline,
     Dependency,
     Event,
     Exercise,
@@ -178,11 +179,13 @@ def test_time_limited_run_returns_a_checked_plan() -> None:
 
 def test_a_search_stopped_before_its_first_plan_returns_the_hinted_plan() -> None:
     problem = synthetic_problem(60, 12, 8, 52)
+    constructed = construct_plan(problem)
     # 10 ms is too short for CP-SAT's presolve on 60 exercises
-    result = solve(problem, SolveOptions(time_limit_s=0.01, workers=1))
+    options = SolveOptions(time_limit_s=0.01, workers=1)
+    result = solve(problem, options, hint=constructed)
     assert result.statistics["plan_from"] == "hint"
     assert result.status is Status.FEASIBLE
-    assert result.plan == construct_plan(problem)
+    assert result.plan == constructed
     assert result.bound is None
     assert_checked(problem, result)
 
@@ -527,7 +530,7 @@ def test_filling_gaps_adds_what_fits_and_moves_nothing() -> None:
     )
     plan = Plan((Event("E1", 1, "V", ()),))
     built = build_model(problem)
-    filled = _fill_gaps(built, problem, plan, seconds=5, workers=1)
+    filled = _fill_gaps(built, problem, plan, Deadline.after(5), workers=1)
     assert filled is not None
     better = read_plan(problem, built.variables, filled)
     assert better.by_exercise["E1"] == Event("E1", 1, "V", ())

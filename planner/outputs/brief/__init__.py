@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.outputs.brief.content import make_brief
-from planner.outputs.brief.render import write_html, write_pdf
 from planner.outputs.files import make_folder, replace_atomically
 from planner.report import Comparison, ResultSummary
 
@@ -31,13 +30,24 @@ def write_brief(
     what-if's ``comparison`` beside it; return their paths. Raises
     `planner.outputs.files.OutputError` for a folder it cannot write.
     """
+    from planner.outputs.brief.render import draw_charts, write_html, write_pdf
+
     brief = make_brief(main, comparison)
+    charts = draw_charts(brief, paper)
     make_folder(folder)
     pdf, html = folder / PDF_NAME, folder / HTML_NAME
     replace_atomically(
         [
-            (pdf, lambda temp: write_pdf(brief, temp, paper)),
-            (html, lambda temp: write_html(brief, temp, paper)),
+            (pdf, lambda temp: write_pdf(brief, temp, charts, paper)),
+            (html, lambda temp: write_html(brief, temp, charts, paper)),
         ]
     )
     return [pdf, html]
+
+
+def load_renderer() -> None:
+    """Import what draws and typesets the brief (matplotlib, reportlab): a
+    solve calls this in a thread of its own while CP-SAT searches, so that
+    writing finds them loaded (about 0.4 s of a small programme's command).
+    `write_brief` imports them itself when nothing did before."""
+    from planner.outputs.brief import render  # noqa: F401

@@ -1,8 +1,8 @@
 """The brief's charts, drawn by matplotlib: the year plan and spend by partner.
 
 Figures are built with `matplotlib.figure.Figure` directly, never pyplot, so
-no global state is touched and nothing tries to open a window; the Agg and
-SVG backends render them to PNG for the PDF and SVG for the HTML page.
+no global state is touched and nothing tries to open a window; the Agg
+backend renders each once to PNG, for the PDF and the HTML page alike.
 """
 
 from __future__ import annotations
@@ -283,12 +283,3 @@ def png(figure: Figure, dpi: int = 200) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
-
-
-@plain_text
-def svg(figure: Figure) -> str:
-    """The figure as an <svg> element to inline in HTML (no XML prolog)."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", facecolor="white")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]

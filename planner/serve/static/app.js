@@ -185,7 +185,7 @@ async function recall(run) {
   $("#workers").value = options.workers || 0;
   $("#seed").value = options.seed || 0;
   $("#deterministic").checked = Boolean(options.deterministic);
-  $("#explain-all").checked = options.explain_all !== false;
+  $("#explain-all").checked = options.explain_all === true;
   $("#what").value = run.kind === "whatif" ? "whatif" : (run.scenario ? `scenario:${run.scenario}` : "");
 }
 
