@@ -46,6 +46,7 @@ import collections
 import contextlib
 import multiprocessing
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -78,7 +79,7 @@ class Done:
     peak_mb: float
     rows: list[tuple[str, str, int | str, bool, str]]
     real: bool
-    slowest: tuple[float, str]  # the slowest command's seconds, and its name
+    slowest: tuple[float, float, str]  # the slowest command: wall s, CPU s, name
 
 
 def _peak_reset() -> None:
@@ -95,19 +96,28 @@ def _peak_mb() -> float:
 
 
 class Timed:
-    """Runs each command through ``invoke`` and keeps the slowest one: the
-    time bound is a user's wait for one command, and a case may run four
-    (check, compare, brief and a re-plan, each a Python start when real)."""
+    """Runs each command through ``invoke`` and keeps the slowest one, in
+    wall and in CPU seconds: the time bound is a user's wait for one command,
+    and a case may run four (check, compare, brief and a re-plan, each a
+    Python start when real). The CPU seconds (this process's and those of the
+    programs it waited for) tell a slow command from a loaded machine."""
 
     def __init__(self, invoke: Callable[[list[str]], Ran]) -> None:
         self.invoke = invoke
-        self.slowest = (0.0, "")
+        self.slowest = (0.0, 0.0, "")
 
     def __call__(self, command: list[str]) -> Ran:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         ran = self.invoke(command)
-        self.slowest = max(self.slowest, (time.perf_counter() - started, command[0]))
+        took = (time.perf_counter() - started, _cpu_seconds() - cpu, command[0])
+        self.slowest = max(self.slowest, took)
         return ran
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
 
 
 class RealProgram:
@@ -246,7 +256,7 @@ def _hang(worker: Worker) -> Done:
         True,
         f"still running after {elapsed:.0f} s",
     )
-    return Done(case, elapsed, 0.0, [row], False, (elapsed, row[1]))
+    return Done(case, elapsed, 0.0, [row], False, (elapsed, 0.0, row[1]))
 
 
 def main() -> None:
@@ -287,13 +297,13 @@ def main() -> None:
     started = time.perf_counter()
     outcomes: collections.Counter[tuple[str, str, int | str]] = collections.Counter()
     failures: list[tuple[str, str, str, int | str, str]] = []
-    timings: list[tuple[float, float, str, str]] = []
+    timings: list[tuple[float, float, str, str, float]] = []
     real_cases = []
 
     def on_done(done: Done) -> None:
         name = f"{done.task[0]} {done.task[1]}"
-        seconds, command = done.slowest
-        timings.append((seconds, done.peak_mb, name, command))
+        seconds, cpu, command = done.slowest
+        timings.append((seconds, done.peak_mb, name, command, cpu))
         if done.real:
             real_cases.append(name)
         for level, command, code, failed, output in done.rows:
@@ -303,7 +313,7 @@ def main() -> None:
                 print(f"{name} failed: {output}", file=sys.stderr)
         beyond = []
         if seconds > options.time_bound:
-            beyond.append(f"{command} {seconds:.1f} s")
+            beyond.append(f"{command} {seconds:.1f} s ({cpu:.1f} s CPU)")
         if done.peak_mb > options.memory_bound:
             beyond.append(f"{done.peak_mb:,.0f} MB")
         if beyond:
@@ -327,7 +337,7 @@ def main() -> None:
 
 
 def _report(options, outcomes, failures, timings, real: int, wall: float) -> None:
-    workbooks = sum(name.startswith(WORKBOOK) for _, _, name, _ in timings)
+    workbooks = sum(timing[2].startswith(WORKBOOK) for timing in timings)
     results = len(timings) - workbooks
     print(
         f"Fuzz campaign: {workbooks:,} workbooks (cases from {options.first}, base "
@@ -350,11 +360,14 @@ def _report(options, outcomes, failures, timings, real: int, wall: float) -> Non
     print()
     print(
         "Slowest commands: "
-        + ", ".join(f"{case} {command} ({s:.1f} s)" for s, _, case, command in slowest)
+        + ", ".join(
+            f"{case} {command} ({s:.1f} s, {cpu:.1f} s CPU)"
+            for s, _, case, command, cpu in slowest
+        )
     )
     print(
         "Largest peak memory: "
-        + ", ".join(f"{case} ({peak:.0f} MB)" for _, peak, case, _ in largest)
+        + ", ".join(f"{case} ({peak:.0f} MB)" for _, peak, case, *_ in largest)
     )
     print(
         f"Exit 70, traceback, hang, or beyond {options.time_bound:.0f} s or "
