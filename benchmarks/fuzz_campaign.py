@@ -9,7 +9,7 @@ measured. Usage::
 
 (``--stop-after S`` stops after S seconds) prints a Markdown
 summary for benchmarks/RESULTS.md: workbooks and results tried, outcomes by
-level and exit code, the slowest cases and the largest peak memory, and every
+level and exit code, the slowest commands and the largest peak memory, and every
 case that ended in exit 70, a traceback, a hang, or went past the time or
 memory bound (``--time-bound``, ``--memory-bound``; none expected).
 A case is its kind and number: `mutated_workbook(base, case, folder)` or
@@ -46,12 +46,14 @@ import collections
 import contextlib
 import multiprocessing
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -77,6 +79,7 @@ class Done:
     peak_mb: float
     rows: list[tuple[str, str, int | str, bool, str]]
     real: bool
+    slowest: tuple[float, float, str]  # the slowest command: wall s, CPU s, name
 
 
 def _peak_reset() -> None:
@@ -90,6 +93,31 @@ def _peak_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+class Timed:
+    """Runs each command through ``invoke`` and keeps the slowest one, in
+    wall and in CPU seconds: the time bound is a user's wait for one command,
+    and a case may run four (check, compare, brief and a re-plan, each a
+    Python start when real). The CPU seconds (this process's and those of the
+    programs it waited for) tell a slow command from a loaded machine."""
+
+    def __init__(self, invoke: Callable[[list[str]], Ran]) -> None:
+        self.invoke = invoke
+        self.slowest = (0.0, 0.0, "")
+
+    def __call__(self, command: list[str]) -> Ran:
+        started, cpu = time.perf_counter(), _cpu_seconds()
+        ran = self.invoke(command)
+        took = (time.perf_counter() - started, _cpu_seconds() - cpu, command[0])
+        self.slowest = max(self.slowest, took)
+        return ran
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
 
 
 class RealProgram:
@@ -126,12 +154,13 @@ def _run(base: bytes, task: Task, options: argparse.Namespace) -> Done:
     kind, case = task
     real = options.real_every > 0 and case % options.real_every == 0
     invoke = RealProgram(options.case_limit) if real else in_process
+    timed = Timed(invoke)
     _peak_reset()
     started = time.perf_counter()
     if kind == RESULT:
-        outcomes = run_result_case(case, options.baseline_every, invoke)
+        outcomes = run_result_case(case, options.baseline_every, timed)
     else:
-        outcomes = run_case(base, case, options.solve_every, invoke)
+        outcomes = run_case(base, case, options.solve_every, timed)
     elapsed = time.perf_counter() - started
     peak = invoke.peak_mb if isinstance(invoke, RealProgram) else _peak_mb()
     rows = [
@@ -140,7 +169,7 @@ def _run(base: bytes, task: Task, options: argparse.Namespace) -> Done:
     if isinstance(invoke, RealProgram) and invoke.hung:
         level, command, *_ = rows[-1]
         rows[-1] = (level, command, HANG, True, f"killed after {elapsed:.0f} s")
-    return Done(task, elapsed, peak, rows, real)
+    return Done(task, elapsed, peak, rows, real, timed.slowest)
 
 
 def _serve(base: bytes, options: argparse.Namespace, tasks: Connection) -> None:
@@ -227,7 +256,7 @@ def _hang(worker: Worker) -> Done:
         True,
         f"still running after {elapsed:.0f} s",
     )
-    return Done(case, elapsed, 0.0, [row], False)
+    return Done(case, elapsed, 0.0, [row], False, (elapsed, 0.0, row[1]))
 
 
 def main() -> None:
@@ -268,12 +297,13 @@ def main() -> None:
     started = time.perf_counter()
     outcomes: collections.Counter[tuple[str, str, int | str]] = collections.Counter()
     failures: list[tuple[str, str, str, int | str, str]] = []
-    timings: list[tuple[float, float, str]] = []
+    timings: list[tuple[float, float, str, str, float]] = []
     real_cases = []
 
     def on_done(done: Done) -> None:
         name = f"{done.task[0]} {done.task[1]}"
-        timings.append((done.elapsed, done.peak_mb, name))
+        seconds, cpu, command = done.slowest
+        timings.append((seconds, done.peak_mb, name, command, cpu))
         if done.real:
             real_cases.append(name)
         for level, command, code, failed, output in done.rows:
@@ -282,8 +312,8 @@ def main() -> None:
                 failures.append((name, level, command, code, output))
                 print(f"{name} failed: {output}", file=sys.stderr)
         beyond = []
-        if done.elapsed > options.time_bound:
-            beyond.append(f"{done.elapsed:.1f} s")
+        if seconds > options.time_bound:
+            beyond.append(f"{command} {seconds:.1f} s ({cpu:.1f} s CPU)")
         if done.peak_mb > options.memory_bound:
             beyond.append(f"{done.peak_mb:,.0f} MB")
         if beyond:
@@ -307,7 +337,7 @@ def main() -> None:
 
 
 def _report(options, outcomes, failures, timings, real: int, wall: float) -> None:
-    workbooks = sum(name.startswith(WORKBOOK) for _, _, name in timings)
+    workbooks = sum(timing[2].startswith(WORKBOOK) for timing in timings)
     results = len(timings) - workbooks
     print(
         f"Fuzz campaign: {workbooks:,} workbooks (cases from {options.first}, base "
@@ -329,12 +359,15 @@ def _report(options, outcomes, failures, timings, real: int, wall: float) -> Non
     largest = sorted(timings, key=lambda timing: timing[1], reverse=True)[:5]
     print()
     print(
-        "Slowest cases: "
-        + ", ".join(f"{case} ({elapsed:.1f} s)" for elapsed, _, case in slowest)
+        "Slowest commands: "
+        + ", ".join(
+            f"{case} {command} ({s:.1f} s, {cpu:.1f} s CPU)"
+            for s, _, case, command, cpu in slowest
+        )
     )
     print(
         "Largest peak memory: "
-        + ", ".join(f"{case} ({peak:.0f} MB)" for _, peak, case in largest)
+        + ", ".join(f"{case} ({peak:.0f} MB)" for _, peak, case, *_ in largest)
     )
     print(
         f"Exit 70, traceback, hang, or beyond {options.time_bound:.0f} s or "

@@ -1268,9 +1268,13 @@ def sweep(
     _print_broken(done.broken)
     if done.verdict is Verdict.INTERRUPTED:
         missing = f"; not planned: {', '.join(done.stopped)}" if done.stopped else ""
+        ranked = (
+            " and ranked in the comparison"
+            if done.comparison_file is not None
+            else " (no variant was planned, so no comparison)"
+        )
         _print_interrupted(
-            f"each plan found is written in its folder under {target} and ranked "
-            f"in the comparison{missing}"
+            f"each plan found is written in its folder under {target}{ranked}{missing}"
         )
     elif done.verdict is Verdict.STOPPED:
         _print_stopped()

@@ -56,9 +56,10 @@ def _mounted(folder: Path, options: str) -> bool:
 
 
 @contextlib.contextmanager
-def full_disk(tmp_path: Path) -> Iterator[Disk]:
+def full_disk(tmp_path: Path, size: int = SMALL) -> Iterator[Disk]:
+    """A tmpfs of ``size`` bytes, which fills up."""
     folder = tmp_path / "full"
-    if not _mounted(folder, f"size={SMALL}"):
+    if not _mounted(folder, f"size={size}"):
         pytest.fail("a full disk is a small tmpfs, which only root may mount")
     try:
         yield Disk(folder, "the disk is full")

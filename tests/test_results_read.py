@@ -161,6 +161,13 @@ def test_a_byte_order_mark_is_read(hostile: Path) -> None:
     assert load_result("byte-order-mark.json").events == load_result("sample").events
     assert run("check", SAMPLE, "byte-order-mark.json").exit_code == 0
     assert run("brief", "byte-order-mark.json").exit_code == 0
+    compared = run("compare", "sample", "byte-order-mark.json", "--out", "compared")
+    assert compared.exit_code == 0, compared.output
+    replanned = run(
+        "solve", SAMPLE, "--baseline", "byte-order-mark.json", "--out", "replanned",
+        "--time-limit", "2", "--workers", "1", "--quiet",
+    )  # fmt: skip
+    assert replanned.exit_code == 0, replanned.output
 
 
 def test_a_dollar_in_a_kind_is_a_dollar_in_the_brief(hostile: Path) -> None:
