@@ -185,7 +185,7 @@ def summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     table = []
     for shape in dict.fromkeys(str(row["shape"]) for row in rows):
         mine = [row for row in rows if row["shape"] == shape]
-        shares = [r["planted"] for r in mine if isinstance(r.get("planted"), float)]
+        shares = [p for r in mine if isinstance(p := r.get("planted"), float)]
         over = [float(r["wall_s"]) - float(r["limit_s"]) for r in mine]  # type: ignore[arg-type]
         table.append(
             {
