@@ -9,6 +9,8 @@ table (repository root)::
     python benchmarks/campaign.py                  # 108 programmes, about 90 min idle
     python benchmarks/campaign.py --beside 1       # the same beside a CPU-heavy job
     python benchmarks/campaign.py --shapes dense,days --sizes s,m
+    python benchmarks/campaign.py --seeds s=6,m=2 --limits s=5,m=10
+    python benchmarks/campaign.py --report         # the tables of the rows so far
 
 Each programme's row is appended to ``--rows`` (JSON lines) as soon as it is
 done, and a programme already there is not run again, so a long campaign can
@@ -183,7 +185,7 @@ def summary(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     table = []
     for shape in dict.fromkeys(str(row["shape"]) for row in rows):
         mine = [row for row in rows if row["shape"] == shape]
-        shares = [r["planted"] for r in mine if isinstance(r.get("planted"), float)]
+        shares = [p for r in mine if isinstance(p := r.get("planted"), float)]
         over = [float(r["wall_s"]) - float(r["limit_s"]) for r in mine]  # type: ignore[arg-type]
         table.append(
             {
@@ -210,15 +212,31 @@ def main() -> None:
     parser.add_argument("--shapes", default=",".join(PROFILES))
     parser.add_argument("--sizes", default=",".join(LIMITS))
     parser.add_argument(
-        "--seeds", type=int, help="seeds per size (default: 3, 3, 2, 1 for s to xl)"
+        "--seeds",
+        type=per_size,
+        default={},
+        help="seeds per size, e.g. s=6,m=2 (default: 3, 3, 2, 1 for s to xl)",
+    )
+    parser.add_argument(
+        "--limits",
+        type=per_size,
+        default={},
+        help="--time-limit per size, e.g. s=5,xl=60 (default: 10, 20, 60, 120)",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--beside", type=int, default=0, help="CPU-heavy processes")
     parser.add_argument("--rows", type=Path, default=Path("campaign-rows.jsonl"))
     parser.add_argument("--keep", type=Path, help="keep the programmes and plans here")
+    parser.add_argument(
+        "--report", action="store_true", help="print the tables of every row in --rows"
+    )
     args = parser.parse_args()
+    if args.report:
+        print_tables(read_rows(args.rows))
+        return
     sizes = args.sizes.split(",")
-    seeds = {s: args.seeds or SEEDS[s] for s in sizes}
+    seeds = {s: int(args.seeds.get(s, SEEDS[s])) for s in sizes}
+    limits = LIMITS | args.limits
     todo = programmes(args.shapes.split(","), sizes, seeds)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"load: {load}; {len(todo)} programmes, {args.beside} beside", flush=True)
@@ -229,13 +247,25 @@ def main() -> None:
             todo,
             args.rows,
             args.workers,
-            LIMITS,
+            limits,
             folder,
             on_row=lambda row: print(json.dumps(row), flush=True),
         )
     minutes = (time.perf_counter() - began) / 60
     print(f"\n{len(rows)} programmes, {minutes:.0f} min\n")
-    print(markdown(summary(rows), tuple(summary(rows)[0]) if rows else ()))
+    print_tables(rows)
+
+
+def per_size(text: str) -> dict[str, float]:
+    """``s=5,xl=60``: a figure for each size named."""
+    pairs = (item.split("=") for item in text.split(",") if item)
+    return {size: float(value) for size, value in pairs}
+
+
+def print_tables(rows: list[dict[str, object]]) -> None:
+    """The table per shape, then one row per programme."""
+    table = summary(rows)
+    print(markdown(table, tuple(table[0]) if table else ()))
     print()
     print(markdown(rows, COLUMNS))
 

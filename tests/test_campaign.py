@@ -32,3 +32,9 @@ def test_a_small_campaign_judges_every_plan_and_sums_up_each_shape(
     table = campaign.summary(rows)
     assert [line["shape"] for line in table] == ["goal-heavy", "days"]
     assert all(line[">= planted"] == "1/1" for line in table)
+
+
+def test_limits_and_seeds_are_given_per_size() -> None:
+    campaign = load("campaign")
+    assert campaign.per_size("s=5,xl=60") == {"s": 5.0, "xl": 60.0}
+    assert campaign.per_size("") == {}
