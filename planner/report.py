@@ -70,6 +70,16 @@ def no_plan_text(status: str) -> str:
     return f"no plan ({NO_PLAN_WHY.get(status, status)})"
 
 
+def partner_marking(marking: str, partner: str) -> str:
+    """The marking of what is released to one partner, saying for whom it is:
+    "OFFICIAL - releasable to Poland (POL)"."""
+    return (
+        f"{marking} - releasable to {partner}"
+        if marking
+        else (f"Releasable to {partner}")
+    )
+
+
 @dataclass(frozen=True)
 class ExerciseInfo:
     id: str
@@ -251,6 +261,7 @@ class ResultReport:
     out; ``pinned_left_out`` warns of each pinned exercise the plan drops.
     With an ``explanation``, ``conflict_heading`` heads its conflicting rows
     and ``budget_price_places`` names the row of each budget priced, in order.
+    ``baseline_changes``: what a re-plan changes from its baseline.
     """
 
     kpis: Mapping[str, object]
@@ -261,6 +272,16 @@ class ResultReport:
     explanation: Explanation | None = None
     conflict_heading: str = ""
     budget_price_places: tuple[str, ...] = ()
+    baseline_changes: tuple[BaselineChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class BaselineChange:
+    """One way a re-plan differs from the plan it was re-planned against."""
+
+    exercise_id: str
+    change: str  # a `Change`'s words: moved, venue changed, ...
+    detail: str  # in words: "from 1 Feb 2027 to 8 Feb 2027"
 
 
 # Plans side by side, as comparison.xlsx prints them (made by planner.differences)

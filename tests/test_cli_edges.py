@@ -102,7 +102,8 @@ def test_solve_prints_answers_on_stdout_and_diagnostics_on_stderr(
         )
     )  # fmt: skip
     assert result.stdout.endswith(
-        f"Wrote {written}, 13 partner and venue calendars in {tmp_path / 'calendars'}\n"
+        f"Wrote {written}, 13 partner and venue calendars in {tmp_path / 'calendars'}"
+        f", 8 partner briefs (PDF and HTML) in {tmp_path / 'briefs'}\n"
     )
 
 
@@ -222,7 +223,7 @@ def test_pinned_optional_left_out_is_a_warning(tmp_path: Path) -> None:
     warning = (
         "exercise ACE27 'Arctic Air Challenge 27' is pinned (fixed_start "
         "2027-06-07, Exercises row 8) but left out of the plan: Holding it "
-        "lowers the objective by"
+        "costs more than it brings"
     )
     assert result.stderr.startswith(f"warning: {warning}")
     summary = list(

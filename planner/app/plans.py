@@ -238,7 +238,7 @@ def plan_variants(
         )
     files = [write_comparison(comparison, out_dir / COMPARISON_NAME)]
     if brief:
-        files += write_brief(base.written, out_dir, comparison)
+        files += write_brief(base.written, out_dir, comparison).files
     return Variants(
         base,
         tuple(found),

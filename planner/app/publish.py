@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.differences import calendar
-from planner.domain import Plan, Problem, Result, unscheduled_exercises
+from planner.domain import Event, Plan, Problem, Result, unscheduled_exercises
 from planner.explain.words import (
     conflict_heading,
     describe_goal,
@@ -31,14 +31,16 @@ from planner.figures import (
     objective_terms,
     organizer_spend,
     partner_spend,
+    plan_changes,
     plan_kpis,
 )
-from planner.outputs.brief import HTML_NAME, PDF_NAME, write_brief
+from planner.outputs.brief import BRIEFS_DIR, HTML_NAME, PDF_NAME, write_brief
 from planner.outputs.calendars import CALENDARS_DIR, PROGRAMME_ICS, write_calendars
 from planner.outputs.comparison_xlsx import write_comparison_file
 from planner.outputs.schedule_json import result_json
 from planner.outputs.schedule_xlsx import write_result_files
 from planner.report import (
+    BaselineChange,
     Comparison,
     Explanation,
     PlanFigures,
@@ -51,10 +53,12 @@ from planner.workbook.read_result import summary_from_json
 @dataclass(frozen=True)
 class ResultFiles:
     """The files of one result, and what its schedule.json (or no-plan.json)
-    holds, for comparing it and briefing it without reading it back."""
+    holds, for comparing it and briefing it without reading it back;
+    ``warnings``: what the files could not show (a script no font prints)."""
 
     files: tuple[Path, ...]
     written: WrittenResult
+    warnings: tuple[str, ...] = ()
 
 
 def write_result(
@@ -77,8 +81,9 @@ def write_result(
         remove_published(folder)
         return ResultFiles(tuple(files), written)
     files += write_calendars(problem, result.plan, folder, previous_dir)
-    files += write_brief(written, folder)
-    return ResultFiles(tuple(files), written)
+    brief = write_brief(written, folder, partners=True)
+    files += brief.files
+    return ResultFiles(tuple(files), written, brief.warnings)
 
 
 def write_schedule(
@@ -100,13 +105,17 @@ def remove_published(folder: Path) -> None:
     """Delete the brief and the calendars planner wrote into ``folder``."""
     for name in (PDF_NAME, HTML_NAME, PROGRAMME_ICS):
         (folder / name).unlink(missing_ok=True)
-    calendars = folder / CALENDARS_DIR
-    if calendars.is_dir():
-        for pattern in ("partner-*.ics", "venue-*.ics"):
-            for path in calendars.glob(pattern):
-                path.unlink()
-        if not any(calendars.iterdir()):
-            calendars.rmdir()
+    for subfolder, patterns in (
+        (CALENDARS_DIR, ("partner-*.ics", "venue-*.ics")),
+        (BRIEFS_DIR, ("partner-*.pdf", "partner-*.html")),
+    ):
+        inside = folder / subfolder
+        if inside.is_dir():
+            for pattern in patterns:
+                for path in inside.glob(pattern):
+                    path.unlink()
+            if not any(inside.iterdir()):
+                inside.rmdir()
 
 
 def result_folder(path: Path) -> Path:
@@ -142,7 +151,48 @@ def result_report(
         explanation=explanation,
         conflict_heading="" if rows is None else conflict_heading(rows),
         budget_price_places=tuple(where(price.source) for price in prices),
+        baseline_changes=(
+            ()
+            if plan is None or result.baseline is None
+            else tuple(baseline_changes(problem, plan, result.baseline))
+        ),
     )
+
+
+def baseline_changes(
+    problem: Problem, plan: Plan, baseline: Plan
+) -> list[BaselineChange]:
+    """Each change from ``baseline`` to ``plan``, in words, in the
+    programme's order (as the change term of the objective counts them)."""
+    changes = plan_changes(problem, plan, baseline)
+    before = {e.exercise_id: e for e in baseline.events}
+    now = {e.exercise_id: e for e in plan.events}
+
+    def day(event: Event) -> str:
+        start = problem.slot_start(event.start)
+        return f"{start.day} {start:%b %Y}"
+
+    found = [
+        BaselineChange(e, "moved", f"from {day(before[e])} to {day(now[e])}")
+        for e in changes.moved
+    ]
+    found += [
+        BaselineChange(
+            e, "venue changed", f"from {before[e].venue_id} to {now[e].venue_id}"
+        )
+        for e in changes.venue_changed
+    ]
+    found += [BaselineChange(e, "dropped", "no longer held") for e in changes.dropped]
+    found += [
+        BaselineChange(e, "added", f"held from {day(now[e])} at {now[e].venue_id}")
+        for e in changes.added
+    ]
+    found += [
+        BaselineChange(e, f"partner {how}", partner)
+        for e, partner, how in changes.partners
+    ]
+    order = {e.id: i for i, e in enumerate(problem.exercises)}
+    return sorted(found, key=lambda c: order.get(c.exercise_id, len(order)))
 
 
 def plan_figures(

@@ -18,6 +18,8 @@ from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.outputs.cells import put
+
 # Column names whose words are not just the name with spaces.
 HEADINGS = {
     "exercise_id": "Exercise",
@@ -82,7 +84,7 @@ def month_headings(
             and (slot_starts[end + 1].year, slot_starts[end + 1].month) == month
         ):
             end += 1
-        cell = ws.cell(row, first_column + start, f"{slot_starts[start]:%b %Y}")
+        cell = put(ws, row, first_column + start, f"{slot_starts[start]:%b %Y}")
         cell.font, cell.fill, cell.alignment = MONTH_FONT, MONTH_FILL, MONTH_ALIGNMENT
         if end > start:
             ws.merge_cells(

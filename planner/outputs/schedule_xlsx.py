@@ -44,7 +44,7 @@ from planner.domain import (
     event_end_slot,
     unscheduled_exercises,
 )
-from planner.outputs.cells import excel_value, first_sheet
+from planner.outputs.cells import append_row, first_sheet, put
 from planner.outputs.files import (
     OutputError,
     cannot_write,
@@ -541,7 +541,7 @@ def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows of (item, value, note) under one header; a 1-tuple is a title."""
     write_header(ws, ("item", "value", "note"))
     for row in rows:
-        ws.append([_finite(value) for value in row])
+        append_row(ws, [_finite(value) for value in row])
         cell = ws.cell(ws.max_row, 2)
         if len(row) == 1:
             ws.cell(ws.max_row, 1).font = TITLE_FONT
@@ -559,24 +559,24 @@ def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
 
 def _calendar_legend(ws: Worksheet, problem: Problem) -> None:
     """What the shading of the Partners and Venues calendars means."""
-    ws.append([])
-    ws.append(["Partner and venue calendars"])
+    append_row(ws, [])
+    append_row(ws, ["Partner and venue calendars"])
     ws.cell(ws.max_row, 1).font = TITLE_FONT
     shades = [(BLACKOUT_FILL, "blackout (Unavailability sheet)")]
     if problem.holidays:
         shades.append((HOLIDAY_FILL, "public holiday (Holidays sheet)"))
     for fill, meaning in shades:
-        ws.append(["", meaning])
+        append_row(ws, ["", meaning])
         ws.cell(ws.max_row, 1).fill = fill
 
 
 def _kind_legend(ws: Worksheet, problem: Problem, styles: KindStyles) -> None:
-    ws.append([])
-    ws.append(["Exercise kinds"])
+    append_row(ws, [])
+    append_row(ws, ["Exercise kinds"])
     ws.cell(ws.max_row, 1).font = TITLE_FONT
     kinds = sorted({e.kind for e in problem.exercises})
     for kind in kinds:
-        ws.append([kind or "(no kind)"])
+        append_row(ws, [kind or "(no kind)"])
         ws.cell(ws.max_row, 1).fill = styles.fill(kind)
 
 
@@ -647,12 +647,12 @@ def _slot_header(
     month_headings(ws, 1, first_column, starts)
     for slot, start in enumerate(starts):
         column = first_column + slot
-        ws.cell(GRID_HEADER_ROWS, column, start).style = styles.slot_header_style
+        put(ws, GRID_HEADER_ROWS, column, start).style = styles.slot_header_style
         ws.column_dimensions[get_column_letter(column)].width = GRID_COLUMN_WIDTH
 
 
 def _grid_cell(ws: Worksheet, row: int, column: int, text: str, style: str) -> None:
-    ws.cell(row, column, text).style = style
+    put(ws, row, column, text).style = style
 
 
 def _slots(problem: Problem, event: Event) -> range:
@@ -679,7 +679,7 @@ def write_calendar(
         values = (exercise.id, exercise.name, exercise.kind, event.venue_id)
         rows.append(values)
         for column, value in enumerate(values, start=1):
-            ws.cell(row, column, value)
+            put(ws, row, column, value)
         style = styles.grid_style(exercise.kind)
         for slot in _slots(problem, event):
             if _in_horizon(problem, slot):
@@ -724,7 +724,7 @@ def _write_grid(
     ):
         _shade_unavailable(ws, problem, row_number, first_slot_column, periods)
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row_number, column, excel_value(value))
+            cell = put(ws, row_number, column, value)
             if headers[column - 1] in formats:
                 cell.number_format = formats[headers[column - 1]]
         for slot, events in slots.items():
@@ -960,7 +960,7 @@ def write_infeasible(ws: Worksheet, explanation: Explanation, heading: str) -> N
     """The rows that leave no plan, one per line, each readable on its own,
     under ``heading``."""
     conflict = explanation.conflict or ()
-    ws.append([heading])
+    append_row(ws, [heading])
     ws.cell(1, 1).font = TITLE_FONT
     rows = [
         (source.sheet, source.row if source.row > 0 else None, line)
@@ -970,7 +970,7 @@ def write_infeasible(ws: Worksheet, explanation: Explanation, heading: str) -> N
         rows = [("", None, line) for line in explanation.lines]
     write_header(ws, INFEASIBLE_COLUMNS, row=2)
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, list(row))
     ws.freeze_panes = "A3"
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 8
@@ -982,10 +982,10 @@ def write_budget_prices(
 ) -> None:
     """Below the Summary: what 10% more of each budget would buy; ``places``
     name each budget's row, in the explanation's order."""
-    ws.append([])
-    ws.append(["Budgets: what 10% more would buy"])
+    append_row(ws, [])
+    append_row(ws, ["Budgets: what 10% more would buy"])
     ws.cell(ws.max_row, 1).font = TITLE_FONT
     for price, place in zip(explanation.budget_prices, places, strict=True):
         label = f"budget {price.owner}" if price.owner else "total budget"
-        ws.append([label, price.gain, f"{place}: {price.text}"])
+        append_row(ws, [label, price.gain, f"{place}: {price.text}"])
         ws.cell(ws.max_row, 2).number_format = SIGNED_FORMAT

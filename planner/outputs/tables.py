@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.outputs.cells import excel_value
+from planner.outputs.cells import append_row, put
 from planner.outputs.printing import align_headings, heading
 
 SIGNED_FORMAT = "#,##0;[Red]-#,##0"
@@ -62,7 +62,7 @@ def xlsx_bytes(workbook: Workbook) -> bytes:
 def write_header(ws: Worksheet, headers: Sequence[object], row: int = 1) -> None:
     for column, header in enumerate(headers, start=1):
         words = heading(header) if isinstance(header, str) else header
-        cell = ws.cell(row, column, excel_value(words))
+        cell = put(ws, row, column, words)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
 
@@ -76,7 +76,7 @@ def write_table(
     """A header row and data rows, filterable, with the header frozen."""
     write_header(ws, headers)
     for row in rows:
-        ws.append([excel_value(value) for value in row])
+        append_row(ws, row)
     for name, number_format in (formats or {}).items():
         column = headers.index(name) + 1
         for (cell,) in ws.iter_rows(

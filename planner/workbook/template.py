@@ -178,9 +178,6 @@ def cell_value(value: object) -> CellValue:
 
 def _put(sheet: Worksheet, row: int, column: int, value: object) -> None:
     cell = sheet.cell(row=row, column=column, value=cell_value(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        # Text such as a reason "=tbd" must stay text, not become a formula.
-        cell.data_type = "s"
     if isinstance(value, dt.date):
         cell.number_format = DATE_FORMAT
 
