@@ -1345,7 +1345,7 @@ def robustness(
     if done.output_error is not None:
         err.print(done.output_error, markup=False)
     else:
-        out.print(f"Wrote {done.files[0]}")
+        out.print(f"Wrote {', '.join(str(path) for path in done.files)}")
     _print_failed(study.failed)
     if done.verdict is Verdict.INTERRUPTED:
         _print_interrupted(
