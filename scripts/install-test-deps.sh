@@ -6,13 +6,14 @@
 # PDF pages; DejaVu fonts, so every glyph has a font; a Thai font (Loma) and
 # one for Chinese, Japanese and Korean (WenQuanYi Zen Hei), both TrueType, so
 # the brief prints partners' names in those scripts (without them it warns,
-# naming the script). Idempotent: installs only the
+# naming the script); Carlito, Calibri's metric twin, so LibreOffice prints
+# the workbooks as wide as Excel does. Idempotent: installs only the
 # packages missing, and runs apt-get update at most once. Needs root or sudo
 # when something is missing.
 set -euo pipefail
 
 PACKAGES=(chromium libreoffice-calc poppler-utils fonts-dejavu-core
-    fonts-tlwg-loma-ttf fonts-wqy-zenhei)
+    fonts-tlwg-loma-ttf fonts-wqy-zenhei fonts-crosextra-carlito)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -24,8 +24,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.outputs.cells import append_row, first_sheet, put
 from planner.outputs.files import make_folder, replace_atomically
-from planner.outputs.printing import align_headings, heading, month_headings
-from planner.outputs.schedule_xlsx import printable
+from planner.outputs.printing import (
+    FONT_NAME,
+    align_headings,
+    heading,
+    month_headings,
+    printable,
+)
 from planner.outputs.tables import (
     GRID_COLUMN_WIDTH,
     GRID_HEADER_ROWS,
@@ -49,7 +54,7 @@ CALENDAR_SHEET = "Calendar"
 CHANGED_FILL = PatternFill("solid", fgColor="F4B183")
 VACATED_FILL = PatternFill("solid", fgColor="FCE4D6")
 HELD_FILL = PatternFill("solid", fgColor="BDD7EE")
-GRID_FONT = Font(size=8)
+GRID_FONT = Font(name=FONT_NAME, size=10)
 CENTRED = Alignment(horizontal="center", vertical="center")
 LABEL_WIDTH = 28
 PLAN_WIDTH = 18

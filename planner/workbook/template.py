@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.outputs.cells import CellValue, excel_value, first_sheet
+from planner.outputs.printing import FONT_NAME
 from planner.workbook.sample import example_programme, infeasible_programme
 from planner.workbook.schema import (
     SETTINGS,
@@ -49,10 +50,10 @@ MIN_VALIDATED_ROWS = 1000
 WIDTH_SAMPLE_ROWS = 300
 MIN_WIDTH, MAX_WIDTH = 10, 42
 
-HEADER_FONT = Font(bold=True)
+HEADER_FONT = Font(name=FONT_NAME, bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFE699")
 OPTIONAL_FILL = PatternFill("solid", fgColor="D9E1F2")
-TITLE_FONT = Font(bold=True, size=14)
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 KIND_HINTS: dict[Kind, str] = {
