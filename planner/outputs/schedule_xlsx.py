@@ -267,14 +267,6 @@ PRINTED_SCHEDULE_COLUMNS = 12
 SUMMARY_ON_ONE_PAGE = 45
 
 
-# The Schedule sheet's columns printed: what a person reads; the slots, ISO
-# week, areas and assets stay on screen.
-PRINTED_SCHEDULE_COLUMNS = 12
-# A Summary of at most this many rows prints on one page (scaled to no less
-# than three quarters, so no text under 8 pt).
-SUMMARY_ON_ONE_PAGE = 45
-
-
 @dataclass(frozen=True)
 class KindStyles:
     """Each exercise kind's colour, as a fill for table cells and as a named
