@@ -135,7 +135,9 @@ NO_PLAN_REASONS = {
 }
 
 GRID_FONT = Font(name=FONT_NAME, size=10)
-CENTRED = Alignment(horizontal="center", vertical="center")
+# A bar's label starts in its first cell and runs over the bar to the
+# right: centred in a one-week cell it would spill left, under the labels.
+BAR_ALIGNMENT = Alignment(horizontal="left", vertical="center")
 UNMET_FILL = PatternFill("solid", fgColor="F8CBAD")
 # Slots a partner or venue cannot be used: grey for a blackout of the
 # workbook, pale red for a public holiday.
@@ -300,7 +302,7 @@ def kind_styles(workbook: Workbook, problem: Problem) -> KindStyles:
     for kind, fill in fills.items():
         name = f"planner grid {kind or '(no kind)'}"
         workbook.add_named_style(
-            NamedStyle(name, font=GRID_FONT, fill=fill, alignment=CENTRED)
+            NamedStyle(name, font=GRID_FONT, fill=fill, alignment=BAR_ALIGNMENT)
         )
         grid_styles[kind] = name
     slot_header = NamedStyle(
