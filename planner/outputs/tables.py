@@ -141,14 +141,10 @@ def fit_widths(
         before = dimension.width if widen_only else 0
         dimension.width = max(before, min(widest + 2, max_width))
         if widest + 2 > max_width and first_row is not None:
-            for (cell,) in ws.iter_rows(
-                min_row=first_row,
-                max_row=first_row + len(rows) - 1,
-                min_col=i + 1,
-                max_col=i + 1,
-            ):
+            for row_number in range(first_row, first_row + len(rows)):
+                cell = ws.cell(row_number, i + 1)
                 cell.alignment = WRAPPED
-                _tall_enough(ws, cell.row, _display_width(cell.value), max_width)
+                _tall_enough(ws, row_number, _display_width(cell.value), max_width)
 
 
 def _tall_enough(ws: Worksheet, row: int, characters: int, width: int) -> None:

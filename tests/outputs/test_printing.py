@@ -162,3 +162,41 @@ def test_libreoffice_prints_no_cut_date(
         assert re.search(r"\b\d{4}-\d{2}-\d(?!\d)", text) is None, path.name
         assert "###" not in text, path.name
         assert "Jan 2027" in text
+
+
+@pytest.mark.office
+def test_the_sample_prints_on_six_a4_pages_at_8_pt_with_its_marking(
+    tmp_path: Path,
+) -> None:
+    """The committed sample's schedule.xlsx through LibreOffice: at most six
+    A4 landscape pages, no character under 8 pt, one font family, the
+    marking at the top and bottom of every page, no empty page."""
+    import pdfplumber
+    from click.testing import CliRunner
+
+    from planner import cli
+    from tests.test_cli import SAMPLE, assert_checked
+
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(
+        cli.main,
+        ["solve", str(SAMPLE), "--out", str(out), "--time-limit", "30",
+         "--workers", "1", "--deterministic", "--quiet"],
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    assert_checked(SAMPLE, out)
+    rendered_text(out / "schedule.xlsx", tmp_path)
+    with pdfplumber.open(tmp_path / "schedule.pdf") as pdf:
+        assert 1 <= len(pdf.pages) <= 6
+        families = set()
+        for number, page in enumerate(pdf.pages, start=1):
+            assert (round(page.width), round(page.height)) == (842, 595), number
+            assert min(char["size"] for char in page.chars) >= 8.0, number
+            families |= {
+                char["fontname"].split("+")[-1].split("-")[0] for char in page.chars
+            }
+            lines = [x for x in (page.extract_text() or "").splitlines() if x.strip()]
+            assert "OFFICIAL" in lines[0], f"page {number} head: {lines[0]}"
+            assert "OFFICIAL" in lines[-1], f"page {number} foot: {lines[-1]}"
+            assert len(lines) > 3, f"page {number} is empty"
+        assert len(families) == 1, families
