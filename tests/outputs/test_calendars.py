@@ -158,3 +158,30 @@ def test_uids_come_from_the_programme_id_and_the_exercise_only() -> None:
     # Ids that one character apart would once have shared a UID stay apart.
     uids = {event_uid(p, i) for i in ("X/Y", "X Y", "X:Y", "X_Y", "X-Y")}
     assert len(uids) == 5
+
+
+def test_renaming_the_workbook_keeps_every_uid(tmp_path: Path) -> None:
+    """The same programme saved under another file name publishes the same
+    events: a partner's calendar application updates them, never doubles."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from planner import cli
+    from tests.test_cli import SAMPLE, assert_checked
+
+    found = []
+    for name in ("prog.xlsx", "prog-v2.xlsx"):
+        workbook = tmp_path / name
+        shutil.copy(SAMPLE, workbook)
+        out = tmp_path / workbook.stem
+        ran = CliRunner().invoke(
+            cli.main,
+            ["solve", str(workbook), "--out", str(out), "--time-limit", "30",
+             "--workers", "1", "--deterministic", "--quiet"],
+        )  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        assert_checked(workbook, out)
+        found.append(set(events(out / PROGRAMME_ICS)))
+    assert found[0] == found[1]
+    assert "CR27.northern-training-2027@planner" in found[0]
