@@ -33,6 +33,17 @@ def assert_checked(workbook: Path, out: Path, scenario: str | None = None) -> No
     assert check_plan(problem, plan) == []
 
 
+def solve_checked(workbook: Path, out: Path) -> None:
+    """`planner solve` on one worker with a fixed search, its plan checked."""
+    ran = CliRunner().invoke(
+        cli.main,
+        ["solve", str(workbook), "--out", str(out), "--time-limit", "30",
+         "--workers", "1", "--deterministic", "--quiet"],
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    assert_checked(workbook, out)
+
+
 def test_validate_sample_is_valid() -> None:
     result = run("validate", SAMPLE)
     assert result.exit_code == 0

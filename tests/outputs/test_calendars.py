@@ -165,23 +165,13 @@ def test_renaming_the_workbook_keeps_every_uid(tmp_path: Path) -> None:
     events: a partner's calendar application updates them, never doubles."""
     import shutil
 
-    from click.testing import CliRunner
-
-    from planner import cli
-    from tests.test_cli import SAMPLE, assert_checked
+    from tests.test_cli import SAMPLE, solve_checked
 
     found = []
     for name in ("prog.xlsx", "prog-v2.xlsx"):
         workbook = tmp_path / name
         shutil.copy(SAMPLE, workbook)
-        out = tmp_path / workbook.stem
-        ran = CliRunner().invoke(
-            cli.main,
-            ["solve", str(workbook), "--out", str(out), "--time-limit", "30",
-             "--workers", "1", "--deterministic", "--quiet"],
-        )  # fmt: skip
-        assert ran.exit_code == 0, ran.output
-        assert_checked(workbook, out)
-        found.append(set(events(out / PROGRAMME_ICS)))
+        solve_checked(workbook, tmp_path / workbook.stem)
+        found.append(set(events(tmp_path / workbook.stem / PROGRAMME_ICS)))
     assert found[0] == found[1]
     assert "CR27.northern-training-2027@planner" in found[0]

@@ -172,19 +172,11 @@ def test_the_sample_prints_on_six_a4_pages_at_8_pt_with_its_marking(
     A4 landscape pages, no character under 8 pt, one font family, the
     marking at the top and bottom of every page, no empty page."""
     import pdfplumber
-    from click.testing import CliRunner
 
-    from planner import cli
-    from tests.test_cli import SAMPLE, assert_checked
+    from tests.test_cli import SAMPLE, solve_checked
 
     out = tmp_path / "out"
-    ran = CliRunner().invoke(
-        cli.main,
-        ["solve", str(SAMPLE), "--out", str(out), "--time-limit", "30",
-         "--workers", "1", "--deterministic", "--quiet"],
-    )  # fmt: skip
-    assert ran.exit_code == 0, ran.output
-    assert_checked(SAMPLE, out)
+    solve_checked(SAMPLE, out)
     rendered_text(out / "schedule.xlsx", tmp_path)
     with pdfplumber.open(tmp_path / "schedule.pdf") as pdf:
         assert 1 <= len(pdf.pages) <= 6
