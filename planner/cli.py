@@ -532,7 +532,7 @@ def solve(
         _print_result(result, problem.settings.currency)
         _print_reasons(outcome.explanation)
         _print_written(outcome.files, target)
-    for warning in outcome.pinned_left_out:
+    for warning in (*outcome.pinned_left_out, *outcome.unprinted):
         err.print(f"warning: {warning}", style="yellow", markup=False)
     _print_broken([("plan", violation) for violation in outcome.violations])
     if verdict is Verdict.INTERRUPTED:
@@ -576,11 +576,17 @@ def _print_interrupted(what: str, checked: bool = True) -> None:
 
 
 def _print_written(written: Sequence[Path], folder: Path) -> None:
-    """The result's files; the partner and venue calendars as a count."""
+    """The result's files; the partner and venue calendars and the partner
+    briefs as counts."""
     names = [str(path) for path in written if path.parent == folder]
-    others = len(written) - len(names)
-    if others:
-        names.append(f"{others} partner and venue calendars in {folder / 'calendars'}")
+    calendars = sum(path.parent == folder / "calendars" for path in written)
+    briefs = sum(path.parent == folder / "briefs" for path in written) // 2
+    if calendars:
+        names.append(
+            f"{calendars} partner and venue calendars in {folder / 'calendars'}"
+        )
+    if briefs:
+        names.append(f"{briefs} partner briefs (PDF and HTML) in {folder / 'briefs'}")
     out.print(f"Wrote {', '.join(names)}")
 
 
@@ -772,9 +778,9 @@ def brief(
 ) -> None:
     """Write brief.pdf and brief.html for RESULT (a result folder or schedule.json).
 
-    The banner, key figures, the plan by month, goals, spend against budgets
-    and exercises left out; with --compare, the scenarios side by side and
-    what changed.
+    What the programme achieves, the plan by month, every event, goals, spend
+    against budgets and exercises left out, and one brief per partner under
+    briefs/; with --compare, the scenarios side by side and what changed.
     """
     from planner.app.compare import brief_files
 
@@ -782,8 +788,15 @@ def brief(
     for problem in (written.error, written.output_error):
         if problem is not None:
             err.print(problem, markup=False)
+    for warning in written.warnings:
+        err.print(f"warning: {warning}", style="yellow", markup=False)
     if written.files:
-        out.print(f"Wrote {', '.join(str(p) for p in written.files)}")
+        main_files = [p for p in written.files if p.parent.name != "briefs"]
+        others_count = len(written.files) - len(main_files)
+        line = ", ".join(str(p) for p in main_files)
+        if others_count:
+            line += f", {others_count // 2} partner briefs (PDF and HTML) in briefs/"
+        out.print(f"Wrote {line}")
     _exit(written.verdict)
 
 
@@ -1393,7 +1406,7 @@ def robustness(
     if done.output_error is not None:
         err.print(done.output_error, markup=False)
     else:
-        out.print(f"Wrote {done.files[0]}")
+        out.print(f"Wrote {', '.join(str(path) for path in done.files)}")
     _print_failed(study.failed)
     if done.verdict is Verdict.INTERRUPTED:
         _print_interrupted(

@@ -88,6 +88,16 @@ def no_plan_text(status: str) -> str:
     return f"no plan ({NO_PLAN_WHY.get(status, status)})"
 
 
+def partner_marking(marking: str, partner: str) -> str:
+    """The marking of what is released to one partner, saying for whom it is:
+    "OFFICIAL - releasable to Poland (POL)"."""
+    return (
+        f"{marking} - releasable to {partner}"
+        if marking
+        else (f"Releasable to {partner}")
+    )
+
+
 @dataclass(frozen=True)
 class ExerciseInfo:
     """An exercise of the programme, as a result lists it (``kpis.exercises``)."""
@@ -155,6 +165,26 @@ class PartnerOutcome:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """How the programme's Settings name it on a brief: its title (empty:
+    "Training programme <name>"), organisation and classification marking."""
+
+    title: str = ""
+    organisation: str = ""
+    marking: str = ""
+
+
+@dataclass(frozen=True)
+class VenueFacts:
+    """A venue as a brief names it: its name, region and host partner (each
+    empty where the workbook gives none)."""
+
+    name: str = ""
+    region: str = ""
+    host: str = ""
+
+
+@dataclass(frozen=True)
 class ResultSummary:
     """What one schedule.json says about its plan, for comparing."""
 
@@ -181,10 +211,13 @@ class ResultSummary:
     partners: tuple[PartnerOutcome, ...] = ()
     # What a brief shows besides the key figures.
     planner_version: str = ""
-    regions: Mapping[str, str] = field(default_factory=dict)  # venue -> region
+    heading: Heading = field(default_factory=lambda: Heading())
+    venues: Mapping[str, VenueFacts] = field(default_factory=dict)  # by id
     goal_texts: Mapping[str, str] = field(default_factory=dict)  # goal -> words
     reasons: tuple[StatedReason, ...] = ()
     left_out: tuple[LeftOut, ...] = ()
+    baseline_changes: tuple[BaselineChange, ...] = ()
+    interrupted: bool = False  # the search was stopped before its limit
 
     @property
     def slot_days(self) -> int:
@@ -303,6 +336,7 @@ class ResultReport:
     out; ``pinned_left_out`` warns of each pinned exercise the plan drops.
     With an ``explanation``, ``conflict_heading`` heads its conflicting rows
     and ``budget_price_places`` names the row of each budget priced, in order.
+    ``baseline_changes``: what a re-plan changes from its baseline.
     """
 
     kpis: Mapping[str, object]
@@ -313,6 +347,16 @@ class ResultReport:
     explanation: Explanation | None = None
     conflict_heading: str = ""
     budget_price_places: tuple[str, ...] = ()
+    baseline_changes: tuple[BaselineChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class BaselineChange:
+    """One way a re-plan differs from the plan it was re-planned against."""
+
+    exercise_id: str
+    change: str  # a `Change`'s words: moved, venue changed, ...
+    detail: str  # in words: "from 1 Feb 2027 to 8 Feb 2027"
 
 
 # Plans side by side, as comparison.xlsx prints them (made by planner.differences)

@@ -2,13 +2,18 @@
 # What the tests need beyond pip, on Debian or Ubuntu: Chromium, which the
 # browser tests drive through Playwright (Playwright's own browser download
 # is not used); LibreOffice Calc, which prints the written workbooks to PDF;
-# poppler's pdftoppm, pdftotext and pdfinfo, which render and read PDF pages;
-# DejaVu fonts, so every glyph has a font. Idempotent: installs only the
+# poppler's pdftoppm, pdftotext, pdffonts and pdfinfo, which render and read
+# PDF pages; DejaVu fonts, so every glyph has a font; a Thai font (Loma) and
+# one for Chinese, Japanese and Korean (WenQuanYi Zen Hei), both TrueType, so
+# the brief prints partners' names in those scripts (without them it warns,
+# naming the script); Carlito, Calibri's metric twin, so LibreOffice prints
+# the workbooks as wide as Excel does. Idempotent: installs only the
 # packages missing, and runs apt-get update at most once. Needs root or sudo
 # when something is missing.
 set -euo pipefail
 
-PACKAGES=(chromium libreoffice-calc poppler-utils fonts-dejavu-core)
+PACKAGES=(chromium libreoffice-calc poppler-utils fonts-dejavu-core
+    fonts-tlwg-loma-ttf fonts-wqy-zenhei fonts-crosextra-carlito)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

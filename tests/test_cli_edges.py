@@ -104,7 +104,7 @@ def test_solve_prints_answers_on_stdout_and_diagnostics_on_stderr(
     )  # fmt: skip
     assert result.stdout.endswith(
         f"Wrote {written}, 13 partner and venue calendars in {tmp_path / 'calendars'}\n"
-    )
+    )  # the partner briefs are `planner brief`'s: writing them took a solve's time
 
 
 @pytest.mark.slow
@@ -228,7 +228,7 @@ def test_pinned_optional_left_out_is_a_warning(tmp_path: Path) -> None:
     warning = (
         "exercise ACE27 'Arctic Air Challenge 27' is pinned (fixed_start "
         "2027-06-07, Exercises row 8) but left out of the plan: Holding it "
-        "lowers the objective by"
+        "costs more than it brings"
     )
     assert result.stderr.startswith(f"warning: {warning}")
     summary = list(

@@ -155,6 +155,7 @@ class BriefOutcome:
     (``output_error``)."""
 
     files: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
     error: str | None = None
     output_error: str | None = None
 
@@ -184,6 +185,7 @@ def brief_files(
         return BriefOutcome(error=str(error))
     folder = Path(out_dir) if out_dir is not None else main.path.parent
     try:
-        return BriefOutcome(tuple(write_brief(main, folder, comparison, paper)))
+        written = write_brief(main, folder, comparison, paper, partners=not others)
+        return BriefOutcome(written.files, written.warnings)
     except OutputError as error:
         return BriefOutcome(output_error=str(error))

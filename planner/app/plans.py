@@ -294,7 +294,7 @@ def plan_variants(
             )
         files = [write_comparison(comparison, stage / COMPARISON_NAME)]
         if brief:
-            files += write_brief(base.summary, stage, comparison)
+            files += write_brief(base.summary, stage, comparison).files
         return Variants(
             base,
             tuple(found),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from planner.differences import calendar
-from planner.domain import Plan, Problem, Result, unscheduled_exercises
+from planner.domain import Event, Plan, Problem, Result, unscheduled_exercises
 from planner.explain.words import (
     conflict_heading,
     describe_goal,
@@ -34,9 +34,16 @@ from planner.figures import (
     objective_terms,
     organizer_spend,
     partner_spend,
+    plan_changes,
     plan_kpis,
 )
-from planner.outputs.brief import HTML_NAME, PDF_NAME, load_renderer, write_brief
+from planner.outputs.brief import (
+    BRIEFS_DIR,
+    HTML_NAME,
+    PDF_NAME,
+    load_renderer,
+    write_brief,
+)
 from planner.outputs.calendars import CALENDARS_DIR, PROGRAMME_ICS, write_calendars
 from planner.outputs.comparison_xlsx import COMPARISON_NAME, write_comparison_file
 from planner.outputs.files import (
@@ -52,6 +59,7 @@ from planner.report import (
     JSON_NAME,
     NO_PLAN_JSON,
     XLSX_NAME,
+    BaselineChange,
     Comparison,
     Explanation,
     PlanFigures,
@@ -96,10 +104,12 @@ def load_writers_aside() -> threading.Thread:
 @dataclass(frozen=True)
 class ResultFiles:
     """The files of one result, and what its schedule.json (or no-plan.json)
-    holds, for comparing it and briefing it without reading it back."""
+    holds, for comparing it and briefing it without reading it back;
+    ``warnings``: what the files could not show (a script no font prints)."""
 
     files: tuple[Path, ...]
     summary: ResultSummary
+    warnings: tuple[str, ...] = ()
 
 
 def write_result(
@@ -122,10 +132,13 @@ def write_result(
 
     def write(stage: Path) -> ResultFiles:
         files, summary = write_schedule(problem, result, stage, input_path, explanation)
+        warnings: tuple[str, ...] = ()
         if result.plan is not None:
             earlier = [folder] if previous_dir is None else [folder, previous_dir]
             files += write_calendars(problem, result.plan, stage, earlier)
-            files += write_brief(summary, stage)
+            brief = write_brief(summary, stage)
+            files += brief.files
+            warnings = brief.warnings
         return ResultFiles(
             tuple(moved(path, stage, folder) for path in files),
             replace(
@@ -133,6 +146,7 @@ def write_result(
                 label=_name(folder),
                 path=moved(summary.path, stage, folder),
             ),
+            warnings,
         )
 
     return publish_folder(folder, write, planner_wrote)
@@ -181,24 +195,30 @@ RESULT_NAMES = frozenset(
         ROBUSTNESS_NAME,
     }
 )
-PARTNER_OR_VENUE_ICS = re.compile(r"(?:partner|venue)-.+\.ics")
+# The folders of a result planner writes, and the files each holds: the
+# partner and venue calendars, the partner briefs (`planner brief`).
+SUBFOLDER_FILES = {
+    CALENDARS_DIR: re.compile(r"(?:partner|venue)-.+\.ics"),
+    BRIEFS_DIR: re.compile(r"partner-.+\.(?:pdf|html)"),
+}
 # A what-if's folder holds result folders (base, each scenario): one level.
 NESTED_RESULTS = 1
 
 
-def _calendar_file(path: Path) -> bool:
+def _subfolder_file(path: Path, name: re.Pattern[str]) -> bool:
     return (
         path.is_file()
         and not path.is_symlink()
-        and PARTNER_OR_VENUE_ICS.fullmatch(path.name) is not None
+        and name.fullmatch(path.name) is not None
     )
 
 
 def planner_wrote(path: Path, depth: int = NESTED_RESULTS) -> bool:
     """Whether ``path``, in a result folder or a what-if's or a sweep's, is
-    what planner writes there: a file of RESULT_NAMES, the calendars folder,
-    or a result folder of a what-if (base, a scenario), with nothing else in
-    them. The test that keeps the user's own files from being replaced."""
+    what planner writes there: a file of RESULT_NAMES, the calendars or
+    partner briefs folder, or a result folder of a what-if (base, a
+    scenario), with nothing else in them. The test that keeps the user's
+    own files from being replaced."""
     if path.is_symlink():
         return False
     if path.is_file():
@@ -207,8 +227,8 @@ def planner_wrote(path: Path, depth: int = NESTED_RESULTS) -> bool:
         entries = [e for e in path.iterdir() if not is_temporary(e)]
     except OSError:
         return False
-    if path.name == CALENDARS_DIR:
-        return all(_calendar_file(e) for e in entries)
+    if path.name in SUBFOLDER_FILES:
+        return all(_subfolder_file(e, SUBFOLDER_FILES[path.name]) for e in entries)
     holds_a_result = any(e.name in (JSON_NAME, NO_PLAN_JSON) for e in entries)
     return (
         depth > 0
@@ -250,7 +270,48 @@ def result_report(
         explanation=explanation,
         conflict_heading="" if rows is None else conflict_heading(rows),
         budget_price_places=tuple(where(price.source) for price in prices),
+        baseline_changes=(
+            ()
+            if plan is None or result.baseline is None
+            else tuple(baseline_changes(problem, plan, result.baseline))
+        ),
     )
+
+
+def baseline_changes(
+    problem: Problem, plan: Plan, baseline: Plan
+) -> list[BaselineChange]:
+    """Each change from ``baseline`` to ``plan``, in words, in the
+    programme's order (as the change term of the objective counts them)."""
+    changes = plan_changes(problem, plan, baseline)
+    before = {e.exercise_id: e for e in baseline.events}
+    now = {e.exercise_id: e for e in plan.events}
+
+    def day(event: Event) -> str:
+        start = problem.slot_start(event.start)
+        return f"{start.day} {start:%b %Y}"
+
+    found = [
+        BaselineChange(e, "moved", f"from {day(before[e])} to {day(now[e])}")
+        for e in changes.moved
+    ]
+    found += [
+        BaselineChange(
+            e, "venue changed", f"from {before[e].venue_id} to {now[e].venue_id}"
+        )
+        for e in changes.venue_changed
+    ]
+    found += [BaselineChange(e, "dropped", "no longer held") for e in changes.dropped]
+    found += [
+        BaselineChange(e, "added", f"held from {day(now[e])} at {now[e].venue_id}")
+        for e in changes.added
+    ]
+    found += [
+        BaselineChange(e, f"partner {how}", partner)
+        for e, partner, how in changes.partners
+    ]
+    order = {e.id: i for i, e in enumerate(problem.exercises)}
+    return sorted(found, key=lambda c: order.get(c.exercise_id, len(order)))
 
 
 def plan_figures(

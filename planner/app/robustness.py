@@ -41,6 +41,7 @@ from planner.domain import (
 from planner.engines import open_engine
 from planner.engines.base import Engine, EngineUnavailable, Outcome
 from planner.figures import goal_progress, plan_changes
+from planner.outputs.brief import write_brief
 from planner.outputs.files import OutputError
 from planner.outputs.study_xlsx import write_study
 from planner.report import (
@@ -52,10 +53,12 @@ from planner.report import (
     Draw,
     ExerciseTally,
     GoalTally,
+    ResultError,
     SampleOutcome,
     StudyResult,
 )
 from planner.workbook.read import read_problem
+from planner.workbook.read_result import load_result
 from planner.workbook.read_schedule import read_baseline
 
 
@@ -286,9 +289,14 @@ def robustness_workbook(
         runner.close()
     cancelled = cancel is not None and cancel.is_set()
     try:
-        written = write_study(study, Path(out_dir))
+        written = [write_study(study, Path(out_dir))]
+        # The committed plan's brief, with the exercises the study found fragile.
+        brief = write_brief(load_result(committed), Path(out_dir), study=study)
+        written += brief.files
     except OutputError as error:
         return StudyOutcome(tuple(findings), study, warnings, output_error=str(error))
+    except ResultError as error:  # a committed schedule.xlsx has no JSON to brief
+        warnings = (*warnings, f"no brief of the committed plan: {error}")
     return StudyOutcome(
-        tuple(findings), study, warnings, (written,), cancelled=cancelled
+        tuple(findings), study, warnings, tuple(written), cancelled=cancelled
     )

@@ -146,6 +146,7 @@ class SolveOutcome:
     pinned_left_out: tuple[str, ...] = ()
     cancelled: bool = False
     files: tuple[Path, ...] = ()
+    unprinted: tuple[str, ...] = ()  # what the files could not show, and why
     output_error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -165,7 +166,7 @@ class SolveOutcome:
     @property
     def warnings(self) -> tuple[str, ...]:
         failures = () if self.result is None else self.result.failures
-        return (*failures, *self.pinned_left_out)
+        return (*failures, *self.pinned_left_out, *self.unprinted)
 
 
 def solve_workbook(
@@ -249,12 +250,14 @@ def solve_workbook(
     if result.plan is not None:
         pinned = tuple(pinned_left_out(problem, result.plan, explanation))
     files: tuple[Path, ...] = ()
+    unprinted: tuple[str, ...] = ()
     output_error = None
     previous_dir = None if request.baseline is None else result_folder(request.baseline)
     try:
-        files = write_result(
+        written = write_result(
             problem, result, out_dir, path, explanation, previous_dir
-        ).files
+        )
+        files, unprinted = written.files, written.warnings
     except (OutputError, OSError) as error:
         output_error = str(error)
     timings["write_s"] = time.perf_counter() - mark
@@ -269,6 +272,7 @@ def solve_workbook(
         pinned_left_out=pinned,
         cancelled=_stopped(cancel) or bool(result.statistics.get("interrupted")),
         files=files,
+        unprinted=unprinted,
         output_error=output_error,
         timings=timings,
     )

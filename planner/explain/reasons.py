@@ -365,13 +365,15 @@ def probe(
         loss = base - objective
         if loss > 0:
             text = (
-                f"{noun} lowers the objective by {money(problem, loss)} "
-                f"(best plan found with it: {objective:,})."
+                f"{noun} costs more than it brings: the best plan found with "
+                f"it is worth {money(problem, loss)} less (value points, goals "
+                "and spend, all in money)."
             )
         else:
             text = (
-                f"{noun} is possible without loss: a plan with it scores "
-                f"{objective:,}, the plan {base:,}; solve for longer."
+                f"{noun} is possible without loss: a plan with it is worth "
+                f"{money(problem, objective)}, this plan {money(problem, base)};"
+                " search for longer."
             )
         return Reason(
             item.item_id,

@@ -244,16 +244,14 @@ def describe_goal(problem: Problem, goal: Goal) -> str:
     """A goal's target: who, how often, in which area."""
     hardness = "Hard goal" if goal.hard else "Goal"
     area = f" in area {goal.area}" if goal.area else ""
+    count = f"{goal.min_count} exercise{'' if goal.min_count == 1 else 's'}"
     if goal.kind is GoalKind.TOGETHER:
-        what = (
-            f"{_ids(goal.partners)} together in at least {goal.min_count} "
-            f"exercises{area}"
-        )
+        what = f"{_ids(goal.partners)} together in at least {count}{area}"
     elif goal.kind is GoalKind.ENGAGEMENT:
         who = _ids(goal.partners) if goal.partners else "every partner"
-        what = f"{who} each in at least {goal.min_count} exercises{area}"
+        what = f"{who} each in at least {count}{area}"
     else:
-        what = f"at least {goal.min_count} exercises{area}"
+        what = f"at least {count}{area}"
     return f"{hardness} {goal.id}: {what}"
 
 

@@ -19,17 +19,18 @@ with STATUS:CANCELLED, so it disappears from every calendar that had it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from planner import __version__
 from planner.domain import Event, Plan, Problem
-from planner.outputs.files import make_folder, replace_atomically
+from planner.outputs.files import file_stems, make_folder, replace_atomically
+from planner.report import partner_marking
 
 PROGRAMME_ICS = "schedule.ics"
 CALENDARS_DIR = "calendars"
@@ -73,11 +74,20 @@ class Published:
 def event_uid(problem: Problem, exercise_id: str) -> str:
     """The same for an exercise in every re-plan of the same programme.
 
-    A scenario (``sample:budget-cut``) is its own programme, so importing a
-    what-if calendar never moves the events of the published one.
+    Made from the programme's identity in Settings and the exercise id only,
+    never from a file name, so a workbook saved under another name, or
+    uploaded to the web page, updates the events partners already hold. A
+    scenario has an identity of its own (``<programme_id>:budget-cut``), so
+    importing a what-if calendar never moves the events of the published
+    one. Both parts are percent-encoded, so no two ids share a UID.
     """
-    programme = re.sub(r"[^A-Za-z0-9._-]+", "-", problem.name or "programme")
-    return f"{exercise_id}.{programme}@planner"
+    programme = quote(problem.settings.programme_id, safe="")
+    return f"{quote(exercise_id, safe='')}.{programme}@planner"
+
+
+def programme_title(problem: Problem) -> str:
+    """What the programme calls itself: its title, else its workbook's name."""
+    return problem.settings.title or problem.name or problem.settings.programme_id
 
 
 def _participants(problem: Problem, event: Event) -> str:
@@ -89,17 +99,30 @@ def _participants(problem: Problem, event: Event) -> str:
     return ", ".join(names)
 
 
-def entry(problem: Problem, event: Event) -> Entry:
-    """The calendar event of one held exercise."""
+def entry(problem: Problem, event: Event, reader: str | None = None) -> Entry:
+    """The calendar event of one held exercise; with a ``reader`` (a partner
+    id), as released to that nation: the shared facts (dates, venue, host,
+    kind) without the other partners taking part."""
     exercise = problem.exercise[event.exercise_id]
     venue = problem.venue.get(event.venue_id)
     location = event.venue_id
     if venue is not None and venue.name:
         location = f"{venue.name} ({venue.id})"
-    lines = [f"Participants: {_participants(problem, event)}"]
+    marking = problem.settings.classification
+    lines = []
+    if reader is None:
+        lines += [f"Marking: {marking}"] if marking else []
+        lines.append(f"Participants: {_participants(problem, event)}")
+    else:
+        partner = problem.partner[reader]
+        whom = f"{partner.name} ({reader})" if partner.name else reader
+        lines.append(f"Marking: {partner_marking(marking, whom)}")
+    if venue is not None and venue.host_partner:
+        host = problem.partner.get(venue.host_partner)
+        lines.append(f"Host: {host.name if host and host.name else venue.host_partner}")
     if exercise.kind:
         lines.append(f"Kind: {exercise.kind}")
-    lines.append(f"Exercise {exercise.id} of programme {problem.name}")
+    lines.append(f"Exercise {exercise.id} of {programme_title(problem)}")
     summary = f"{exercise.name} ({exercise.id})" if exercise.name else exercise.id
     last_slot = event.start + exercise.duration - 1
     return Entry(
@@ -226,27 +249,28 @@ def _day(value: object) -> dt.date:
     raise ValueError(f"not a date: {value!r}")
 
 
-def _file_name(kind: str, resource_id: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", resource_id)
-    return f"{kind}-{safe}.ics"
-
-
 def calendar_files(problem: Problem, plan: Plan) -> dict[str, tuple[str, list[Entry]]]:
     """Each file to write (path relative to the result folder): its title and
     entries. Partners and venues with no event still get a file, so a
     subscription made once keeps working when a re-plan gives them one."""
     events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
     entries = {e.exercise_id: entry(problem, e) for e in events}
-    title = problem.name or "programme"
+    title = programme_title(problem)
     files = {PROGRAMME_ICS: (title, list(entries.values()))}
+    partner_stems = file_stems([p.id for p in problem.partners])
     for partner in problem.partners:
-        mine = [entries[e.exercise_id] for e in events if partner.id in e.participants]
-        path = f"{CALENDARS_DIR}/{_file_name('partner', partner.id)}"
-        files[path] = (f"{title}: partner {partner.id}", mine)
+        mine = [
+            entry(problem, e, partner.id)
+            for e in events
+            if partner.id in e.participants
+        ]
+        path = f"{CALENDARS_DIR}/partner-{partner_stems[partner.id]}.ics"
+        files[path] = (f"{title}: {partner.name or partner.id}", mine)
+    venue_stems = file_stems([v.id for v in problem.venues])
     for venue in problem.venues:
         here = [entries[e.exercise_id] for e in events if e.venue_id == venue.id]
-        path = f"{CALENDARS_DIR}/{_file_name('venue', venue.id)}"
-        files[path] = (f"{title}: venue {venue.id}", here)
+        path = f"{CALENDARS_DIR}/venue-{venue_stems[venue.id]}.ics"
+        files[path] = (f"{title}: venue {venue.name or venue.id}", here)
     return files
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.worksheet.worksheet import Worksheet
 
-CellValue = str | int | float | dt.date | dt.datetime | dt.time | None
+CellValue = str | int | float | dt.date | dt.datetime | dt.time | CellRichText | None
 
 
 # Excel holds at most this many characters in a cell; a file with a longer
@@ -23,16 +26,40 @@ EXCEL_MAX_CHARS = 32_767
 
 def excel_value(value: object) -> CellValue:
     """``value`` as a cell holds it, a text cut to what Excel can hold (saying
-    so); anything else is a programming error."""
+    so); anything else is a programming error.
+
+    Every cell planner writes goes through here. A text is always text: a
+    name such as ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` would become
+    a live formula (openpyxl types a string starting with ``=`` as one), so
+    it is written as a rich-text run, which Excel and LibreOffice show as
+    typed and every reader reads back as the same text. A text starting with
+    ``+``, ``-`` or ``@`` is stored as a string cell, never evaluated.
+    """
     if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS:
         kept = EXCEL_MAX_CHARS - 100  # room for the note
-        return (
+        value = (
             f"{value[:kept]}… ({len(value) - kept:,} more characters cut: a cell "
             f"holds at most {EXCEL_MAX_CHARS:,})"
         )
+    if isinstance(value, str) and value.startswith("="):
+        return CellRichText([value])
     if value is None or isinstance(value, str | int | float | dt.date | dt.time):
         return value
     raise TypeError(f"a cell cannot hold {value!r}")
+
+
+def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write ``value`` into one cell, as `excel_value` makes it."""
+    cell = ws.cell(row, column)
+    if not isinstance(cell, Cell):
+        raise TypeError(f"row {row}, column {column} is inside a merged range")
+    cell.value = excel_value(value)
+    return cell
+
+
+def append_row(ws: Worksheet, values: Iterable[object]) -> None:
+    """Write ``values`` into the row below the last, as `excel_value` makes them."""
+    ws.append([excel_value(value) for value in values])
 
 
 def first_sheet(workbook: Workbook) -> Worksheet:

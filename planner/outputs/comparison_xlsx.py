@@ -22,10 +22,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.outputs.cells import excel_value, first_sheet, xlsx_bytes
+from planner.outputs.cells import append_row, first_sheet, put, xlsx_bytes
 from planner.outputs.files import make_folder, replace_atomically
-from planner.outputs.printing import align_headings, heading, month_headings
-from planner.outputs.schedule_xlsx import printable
+from planner.outputs.printing import (
+    FONT_NAME,
+    align_headings,
+    heading,
+    month_headings,
+    printable,
+)
 from planner.outputs.tables import (
     GRID_COLUMN_WIDTH,
     GRID_HEADER_ROWS,
@@ -48,7 +53,7 @@ CALENDAR_SHEET = "Calendar"
 CHANGED_FILL = PatternFill("solid", fgColor="F4B183")
 VACATED_FILL = PatternFill("solid", fgColor="FCE4D6")
 HELD_FILL = PatternFill("solid", fgColor="BDD7EE")
-GRID_FONT = Font(size=8)
+GRID_FONT = Font(name=FONT_NAME, size=10)
 CENTRED = Alignment(horizontal="center", vertical="center")
 LABEL_WIDTH = 28
 PLAN_WIDTH = 18
@@ -102,7 +107,7 @@ def comparison_workbook(
 
 def _header(ws: Worksheet, row: int, values: Sequence[object]) -> None:
     for column, value in enumerate(values, start=1):
-        cell = ws.cell(row, column, excel_value(value))
+        cell = put(ws, row, column, value)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
 
@@ -119,9 +124,9 @@ def write_kpis(ws: Worksheet, comparison: Comparison) -> None:
     for kpi in comparison.kpis:
         if kpi.section != section:
             section = kpi.section
-            ws.append([section])
+            append_row(ws, [section])
             ws.cell(ws.max_row, 1).font = TITLE_FONT
-        ws.append([kpi.label, *kpi.values])
+        append_row(ws, [kpi.label, *kpi.values])
         row = ws.max_row
         for index, value in enumerate(kpi.values):
             cell = ws.cell(row, index + 2)
@@ -130,11 +135,11 @@ def write_kpis(ws: Worksheet, comparison: Comparison) -> None:
             if index > 0 and value != kpi.values[0]:
                 cell.fill = CHANGED_FILL
     if comparison.warnings:
-        ws.append([])
-        ws.append(["Warnings"])
+        append_row(ws, [])
+        append_row(ws, ["Warnings"])
         ws.cell(ws.max_row, 1).font = TITLE_FONT
         for warning in comparison.warnings:
-            ws.append([warning])
+            append_row(ws, [warning])
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = LABEL_WIDTH
     for index in range(len(comparison.labels)):
@@ -151,10 +156,11 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
     _header(ws, 1, [heading(name) for name in DIFFERENCE_COLUMNS])
     for result in comparison.results[1:]:
         if result.events is None:
-            ws.append([result.label, "", "", "", no_plan_text(result.status)])
+            append_row(ws, [result.label, "", "", "", no_plan_text(result.status)])
     for difference in comparison.differences:
         exercise = exercises.get(difference.exercise_id)
-        ws.append(
+        append_row(
+            ws,
             [
                 difference.plan,
                 difference.exercise_id,
@@ -164,7 +170,7 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
                 difference.before,
                 difference.after,
                 difference.slots,
-            ]
+            ],
         )
     ws.freeze_panes = "A2"
     last = ws.max_row
@@ -197,7 +203,7 @@ def write_comparison_calendar(
         if result.events is None:
             status = no_plan_text(result.status)
         title = f"{gantt.label}: {result.programme} ({status})"
-        ws.cell(row, 1, title).font = TITLE_FONT
+        put(ws, row, 1, title).font = TITLE_FONT
         row += 1
         row = _gantt_rows(ws, row, first_slot_column, gantt, exercises) + 1
     _legend(ws, row, comparison.labels[0])
@@ -217,7 +223,7 @@ def _legend(ws: Worksheet, row: int, first: str) -> None:
         (VACATED_FILL, f"held in {first} only"),
     ):
         ws.cell(row, 1).fill = fill
-        ws.cell(row, 2, meaning)
+        put(ws, row, 2, meaning)
         row += 1
 
 
@@ -228,7 +234,7 @@ def _slot_header(
     month_headings(ws, 1, first_column, slot_dates)
     _header(ws, GRID_HEADER_ROWS, ("Exercise", "Name"))
     for index, day in enumerate(slot_dates):
-        cell = ws.cell(GRID_HEADER_ROWS, first_column + index, day)
+        cell = put(ws, GRID_HEADER_ROWS, first_column + index, day)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = SLOT_HEADER_ALIGNMENT
@@ -245,11 +251,11 @@ def _gantt_rows(
     """The grid's rows from ``row`` on; returns the row after the last."""
     for gantt_row in gantt.rows:
         exercise = exercises.get(gantt_row.exercise_id)
-        ws.cell(row, 1, gantt_row.exercise_id)
-        ws.cell(row, 2, exercise.name if exercise else "")
+        put(ws, row, 1, gantt_row.exercise_id)
+        put(ws, row, 2, exercise.name if exercise else "")
         for slot in gantt_row.cells.keys() | gantt_row.changed:
             venue = gantt_row.cells.get(slot)
-            cell = ws.cell(row, first_column + slot, venue)
+            cell = put(ws, row, first_column + slot, venue)
             cell.font = GRID_FONT
             cell.alignment = CENTRED
             if slot not in gantt_row.changed:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -24,10 +25,12 @@ import signal
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 TEMP_SUFFIX = ".tmp"
 # A temporary file whose writer cannot be seen (another machine sharing the
@@ -168,6 +171,24 @@ def _umask() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
+
+
+def file_stems(ids: Sequence[str]) -> dict[str, str]:
+    """A file name part for each id, no two alike even where case does not
+    count (Windows, macOS): letters, digits, ``.``, ``_`` and ``-`` as they
+    are, any other character as ``%`` and its code (``X/Y`` -> ``X%2FY``,
+    ``X Y`` -> ``X%20Y``), and an id that differs from another by case only
+    followed by a digest of itself."""
+    quoted = {i: quote(i, safe="._-") for i in ids}
+    # A leading dot would hide the file.
+    quoted = {i: f"%2E{s[1:]}" if s.startswith(".") else s for i, s in quoted.items()}
+    folded = Counter(stem.lower() for stem in quoted.values())
+    return {
+        i: stem
+        if folded[stem.lower()] == 1
+        else f"{stem}-{hashlib.sha256(i.encode()).hexdigest()[:8]}"
+        for i, stem in quoted.items()
+    }
 
 
 # Whole folders -------------------------------------------------------------------

@@ -12,11 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.outputs.cells import put
 
 # Column names whose words are not just the name with spaces.
 HEADINGS = {
@@ -29,7 +33,10 @@ HEADINGS = {
     "participant_count": "Partners taking part",
     "slots_used": "Slots used",
 }
-MONTH_FONT = Font(bold=True, size=9)
+# Every font names the workbook's own family: a font without a name prints
+# in the office suite's default, a serif beside the sans-serif cells.
+FONT_NAME = "Calibri"
+MONTH_FONT = Font(name=FONT_NAME, bold=True, size=10)
 MONTH_FILL = PatternFill("solid", fgColor="BDD7EE")
 MONTH_ALIGNMENT = Alignment(horizontal="center", vertical="center")
 RIGHT = Alignment(horizontal="right", vertical="bottom", wrap_text=True)
@@ -82,7 +89,7 @@ def month_headings(
             and (slot_starts[end + 1].year, slot_starts[end + 1].month) == month
         ):
             end += 1
-        cell = ws.cell(row, first_column + start, f"{slot_starts[start]:%b %Y}")
+        cell = put(ws, row, first_column + start, f"{slot_starts[start]:%b %Y}")
         cell.font, cell.fill, cell.alignment = MONTH_FONT, MONTH_FILL, MONTH_ALIGNMENT
         if end > start:
             ws.merge_cells(
@@ -97,13 +104,16 @@ def month_headings(
 def print_layout(
     ws: Worksheet,
     title: str,
+    marking: str = "",
     title_rows: int = 1,
     title_columns: int = 0,
     paper: str = Worksheet.PAPERSIZE_A4,
 ) -> None:
     """Landscape, one page wide (as many long as it takes), the first
-    ``title_rows`` rows and ``title_columns`` columns on every page, the sheet's
-    title in the page header and the page number in the footer."""
+    ``title_rows`` rows and ``title_columns`` columns on every page; the
+    marking at the top and bottom of every page, the title and sheet in the
+    header, the page number in the footer, all in margins of their own so no
+    header runs into the table."""
     setup = ws.page_setup
     setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     setup.paperSize = int(paper)
@@ -118,13 +128,40 @@ def print_layout(
     if title_columns:
         ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     header, footer = _part(ws.oddHeader), _part(ws.oddFooter)
-    header.center.text = f"{title}: &A"
-    header.center.size = 10
+    # Header and footer shrink with the sheet to fit the paper's width:
+    # at 11 pt they stay above 8 pt down to a scale of 73%.
+    header.left.text = f"{_escaped(title)}: &A"
+    header.left.size = 11
     footer.right.text = "Page &P of &N"
-    footer.right.size = 8
+    footer.right.size = 11
+    if marking:
+        for part in (header.center, footer.center):
+            part.text = _escaped(marking)
+            part.size = 11
+            part.font = f"{FONT_NAME},Bold"
     ws.print_options.gridLines = False
+
+
+def printable(workbook: Workbook, title: str, marking: str = "") -> None:
+    """Print settings on every sheet (`print_layout`): what stays on screen
+    (the frozen rows and columns) is what repeats on every printed page."""
+    for ws in workbook.worksheets:
+        column, row = coordinate_from_string(ws.freeze_panes or "A1")
+        print_layout(
+            ws,
+            title or "planner",
+            marking,
+            title_rows=row - 1,
+            title_columns=column_index_from_string(column) - 1,
+        )
+
+
+def _escaped(text: str) -> str:
+    """Text for a page header: ``&`` starts a code there (``&P`` the page)."""
+    return text.replace("&", "&&")
 
 
 def _part(item: HeaderFooterItem | None) -> HeaderFooterItem:

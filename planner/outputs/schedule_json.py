@@ -113,7 +113,13 @@ def workbook_facts(problem: Problem, goal_texts: Iterable[str]) -> dict[str, obj
             for p in problem.partners
         ],
         "venues": [
-            {"id": v.id, "name": v.name, "region": v.region} for v in problem.venues
+            {
+                "id": v.id,
+                "name": v.name,
+                "region": v.region,
+                "host_partner": v.host_partner,
+            }
+            for v in problem.venues
         ],
         "goals": [
             {"id": g.id, "text": text}
@@ -159,7 +165,17 @@ def result_json(
         "planning_end": settings.planning_end,
         "currency": settings.currency,
         "kpis": report.kpis,
+        "programme": {
+            "id": settings.programme_id,
+            "title": settings.title,
+            "organisation": settings.organisation,
+            "classification": settings.classification,
+        },
         "workbook": workbook_facts(problem, report.goal_texts),
+        "baseline_changes": [
+            {"exercise_id": c.exercise_id, "change": c.change, "detail": c.detail}
+            for c in report.baseline_changes
+        ],
     }
     plan = result.plan
     if plan is None:

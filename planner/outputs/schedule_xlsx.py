@@ -13,9 +13,9 @@ and no half-written file behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,6 @@ from typing import cast
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.domain import (
@@ -44,30 +43,27 @@ from planner.domain import (
     event_end_slot,
     unscheduled_exercises,
 )
-from planner.outputs.cells import excel_value, first_sheet, xlsx_bytes
+from planner.outputs.cells import append_row, first_sheet, xlsx_bytes
 from planner.outputs.files import (
     OutputError,
     cannot_write,
     make_folder,
     replace_atomically,
 )
+from planner.outputs.grids import Bar, GridRow, legend, write_blocks
 from planner.outputs.printing import (
-    align_headings,
-    heading,
-    month_headings,
-    print_layout,
+    FONT_NAME,
+    printable,
 )
 from planner.outputs.tables import (
-    GRID_COLUMN_WIDTH,
-    GRID_HEADER_ROWS,
     HEADER_FILL,
     HEADER_FONT,
     MAX_COLUMN_WIDTH,
+    PRINTED_TEXT_WIDTH,
     SIGNED_FORMAT,
     SLOT_DAY_FORMAT,
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
-    fit_widths,
     write_header,
     write_table,
 )
@@ -91,7 +87,8 @@ CALENDAR_SHEET = "Calendar"
 PARTNERS_SHEET = "Partners"
 VENUES_SHEET = "Venues"
 GOALS_SHEET = "Goals"
-UNSCHEDULED_SHEET = "Unscheduled"
+# Below the goals on their sheet: the exercises the plan leaves out.
+LEFT_OUT_TITLE = "Exercises left out"
 INFEASIBLE_SHEET = "Infeasible"
 INFEASIBLE_COLUMNS = ("sheet", "row", "what the row asks for")
 WHY_COLUMN = "why"
@@ -136,8 +133,10 @@ NO_PLAN_REASONS = {
     "workbook attached.",
 }
 
-GRID_FONT = Font(size=8)
-CENTRED = Alignment(horizontal="center", vertical="center")
+GRID_FONT = Font(name=FONT_NAME, size=10)
+# A bar's label starts in its first cell and runs over the bar to the
+# right: centred in a one-week cell it would spill left, under the labels.
+BAR_ALIGNMENT = Alignment(horizontal="left", vertical="center")
 UNMET_FILL = PatternFill("solid", fgColor="F8CBAD")
 # Slots a partner or venue cannot be used: grey for a blackout of the
 # workbook, pale red for a public holiday.
@@ -239,35 +238,34 @@ def result_workbook(
             workbook.create_sheet(PARTNERS_SHEET), problem, plan, figures, styles
         )
         write_venues(workbook.create_sheet(VENUES_SHEET), problem, plan, styles)
-        write_goals(workbook.create_sheet(GOALS_SHEET), problem, figures.progress, why)
-        write_unscheduled(
-            workbook.create_sheet(UNSCHEDULED_SHEET), problem, plan, report, why
-        )
+        goals = workbook.create_sheet(GOALS_SHEET)
+        write_goals(goals, problem, figures.progress, why)
+        write_unscheduled(goals, problem, plan, report, why)
     if problem.holidays:
         write_holidays(workbook.create_sheet(HOLIDAYS_SHEET), problem)
-    write_run(workbook.create_sheet(RUN_SHEET), problem, result, data)
-    printable(workbook, problem.name)
+    run = workbook.create_sheet(RUN_SHEET)
+    write_run(run, problem, result, report, data)
+    settings = problem.settings
+    printable(workbook, settings.title or problem.name, settings.classification)
+    if summary.max_row <= SUMMARY_ON_ONE_PAGE:
+        summary.page_setup.fitToHeight = 1  # its legends too, at 8 pt or more
+    if plan is not None:
+        schedule = workbook[SCHEDULE_SHEET]
+        last = get_column_letter(PRINTED_SCHEDULE_COLUMNS)
+        schedule.print_area = f"A1:{last}{schedule.max_row}"
+    # How the plan was searched for is for whoever audits it, not for the
+    # briefing: on screen (unhide it), never printed with the plan.
+    if result.plan is not None:
+        run.sheet_state = "hidden"
     return workbook
 
 
-# Sheets whose grids are wide: printed on A3, still one page wide.
-GRID_SHEETS = frozenset({CALENDAR_SHEET, PARTNERS_SHEET, VENUES_SHEET})
-
-
-def printable(workbook: Workbook, title: str) -> None:
-    """Print settings on every sheet: what stays on screen (the frozen rows
-    and columns) is what repeats on every printed page."""
-    for ws in workbook.worksheets:
-        frozen = ws.freeze_panes or "A1"
-        column, row = coordinate_from_string(frozen)
-        paper = ws.PAPERSIZE_A3 if ws.title in GRID_SHEETS else ws.PAPERSIZE_A4
-        print_layout(
-            ws,
-            title or "planner",
-            title_rows=row - 1,
-            title_columns=column_index_from_string(column) - 1,
-            paper=paper,
-        )
+# The Schedule sheet's columns printed: what a person reads; the slots, ISO
+# week, areas and assets stay on screen.
+PRINTED_SCHEDULE_COLUMNS = 12
+# A Summary of at most this many rows prints on one page (scaled to no less
+# than three quarters, so no text under 8 pt).
+SUMMARY_ON_ONE_PAGE = 45
 
 
 @dataclass(frozen=True)
@@ -303,7 +301,7 @@ def kind_styles(workbook: Workbook, problem: Problem) -> KindStyles:
     for kind, fill in fills.items():
         name = f"planner grid {kind or '(no kind)'}"
         workbook.add_named_style(
-            NamedStyle(name, font=GRID_FONT, fill=fill, alignment=CENTRED)
+            NamedStyle(name, font=GRID_FONT, fill=fill, alignment=BAR_ALIGNMENT)
         )
         grid_styles[kind] = name
     slot_header = NamedStyle(
@@ -471,11 +469,7 @@ def _term_rows(result: Result, checked: dict[str, int]) -> list[tuple[object, ..
 def _plan_summary_rows(
     problem: Problem, result: Result, plan: Plan, figures: PlanFigures
 ) -> list[tuple[object, ...]]:
-    checked = dict(figures.terms)
     progress = figures.progress
-    objective = (
-        result.objective if result.objective is not None else sum(checked.values())
-    )
     held = [problem.exercise[e.exercise_id] for e in plan.events]
     mandatory = sum(e.mandatory for e in held)
     spend = figures.organizer_spend
@@ -484,8 +478,6 @@ def _plan_summary_rows(
     hard = {g.id for g in problem.goals if g.hard}
     taking_part = {p for e in plan.events for p in e.participants}
     return [
-        ("objective", objective, "sum of the terms below; higher is better"),
-        *_term_rows(result, checked),
         ("Programme",),
         ("exercises held", len(held)),
         ("  mandatory", mandatory),
@@ -523,19 +515,40 @@ def write_summary(
     data: dict[str, object],
     styles: KindStyles,
 ) -> None:
-    """Status, objective and each term, the programme, money, goals and the
-    horizon: what a briefing needs (how the search went is on the Run sheet)."""
+    """Status, the programme, money, goals and the horizon: what a briefing
+    needs (the objective and how the search went are on the Run sheet)."""
     _write_items(ws, _summary_rows(problem, result, report, data))
     if result.plan is not None:
-        _kind_legend(ws, problem, styles)
+        kinds = sorted({e.kind for e in problem.exercises})
+        fills = [(kind or "(no kind)", styles.fill(kind)) for kind in kinds]
+        legend(ws, ws.max_row + 2, "Exercise kinds", fills)
         _calendar_legend(ws, problem)
 
 
 def write_run(
-    ws: Worksheet, problem: Problem, result: Result, data: dict[str, object]
+    ws: Worksheet,
+    problem: Problem,
+    result: Result,
+    report: ResultReport,
+    data: dict[str, object],
 ) -> None:
-    """The search's figures, the solver's parameters and statistics, the input."""
-    _write_items(ws, _run_rows(problem, result, data))
+    """The objective and its terms, the search's figures, the solver's
+    parameters and statistics, the input: the solver's own words, kept off
+    the pages a briefing prints."""
+    rows: list[tuple[object, ...]] = []
+    if report.plan is not None:
+        checked = dict(report.plan.terms)
+        objective = result.objective
+        rows += [
+            ("Objective",),
+            (
+                "objective",
+                sum(checked.values()) if objective is None else objective,
+                "sum of the terms below; higher is better",
+            ),
+            *_term_rows(result, checked),
+        ]
+    _write_items(ws, rows + _run_rows(problem, result, data))
 
 
 ITEM_FORMATS = {
@@ -551,7 +564,7 @@ def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows of (item, value, note) under one header; a 1-tuple is a title."""
     write_header(ws, ("item", "value", "note"))
     for row in rows:
-        ws.append([_finite(value) for value in row])
+        append_row(ws, [_finite(value) for value in row])
         cell = ws.cell(ws.max_row, 2)
         if len(row) == 1:
             ws.cell(ws.max_row, 1).font = TITLE_FONT
@@ -569,25 +582,10 @@ def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
 
 def _calendar_legend(ws: Worksheet, problem: Problem) -> None:
     """What the shading of the Partners and Venues calendars means."""
-    ws.append([])
-    ws.append(["Partner and venue calendars"])
-    ws.cell(ws.max_row, 1).font = TITLE_FONT
-    shades = [(BLACKOUT_FILL, "blackout (Unavailability sheet)")]
+    shades = [("blackout (Unavailability sheet)", BLACKOUT_FILL)]
     if problem.holidays:
-        shades.append((HOLIDAY_FILL, "public holiday (Holidays sheet)"))
-    for fill, meaning in shades:
-        ws.append(["", meaning])
-        ws.cell(ws.max_row, 1).fill = fill
-
-
-def _kind_legend(ws: Worksheet, problem: Problem, styles: KindStyles) -> None:
-    ws.append([])
-    ws.append(["Exercise kinds"])
-    ws.cell(ws.max_row, 1).font = TITLE_FONT
-    kinds = sorted({e.kind for e in problem.exercises})
-    for kind in kinds:
-        ws.append([kind or "(no kind)"])
-        ws.cell(ws.max_row, 1).fill = styles.fill(kind)
+        shades.append(("public holiday (Holidays sheet)", HOLIDAY_FILL))
+    legend(ws, ws.max_row + 2, "Partner and venue calendars", shades)
 
 
 # Schedule -------------------------------------------------------------------
@@ -637,6 +635,7 @@ def write_schedule(
         SCHEDULE_COLUMNS,
         rows,
         {"start_date": DATE_FORMAT, "end_date": DATE_FORMAT, "cost": MONEY_FORMAT},
+        max_width=PRINTED_TEXT_WIDTH,
     )
     kinds = [problem.exercise[e.exercise_id].kind for e in plan.events]
     _colour_kind_column(ws, SCHEDULE_COLUMNS.index("kind") + 1, kinds, styles)
@@ -645,128 +644,75 @@ def write_schedule(
 # Slot grids -----------------------------------------------------------------
 
 
-def _slot_header(
-    ws: Worksheet, problem: Problem, first_column: int, styles: KindStyles
-) -> None:
-    """Months in row 1, each slot's first day of the month in row 2.
-
-    Short day numbers under a month heading keep grid columns narrow without
-    turning text on its side, where a printer cuts the date.
-    """
-    starts = [problem.slot_start(slot) for slot in range(problem.n_slots)]
-    month_headings(ws, 1, first_column, starts)
-    for slot, start in enumerate(starts):
-        column = first_column + slot
-        ws.cell(GRID_HEADER_ROWS, column, start).style = styles.slot_header_style
-        ws.column_dimensions[get_column_letter(column)].width = GRID_COLUMN_WIDTH
+def _slot_starts(problem: Problem) -> list[dt.date]:
+    return [problem.slot_start(slot) for slot in range(problem.n_slots)]
 
 
-def _grid_cell(ws: Worksheet, row: int, column: int, text: str, style: str) -> None:
-    ws.cell(row, column, text).style = style
+def _bars(
+    problem: Problem,
+    events: Iterable[Event],
+    label: Callable[[Event], str],
+    styles: KindStyles,
+) -> tuple[Bar, ...]:
+    return tuple(
+        Bar(
+            event.start,
+            min(event_end_slot(problem, event), problem.n_slots - 1),
+            label(event),
+            styles.grid_style(problem.exercise[event.exercise_id].kind),
+        )
+        for event in sorted(events, key=lambda e: (e.start, e.exercise_id))
+    )
 
 
-def _slots(problem: Problem, event: Event) -> range:
-    return range(event.start, event_end_slot(problem, event) + 1)
-
-
-def _in_horizon(problem: Problem, slot: int) -> bool:
-    return 0 <= slot < problem.n_slots
-
-
-def write_calendar(
-    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
-) -> None:
-    """A Gantt chart: held slots coloured by kind and labelled with the venue.
-
-    Rows run by start date so the programme reads top-left to bottom-right.
-    """
-    headers = ("exercise_id", "name", "kind", "venue_id")
-    first_slot_column = len(headers) + 1
-    events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
-    rows = []
-    for row, event in enumerate(events, start=GRID_HEADER_ROWS + 1):
-        exercise = problem.exercise[event.exercise_id]
-        values = (exercise.id, exercise.name, exercise.kind, event.venue_id)
-        rows.append(values)
-        for column, value in enumerate(values, start=1):
-            ws.cell(row, column, value)
-        style = styles.grid_style(exercise.kind)
-        for slot in _slots(problem, event):
-            if _in_horizon(problem, slot):
-                _grid_cell(ws, row, first_slot_column + slot, event.venue_id, style)
-    write_header(ws, headers, row=GRID_HEADER_ROWS)
-    fit_widths(ws, [heading(h) for h in headers], rows)
-    _slot_header(ws, problem, first_slot_column, styles)
-    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
-
-
-def _attendance(
-    problem: Problem, plan: Plan, key: Callable[[Event], Iterable[str]]
-) -> dict[str, dict[int, list[Event]]]:
-    """Events by resource id and slot, for the partner and venue grids."""
-    grid: dict[str, dict[int, list[Event]]] = defaultdict(lambda: defaultdict(list))
-    for event in sorted(plan.events, key=lambda e: (e.start, e.exercise_id)):
-        for resource in key(event):
-            for slot in _slots(problem, event):
-                if _in_horizon(problem, slot):
-                    grid[resource][slot].append(event)
-    return grid
+def _shaded(periods: Sequence[Period]) -> tuple[tuple[int, int, PatternFill], ...]:
+    """Blackouts grey, public holidays pale red."""
+    return tuple(
+        (
+            period.first,
+            period.last,
+            HOLIDAY_FILL
+            if period.source is not None and period.source.sheet == HOLIDAYS_SHEET
+            else BLACKOUT_FILL,
+        )
+        for period in periods
+    )
 
 
 def _write_grid(
     ws: Worksheet,
     problem: Problem,
     headers: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    by_slot: Sequence[dict[int, list[Event]]],
+    rows: Sequence[GridRow],
     styles: KindStyles,
-    formats: dict[str, str],
-    unavailable: Sequence[Sequence[Period]],
+    formats: dict[str, str] | None = None,
+) -> int:
+    return write_blocks(
+        ws,
+        headers,
+        rows,
+        _slot_starts(problem),
+        problem.settings.slot_days,
+        styles.slot_header_style,
+        formats,
+    )
+
+
+def write_calendar(
+    ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
 ) -> None:
-    """A table of resources whose columns continue as one column per slot.
-
-    Slots a resource cannot be used are shaded (its blackouts grey, public
-    holidays pale red) where no event fills them.
-    """
-    first_slot_column = len(headers) + 1
-    for row_number, (values, slots, periods) in enumerate(
-        zip(rows, by_slot, unavailable, strict=True), start=GRID_HEADER_ROWS + 1
-    ):
-        _shade_unavailable(ws, problem, row_number, first_slot_column, periods)
-        for column, value in enumerate(values, start=1):
-            cell = ws.cell(row_number, column, excel_value(value))
-            if headers[column - 1] in formats:
-                cell.number_format = formats[headers[column - 1]]
-        for slot, events in slots.items():
-            kind = problem.exercise[events[0].exercise_id].kind
-            _grid_cell(
-                ws,
-                row_number,
-                first_slot_column + slot,
-                _joined(e.exercise_id for e in events),
-                styles.grid_style(kind),
-            )
-    write_header(ws, headers, row=GRID_HEADER_ROWS)
-    align_headings(ws, GRID_HEADER_ROWS, rows, len(headers))
-    fit_widths(ws, [heading(h) for h in headers], rows)
-    _slot_header(ws, problem, first_slot_column, styles)
-    ws.freeze_panes = ws.cell(GRID_HEADER_ROWS + 1, first_slot_column).coordinate
-
-
-def _shade_unavailable(
-    ws: Worksheet,
-    problem: Problem,
-    row: int,
-    first_slot_column: int,
-    periods: Sequence[Period],
-) -> None:
-    """Shade each slot of ``periods``; events written later keep their colour."""
-    for period in periods:
-        holiday = period.source is not None and period.source.sheet == HOLIDAYS_SHEET
-        fill = HOLIDAY_FILL if holiday else BLACKOUT_FILL
-        for slot in range(period.first, period.last + 1):
-            if _in_horizon(problem, slot):
-                ws.cell(row, first_slot_column + slot).fill = fill
+    """A Gantt chart: each held exercise's slots coloured by kind (the
+    Summary names the colours), labelled once with its venue; rows by start
+    date, so the programme reads top-left to bottom-right."""
+    events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
+    rows = [
+        GridRow(
+            (e.exercise_id, problem.exercise[e.exercise_id].name, e.venue_id),
+            _bars(problem, [e], lambda event: event.venue_id, styles),
+        )
+        for e in events
+    ]
+    _write_grid(ws, problem, ("exercise_id", "name", "venue_id"), rows, styles)
 
 
 def write_partners(
@@ -776,53 +722,38 @@ def write_partners(
     figures: PlanFigures,
     styles: KindStyles,
 ) -> None:
-    """Each partner's events and spend against budget, then its slot grid."""
+    """Each partner's events and spend against budget, and the slots of its
+    events, its blackouts shaded."""
     spends = figures.partner_spend
-    grid = _attendance(problem, plan, lambda e: e.participants)
-    counts: dict[str, int] = defaultdict(int)
-    for event in plan.events:
-        for partner_id in event.participants:
-            counts[partner_id] += 1
-    headers = ("partner_id", "name", "events", "spend", "budget", "remaining")
     rows = []
     for partner in problem.partners:
+        mine = [e for e in plan.events if partner.id in e.participants]
         spend = spends.get(partner.id, 0)
         remaining = None if partner.budget is None else partner.budget - spend
-        rows.append(
-            (
-                partner.id,
-                partner.name,
-                counts[partner.id],
-                spend,
-                partner.budget,
-                remaining,
-            )
-        )
+        labels = (partner.id, partner.name, len(mine), spend, partner.budget, remaining)
+        bars = _bars(problem, mine, lambda event: event.exercise_id, styles)
+        rows.append(GridRow(labels, bars, _shaded(partner.unavailable)))
+    headers = ("partner_id", "name", "events", "spend", "budget", "remaining")
     formats = {
         "spend": MONEY_FORMAT,
         "budget": MONEY_FORMAT,
         "remaining": SIGNED_FORMAT,
     }
-    by_slot = [grid.get(p.id, {}) for p in problem.partners]
-    unavailable = [p.unavailable for p in problem.partners]
-    _write_grid(ws, problem, headers, rows, by_slot, styles, formats, unavailable)
+    _write_grid(ws, problem, headers, rows, styles, formats)
 
 
 def write_venues(
     ws: Worksheet, problem: Problem, plan: Plan, styles: KindStyles
 ) -> None:
-    """Each venue's events, then its slot grid."""
-    grid = _attendance(problem, plan, lambda e: (e.venue_id,))
-    counts: dict[str, int] = defaultdict(int)
-    for event in plan.events:
-        counts[event.venue_id] += 1
-    headers = ("venue_id", "name", "events", "slots_used")
-    rows = [
-        (v.id, v.name, counts[v.id], len(grid.get(v.id, {}))) for v in problem.venues
-    ]
-    by_slot = [grid.get(v.id, {}) for v in problem.venues]
-    unavailable = [v.unavailable for v in problem.venues]
-    _write_grid(ws, problem, headers, rows, by_slot, styles, {}, unavailable)
+    """Each venue's events and the slots they use, its blackouts shaded."""
+    rows = []
+    for venue in problem.venues:
+        here = [e for e in plan.events if e.venue_id == venue.id]
+        used = {s for e in here for s in range(e.start, event_end_slot(problem, e) + 1)}
+        labels = (venue.id, venue.name, len(here), len(used))
+        bars = _bars(problem, here, lambda event: event.exercise_id, styles)
+        rows.append(GridRow(labels, bars, _shaded(venue.unavailable)))
+    _write_grid(ws, problem, ("venue_id", "name", "events", "slots_used"), rows, styles)
 
 
 # Goals and unscheduled exercises ---------------------------------------------
@@ -880,7 +811,7 @@ def write_goals(
             )
         )
     headers = GOAL_COLUMNS if why is None else (*GOAL_COLUMNS, WHY_COLUMN)
-    write_table(ws, headers, rows)
+    write_table(ws, headers, rows, max_width=PRINTED_TEXT_WIDTH)
     met_column = GOAL_COLUMNS.index("met") + 1
     for row_number, row in enumerate(rows, start=2):
         if row[met_column - 1] == "no":
@@ -906,7 +837,8 @@ def write_unscheduled(
     report: ResultReport,
     why: Mapping[str, str] | None = None,
 ) -> None:
-    """Exercises the plan does not hold, with the window they could have used.
+    """Exercises the plan does not hold, with the window they could have
+    used, below the goals (`LEFT_OUT_TITLE`).
 
     With ``why`` (reason by exercise id) a last column says what holding each
     would cost, or which rows forbid it.
@@ -933,11 +865,15 @@ def write_unscheduled(
                 *([] if why is None else [why.get(exercise.id, "")]),
             )
         )
+    if not rows:
+        return  # nothing left out: no empty table to print
     write_table(
         ws,
         UNSCHEDULED_COLUMNS if why is None else (*UNSCHEDULED_COLUMNS, WHY_COLUMN),
         rows,
         {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
+        title=LEFT_OUT_TITLE,
+        max_width=PRINTED_TEXT_WIDTH,
     )
 
 
@@ -970,7 +906,7 @@ def write_infeasible(ws: Worksheet, explanation: Explanation, heading: str) -> N
     """The rows that leave no plan, one per line, each readable on its own,
     under ``heading``."""
     conflict = explanation.conflict or ()
-    ws.append([heading])
+    append_row(ws, [heading])
     ws.cell(1, 1).font = TITLE_FONT
     rows = [
         (source.sheet, source.row if source.row > 0 else None, line)
@@ -980,7 +916,7 @@ def write_infeasible(ws: Worksheet, explanation: Explanation, heading: str) -> N
         rows = [("", None, line) for line in explanation.lines]
     write_header(ws, INFEASIBLE_COLUMNS, row=2)
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, list(row))
     ws.freeze_panes = "A3"
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 8
@@ -992,10 +928,10 @@ def write_budget_prices(
 ) -> None:
     """Below the Summary: what 10% more of each budget would buy; ``places``
     name each budget's row, in the explanation's order."""
-    ws.append([])
-    ws.append(["Budgets: what 10% more would buy"])
+    append_row(ws, [])
+    append_row(ws, ["Budgets: what 10% more would buy"])
     ws.cell(ws.max_row, 1).font = TITLE_FONT
     for price, place in zip(explanation.budget_prices, places, strict=True):
         label = f"budget {price.owner}" if price.owner else "total budget"
-        ws.append([label, price.gain, f"{place}: {price.text}"])
+        append_row(ws, [label, price.gain, f"{place}: {price.text}"])
         ws.cell(ws.max_row, 2).number_format = SIGNED_FORMAT

@@ -19,18 +19,22 @@ from planner.bounds import MAX_FILE_BYTES
 from planner.report import (
     JSON_NAME,
     NO_PLAN_JSON,
+    BaselineChange,
     ExerciseInfo,
     GoalOutcome,
+    Heading,
     HeldEvent,
     LeftOut,
     PartnerOutcome,
     ResultError,
     ResultSummary,
     StatedReason,
+    VenueFacts,
 )
 from planner.workbook.result_schema import (
     EventPart,
     ExplanationPart,
+    ProgrammePart,
     SchedulePart,
     WorkbookPart,
     read_schedule_part,
@@ -148,6 +152,7 @@ def _summary(label: str, file: Path, part: SchedulePart) -> ResultSummary:
     events = part.events
     workbook = part.workbook or WorkbookPart()
     explanation = part.explanation or ExplanationPart()
+    programme = part.programme or ProgrammePart()
     return ResultSummary(
         label=label,
         path=file,
@@ -171,13 +176,28 @@ def _summary(label: str, file: Path, part: SchedulePart) -> ResultSummary:
         goals=tuple(GoalOutcome(**g.model_dump()) for g in kpis.goals or ()),
         partners=tuple(PartnerOutcome(**p.model_dump()) for p in kpis.partners or ()),
         planner_version=part.planner_version,
-        regions={venue.id: venue.region or "" for venue in workbook.venues},
+        heading=Heading(
+            programme.title or "",
+            programme.organisation or "",
+            programme.classification or "",
+        ),
+        venues={
+            venue.id: VenueFacts(
+                venue.name or "", venue.region or "", venue.host_partner or ""
+            )
+            for venue in workbook.venues
+        },
         goal_texts={goal.id: goal.text for goal in workbook.goals},
         reasons=tuple(StatedReason(r.kind, r.id, r.text) for r in explanation.reasons),
         left_out=tuple(
             LeftOut(item.exercise_id, item.name or "", item.value, item.mandatory)
             for item in part.unscheduled or ()
         ),
+        baseline_changes=tuple(
+            BaselineChange(c.exercise_id, c.change, c.detail)
+            for c in part.baseline_changes or ()
+        ),
+        interrupted=part.statistics is not None and part.statistics.interrupted,
     )
 
 

@@ -133,7 +133,9 @@ class InputPart(_Part):
 
 class VenuePart(_Part):
     id: Text
+    name: Text | None = None
     region: Text | None = None
+    host_partner: Text | None = None
 
 
 class GoalTextPart(_Part):
@@ -142,10 +144,29 @@ class GoalTextPart(_Part):
 
 
 class WorkbookPart(_Part):
-    """The workbook's facts a brief shows: venues' regions, goals in words."""
+    """The workbook's facts a brief shows: venues' names, regions and hosts,
+    goals in words."""
 
     venues: Annotated[list[VenuePart], Field(max_length=MAX_ROWS)] = []
     goals: Annotated[list[GoalTextPart], Field(max_length=MAX_ROWS)] = []
+
+
+class ProgrammePart(_Part):
+    """How the programme's Settings name it: title, organisation, marking."""
+
+    title: Text | None = None
+    organisation: Text | None = None
+    classification: Text | None = None
+
+
+class BaselineChangePart(_Part):
+    exercise_id: Text
+    change: Text
+    detail: Text
+
+
+class StatisticsPart(_Part):
+    interrupted: Flag = False
 
 
 class ReasonPart(_Part):
@@ -178,6 +199,11 @@ class SchedulePart(_Part):
     kpis: KpisPart
     events: Annotated[list[EventPart], Field(max_length=MAX_ROWS)] | None
     workbook: WorkbookPart | None = None
+    programme: ProgrammePart | None = None
+    baseline_changes: (
+        Annotated[list[BaselineChangePart], Field(max_length=MAX_ROWS)] | None
+    ) = None
+    statistics: StatisticsPart | None = None
     explanation: ExplanationPart | None = None
     unscheduled: Annotated[list[LeftOutPart], Field(max_length=MAX_ROWS)] | None = None
 

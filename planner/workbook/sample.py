@@ -71,6 +71,10 @@ def _settings() -> list[dict[str, object]]:
         {"key": "weight_value", "value": 100_000},
         {"key": "weight_goal_shortfall", "value": 200_000},
         {"key": "weight_cost", "value": 1},
+        {"key": "title", "value": "Northern Training Programme 2027"},
+        {"key": "organisation", "value": "Joint Training Branch"},
+        {"key": "classification", "value": "OFFICIAL"},
+        {"key": "programme_id", "value": "northern-training-2027"},
     ]
 
 

@@ -11,6 +11,7 @@ the template cannot drift from what the reader expects.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.outputs.cells import CellValue, excel_value, first_sheet, xlsx_bytes
 from planner.outputs.files import make_folder, replace_atomically
+from planner.outputs.printing import FONT_NAME
 from planner.workbook.sample import example_programme, infeasible_programme
 from planner.workbook.schema import (
     SETTINGS,
@@ -49,10 +51,10 @@ MIN_VALIDATED_ROWS = 1000
 WIDTH_SAMPLE_ROWS = 300
 MIN_WIDTH, MAX_WIDTH = 10, 42
 
-HEADER_FONT = Font(bold=True)
+HEADER_FONT = Font(name=FONT_NAME, bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFE699")
 OPTIONAL_FILL = PatternFill("solid", fgColor="D9E1F2")
-TITLE_FONT = Font(bold=True, size=14)
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 KIND_HINTS: dict[Kind, str] = {
@@ -135,6 +137,10 @@ def empty_tables() -> WorkbookData:
     show their defaults so it is clear they exist and may be changed.
     """
     settings: list[dict[str, object]] = [
+        {"key": "title", "value": None},
+        {"key": "organisation", "value": None},
+        {"key": "classification", "value": None},
+        {"key": "programme_id", "value": new_programme_id()},
         {"key": "planning_start", "value": None},
         {"key": "planning_end", "value": None},
     ]
@@ -144,6 +150,12 @@ def empty_tables() -> WorkbookData:
         if key.default not in (None, "")
     ]
     return {"Settings": settings}
+
+
+def new_programme_id() -> str:
+    """A fresh identity for a new programme: random, so two programmes begun
+    from the template never share one, and fixed once written."""
+    return f"programme-{uuid.uuid4()}"
 
 
 def _reject_unknown_names(tables: WorkbookData) -> None:
@@ -172,9 +184,6 @@ def cell_value(value: object) -> CellValue:
 
 def _put(sheet: Worksheet, row: int, column: int, value: object) -> None:
     cell = sheet.cell(row=row, column=column, value=cell_value(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        # Text such as a reason "=tbd" must stay text, not become a formula.
-        cell.data_type = "s"
     if isinstance(value, dt.date):
         cell.number_format = DATE_FORMAT
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import sys
 import threading
 from dataclasses import replace
@@ -215,6 +216,12 @@ def test_cli_robustness_counts_every_committed_exercise(tmp_path: Path) -> None:
     assert "(3 of 3)" in result.output
     assert f"Wrote {tmp_path / 'study' / 'robustness.xlsx'}" in result.output
     assert (tmp_path / "study" / "robustness.xlsx").is_file()
+    # The committed plan's brief, with what the study found fragile.
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "study" / "brief.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "Fragile exercises: 3 drawn futures re-planned" in " ".join(text.split())
 
 
 @pytest.mark.slow

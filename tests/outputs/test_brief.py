@@ -11,14 +11,15 @@ import json
 import re
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from planner import cli
-from planner.outputs.brief.charts import split_groups
-from planner.outputs.brief.content import Group, pack_lanes
+from planner.outputs.brief.charts import LABEL_CHAR_INCHES, pack, split_lanes
+from planner.outputs.brief.content import Bar, Group
 from tests.test_cli import SAMPLE, assert_checked
 from tests.tools import (
     ink_at_edges,
@@ -64,8 +65,8 @@ def test_the_sample_brief_is_three_landscape_pages_with_nothing_cut_off(
     sample_result: Path, tmp_path: Path
 ) -> None:
     pdf = sample_result / "brief.pdf"
-    # Page 1: banner, key figures, the year plan; 2: goals and spend; 3: the
-    # exercises left out (the spend table fills page 2).
+    # Page 1: what the programme achieves and the plan by month; 2: every
+    # event and the goals; 3: spend and the exercises left out.
     assert page_count(pdf) == 3
     assert words_outside(pdf, EDGE_POINTS) == []
     pages = render_pages(pdf, tmp_path)
@@ -77,6 +78,20 @@ def test_the_sample_brief_is_three_landscape_pages_with_nothing_cut_off(
     ).stdout
     width, height = map(float, re.search(r"([\d.]+) x ([\d.]+) pts", info).groups())
     assert (round(width), round(height)) == (842, 595), "A4 landscape"
+    assert round(smallest_text(pdf), 1) >= 8.0
+
+
+def smallest_text(pdf: Path) -> float:
+    """The size of the smallest text, in points: poppler's box of a word is
+    as high as the size of its font."""
+    import xml.etree.ElementTree as ElementTree
+
+    xhtml = subprocess.run(
+        [require("pdftotext"), "-bbox", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    words = ElementTree.fromstring(xhtml).iter("{http://www.w3.org/1999/xhtml}word")
+    return min(float(w.get("yMax")) - float(w.get("yMin")) for w in words)
 
 
 def test_the_brief_says_what_the_result_says(sample_result: Path) -> None:
@@ -84,9 +99,12 @@ def test_the_brief_says_what_the_result_says(sample_result: Path) -> None:
     text = " ".join(pdf_text(sample_result / "brief.pdf").split())
     kpis = data["kpis"]
     held = kpis["held_mandatory"] + kpis["held_optional"]
-    assert "Training programme sample" in text
-    assert f"Exercises held {held} of 13" in text
-    assert f"Organizer spend {kpis['organizer_spend']:,} EUR" in text
+    assert "Northern Training Programme 2027" in text
+    assert "Joint Training Branch" in text
+    assert f"The plan holds {held} of the 13 exercises" in text
+    assert f"The organiser spends {kpis['organizer_spend']:,} EUR" in text
+    for event in data["events"]:
+        assert f"({event['exercise_id']})" in text
     for item in data["unscheduled"]:
         assert item["exercise_id"] in text
     for reason in data["explanation"]["reasons"]:
@@ -97,13 +115,63 @@ def test_the_brief_says_what_the_result_says(sample_result: Path) -> None:
     assert f"planner {data['planner_version']}" in text
 
 
+def test_the_first_pages_speak_without_solver_words(sample_result: Path) -> None:
+    text = pdf_text(sample_result / "brief.pdf").lower()
+    for word in ("objective", "optimal", "feasible", "solver", "gap", "bound"):
+        assert word not in text, word
+
+
+def test_every_bar_of_the_chart_has_one_label_clear_of_the_others() -> None:
+    d = dt.date
+    bars = tuple(
+        Bar(f"E{i}", f"Exercise number {i}", "", d(2027, 1, 4) + dt.timedelta(7 * i),
+            d(2027, 1, 10) + dt.timedelta(7 * i))
+        for i in range(10)
+    )  # fmt: skip
+    lanes = pack(Group("Nordic", bars), d(2027, 1, 4), d(2027, 12, 26), 10.0)
+    assert sorted(p.bar.exercise_id for p in lanes.placed) == sorted(
+        b.exercise_id for b in bars
+    )
+    # A one-week bar cannot hold its name: the name goes beside it, so the
+    # next week's bar must take another lane.
+    assert lanes.count > 1
+    per_lane: dict[int, list[float]] = {}
+    for placed in lanes.placed:
+        per_lane.setdefault(placed.lane, []).append(placed.label_x)
+    days_per_char = LABEL_CHAR_INCHES * 365 / (10.0 * 0.86)
+    for xs in per_lane.values():
+        xs.sort()
+        assert all(b - a > 15 * days_per_char for a, b in pairwise(xs))
+
+
+def test_a_long_plan_goes_over_as_many_charts_as_its_lanes_need() -> None:
+    d = dt.date
+    bars = tuple(
+        Bar(f"E{i}", f"E{i}", "", d(2027, 1, 4), d(2027, 3, 28)) for i in range(30)
+    )
+    first, last = d(2027, 1, 4), d(2027, 12, 26)
+    nordic = pack(Group("Nordic", bars), first, last, 10.0)
+    baltic = pack(Group("Baltic", bars[:5]), first, last, 10.0)
+    chunks = split_lanes([nordic, baltic], 26)
+    # 30 lanes of Nordic: 26 on the first chart, 4 and Baltic's 5 on the next.
+    assert [[(g.name, g.count) for g in chunk] for chunk in chunks] == [
+        [("Nordic", 26)],
+        [("Nordic (continued)", 4), ("Baltic", 5)],
+    ]
+
+
 def test_the_html_brief_is_self_contained(sample_result: Path) -> None:
     page = (sample_result / "brief.html").read_text(encoding="utf-8")
     # The year plan and the spend chart, as the PDF's images held in the page.
     assert page.count('src="data:image/png;base64,') == 2
     assert re.search(r"""(src|href)=["'](?!#|data:image/png;base64,)""", page) is None
     assert "<script" not in page
-    for title in ("Key figures", "Goals met and missed", "Exercises left out"):
+    for title in (
+        "What the programme achieves",
+        "Every event of the plan",
+        "Goals met and missed",
+        "Exercises left out",
+    ):
         assert title in page
 
 
@@ -135,31 +203,6 @@ def test_brief_of_a_folder_without_a_result_exits_2(tmp_path: Path) -> None:
     ran = CliRunner().invoke(cli.main, ["brief", str(tmp_path)])
     assert ran.exit_code == 2
     assert "holds no schedule.json" in ran.output
-
-
-def test_lanes_never_overlap_and_are_as_few_as_the_busiest_day_needs() -> None:
-    d = dt.date
-    bars = pack_lanes(
-        [
-            ("A", "", d(2027, 1, 4), d(2027, 1, 17)),
-            ("B", "", d(2027, 1, 11), d(2027, 1, 17)),  # overlaps A
-            ("C", "", d(2027, 1, 18), d(2027, 1, 24)),  # after both: lane 0 again
-        ]
-    )
-    assert {b.exercise_id: b.lane for b in bars} == {"A": 0, "B": 1, "C": 0}
-
-
-def test_a_long_plan_goes_over_as_many_charts_as_its_lanes_need() -> None:
-    d = dt.date
-    bars = tuple(
-        pack_lanes([(f"E{i}", "", d(2027, 1, 4), d(2027, 1, 10)) for i in range(30)])
-    )
-    chunks = split_groups([Group("Nordic", bars), Group("Baltic", bars[:5])], 26)
-    # 30 lanes of Nordic: 26 on the first chart, 4 and Baltic's 5 on the next.
-    assert [[(g.name, g.lanes) for g in chunk] for chunk in chunks] == [
-        [("Nordic", 26)],
-        [("Nordic (continued)", 4), ("Baltic", 5)],
-    ]
 
 
 def test_a_narrow_column_is_never_narrower_than_its_longest_word() -> None:

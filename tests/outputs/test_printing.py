@@ -41,7 +41,12 @@ def with_blackouts() -> object:
 
 @pytest.fixture
 def schedule(tmp_path: Path) -> Path:
-    write_schedule(with_blackouts(), small_result(), tmp_path, input_file(tmp_path))
+    problem = with_blackouts()
+    settings = dataclasses.replace(
+        problem.settings, classification="OFFICIAL - releasable to A & B"
+    )
+    problem = dataclasses.replace(problem, settings=settings)
+    write_schedule(problem, small_result(), tmp_path, input_file(tmp_path))
     return tmp_path / "schedule.xlsx"
 
 
@@ -59,35 +64,45 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_headings(
         for ws in load_workbook(path).worksheets:
             setup = ws.page_setup
             assert setup.orientation == "landscape", ws.title
-            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+            assert int(setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
+            assert setup.fitToWidth == 1, ws.title
             assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-            assert ws.print_title_rows, f"{ws.title} repeats no heading row"
+            # A grid's blocks carry their own headings; every table repeats its.
+            assert ws.print_title_rows or ws.print_title_cols, ws.title
             assert "&P" in ws.oddFooter.right.text
+            # The header and footer have margins of their own, clear of the table.
+            margins = ws.page_margins
+            assert margins.top - margins.header >= 0.4, ws.title
 
 
-def test_calendar_grids_print_on_a3_with_their_label_columns(schedule: Path) -> None:
+def test_the_marking_heads_and_foots_every_page(schedule: Path) -> None:
+    for ws in load_workbook(schedule).worksheets:
+        assert ws.oddHeader.center.text == "OFFICIAL - releasable to A && B"
+        assert ws.oddFooter.center.text == "OFFICIAL - releasable to A && B"
+
+
+def test_calendar_grids_repeat_their_label_columns(schedule: Path) -> None:
     workbook = load_workbook(schedule)
-    # Calendar: 4 label columns (A:D), Partners 6 (A:F), Venues 4; two
-    # heading rows (months, then days).
-    for name, columns in (("Calendar", "D"), ("Partners", "F"), ("Venues", "D")):
+    # Calendar: 3 label columns (A:C), Partners 6 (A:F), Venues 4; each block
+    # has its own heading rows, so none repeats.
+    for name, columns in (("Calendar", "C"), ("Partners", "F"), ("Venues", "D")):
         ws = workbook[name]
-        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A3)
-        assert ws.print_title_rows == "$1:$2"
         assert ws.print_title_cols == f"$A:${columns}"
-    schedule = workbook["Schedule"]
-    assert int(schedule.page_setup.paperSize) == int(schedule.PAPERSIZE_A4)
+        assert ws.print_title_rows is None
+    # Two exercises held, below the heading; columns to Cost printed.
+    assert workbook["Schedule"].print_area == "'Schedule'!$A$1:$L$3"
 
 
 def test_months_head_the_week_columns(schedule: Path) -> None:
     ws = load_workbook(schedule)["Calendar"]
-    # Ten weeks from Monday 2027-01-04: January holds slots 0-3 (E:H), February
-    # slots 4-7 (I:L), March 8-9 (M:N).
+    # Ten weeks from Monday 2027-01-04: January holds slots 0-3 (D:G), February
+    # slots 4-7 (H:K), March 8-9 (L:M).
     assert sorted(str(r) for r in ws.merged_cells.ranges) == [
-        "E1:H1",
-        "I1:L1",
-        "M1:N1",
+        "D1:G1",
+        "H1:K1",
+        "L1:M1",
     ]
-    assert [ws[c].value for c in ("E1", "I1", "M1")] == [
+    assert [ws[c].value for c in ("D1", "H1", "L1")] == [
         "Jan 2027",
         "Feb 2027",
         "Mar 2027",
@@ -98,7 +113,7 @@ def test_blackouts_and_holidays_are_shaded_on_the_partner_calendar(
     schedule: Path,
 ) -> None:
     ws = load_workbook(schedule)["Partners"]
-    # Slot 0 is column G; partner A is row 3.
+    # Slot 0 is column G; partner A is row 3 (row 1 the block, 2 headings).
     assert ws["K3"].fill.fgColor.rgb[-6:] == BLACKOUT_FILL.fgColor.rgb[-6:]
     assert ws["L3"].fill.fgColor.rgb[-6:] == HOLIDAY_FILL.fgColor.rgb[-6:]
     assert ws["K3"].fill.fill_type == BLACKOUT_FILL.fill_type
@@ -149,3 +164,33 @@ def test_libreoffice_prints_no_cut_date(
         assert re.search(r"\b\d{4}-\d{2}-\d(?!\d)", text) is None, path.name
         assert "###" not in text, path.name
         assert "Jan 2027" in text
+
+
+@pytest.mark.office
+def test_the_sample_prints_on_six_a4_pages_at_8_pt_with_its_marking(
+    tmp_path: Path,
+) -> None:
+    """The committed sample's schedule.xlsx through LibreOffice: at most six
+    A4 landscape pages, no character under 8 pt, one font family, the
+    marking at the top and bottom of every page, no empty page."""
+    import pdfplumber
+
+    from tests.test_cli import SAMPLE, solve_checked
+
+    out = tmp_path / "out"
+    solve_checked(SAMPLE, out)
+    rendered_text(out / "schedule.xlsx", tmp_path)
+    with pdfplumber.open(tmp_path / "schedule.pdf") as pdf:
+        assert 1 <= len(pdf.pages) <= 6
+        families = set()
+        for number, page in enumerate(pdf.pages, start=1):
+            assert (round(page.width), round(page.height)) == (842, 595), number
+            assert min(char["size"] for char in page.chars) >= 8.0, number
+            families |= {
+                char["fontname"].split("+")[-1].split("-")[0] for char in page.chars
+            }
+            lines = [x for x in (page.extract_text() or "").splitlines() if x.strip()]
+            assert "OFFICIAL" in lines[0], f"page {number} head: {lines[0]}"
+            assert "OFFICIAL" in lines[-1], f"page {number} foot: {lines[-1]}"
+            assert len(lines) > 3, f"page {number} is empty"
+        assert len(families) == 1, families

@@ -132,14 +132,17 @@ def test_each_kind_has_its_own_fill(written: Path) -> None:
     assert ws["G2"].fill.fgColor.rgb != ws["G3"].fill.fgColor.rgb
 
 
-def test_summary_has_status_objective_and_each_term(written: Path) -> None:
-    values = summary(written)
-    assert values["status"] == "optimal"
+def test_the_objective_and_each_term_are_on_the_run_sheet(written: Path) -> None:
+    # Solver words stay off the pages a briefing prints.
+    assert summary(written)["status"] == "optimal"
+    assert "objective" not in summary(written)
+    values = run_sheet(written)
     assert values["objective"] == 497_000
     assert values["value"] == 700_000
     assert values["goal_shortfall"] == -200_000
     assert values["cost"] == -3_000
-    assert run_sheet(written)["gap"] == 0
+    assert values["gap"] == 0
+    assert load_workbook(written / "schedule.xlsx")["Run"].sheet_state == "hidden"
 
 
 def test_summary_counts_money_goals_and_input(written: Path) -> None:
@@ -169,37 +172,40 @@ def test_solver_internals_are_on_the_run_sheet_at_the_end(written: Path) -> None
         assert internal not in values
 
 
-def test_calendar_fills_only_held_slots_with_the_venue(written: Path) -> None:
+def test_calendar_labels_each_bar_once_with_its_venue(written: Path) -> None:
     ws = sheet(written, "Calendar")
-    # Slot columns start at E (slot 0): E1 holds slots 1-2 (F, G), E2 slot 3 (H).
-    # Row 1 holds the months, row 2 each slot's first day.
+    # One block (the ten weeks lie in one half-year): row 1 its title and
+    # months, row 2 the headings and each slot's first day, then E1 and E2.
+    # Slot columns start at D (slot 0): E1 holds slots 1-2 (E, F), E2 slot 3 (G).
     held = {
         cell.coordinate: cell.value
-        for row in ws.iter_rows(min_row=3, min_col=5)
+        for row in ws.iter_rows(min_row=3, min_col=4)
         for cell in row
         if cell.fill.fill_type == "solid"
     }
-    assert held == {"F3": "V", "G3": "V", "H4": "W"}
-    assert ws["F2"].value == dt.datetime(2027, 1, 11)
-    assert ws["F2"].number_format == "d"
-    assert ws["E1"].value == "Jan 2027"
-    assert ws.freeze_panes == "E3"
+    assert held == {"E3": "V", "F3": None, "G4": "W"}
+    assert ws["A1"].value == "Jan to Mar 2027"
+    assert ws["E2"].value == dt.datetime(2027, 1, 11)
+    assert ws["E2"].number_format == "d"
+    assert ws["D1"].value == "Jan 2027"
+    assert ws.freeze_panes == "D1"
 
 
 def test_partners_sheet_shows_spend_budget_and_attendance(written: Path) -> None:
     ws = sheet(written, "Partners")
-    table = [row[:6] for row in rows(ws)[1:]]
+    table = [row[:6] for row in rows(ws)[1:4]]
     # A: E1 only, 1000 + 300 travel of its 10,000; B: E1 and E2, 1000, no budget.
     assert table == [
         ["Partner", "Name", "Events", "Spend", "Budget", "Remaining"],
         ["A", "Norway", 1, 1300, 10_000, 8700],
         ["B", None, 2, 1000, None, None],
     ]
-    # Slot 0 is column G: B takes part in E1 in slots 1-2 and E2 in slot 3.
+    # Slot 0 is column G: B takes part in E1 in slots 1-2 and E2 in slot 3,
+    # each bar labelled in its first slot.
     assert [ws.cell(4, 7 + slot).value for slot in range(5)] == [
         None,
         "E1",
-        "E1",
+        None,
         "E2",
         None,
     ]
@@ -209,7 +215,19 @@ def test_venues_sheet_shows_exercises_by_slot(written: Path) -> None:
     ws = sheet(written, "Venues")
     assert rows(ws)[2][:4] == ["V", "Oslo", 1, 2]
     # Slot 0 is column E: V holds E1 in slots 1-2.
-    assert [ws.cell(3, 5 + slot).value for slot in range(4)] == [None, "E1", "E1", None]
+    assert [ws.cell(3, 5 + slot).value for slot in range(4)] == [None, "E1", None, None]
+    assert ws.cell(3, 6).fill.fill_type == "solid"
+
+
+def test_a_year_prints_as_two_half_year_blocks(tmp_path: Path) -> None:
+    from planner.outputs.grids import slot_blocks
+
+    starts = [dt.date(2027, 1, 4) + dt.timedelta(weeks=i) for i in range(51)]
+    blocks = slot_blocks(starts, 7)
+    # 26 weeks start January to June (the last on 28 June), 25 after.
+    assert [(b.start, b.stop) for b in blocks] == [(0, 26), (26, 51)]
+    three_years = [dt.date(2027, 1, 4) + dt.timedelta(weeks=i) for i in range(156)]
+    assert len(slot_blocks(three_years, 7)) == 6
 
 
 def test_goals_sheet_reports_progress(written: Path) -> None:
@@ -230,8 +248,20 @@ def test_goals_sheet_reports_progress(written: Path) -> None:
     assert table[1][:10] == ["G1", "together", "A; B", None, "soft", 1, 2, 1, 1, "no"]
 
 
-def test_unscheduled_sheet_lists_exercises_not_held(written: Path) -> None:
-    table = rows(sheet(written, "Unscheduled"))
+def left_out(out_dir: Path) -> list[list[object]]:
+    """The table of exercises left out, below the goals: header, then rows."""
+    table = rows(sheet(out_dir, "Goals"))
+    title = next(i for i, row in enumerate(table) if row[0] == "Exercises left out")
+    header = table[title + 1]
+    width = next((i for i, v in enumerate(header) if v is None), len(header))
+    return [
+        row[:width] for row in table[title + 1 :] if any(v is not None for v in row)
+    ]
+
+
+def test_exercises_left_out_are_listed_below_the_goals(written: Path) -> None:
+    table = left_out(written)
+    assert table[0][:3] == ["Exercise", "Name", "Kind"]
     assert table[1] == [
         "E3",
         "HADR drill",
@@ -368,7 +398,5 @@ def test_summary_checks_the_change_term_against_the_baseline(tmp_path: Path) -> 
         baseline=baseline,
     )
     write_schedule(problem, result, tmp_path / "out", input_file(tmp_path))
-    notes = {
-        row[0]: row[2] for row in rows(sheet(tmp_path / "out", "Summary")) if row[0]
-    }
+    notes = {row[0]: row[2] for row in rows(sheet(tmp_path / "out", "Run")) if row[0]}
     assert notes["change"] == f"the independent checker computes {-change_add:,}"

@@ -65,7 +65,8 @@ def test_a_study_from_the_page_tallies_every_committed_exercise(
     assert result["kind"] == "study" and result["samples"] == 3
     for exercise in result["exercises"]:
         assert sum(exercise["counts"].values()) == result["planned"]
-    assert done["files"] == ["robustness.xlsx"]
+    # The study, and the committed plan's brief with its fragile exercises.
+    assert done["files"] == ["robustness.xlsx", "brief.pdf", "brief.html"]
 
 
 def test_a_study_needs_a_solve_with_a_plan(client: TestClient) -> None:

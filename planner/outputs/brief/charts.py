@@ -1,32 +1,41 @@
-"""The brief's charts, drawn by matplotlib: the year plan and spend by partner.
+"""The brief's charts, drawn by matplotlib: the plan by month and spend by
+partner.
 
 Figures are built with `matplotlib.figure.Figure` directly, never pyplot, so
 no global state is touched and nothing tries to open a window; the Agg
 backend renders each once to PNG, for the PDF and the HTML page alike.
+
+Text is drawn as written (`drawing`): matplotlib would read a kind named
+``cost $a_$ x`` as TeX maths and fail, so maths is off; each letter comes
+from a font that has it (`planner.outputs.brief.fonts`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import heapq
 import io
-from collections.abc import Callable, Sequence
-from typing import ParamSpec, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+import matplotlib
 import matplotlib.dates as mdates
-from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from planner.outputs.brief.content import Bar, Group, Spend
+from planner.outputs.brief.fonts import chart_families, in_drawing_order
 
-FONT = "DejaVu Sans"  # ships with matplotlib: every glyph, on every machine
+LABEL_POINTS = 8.0  # nothing printed smaller
+LABEL_CHAR_INCHES = LABEL_POINTS * 0.6 / 72  # DejaVu Sans, about, a bit over
 LANE_INCHES = 0.24
-MAX_LANE_INCHES = 0.55
-LABEL_POINTS = 6.5
-LABEL_CHAR_INCHES = LABEL_POINTS * 0.62 / 72  # DejaVu Sans, about
+# Room the axes, month names and the legend take besides the lanes.
+FRAME_INCHES = 1.1
 GROUP_GAP = 0.5  # in lanes
+# Share of the figure's width the time axis takes (the rest: region names).
+AXIS_SHARE = 0.86
 # Tableau's light palette: black text stays readable on every bar.
 KIND_COLOURS = (
     "#aec7e8",
@@ -43,29 +52,33 @@ KIND_COLOURS = (
 SPEND_COLOUR = "#4c72b0"
 BUDGET_COLOUR = "#222222"
 MAX_SPEND_BARS = 30
-# Pages of the plan by month at most (generated xl: 2 at A4).
-MAX_CHARTS = 6
+# Rows of bars the plan by month draws at most, about six A4 pages: a chart
+# takes a fraction of a second a page, and a plan of thousands of overlapping
+# events would otherwise take minutes to brief on pages nobody reads.
+MAX_CHART_LANES = 140
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
+@dataclass(frozen=True)
+class Placed:
+    """A bar in its lane, with where its one label goes."""
+
+    bar: Bar
+    lane: int
+    label_x: float  # in matplotlib date numbers
+    align: str  # "left", "center" or "right"
 
 
-def plain_text(draw: Callable[P, R]) -> Callable[P, R]:
-    """Draw (and render) with every text as written.
+@dataclass(frozen=True)
+class Lanes:
+    """A region's bars packed into lanes so no two bars, nor their labels,
+    touch."""
 
-    Names, kinds and currencies come from workbooks and results: a `$` in
-    one is a dollar sign, never matplotlib's mathtext, which refuses
-    unbalanced or unknown TeX while the page is drawn. Tick labels are made
-    when a figure is rendered, so rendering is wrapped too.
-    """
+    name: str
+    placed: tuple[Placed, ...]
 
-    @functools.wraps(draw)
-    def plain(*args: P.args, **kwargs: P.kwargs) -> R:
-        with rc_context({"text.parse_math": False}):
-            return draw(*args, **kwargs)
-
-    return plain
+    @property
+    def count(self) -> int:
+        return 1 + max((p.lane for p in self.placed), default=-1)
 
 
 def kind_colours(kinds: Sequence[str]) -> dict[str, str]:
@@ -73,59 +86,124 @@ def kind_colours(kinds: Sequence[str]) -> dict[str, str]:
     return {kind: KIND_COLOURS[i % len(KIND_COLOURS)] for i, kind in enumerate(kinds)}
 
 
-def split_groups(groups: Sequence[Group], max_lanes: int) -> list[list[Group]]:
-    """Groups cut into chunks of at most ``max_lanes`` lanes, one chart each.
+@contextmanager
+def drawing(texts: Iterable[str]) -> Iterator[None]:
+    """Text as written: no TeX maths, each letter from a font that has it."""
+    with matplotlib.rc_context(
+        {
+            "text.parse_math": False,
+            "text.usetex": False,
+            "font.family": chart_families(texts),
+            "svg.fonttype": "path",
+        }
+    ):
+        yield
 
-    A region with more lanes than fit is cut between lanes and goes on as
-    "<region> (continued)". Each bar is placed once (bars bucketed by lane),
-    so a plan of thousands of lanes costs no more than its bars.
-    """
-    chunks: list[list[Group]] = [[]]
-    room = max_lanes
-    for group in groups:
-        by_lane: dict[int, list[Bar]] = {}
-        for bar in group.bars:
-            by_lane.setdefault(bar.lane, []).append(bar)
-        lanes = group.lanes
+
+def days_per_inch(first_day: dt.date, last_day: dt.date, width_in: float) -> float:
+    return ((last_day - first_day).days + 1) / (width_in * AXIS_SHARE)
+
+
+def _place(
+    bar: Bar, per_inch: float, first: float, end: float
+) -> tuple[float, float, float, str]:
+    """A bar's label: inside when it fits, else after the bar, else before it.
+    Returns (from, to) the bar and label take together, and the label's spot."""
+    left = mdates.date2num(bar.start)
+    right = mdates.date2num(bar.end) + 1
+    needed = (len(bar.label) * LABEL_CHAR_INCHES + 0.08) * per_inch
+    if right - left >= needed:
+        return left, right, (left + right) / 2, "center"
+    gap = 0.03 * per_inch
+    if right + gap + needed <= end or left - gap - needed < first:
+        return left, right + gap + needed, right + gap, "left"
+    return left - gap - needed, right, left - gap, "right"
+
+
+def pack(group: Group, first_day: dt.date, last_day: dt.date, width_in: float) -> Lanes:
+    """Bars in the lowest lane free over the bar and its label (greedy
+    interval colouring), so every bar has its one label and none covers
+    another."""
+    per_inch = days_per_inch(first_day, last_day, width_in)
+    first, end = mdates.date2num(first_day), mdates.date2num(last_day) + 1
+    spots = sorted(
+        ((*_place(bar, per_inch, first, end), bar) for bar in group.bars),
+        key=lambda s: (s[0], s[4].exercise_id),
+    )
+    # Lanes whose last bar ends by a start are free from then on (starts come
+    # in order), so two heaps find the lowest free lane without looking at
+    # every lane: thousands of overlapping events pack in moments.
+    busy: list[tuple[float, int]] = []  # (where the bar and label end, lane)
+    free: list[int] = []
+    lanes = 0
+    placed = []
+    for start, stop, x, align, bar in spots:
+        while busy and busy[0][0] <= start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if free:
+            lane = heapq.heappop(free)
+        else:
+            lane, lanes = lanes, lanes + 1
+        heapq.heappush(busy, (stop, lane))
+        placed.append(Placed(bar, lane, x, align))
+    return Lanes(group.name, tuple(placed))
+
+
+def first_lanes(regions: Sequence[Lanes], most: int) -> tuple[list[Lanes], int]:
+    """The regions' first ``most`` lanes, and how many bars the lanes beyond
+    hold (the schedule lists them)."""
+    kept: list[Lanes] = []
+    left = 0
+    room = most
+    for region in regions:
+        take = min(room, region.count)
+        inside = tuple(p for p in region.placed if p.lane < take)
+        left += len(region.placed) - len(inside)
+        if inside:
+            kept.append(Lanes(region.name, inside))
+        room -= take
+    return kept, left
+
+
+def split_lanes(lanes: Sequence[Lanes], max_lanes: int) -> list[list[Lanes]]:
+    """Regions cut into charts of at most ``max_lanes`` lanes; a region with
+    more lanes than fit is cut between lanes and goes on as "<region>
+    (continued)". Each bar is placed once (bars bucketed by lane), so a
+    region of hundreds of lanes costs no more than its bars."""
+    chunks: list[list[Lanes]] = [[]]
+    room = max(1, max_lanes)
+    for region in lanes:
+        by_lane: dict[int, list[Placed]] = {}
+        for spot in region.placed:
+            by_lane.setdefault(spot.lane, []).append(spot)
         first = 0
-        while first < lanes:
+        while first < region.count:
             if room == 0:
                 chunks.append([])
-                room = max_lanes
-            take = min(room, lanes - first)
-            bars = tuple(
-                Bar(b.exercise_id, b.kind, b.start, b.end, b.lane - first)
+                room = max(1, max_lanes)
+            take = min(room, region.count - first)
+            placed = tuple(
+                Placed(p.bar, p.lane - first, p.label_x, p.align)
                 for lane in range(first, first + take)
-                for b in by_lane.get(lane, ())
+                for p in by_lane.get(lane, ())
             )
-            name = group.name if first == 0 else f"{group.name} (continued)"
-            chunks[-1].append(Group(name, bars))
+            name = region.name if first == 0 else f"{region.name} (continued)"
+            chunks[-1].append(Lanes(name, placed))
             room -= take
             first += take
     return [chunk for chunk in chunks if chunk]
 
 
-def chart_pages(
-    groups: Sequence[Group], max_lanes: int
-) -> tuple[list[list[Group]], int]:
-    """The charts a brief draws, at most MAX_CHARTS, and how many held
-    exercises the ones beyond would have shown (the schedule lists them).
-
-    A chart takes a fraction of a second to draw: a plan of thousands of
-    overlapping events would otherwise take minutes to brief, on hundreds of
-    pages nobody reads.
-    """
-    chunks = split_groups(groups, max_lanes)
-    left = sum(len(group.bars) for chunk in chunks[MAX_CHARTS:] for group in chunk)
-    return chunks[:MAX_CHARTS], left
-
-
-def charts_left_note(left: int) -> str:
-    """What a brief says under its charts when some were not drawn."""
-    return (
-        f"The chart stops after {MAX_CHARTS} pages: {left:,} more held exercises "
-        "are listed in schedule.xlsx."
+def lanes_in(height_in: float, regions: int) -> int:
+    """How many lanes a chart of ``height_in`` holds."""
+    return int(
+        (height_in - FRAME_INCHES) / LANE_INCHES - GROUP_GAP * max(regions - 1, 0)
     )
+
+
+def chart_height(chunk: Sequence[Lanes]) -> float:
+    lanes = sum(r.count for r in chunk) + GROUP_GAP * max(len(chunk) - 1, 0)
+    return lanes * LANE_INCHES + FRAME_INCHES
 
 
 def _month_label(value: float, _position: int) -> str:
@@ -133,76 +211,36 @@ def _month_label(value: float, _position: int) -> str:
     return f"{day:%b}\n{day:%Y}" if day.month == 1 else f"{day:%b}"
 
 
-def _label_spots(
-    group: Group, days_per_inch: float, end: float
-) -> dict[str, tuple[float, str]]:
-    """Where each bar's id goes: inside the bar when it fits, else just right of
-    it when the lane is free there, else nowhere (the workbook lists all)."""
-    spots: dict[str, tuple[float, str]] = {}
-    by_lane: dict[int, list[Bar]] = {}
-    for bar in group.bars:
-        by_lane.setdefault(bar.lane, []).append(bar)
-    for bars in by_lane.values():
-        bars.sort(key=lambda b: b.start)
-        for bar, following in zip(bars, [*bars[1:], None], strict=True):
-            left = mdates.date2num(bar.start)
-            width = (bar.end - bar.start).days + 1
-            needed = (len(bar.exercise_id) * LABEL_CHAR_INCHES + 0.06) * days_per_inch
-            room = (end if following is None else mdates.date2num(following.start)) - (
-                left + width
-            )
-            if width >= needed:
-                spots[bar.exercise_id] = (left + width / 2, "center")
-            elif room >= needed:
-                spots[bar.exercise_id] = (left + width + 0.02 * days_per_inch, "left")
-    return spots
-
-
-@plain_text
 def gantt_figure(
-    groups: Sequence[Group],
+    chunk: Sequence[Lanes],
     first_day: dt.date,
     last_day: dt.date,
     colours: dict[str, str],
     width_in: float,
-    height_in: float | None = None,
 ) -> Figure:
-    """The held exercises as bars over the months, one band per region.
-
-    Each bar is labelled with its exercise id where the id fits inside it or
-    beside it; the full list is in the schedule workbook. Lanes grow up to
-    ``height_in`` (the room on the page) so a small programme reads large.
-    """
-    lanes = sum(g.lanes for g in groups) + GROUP_GAP * max(len(groups) - 1, 0)
-    lane_inches = LANE_INCHES
-    if height_in is not None:
-        lane_inches = min(MAX_LANE_INCHES, max(LANE_INCHES, (height_in - 1.3) / lanes))
-    height = max(1.6, lanes * lane_inches + 1.3)
-    figure = Figure(figsize=(width_in, height), layout="constrained")
+    """The held exercises as bars over the months, one band per region, each
+    bar with its name beside or inside it. Call inside `drawing`."""
+    figure = Figure(figsize=(width_in, chart_height(chunk)), layout="constrained")
     ax = figure.add_subplot()
     start, end = mdates.date2num(first_day), mdates.date2num(last_day) + 1
-    days_per_inch = (end - start) / (width_in * 0.85)
     y = 0.0
     ticks, labels = [], []
     rows: list[float] = []
     bars: list[Bar] = []
-    for index, group in enumerate(groups):
+    for index, region in enumerate(chunk):
         if index:
             ax.axhline(y - GROUP_GAP / 2 - 0.5, color="#999999", linewidth=0.6)
-        spots = _label_spots(group, days_per_inch, end)
-        for bar in group.bars:
-            row = y + bar.lane
+        for placed in region.placed:
+            row = y + placed.lane
             rows.append(row)
-            bars.append(bar)
-            if bar.exercise_id in spots:
-                x, align = spots[bar.exercise_id]
-                ax.text(
-                    x, row, bar.exercise_id, ha=align, va="center",
-                    fontsize=LABEL_POINTS, clip_on=True,
-                )  # fmt: skip
-        ticks.append(y + (group.lanes - 1) / 2)
-        labels.append(group.name)
-        y += group.lanes + GROUP_GAP
+            bars.append(placed.bar)
+            ax.text(
+                placed.label_x, row, in_drawing_order(placed.bar.label),
+                ha=placed.align, va="center", fontsize=LABEL_POINTS, clip_on=True,
+            )  # fmt: skip
+        ticks.append(y + (region.count - 1) / 2)
+        labels.append(in_drawing_order(region.name))
+        y += region.count + GROUP_GAP
     if bars:  # one call for every bar: a call per bar took most of the drawing
         ax.barh(
             rows,
@@ -213,7 +251,7 @@ def gantt_figure(
             edgecolor="#555555",
             linewidth=0.4,
         )
-    ax.set_yticks(ticks, labels, fontsize=8)
+    ax.set_yticks(ticks, labels, fontsize=LABEL_POINTS)
     ax.set_ylim(y - GROUP_GAP - 0.5, -0.6)
     ax.set_xlim(start, end)
     months = (last_day.year - first_day.year) * 12 + last_day.month - first_day.month
@@ -221,30 +259,34 @@ def gantt_figure(
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(_month_label))
-    ax.tick_params(axis="x", labelsize=7)
-    years = sorted({first_day.year, last_day.year})
-    ax.set_xlabel(" to ".join(str(y) for y in years), fontsize=7)
+    ax.tick_params(axis="x", labelsize=LABEL_POINTS)
     ax.grid(axis="x", which="minor", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
+    used = {bar.kind for bar in bars}
     handles = [
-        Patch(facecolor=colour, edgecolor="#555555", label=kind or "(no kind)")
+        Patch(
+            facecolor=colour,
+            edgecolor="#555555",
+            label=in_drawing_order(kind or "(no kind)"),
+        )
         for kind, colour in colours.items()
+        if kind in used
     ]
     if handles:
         figure.legend(
             handles=handles,
             loc="outside upper center",
             ncols=min(len(handles), 6),
-            fontsize=7,
+            fontsize=LABEL_POINTS,
             frameon=False,
         )
     return figure
 
 
-@plain_text
 def spend_figure(spends: Sequence[Spend], currency: str, width_in: float) -> Figure:
     """Each partner's spend as a bar, its budget as a tick; the biggest
-    spenders only when there are many (the table lists every partner)."""
+    spenders only when there are many (the table lists every partner).
+    Call inside `drawing`."""
     shown = sorted(spends, key=lambda s: -s.spend)[:MAX_SPEND_BARS]
     shown.reverse()
     height = max(1.8, len(shown) * 0.22 + 1.0)
@@ -264,21 +306,27 @@ def spend_figure(spends: Sequence[Spend], currency: str, width_in: float) -> Fig
             zorder=3,
         )
         ax.legend(
-            fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False
+            fontsize=LABEL_POINTS,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
         )
-    ax.set_yticks(list(rows), [s.partner_id for s in shown], fontsize=7)
+    ax.set_yticks(
+        list(rows),
+        [in_drawing_order(s.partner_id) for s in shown],
+        fontsize=LABEL_POINTS,
+    )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.tick_params(axis="x", labelsize=7)
+    ax.tick_params(axis="x", labelsize=LABEL_POINTS)
     title = f"Spend against budget ({currency or 'currency units'})"
     if len(spends) > len(shown):
         title += f", the {len(shown)} biggest spenders of {len(spends)}"
-    ax.set_title(title, fontsize=9, loc="left")
+    ax.set_title(in_drawing_order(title), fontsize=9, loc="left")
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     return figure
 
 
-@plain_text
 def png(figure: Figure, dpi: int = 200) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")

@@ -1,28 +1,47 @@
 """What a brief says, worked out from a result as its schedule.json holds it.
 
 A brief is made from what a result file holds (`ResultSummary`: the key
-figures, the regions, the goals in words and the reasons, each checked
-against its shape and bounds when read back), so it can be made again later,
-for any result, without the solver; a solve hands over the JSON it has just
-written, without reading it back.
+figures, the programme's heading, venues, goals in words, reasons and
+changes from the baseline, each checked against its shape and bounds when
+read back), so it can be made again later, for any result, without the
+solver; a solve hands over the JSON it has just written, without reading it
+back.
+
+It speaks as a staff officer briefs a general: what the programme achieves,
+in sentences (held, left out and why, goals, money), the plan by month with
+exercise names, every event with its dates, venue, host and partners, the
+goals, the budgets, what changed since the published plan, and what a
+robustness study found fragile. Value points, money and weeks; the search's
+own figures stay in the workbook's Run sheet.
+
+A partner's brief (`make_partner_brief`) is releasable to that nation: its
+own events and the facts every participant shares (dates, venue, host), and
+nothing of other partners' budgets, spend or participation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 
 from planner import __version__
-from planner.report import Comparison, HeldEvent, ResultSummary
+from planner.report import (
+    FATES,
+    LOST,
+    UNCHANGED,
+    Comparison,
+    HeldEvent,
+    ResultSummary,
+    StudyResult,
+    partner_marking,
+)
 
 NO_REGION = "(no region)"
 # Rows of the side-by-side table of a what-if brief, as `planner.differences`
 # labels its key figures.
 COMPARED_FIGURES = (
     "status",
-    "objective",
     "held, mandatory",
     "held, optional",
     "value held",
@@ -33,29 +52,35 @@ COMPARED_FIGURES = (
     "budget remaining",
     "partner spend",
 )
+# How the search ended, in words a general reads.
+STATUS_WORDS = {
+    "optimal": "This is the best plan the workbook's rules allow (proven).",
+    "feasible": "This is the best plan found in the time given; a longer "
+    "search may find a better one.",
+}
+# Exercises left out named on page 1; the table after lists them all.
+LEFT_OUT_ON_PAGE_ONE = 5
+# Rows of the table of every event at most (schedule.xlsx lists them all).
+MAX_EVENT_ROWS = 1_000
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One held exercise on the Gantt chart."""
+    """One held exercise on the chart, labelled with its name."""
 
     exercise_id: str
+    label: str
     kind: str
     start: dt.date
     end: dt.date  # last day, inclusive
-    lane: int  # row within its group, so bars of a group never overlap
 
 
 @dataclass(frozen=True)
 class Group:
-    """The exercises held in one region, packed into as few lanes as fit."""
+    """The exercises held in one region, in order of their start."""
 
     name: str
     bars: tuple[Bar, ...]
-
-    @property
-    def lanes(self) -> int:
-        return 1 + max((bar.lane for bar in self.bars), default=-1)
 
 
 @dataclass(frozen=True)
@@ -78,112 +103,276 @@ class Spend:
 
 @dataclass(frozen=True)
 class Brief:
-    """Everything a brief shows, in the order it shows it."""
+    """Everything a brief shows, in the order it shows it.
+
+    ``marking`` is printed at the top and bottom of every page (blank: none);
+    ``summary`` is page 1's sentences; the tables after it are None where the
+    result has nothing to say (no baseline, no study, a partner's brief).
+    """
 
     title: str
-    banner: tuple[str, ...]  # lines under the title: programme, date, version
+    organisation: str
+    marking: str
+    period: str
+    summary_title: str
+    summary: tuple[str, ...]
     first_day: dt.date
     last_day: dt.date
-    groups: tuple[Group, ...]  # the Gantt chart; empty without a plan
+    groups: tuple[Group, ...]  # the chart; empty without a plan
     kinds: tuple[str, ...]  # exercise kinds, for the chart's colours
-    figures: Table
-    goals: Table
-    spends: tuple[Spend, ...]
-    spend_table: Table
-    left_out: Table
+    events: Table
+    footer: str  # the brief's date, the input it comes from
+    goals: Table | None = None
+    spends: tuple[Spend, ...] = ()
+    spend_table: Table | None = None
+    changes: Table | None = None  # since the baseline
+    fragile: Table | None = None  # a robustness study's fragile exercises
+    left_out: Table | None = None
     compared: Table | None = None  # what-if: key figures side by side
-    changes: Table | None = None  # what-if: what changed from the first plan
+    scenario_changes: Table | None = None  # what-if: what each scenario changes
     currency: str = ""
 
+    def texts(self) -> Iterator[str]:
+        """Every text the brief prints, so a missing font can be named."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, Table):
+                yield from _table_texts(value)
+        yield from self.summary
+        for group in self.groups:
+            yield group.name
+            yield from (bar.label for bar in group.bars)
+        yield from self.kinds
+        yield from (spend.name for spend in self.spends)
 
-def _money(value: int | None, currency: str = "") -> str:
+
+def _table_texts(table: Table) -> Iterator[str]:
+    yield table.title
+    yield table.note
+    yield from table.header
+    for row in table.rows:
+        yield from row
+
+
+def money(value: int | None, currency: str = "") -> str:
     if value is None:
         return "-"
     return f"{value:,} {currency}".strip()
+
+
+def day(value: dt.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def dates(start: dt.date, end: dt.date) -> str:
+    """A span as people write it: "4 Jan to 17 Jan 2027"."""
+    if start.year == end.year:
+        return f"{start.day} {start:%b} to {day(end)}"
+    return f"{day(start)} to {day(end)}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _partner_names(summary: ResultSummary) -> dict[str, str]:
+    """Partner names by id, the id where a partner has no name."""
+    return {p.id: p.name or p.id for p in summary.partners}
 
 
 def _reasons(summary: ResultSummary, kind: str) -> dict[str, str]:
     return {r.id: r.text for r in summary.reasons if r.kind == kind}
 
 
-def pack_lanes(events: Sequence[tuple[str, str, dt.date, dt.date]]) -> list[Bar]:
-    """Bars placed in the lowest lane free on their first day (greedy interval
-    colouring: as few lanes as the busiest day needs).
-
-    Lanes whose last bar ends before a start are free from then on (starts
-    come in order), so two heaps find the lowest free lane without looking
-    at every lane: thousands of overlapping events pack in moments.
-    """
-    busy: list[tuple[dt.date, int]] = []  # (last day, lane)
-    free: list[int] = []
-    lanes = 0
-    bars = []
-    for exercise_id, kind, start, end in sorted(events, key=lambda e: (e[2], e[0])):
-        while busy and busy[0][0] < start:
-            heapq.heappush(free, heapq.heappop(busy)[1])
-        if free:
-            lane = heapq.heappop(free)
-        else:
-            lane, lanes = lanes, lanes + 1
-        heapq.heappush(busy, (end, lane))
-        bars.append(Bar(exercise_id, kind, start, end, lane))
-    return bars
+def _exercise_names(summary: ResultSummary) -> dict[str, str]:
+    return {e.id: e.name for e in summary.exercises}
 
 
-def gantt_groups(summary: ResultSummary) -> list[Group]:
+def _exercise_label(names: Mapping[str, str], exercise_id: str) -> str:
+    """An exercise as people name it: "Cold Response 27 (CR27)"."""
+    name = names.get(exercise_id, "")
+    return f"{name} ({exercise_id})" if name else exercise_id
+
+
+def gantt_groups(
+    summary: ResultSummary, events: Sequence[HeldEvent] | None = None
+) -> list[Group]:
     """Held exercises grouped by the region of their venue, regions by name.
 
     A venue's region is where the exercise happens, which is what a
     commander looks at a year plan for; a venue without one is grouped
     under "(no region)".
     """
-    regions = {venue: region or NO_REGION for venue, region in summary.regions.items()}
-    kinds = {e.id: e.kind for e in summary.exercises}
-    grouped: dict[str, list[HeldEvent]] = {}
-    for event in summary.events or ():
-        region = regions.get(event.venue_id, NO_REGION)
-        grouped.setdefault(region, []).append(event)
-    return [
-        Group(
-            region,
-            tuple(
-                pack_lanes(
-                    [
-                        (e.exercise_id, kinds.get(e.exercise_id, ""), e.start, e.end)
-                        for e in events
-                    ]
-                )
-            ),
+    regions = {
+        venue: facts.region or NO_REGION for venue, facts in summary.venues.items()
+    }
+    exercises = {e.id: e for e in summary.exercises}
+    grouped: dict[str, list[Bar]] = {}
+    for event in sorted(
+        (summary.events or ()) if events is None else events,
+        key=lambda e: (e.start, e.exercise_id),
+    ):
+        exercise = exercises.get(event.exercise_id)
+        label = exercise.name if exercise is not None and exercise.name else ""
+        grouped.setdefault(regions.get(event.venue_id, NO_REGION), []).append(
+            Bar(
+                event.exercise_id,
+                label or event.exercise_id,
+                exercise.kind if exercise is not None else "",
+                event.start,
+                event.end,
+            )
         )
-        for region, events in sorted(grouped.items())
+    return [Group(region, tuple(bars)) for region, bars in sorted(grouped.items())]
+
+
+def _venue_and_host(
+    summary: ResultSummary, partners: Mapping[str, str], venue_id: str
+) -> str:
+    """Where an event is, and who hosts it: "Tapa (TAP), host Estonia"."""
+    venue = summary.venues.get(venue_id)
+    if venue is None:
+        return venue_id
+    where = f"{venue.name} ({venue_id})" if venue.name else venue_id
+    host = partners.get(venue.host, venue.host)
+    return f"{where}, host {host}" if venue.host else where
+
+
+def event_table(
+    summary: ResultSummary,
+    events: Sequence[HeldEvent],
+    with_partners: bool = True,
+    title: str = "Every event of the plan",
+) -> Table:
+    """Each held exercise: when, what, where and with whom, by start date;
+    the first MAX_EVENT_ROWS of a larger plan (schedule.xlsx lists every
+    one: typesetting 20,000 rows took minutes)."""
+    partners = _partner_names(summary)
+    names = _exercise_names(summary)
+    kinds = {e.id: e.kind for e in summary.exercises}
+    mandatory = {e.id for e in summary.exercises if e.mandatory}
+    rows = []
+    shown = sorted(events, key=lambda e: (e.start, e.exercise_id))[:MAX_EVENT_ROWS]
+    if len(events) > len(shown):
+        title += (
+            f" (the first {len(shown):,} of {len(events):,}; schedule.xlsx "
+            "lists every one)"
+        )
+    for event in shown:
+        row = [
+            dates(event.start, event.end),
+            _exercise_label(names, event.exercise_id)
+            + (" (mandatory)" if event.exercise_id in mandatory else ""),
+            kinds.get(event.exercise_id, ""),
+            _venue_and_host(summary, partners, event.venue_id),
+        ]
+        if with_partners:
+            row.append(", ".join(partners.get(p, p) for p in event.participants))
+        rows.append(tuple(row))
+    header = ("Dates", "Exercise", "Kind", "Venue and host")
+    return Table(
+        title,
+        (*header, "Partners") if with_partners else header,
+        tuple(rows),
+        note="No event is planned." if not rows else "",
+    )
+
+
+def summary_sentences(summary: ResultSummary) -> list[str]:
+    """Page 1: what the programme achieves, in sentences a general reads."""
+    if summary.events is None:
+        return [
+            "No plan exists for this programme: the rows named in no-plan.xlsx "
+            "cannot all hold together."
+        ]
+    total, events = len(summary.exercises), summary.events
+    mandatory = sum(e.mandatory for e in summary.exercises)
+    taking_part = {p for e in events for p in e.participants}
+    sentences = []
+    held = f"The plan holds {len(events)} of the {plural(total, 'exercise')}"
+    if mandatory:
+        held += f", all {mandatory} mandatory ones among them"
+    if events:
+        first = min(e.start for e in events)
+        last = max(e.end for e in events)
+        held += f", from {dates(first, last)}"
+    sentences.append(
+        f"{held}; {len(taking_part)} of {len(summary.partners)} partner nations "
+        "take part."
+    )
+    points = sum(e.value for e in summary.exercises)
+    sentences.append(
+        f"The exercises held carry {summary.value or 0} of the {points} value "
+        "points the programme sets."
+    )
+    sentences += _left_out_sentences(summary)
+    sentences += _goal_sentences(summary)
+    sentences.append(_money_sentence(summary))
+    changes = summary.baseline_changes
+    if changes:
+        sentences.append(
+            f"Against the published plan, {plural(len(changes), 'change')}: "
+            "listed under Changes since the published plan."
+        )
+    status = STATUS_WORDS.get(summary.status)
+    if summary.status == "interrupted" or summary.interrupted:
+        status = "The search was stopped early: this is the best plan found by then."
+    if status:
+        sentences.append(status)
+    return sentences
+
+
+def _left_out_sentences(summary: ResultSummary) -> list[str]:
+    why = _reasons(summary, "exercise")
+    if not summary.left_out:
+        return ["Every exercise of the programme is held."]
+    ids = [item.exercise_id for item in summary.left_out]
+    names = _exercise_names(summary)
+    named = [
+        f"{_exercise_label(names, i)}: {why[i].rstrip('.')}" if i in why else
+        _exercise_label(names, i)
+        for i in ids[:LEFT_OUT_ON_PAGE_ONE]
+    ]  # fmt: skip
+    more = len(ids) - len(named)
+    tail = f" And {more} more, listed after the plan." if more > 0 else ""
+    return [f"Left out: {'; '.join(named)}.{tail}"]
+
+
+def _goal_sentences(summary: ResultSummary) -> list[str]:
+    goals = summary.goals
+    if not goals:
+        return []
+    met = [g for g in goals if g.met]
+    hard = sum(g.hard for g in goals)
+    must = f" ({hard} of them must be met)" if hard else ""
+    if len(met) == len(goals):
+        return [f"All {plural(len(goals), 'goal')}{must} are met."]
+    texts = {goal: text.partition(": ")[2] for goal, text in summary.goal_texts.items()}
+    missed = [
+        f"{g.id} ({texts.get(g.id) or g.kind}) short by {g.shortfall}"
+        for g in goals
+        if not g.met
+    ]
+    return [
+        f"{len(met)} of {plural(len(goals), 'goal')}{must} are met; missed: "
+        f"{'; '.join(missed)}."
     ]
 
 
-def key_figures(summary: ResultSummary) -> Table:
-    exercises = len(summary.exercises)
-    rows: list[tuple[str, str]] = [("Status", summary.status)]
-    if summary.events is not None:
-        held = (summary.held_mandatory or 0) + (summary.held_optional or 0)
-        mandatory = sum(e.mandatory for e in summary.exercises)
-        partners = {p for e in summary.events for p in e.participants}
-        hard = [g for g in summary.goals if g.hard]
-        soft = [g for g in summary.goals if not g.hard]
-        partner_spend = sum(p.spend for p in summary.partners)
-        rows += [
-            ("Exercises held", f"{held} of {exercises}"),
-            (
-                "Mandatory exercises held",
-                f"{summary.held_mandatory} of {mandatory}",
-            ),
-            ("Value held", f"{summary.value:,}"),
-            ("Partners taking part", f"{len(partners)} of {len(summary.partners)}"),
-            ("Hard goals met", f"{sum(g.met for g in hard)} of {len(hard)}"),
-            ("Soft goals met", f"{sum(g.met for g in soft)} of {len(soft)}"),
-            ("Organizer spend", _money(summary.organizer_spend, summary.currency)),
-            ("Total budget", _money(summary.total_budget, summary.currency)),
-            ("Partner spend", _money(partner_spend, summary.currency)),
-        ]
-    return Table("Key figures", ("Figure", "Value"), tuple(rows))
+def _money_sentence(summary: ResultSummary) -> str:
+    currency = summary.currency
+    spend = summary.organizer_spend or 0
+    partners = sum(p.spend for p in summary.partners)
+    text = f"The organiser spends {money(spend, currency)}"
+    if summary.total_budget is not None:
+        left = summary.total_budget - spend
+        text += (
+            f" of its {money(summary.total_budget, currency)} budget "
+            f"({money(left, currency)} left)"
+        )
+    return f"{text}; partner nations spend {money(partners, currency)} between them."
 
 
 def goal_table(summary: ResultSummary) -> Table:
@@ -199,7 +388,7 @@ def goal_table(summary: ResultSummary) -> Table:
             (
                 goal.id,
                 texts.get(goal.id, goal.kind),
-                "hard" if goal.hard else "soft",
+                "must be met" if goal.hard else "aim",
                 f"{goal.achieved} of {goal.target}",
                 "met" if goal.met else f"missed by {goal.shortfall}",
                 reason,
@@ -218,7 +407,18 @@ def spend_rows(summary: ResultSummary) -> list[Spend]:
 
 
 def spend_table(summary: ResultSummary) -> Table:
-    rows = []
+    spend = summary.organizer_spend or 0
+    budget = summary.total_budget
+    rows = [
+        (
+            "Organiser",
+            "",
+            str(len(summary.events or ())),
+            money(spend),
+            money(budget),
+            money(None if budget is None else budget - spend),
+        )
+    ]
     for p in summary.partners:
         remaining = None if p.budget is None else p.budget - p.spend
         rows.append(
@@ -226,14 +426,14 @@ def spend_table(summary: ResultSummary) -> Table:
                 p.id,
                 p.name,
                 str(p.events),
-                _money(p.spend),
-                _money(p.budget),
-                _money(remaining),
+                money(p.spend),
+                money(p.budget),
+                money(remaining),
             )
         )
     return Table(
-        f"Spend against budget by partner ({summary.currency or 'currency units'})",
-        ("Partner", "Name", "Events", "Spend", "Budget", "Remaining"),
+        f"Spend against budget ({summary.currency or 'currency units'})",
+        ("Who", "Name", "Events", "Spend", "Budget", "Left"),
         tuple(rows),
     )
 
@@ -245,7 +445,6 @@ def left_out_table(summary: ResultSummary) -> Table:
             item.exercise_id,
             item.name,
             "" if item.value is None else str(item.value),
-            "yes" if item.mandatory else "no",
             why.get(
                 item.exercise_id,
                 "not examined (solve with --explain-all for every reason)",
@@ -255,9 +454,46 @@ def left_out_table(summary: ResultSummary) -> Table:
     )
     return Table(
         "Exercises left out",
-        ("Exercise", "Name", "Value", "Mandatory", "Why left out"),
+        ("Exercise", "Name", "Value points", "Why left out"),
         rows,
         note="Every exercise is held." if not rows else "",
+    )
+
+
+def changes_table(summary: ResultSummary) -> Table | None:
+    """What changed since the published plan, when re-planned against one."""
+    if not summary.baseline_changes:
+        return None
+    names = _exercise_names(summary)
+    rows = tuple(
+        (_exercise_label(names, change.exercise_id), change.change, change.detail)
+        for change in summary.baseline_changes
+    )
+    return Table(
+        "Changes since the published plan", ("Exercise", "Change", "Detail"), rows
+    )
+
+
+def fragile_table(study: StudyResult) -> Table:
+    """The committed exercises a robustness study found most often disturbed."""
+    planned = study.planned
+    rows = tuple(
+        (
+            tally.exercise_id,
+            tally.name,
+            "yes" if tally.mandatory else "no",
+            *(f"{tally.share(fate, planned):.0%}" for fate in FATES),
+        )
+        for tally in study.fragile_first
+        if tally.counts.get(UNCHANGED, 0) < planned or tally.counts.get(LOST, 0)
+    )
+    return Table(
+        f"Fragile exercises: {planned} drawn futures re-planned",
+        ("Exercise", "Name", "Mandatory", *(f.capitalize() for f in FATES)),
+        rows,
+        note="Every exercise stays as committed in every future drawn."
+        if not rows
+        else "",
     )
 
 
@@ -297,38 +533,121 @@ def _change_detail(text: str) -> str:
     return rest
 
 
+def _heading(summary: ResultSummary) -> tuple[str, str, str]:
+    """Title, organisation and marking, as the programme's Settings give them."""
+    heading = summary.heading
+    title = heading.title or f"Training programme {summary.programme}"
+    return title, heading.organisation, heading.marking
+
+
+def _footer(summary: ResultSummary, today: dt.date) -> str:
+    return (
+        f"Brief of {day(today)}; input {summary.input_file} "
+        f"({(summary.input_sha256 or 'unknown')[:12]}); planner "
+        f"{summary.planner_version or __version__}"
+    )
+
+
+def _period(summary: ResultSummary) -> str:
+    return (
+        f"{dates(summary.planning_start, summary.planning_end)}, planned in "
+        f"{summary.time_unit}s"
+    )
+
+
 def make_brief(
     summary: ResultSummary,
     comparison: Comparison | None = None,
     today: dt.date | None = None,
+    study: StudyResult | None = None,
 ) -> Brief:
     """The brief of ``summary``, with a what-if's ``comparison`` (``summary``
-    its first plan, the scenarios after it) beside it."""
-    today = today or dt.date.today()
-    title = f"Training programme {summary.programme}"
-    banner = (
-        f"Programme {summary.programme}: {summary.planning_start:%d %b %Y} to "
-        f"{summary.planning_end:%d %b %Y}, in {summary.time_unit}s",
-        f"Brief of {today:%d %b %Y}; plan {summary.status}; input "
-        f"{summary.input_file} ({(summary.input_sha256 or 'unknown')[:12]}); "
-        f"planner {summary.planner_version or __version__}",
-    )
-    compared = changes = None
+    its first plan, the scenarios after it) or a robustness ``study`` of it."""
+    title, organisation, marking = _heading(summary)
+    compared = scenario_changes = None
     if comparison is not None:
-        compared, changes = compared_tables(comparison)
+        compared, scenario_changes = compared_tables(comparison)
+    events = summary.events or ()
     return Brief(
         title=title,
-        banner=banner,
+        organisation=organisation,
+        marking=marking,
+        period=_period(summary),
+        summary_title="What the programme achieves",
+        summary=tuple(summary_sentences(summary)),
         first_day=summary.planning_start,
         last_day=summary.planning_end,
-        groups=tuple(gantt_groups(summary)),
+        groups=tuple(gantt_groups(summary)) if summary.events else (),
         kinds=tuple(sorted({e.kind for e in summary.exercises})),
-        figures=key_figures(summary),
+        events=event_table(summary, events),
+        footer=_footer(summary, today or dt.date.today()),
         goals=goal_table(summary),
         spends=tuple(spend_rows(summary)),
         spend_table=spend_table(summary),
+        changes=changes_table(summary),
+        fragile=None if study is None else fragile_table(study),
         left_out=left_out_table(summary),
         compared=compared,
-        changes=changes,
+        scenario_changes=scenario_changes,
+        currency=summary.currency,
+    )
+
+
+def make_partner_brief(
+    summary: ResultSummary, partner_id: str, today: dt.date | None = None
+) -> Brief:
+    """The brief of one partner nation: its events and the shared facts, its
+    own spend and budget, nothing of the other partners'."""
+    title, organisation, marking = _heading(summary)
+    partner = next(p for p in summary.partners if p.id == partner_id)
+    name = partner.name or partner.id
+    mine = [e for e in summary.events or () if partner_id in e.participants]
+    groups = tuple(gantt_groups(summary, mine))
+    sentences = [
+        f"{name} takes part in {plural(len(mine), 'exercise')} of the programme"
+        + (
+            f", from {dates(min(e.start for e in mine), max(e.end for e in mine))}."
+            if mine
+            else "."
+        ),
+        f"{name} spends {money(partner.spend, summary.currency)}"
+        + (
+            f" of its {money(partner.budget, summary.currency)} budget."
+            if partner.budget is not None
+            else "."
+        ),
+    ]
+    spend = Table(
+        f"Spend against budget ({summary.currency or 'currency units'})",
+        ("Who", "Name", "Events", "Spend", "Budget", "Left"),
+        (
+            (
+                partner.id,
+                partner.name,
+                str(partner.events),
+                money(partner.spend),
+                money(partner.budget),
+                money(
+                    None if partner.budget is None else partner.budget - partner.spend
+                ),
+            ),
+        ),
+    )
+    return Brief(
+        title=f"{title}: {name}",
+        organisation=organisation,
+        marking=partner_marking(marking, f"{name} ({partner.id})"),
+        period=_period(summary),
+        summary_title=f"What the programme holds for {name}",
+        summary=tuple(sentences),
+        first_day=summary.planning_start,
+        last_day=summary.planning_end,
+        groups=groups,
+        kinds=tuple(sorted({b.kind for g in groups for b in g.bars})),
+        events=event_table(
+            summary, mine, with_partners=False, title=f"The events of {name}"
+        ),
+        footer=_footer(summary, today or dt.date.today()),
+        spend_table=spend,
         currency=summary.currency,
     )

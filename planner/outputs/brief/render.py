@@ -4,16 +4,21 @@ Why reportlab for the PDF: a brief is mostly tables whose length depends on
 the programme (60 partners, 100 exercises left out), and reportlab's platypus
 lays them out as a typesetter would: cells wrap their text, a table longer
 than a page splits and repeats its header row, every page gets the same
-banner and page number. matplotlib's own PdfPages would need all of that by
-hand. reportlab is BSD-licensed, pure Python with wheels everywhere, and has
-been maintained since 2000; it needs no system libraries (weasyprint needs
-pango). The charts are matplotlib's, placed as 200 dpi images.
+marking, banner and page number. matplotlib's own PdfPages would need all of
+that by hand. reportlab is BSD-licensed, pure Python with wheels everywhere,
+and has been maintained since 2000; it needs no system libraries (weasyprint
+needs pango). The charts are matplotlib's, placed as 200 dpi images at the
+size they were drawn, so their text is as large on paper as it was made.
 
-The HTML page holds the same sections and the same charts, embedded as
-images in the page itself, with a print style sheet for the same landscape
-paper, so it can be mailed as one file and printed from a browser. Each
-chart is drawn once (`draw_charts`) for both: drawing them again as SVG for
-the page took as long as the PDF's (dense xl: 4.5 s of 13 s writing).
+One font family throughout (DejaVu Sans, `planner.outputs.brief.fonts`),
+nothing smaller than 8 pt, the marking at the top and bottom of every page,
+clear of the text.
+
+The HTML page holds the same sections and the same charts, the PDF's images
+held in the page itself (`Drawn`), with a print style sheet for the same
+landscape paper, so it can be mailed as one file and printed from a browser.
+Each chart is drawn once for both: drawing them again as SVG for the page
+took as long as the PDF's (dense xl: 4.5 s of 13 s writing).
 """
 
 from __future__ import annotations
@@ -22,21 +27,21 @@ import base64
 import html
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -45,36 +50,61 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as PdfTable
 
 from planner.outputs.brief.charts import (
-    chart_pages,
-    charts_left_note,
+    MAX_CHART_LANES,
+    Lanes,
+    chart_height,
+    drawing,
+    first_lanes,
     gantt_figure,
     kind_colours,
+    lanes_in,
+    pack,
     png,
     spend_figure,
+    split_lanes,
 )
 from planner.outputs.brief.content import Brief, Table
+from planner.outputs.brief.fonts import BASE_FONT, BOLD_FONT, printable, register_fonts
 
+register_fonts()  # the styles below name them; measuring text needs them
 PAPERS = {"a4": A4, "a3": A3}
 MARGIN = 1.2 * cm
-# Lanes of the Gantt chart per page: what fits under the banner at 0.24 in.
-LANES_PER_PAGE = {"a4": 26, "a3": 44}
+# Above and below the text: room for the marking and the running footer.
+TOP_MARGIN = BOTTOM_MARGIN = 1.9 * cm
 HEADER_FILL = colors.HexColor("#dde7f3")
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+FONT = BASE_FONT
+BOLD = BOLD_FONT
+SMALLEST = 8  # points: nothing in the brief is printed smaller
 
 TITLE = ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=22)
-BANNER = ParagraphStyle("banner", fontName=FONT, fontSize=9, leading=12)
+BANNER = ParagraphStyle("banner", fontName=FONT, fontSize=10, leading=13)
 HEADING = ParagraphStyle(
     "heading", fontName=BOLD, fontSize=12, leading=15, spaceBefore=6, spaceAfter=4
 )
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
+SENTENCE = ParagraphStyle(
+    "sentence", fontName=FONT, bulletFontName=FONT, fontSize=10, leading=13,
+    leftIndent=10,
+    bulletIndent=0, spaceAfter=2,
+)  # fmt: skip
+CELL = ParagraphStyle("cell", fontName=FONT, fontSize=SMALLEST, leading=10)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=TA_RIGHT)
-HEAD_CELL = ParagraphStyle("head", fontName=BOLD, fontSize=8, leading=10)
+HEAD_CELL = ParagraphStyle("head", fontName=BOLD, fontSize=SMALLEST, leading=10)
+HEAD_NUMBER = ParagraphStyle("head number", parent=HEAD_CELL, alignment=TA_RIGHT)
+MARKING = ParagraphStyle(
+    "marking", fontName=BOLD, fontSize=10, leading=12, alignment=TA_CENTER
+)
+RUNNING = ParagraphStyle(
+    "running", fontName=FONT, fontSize=SMALLEST, leading=10,
+    textColor=colors.HexColor("#555555"),
+)  # fmt: skip
+RUNNING_RIGHT = ParagraphStyle("running right", parent=RUNNING, alignment=TA_RIGHT)
 CELL_PADDING = 6  # reportlab's default left and right padding of a table cell
 # A column's longest word may claim at most this share of the width (a longer
 # word, such as a long id, is broken rather than pushed off the page).
 MAX_FLOOR_SHARE = 0.3
 NOTE = ParagraphStyle("note", fontName=FONT, fontSize=9, leading=12)
+# A chart split over pages keeps at least this many lanes on a page.
+MIN_LANES = 3
 
 
 # A table cell of the PDF holds at most this many characters: reportlab lays a
@@ -84,8 +114,9 @@ MAX_CELL_CHARS = 2_000
 
 
 def _text(value: str) -> str:
-    """Text for a Paragraph: markup escaped, long ids allowed to break."""
-    return html.escape(value).replace("_", "_\u200b").replace("/", "/\u200b")
+    """Text for a Paragraph: markup escaped, every letter in a font that has
+    it (a long word is broken by the paragraph itself, `splitLongWords`)."""
+    return printable(value).markup
 
 
 def _cell_text(value: str) -> str:
@@ -138,7 +169,15 @@ def pdf_table(table: Table, width: float) -> list[Flowable]:
     if not table.rows:
         parts.append(Paragraph(_text(table.note), NOTE))
         return [KeepTogether(parts)]
-    data = [[Paragraph(_text(h), HEAD_CELL) for h in table.header]]
+    numeric = [
+        all(_is_number(row[i]) for row in table.rows) for i in range(len(table.header))
+    ]
+    data = [
+        [
+            Paragraph(_text(h), HEAD_NUMBER if numbers else HEAD_CELL)
+            for h, numbers in zip(table.header, numeric, strict=True)
+        ]
+    ]
     data += [
         [
             Paragraph(_cell_text(cell), NUMBER if _is_number(cell) else CELL)
@@ -156,6 +195,7 @@ def pdf_table(table: Table, width: float) -> list[Flowable]:
     flowable.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # else Helvetica is named
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -167,159 +207,177 @@ def pdf_table(table: Table, width: float) -> list[Flowable]:
     return [CondPageBreak(3 * cm), *parts, flowable, Spacer(1, 0.3 * cm)]
 
 
-def _image(figure_png: bytes, width: float, max_height: float) -> Image:
-    """A chart scaled to the frame's width, or down to fit its height."""
+def _image(figure_png: bytes, width: float, height: float) -> Image:
+    """A chart at the size it was drawn (points), so its text keeps its size."""
     image = Image(io.BytesIO(figure_png))
-    scale = min(width / image.imageWidth, max_height / image.imageHeight)
-    image.drawWidth = image.imageWidth * scale
-    image.drawHeight = image.imageHeight * scale
+    image.drawWidth, image.drawHeight = width, height
     return image
 
 
-@dataclass(frozen=True)
-class Charts:
-    """The brief's charts as 200 dpi PNG images, drawn once for the PDF and
-    the HTML page: the year plan (one image per page, at most MAX_CHARTS),
-    how many held exercises the pages not drawn would have shown, and the
-    spend chart (None without spending partners)."""
+@dataclass
+class Drawn:
+    """The charts as the PDF drew them (200 dpi PNG), in page order, for the
+    HTML page to hold the same images; ``left``: the held exercises beyond
+    the chart's MAX_CHART_LANES rows of bars."""
 
-    gantt: tuple[bytes, ...]
-    left: int
-    spend: bytes | None
+    gantt: list[bytes] = field(default_factory=list)
+    spend: bytes | None = None
+    left: int = 0
 
 
-def draw_charts(brief: Brief, paper: str = "a4") -> Charts:
-    """Draw every chart of ``brief`` for a page of ``paper``."""
-    width_in = _frame(paper)[0] / 72
-    colours = kind_colours(brief.kinds)
-    chunks, left = chart_pages(brief.groups, LANES_PER_PAGE[paper])
-    gantt = tuple(
-        png(
-            gantt_figure(
-                chunk,
-                brief.first_day,
-                brief.last_day,
-                colours,
-                width_in,
-                _first_room(paper) / 72 if not index else None,
-            )
-        )
-        for index, chunk in enumerate(chunks)
+def left_note(left: int) -> str:
+    """What a brief says under its chart when some bars were not drawn."""
+    return (
+        f"The chart shows the first {MAX_CHART_LANES} rows of bars: {left:,} "
+        "more held exercises are listed in schedule.xlsx."
     )
-    spend = None
-    if brief.spends:
-        spend = png(spend_figure(brief.spends, brief.currency, width_in * 0.75))
-    return Charts(gantt, left, spend)
 
 
-def _frame(paper: str) -> tuple[float, float]:
-    """The width and height (points) a page of ``paper`` leaves for content."""
+class Gantt(Flowable):
+    """The plan by month, as much of it as fits where it lands; the rest
+    goes on over the next pages, "(continued)". Each page's image is kept in
+    ``drawn`` as it is drawn."""
+
+    def __init__(
+        self, brief: Brief, lanes: Sequence[Lanes], width: float, drawn: Drawn
+    ) -> None:
+        super().__init__()
+        self.brief, self.lanes, self.width = brief, list(lanes), width
+        self.drawn = drawn
+        self.height = chart_height(self.lanes) * 72
+
+    def wrap(
+        self, available_width: float, available_height: float
+    ) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        room = lanes_in(available_height / 72, 1)
+        while room >= MIN_LANES:
+            chunks = split_lanes(self.lanes, room)
+            if chart_height(chunks[0]) * 72 <= available_height:
+                rest = [region for chunk in chunks[1:] for region in chunk]
+                first = Gantt(self.brief, chunks[0], self.width, self.drawn)
+                after = Gantt(self.brief, rest, self.width, self.drawn)
+                return [first, *([after] if rest else [])]
+            room -= 1
+        return []
+
+    def draw(self) -> None:
+        brief = self.brief
+        colours = kind_colours(brief.kinds)
+        with drawing(brief.texts()):
+            figure = gantt_figure(
+                self.lanes, brief.first_day, brief.last_day, colours, self.width / 72
+            )
+            picture = png(figure)
+        self.drawn.gantt.append(picture)
+        _image(picture, self.width, self.height).drawOn(self.canv, 0, 0)
+
+
+def chart_lanes(brief: Brief, width: float) -> list[Lanes]:
+    """Each region's bars packed for a chart ``width`` points wide."""
+    return [
+        pack(group, brief.first_day, brief.last_day, width / 72)
+        for group in brief.groups
+    ]
+
+
+def _running(brief: Brief, page_width: float, page_height: float):  # type: ignore[no-untyped-def]
+    """What every page carries: the marking at its top and bottom, the
+    brief's source on the left and its title and page number on the right."""
+
+    def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        width = page_width - 2 * MARGIN
+        if brief.marking:
+            marking = Paragraph(_text(brief.marking), MARKING)
+            _, high = marking.wrapOn(canvas, width, MARGIN)
+            marking.drawOn(canvas, MARGIN, page_height - 0.6 * cm - high)
+            marking.drawOn(canvas, MARGIN, 0.55 * cm)
+        left = Paragraph(_text(brief.footer), RUNNING)
+        left.wrapOn(canvas, width * 0.6, MARGIN)
+        left.drawOn(canvas, MARGIN, 1.15 * cm)
+        right = Paragraph(_text(f"{brief.title}, page {document.page}"), RUNNING_RIGHT)
+        right.wrapOn(canvas, width * 0.4, MARGIN)
+        right.drawOn(canvas, MARGIN + width * 0.6, 1.15 * cm)
+        canvas.restoreState()
+
+    return draw
+
+
+def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None:
+    """The brief as a landscape PDF: page 1 what the programme achieves and
+    the plan by month, then every event, goals, spend, changes, fragile
+    exercises, exercises left out and, for a what-if, the scenarios; the
+    charts, as drawn, kept in ``drawn`` for `write_html`."""
     page_width, page_height = landscape(PAPERS[paper])
-    return page_width - 2 * MARGIN, page_height - 2 * MARGIN - 1.0 * cm
-
-
-def _first_room(paper: str) -> float:
-    """The height (points) the first chart has under the banner and figures."""
-    return _frame(paper)[1] - 6.5 * cm
-
-
-def write_pdf(brief: Brief, path: Path, charts: Charts, paper: str = "a4") -> None:
-    """The brief as a landscape PDF: banner and key figures, the year plan,
-    then goals, spend, exercises left out and, for a what-if, the scenarios;
-    ``charts`` drawn for ``paper``."""
-    page_width, page_height = landscape(PAPERS[paper])
-    width, height = _frame(paper)
-
-    def decorate(canvas: object, document: object) -> None:
-        canvas.saveState()  # type: ignore[attr-defined]
-        canvas.setFont(FONT, 7)  # type: ignore[attr-defined]
-        canvas.setFillColor(colors.HexColor("#555555"))  # type: ignore[attr-defined]
-        canvas.drawString(MARGIN, MARGIN / 2, brief.banner[1])  # type: ignore[attr-defined]
-        canvas.drawRightString(  # type: ignore[attr-defined]
-            page_width - MARGIN,
-            MARGIN / 2,
-            f"{brief.title}, page {document.page}",  # type: ignore[attr-defined]
-        )
-        canvas.restoreState()  # type: ignore[attr-defined]
-
+    width = page_width - 2 * MARGIN
+    height = page_height - TOP_MARGIN - BOTTOM_MARGIN
     story: list[Flowable] = [Paragraph(_text(brief.title), TITLE)]
-    story += [Paragraph(_text(line), BANNER) for line in brief.banner]
-    story.append(Spacer(1, 0.3 * cm))
-    story += _figures_block(brief.figures, width)
-    # The first chart shares its page with the banner and key figures.
-    first_room = _first_room(paper)
-    for index, chart in enumerate(charts.gantt):
-        if index:
-            story.append(PageBreak())
-        title = "The plan by month, by region of the venue"
-        story.append(Paragraph(title if not index else f"{title} (continued)", HEADING))
-        # The first chart shrinks to the room left under the key figures, so
-        # its heading never stands alone at the foot of page 1.
-        room = first_room - 1 * cm if not index else height - 2 * cm
-        story.append(_image(chart, width, room))
-    if not brief.groups:
-        story.append(Paragraph("No plan: nothing to show by month.", NOTE))
-    if charts.left:
-        story.append(Paragraph(_text(charts_left_note(charts.left)), NOTE))
-    story.append(PageBreak())
-    story += pdf_table(brief.goals, width)
-    if charts.spend is not None:
-        story.append(CondPageBreak(height / 2))
-        story.append(_image(charts.spend, width * 0.75, height * 0.8))
-    story += pdf_table(brief.spend_table, width)
-    story += pdf_table(brief.left_out, width)
-    if brief.compared is not None and brief.changes is not None:
-        story.append(PageBreak())
-        story += pdf_table(brief.compared, width)
-        story += pdf_table(brief.changes, width)
+    if brief.organisation:
+        story.append(Paragraph(_text(brief.organisation), BANNER))
+    story.append(Paragraph(_text(brief.period), BANNER))
+    story.append(Paragraph(_text(brief.summary_title), HEADING))
+    story += [
+        Paragraph(_text(line), SENTENCE, bulletText="•") for line in brief.summary
+    ]
+    if brief.groups:
+        story.append(CondPageBreak(2.5 * cm))
+        story.append(Paragraph(_text("The plan by month"), HEADING))
+        lanes, drawn.left = first_lanes(chart_lanes(brief, width), MAX_CHART_LANES)
+        story.append(Gantt(brief, lanes, width, drawn))
+        if drawn.left:
+            story.append(Paragraph(_text(left_note(drawn.left)), NOTE))
+    story += pdf_table(brief.events, width)
+    if brief.goals is not None:
+        story += pdf_table(brief.goals, width)
+    if len(brief.spends) > 1:
+        with drawing(brief.texts()):
+            figure = spend_figure(brief.spends, brief.currency, width * 0.75 / 72)
+            chart = png(figure)
+        drawn.spend = chart
+        size = figure.get_size_inches()
+        story.append(CondPageBreak(min(height, size[1] * 72)))
+        story.append(_image(chart, size[0] * 72, size[1] * 72))
+    for table in (brief.spend_table, brief.changes, brief.fragile, brief.left_out):
+        if table is not None:
+            story += pdf_table(table, width)
+    for table in (brief.compared, brief.scenario_changes):
+        if table is not None:
+            story += pdf_table(table, width)
     document = SimpleDocTemplate(
         str(path),
         pagesize=(page_width, page_height),
         leftMargin=MARGIN,
         rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
         title=brief.title,
         author="planner",
+        subject=brief.marking,
+        initialFontName=FONT,  # else every page names Helvetica too
     )
+    decorate = _running(brief, page_width, page_height)
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
-
-
-def _figures_block(figures: Table, width: float) -> list[Flowable]:
-    """Key figures as one compact row of label/value pairs, four to a line."""
-    pairs = list(figures.rows)
-    per_line = 4
-    data = []
-    for start in range(0, len(pairs), per_line):
-        line: list[object] = []
-        for label, value in pairs[start : start + per_line]:
-            line += [Paragraph(_text(label), CELL), Paragraph(_text(value), HEAD_CELL)]
-        line += [""] * (2 * per_line - len(line))
-        data.append(line)
-    table = PdfTable(
-        data, colWidths=[width / per_line * 0.55, width / per_line * 0.45] * per_line
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f6fa")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
-    return [Paragraph(_text(figures.title), HEADING), table, Spacer(1, 0.2 * cm)]
 
 
 # HTML ---------------------------------------------------------------------------
 
 CSS = """
-@page { size: %(paper)s landscape; margin: 12mm; }
+@page { size: %(paper)s landscape; margin: 16mm 12mm; }
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5em;
        color: #222; max-width: 1400px; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 .banner { color: #555; font-size: 0.9em; margin: 0; }
+.marking { text-align: center; font-weight: bold; margin: 0.3em 0; }
+@media print {
+  .marking { position: fixed; left: 0; right: 0; margin: 0; }
+  .marking.top { top: -10mm; }
+  .marking.bottom { bottom: -10mm; }
+}
 h2 { font-size: 1.15em; margin-top: 1.4em; break-after: avoid; }
+ul.summary li { margin-bottom: 0.3em; }
 table { border-collapse: collapse; font-size: 0.82em; margin-bottom: 0.8em; }
 th, td { border: 1px solid #999; padding: 2px 6px; vertical-align: top;
          text-align: left; }
@@ -329,7 +387,6 @@ tr { break-inside: avoid; }
 td.number { text-align: right; }
 .chart img { width: 100%%; height: auto; }
 .chart.spend img { width: 75%%; }
-.figures td:nth-child(even) { font-weight: bold; }
 """
 
 
@@ -358,32 +415,54 @@ def _is_number(text: str) -> bool:
     return text.replace(",", "").replace("-", "").replace(" ", "").isdigit()
 
 
-def write_html(brief: Brief, path: Path, charts: Charts, paper: str = "a4") -> None:
+def write_html(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None:
     """The brief as one HTML file: no link, script or image file outside it
-    (``charts`` are embedded as data)."""
+    (the charts ``drawn`` for the PDF are held in the page as data)."""
+    marking = html.escape(brief.marking)
     parts: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(brief.title)}</title>",
         f"<style>{CSS % {'paper': paper.upper()}}</style></head><body>",
-        f"<h1>{html.escape(brief.title)}</h1>",
-        *(f'<p class="banner">{html.escape(line)}</p>' for line in brief.banner),
-        _figures_html(brief.figures),
-        "<h2>The plan by month, by region of the venue</h2>",
     ]
-    parts += [_html_image(chart, "The plan by month") for chart in charts.gantt]
-    if not charts.gantt:
-        parts.append("<p>No plan: nothing to show by month.</p>")
-    if charts.left:
-        parts.append(f"<p>{html.escape(charts_left_note(charts.left))}</p>")
-    parts.append(_html_table(brief.goals))
-    if charts.spend is not None:
-        spend = _html_image(charts.spend, "Spend against budget", "chart spend")
+    if marking:
+        parts.append(f'<p class="marking top">{marking}</p>')
+    parts += [
+        f"<h1>{html.escape(brief.title)}</h1>",
+        *(
+            f'<p class="banner">{html.escape(line)}</p>'
+            for line in (brief.organisation, brief.period)
+            if line
+        ),
+        f"<h2>{html.escape(brief.summary_title)}</h2>",
+        '<ul class="summary">',
+        *(f"<li>{html.escape(line)}</li>" for line in brief.summary),
+        "</ul>",
+    ]
+    if drawn.gantt:
+        parts.append("<h2>The plan by month</h2>")
+        parts += [_html_image(chart, "The plan by month") for chart in drawn.gantt]
+    if drawn.left:
+        parts.append(f"<p>{html.escape(left_note(drawn.left))}</p>")
+    parts.append(_html_table(brief.events))
+    if brief.goals is not None:
+        parts.append(_html_table(brief.goals))
+    if drawn.spend is not None:
+        spend = _html_image(drawn.spend, "Spend against budget", "chart spend")
         parts.append(f"<h2>Spend</h2>{spend}")
-    parts += [_html_table(brief.spend_table), _html_table(brief.left_out)]
-    for extra in (brief.compared, brief.changes):
-        if extra is not None:
-            parts.append(_html_table(extra))
+    for table in (
+        brief.spend_table,
+        brief.changes,
+        brief.fragile,
+        brief.left_out,
+        brief.compared,
+        brief.scenario_changes,
+    ):
+        if table is not None:
+            parts.append(_html_table(table))
+    parts.append(f'<p class="banner">{html.escape(brief.footer)}</p>')
+    if marking:
+        parts.append(f'<p class="marking bottom">{marking}</p>')
     parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
 
@@ -397,22 +476,3 @@ def _html_image(chart: bytes, words: str, kind: str = "chart") -> str:
         f'<div class="{kind}"><img alt="{html.escape(words)}" '
         f'src="data:image/png;base64,{data}"></div>'
     )
-
-
-def _figures_html(figures: Table) -> str:
-    cells = "".join(
-        f"<tr><td>{html.escape(label)}</td><td>{html.escape(value)}</td></tr>"
-        for label, value in figures.rows
-    )
-    return (
-        f"<h2>{html.escape(figures.title)}</h2>"
-        f'<table class="figures"><tbody>{cells}</tbody></table>'
-    )
-
-
-def chart_count(brief: Brief, paper: str) -> int:
-    """How many Gantt charts (pages) the PDF holds."""
-    return len(chart_pages(brief.groups, LANES_PER_PAGE[paper])[0])
-
-
-__all__: Sequence[str] = ("chart_count", "draw_charts", "write_html", "write_pdf")
