@@ -17,14 +17,28 @@ from planner.workbook.template import write_template, write_workbook
 
 
 @dataclass(frozen=True)
+class ProgrammeIdentity:
+    """Which programme a workbook plans, whatever its file is called:
+    workbooks with the same ``id`` are versions of one programme."""
+
+    id: str
+    title: str
+
+
+def programme_identity(problem: Problem) -> ProgrammeIdentity:
+    """The programme's identity as its workbook states it."""
+    return ProgrammeIdentity(problem.name, problem.name)
+
+
+@dataclass(frozen=True)
 class Validation:
     """What `planner validate` says about a workbook, as data.
 
     ``errors`` stop the programme from being planned; ``warnings`` do not.
     Each finding names its sheet and cell; ``findings`` holds them all in
     the order of the workbook. ``scenarios`` are the names the Scenarios
-    sheet offers; ``summary`` describes the programme when it is valid (None
-    otherwise).
+    sheet offers; ``summary`` describes the programme when it is valid and
+    ``programme`` says which it is (both None otherwise).
     """
 
     errors: tuple[Finding, ...]
@@ -32,6 +46,7 @@ class Validation:
     scenarios: tuple[str, ...]
     summary: str | None
     findings: tuple[Finding, ...] = ()
+    programme: ProgrammeIdentity | None = None
 
     @property
     def valid(self) -> bool:
@@ -56,6 +71,7 @@ def validate_workbook(path: str | Path, scenario: str | None = None) -> Validati
         scenarios=scenarios,
         summary=None if problem is None else describe_problem(problem),
         findings=tuple(findings),
+        programme=None if problem is None else programme_identity(problem),
     )
 
 

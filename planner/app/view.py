@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from planner.domain import (
+    Event,
     Period,
     Problem,
     Result,
@@ -148,19 +149,24 @@ def plan_view(
 def _events(problem: Problem, result: Result) -> Iterable[EventView]:
     assert result.plan is not None
     for event in result.plan.events:
-        exercise = problem.exercise[event.exercise_id]
-        venue = problem.venue.get(event.venue_id)
-        yield EventView(
-            exercise_id=exercise.id,
-            name=exercise.name,
-            kind=exercise.kind,
-            mandatory=exercise.mandatory,
-            start=problem.slot_start(event.start),
-            end=event_end_date(problem, event),
-            venue_id=event.venue_id,
-            venue_name=(venue.name if venue else "") or event.venue_id,
-            participants=tuple(event.participants),
-        )
+        yield event_view(problem, event)
+
+
+def event_view(problem: Problem, event: Event) -> EventView:
+    """One event of ``problem`` in dates and names."""
+    exercise = problem.exercise[event.exercise_id]
+    venue = problem.venue.get(event.venue_id)
+    return EventView(
+        exercise_id=exercise.id,
+        name=exercise.name,
+        kind=exercise.kind,
+        mandatory=exercise.mandatory,
+        start=problem.slot_start(event.start),
+        end=event_end_date(problem, event),
+        venue_id=event.venue_id,
+        venue_name=(venue.name if venue else "") or event.venue_id,
+        participants=tuple(event.participants),
+    )
 
 
 def _blackouts(problem: Problem) -> Iterable[Blackout]:

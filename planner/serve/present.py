@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.app.compare import ComparisonReport
+from planner.app.programme import replan
 from planner.app.progress import RunProgress
 from planner.app.robustness import StudyOutcome, robustness_workbook
 from planner.app.solve import SolveOutcome, SolveRequest, solve_workbook
@@ -67,12 +68,15 @@ def finding_json(finding: Finding, file_name: str | None = None) -> dict[str, st
 
 
 def validation_json(validation: Validation, file_name: str) -> dict[str, Any]:
+    programme = validation.programme
     return {
         "valid": validation.valid,
         "errors": [finding_json(f, file_name) for f in validation.errors],
         "warnings": [finding_json(f, file_name) for f in validation.warnings],
         "scenarios": list(validation.scenarios),
         "summary": validation.summary,
+        "programme_id": None if programme is None else programme.id,
+        "title": None if programme is None else programme.title,
     }
 
 
@@ -146,8 +150,23 @@ def run_job(
         scenario=job.scenario,
         explain_all=bool(job.options.get("explain_all")),
     )
-    outcome = solve_workbook(job.workbook, job.folder, request, tell, cancel)
-    return _solve_record(outcome, job.folder)
+    if job.committed is None:
+        outcome = solve_workbook(job.workbook, job.folder, request, tell, cancel)
+        return _solve_record(outcome, job.folder)
+    freeze = job.options.get("freeze_before")
+    again = replan(
+        job.workbook,
+        job.folder,
+        job.committed,
+        None if freeze is None else dt.date.fromisoformat(freeze),
+        request,
+        tell,
+        cancel,
+    )
+    state, record, view = _solve_record(again.solved, job.folder)
+    view["changes"] = None if again.changes is None else comparison_json(again.changes)
+    view["changes_error"] = again.changes_error
+    return state, record, view
 
 
 def _solve_record(
