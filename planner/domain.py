@@ -16,6 +16,9 @@ share nothing but this module, so each rule is written twice, once per side.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -247,10 +250,41 @@ class Settings:
     budget_shock_cut: float = 0.1
     public_holidays: bool = False  # partners' public holidays become blackouts
     holiday_days_per_week: int = 2  # weekday holidays that block a week slot
+    # What the programme says about itself, printed on everything people hold.
+    title: str = ""
+    organisation: str = ""
+    classification: str = ""  # the marking at the top and bottom of each page
+    # The programme's identity in partners' calendars; blank: derived.
+    programme_id: str = ""
+
+    def __post_init__(self) -> None:
+        """A programme always has an identity: one it was given, else one made
+        from its title and planning start (`derived_programme_id`), never from
+        a file name, so saving the workbook under another name keeps it."""
+        if not self.programme_id:
+            derived = derived_programme_id(self.title, self.planning_start)
+            object.__setattr__(self, "programme_id", derived)
 
     @property
     def slot_days(self) -> int:
         return slot_days(self.time_unit)
+
+
+def derived_programme_id(title: str, planning_start: dt.date) -> str:
+    """The identity of a programme that was given none: its title in plain
+    letters and its first day (``baltic-programme-2027-01-04``).
+
+    Letters with diacritics keep their base letter; a title with letters of
+    another script also gets a short digest of the title as typed, so two
+    programmes titled in Cyrillic or Greek do not share one identity.
+    """
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    kept = sum(c.isalnum() for c in plain)
+    if kept < sum(c.isalnum() for c in title):
+        digest = hashlib.sha256(title.encode()).hexdigest()[:8]
+        slug = f"{slug}-{digest}" if slug else digest
+    return f"{slug or 'programme'}-{planning_start.isoformat()}"
 
 
 def slot_days(time_unit: str) -> int:

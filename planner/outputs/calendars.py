@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
@@ -73,11 +74,20 @@ class Published:
 def event_uid(problem: Problem, exercise_id: str) -> str:
     """The same for an exercise in every re-plan of the same programme.
 
-    A scenario (``sample:budget-cut``) is its own programme, so importing a
-    what-if calendar never moves the events of the published one.
+    Made from the programme's identity in Settings and the exercise id only,
+    never from a file name, so a workbook saved under another name, or
+    uploaded to the web page, updates the events partners already hold. A
+    scenario has an identity of its own (``<programme_id>:budget-cut``), so
+    importing a what-if calendar never moves the events of the published
+    one. Both parts are percent-encoded, so no two ids share a UID.
     """
-    programme = re.sub(r"[^A-Za-z0-9._-]+", "-", problem.name or "programme")
-    return f"{exercise_id}.{programme}@planner"
+    programme = quote(problem.settings.programme_id, safe="")
+    return f"{quote(exercise_id, safe='')}.{programme}@planner"
+
+
+def programme_title(problem: Problem) -> str:
+    """What the programme calls itself: its title, else its workbook's name."""
+    return problem.settings.title or problem.name or problem.settings.programme_id
 
 
 def _participants(problem: Problem, event: Event) -> str:
@@ -99,7 +109,7 @@ def entry(problem: Problem, event: Event) -> Entry:
     lines = [f"Participants: {_participants(problem, event)}"]
     if exercise.kind:
         lines.append(f"Kind: {exercise.kind}")
-    lines.append(f"Exercise {exercise.id} of programme {problem.name}")
+    lines.append(f"Exercise {exercise.id} of {programme_title(problem)}")
     summary = f"{exercise.name} ({exercise.id})" if exercise.name else exercise.id
     last_slot = event.start + exercise.duration - 1
     return Entry(
@@ -215,7 +225,7 @@ def calendar_files(problem: Problem, plan: Plan) -> dict[str, tuple[str, list[En
     subscription made once keeps working when a re-plan gives them one."""
     events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
     entries = {e.exercise_id: entry(problem, e) for e in events}
-    title = problem.name or "programme"
+    title = programme_title(problem)
     files = {PROGRAMME_ICS: (title, list(entries.values()))}
     for partner in problem.partners:
         mine = [entries[e.exercise_id] for e in events if partner.id in e.participants]

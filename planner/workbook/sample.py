@@ -62,6 +62,10 @@ def infeasible_programme() -> WorkbookData:
 
 def _settings() -> list[dict[str, object]]:
     return [
+        {"key": "title", "value": "Northern Training Programme 2027"},
+        {"key": "organisation", "value": "Joint Training Branch"},
+        {"key": "classification", "value": "OFFICIAL"},
+        {"key": "programme_id", "value": "northern-training-2027"},
         {"key": "planning_start", "value": _day(1, 4)},
         {"key": "planning_end", "value": _day(12, 26)},
         {"key": "time_unit", "value": "week"},

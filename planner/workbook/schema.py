@@ -66,6 +66,33 @@ K = Kind
 
 # The Settings sheet holds key/value rows; these are its keys.
 SETTINGS_KEYS: tuple[Column, ...] = (
+    C(
+        "title",
+        K.TEXT,
+        note="The programme's title, at the head of the brief and the schedule.",
+        default="",
+    ),
+    C(
+        "organisation",
+        K.TEXT,
+        note="Who issues the plan, under the title.",
+        default="",
+    ),
+    C(
+        "classification",
+        K.TEXT,
+        note="The marking printed at the top and bottom of every page, e.g."
+        " OFFICIAL or a releasability line; blank: none.",
+        default="",
+    ),
+    C(
+        "programme_id",
+        K.TEXT,
+        note="This programme's identity in partners' calendars: keep it when the"
+        " workbook is saved under another name. Blank: made from title and"
+        " planning_start.",
+        default="",
+    ),
     C("planning_start", K.DATE, True, "First day of the planning horizon."),
     C("planning_end", K.DATE, True, "Last day of the planning horizon (inclusive)."),
     C(

@@ -178,6 +178,10 @@ def _settings(
         budget_shock_cut=number("budget_shock_cut"),
         public_holidays=typed("public_holidays", bool),
         holiday_days_per_week=whole("holiday_days_per_week"),
+        title=typed("title", str),
+        organisation=typed("organisation", str),
+        classification=typed("classification", str),
+        programme_id=typed("programme_id", str),
     )
 
 

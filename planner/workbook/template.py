@@ -11,6 +11,7 @@ the template cannot drift from what the reader expects.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -130,6 +131,10 @@ def empty_tables() -> WorkbookData:
     show their defaults so it is clear they exist and may be changed.
     """
     settings: list[dict[str, object]] = [
+        {"key": "title", "value": None},
+        {"key": "organisation", "value": None},
+        {"key": "classification", "value": None},
+        {"key": "programme_id", "value": new_programme_id()},
         {"key": "planning_start", "value": None},
         {"key": "planning_end", "value": None},
     ]
@@ -139,6 +144,12 @@ def empty_tables() -> WorkbookData:
         if key.default not in (None, "")
     ]
     return {"Settings": settings}
+
+
+def new_programme_id() -> str:
+    """A fresh identity for a new programme: random, so two programmes begun
+    from the template never share one, and fixed once written."""
+    return f"programme-{uuid.uuid4()}"
 
 
 def _reject_unknown_names(tables: WorkbookData) -> None:

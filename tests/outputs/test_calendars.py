@@ -16,6 +16,8 @@ from planner.outputs.calendars import (
     event_uid,
     write_calendars,
 )
+from planner.workbook.read import read_problem
+from planner.workbook.template import write_template
 from tests.factories import MONDAY, exercise, make_problem
 
 STAMP = dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC)
@@ -135,7 +137,24 @@ def test_a_new_folder_continues_the_baseline_folder(tmp_path: Path) -> None:
     assert found[event_uid(p, "EX-2")].status.value == "CANCELLED"
 
 
-def test_scenario_events_never_share_uids_with_the_base() -> None:
-    base = problem()
-    scenario = replace(base, name="sample:budget-cut")
-    assert event_uid(base, "EX-1") != event_uid(scenario, "EX-1")
+def test_scenario_events_never_share_uids_with_the_base(tmp_path: Path) -> None:
+    workbook = tmp_path / "sample.xlsx"
+    write_template(workbook, example=True)
+    base, _ = read_problem(workbook)
+    scenario, _ = read_problem(workbook, "budget-cut")
+    assert base is not None and scenario is not None
+    assert event_uid(base, "CR27") == "CR27.northern-training-2027@planner"
+    assert event_uid(scenario, "CR27") == (
+        "CR27.northern-training-2027%3Abudget-cut@planner"
+    )
+
+
+def test_uids_come_from_the_programme_id_and_the_exercise_only() -> None:
+    p = problem()
+    renamed = replace(p, name="sample-v2")
+    assert event_uid(p, "EX-1") == event_uid(renamed, "EX-1")
+    other = replace(p, settings=replace(p.settings, programme_id="other"))
+    assert event_uid(other, "EX-1") == "EX-1.other@planner"
+    # Ids that one character apart would once have shared a UID stay apart.
+    uids = {event_uid(p, i) for i in ("X/Y", "X Y", "X:Y", "X_Y", "X-Y")}
+    assert len(uids) == 5

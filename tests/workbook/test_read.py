@@ -894,6 +894,57 @@ def test_settings_weights(read: Reader, programme: Sheets) -> None:
     assert problem.settings.time_limit_s == 12.5
 
 
+def test_settings_say_what_the_programme_is(read: Reader, programme: Sheets) -> None:
+    programme["Settings"] += [
+        ["title", "  Програма Балтія 2027 "],
+        ["organisation", "Joint Training Branch"],
+        ["classification", "OFFICIAL - releasable to POL"],
+        ["programme_id", "baltic-2027"],
+    ]
+    problem, findings = read(programme)
+    assert problem is not None, _messages(findings)
+    settings = problem.settings
+    assert (settings.title, settings.organisation) == (
+        "Програма Балтія 2027",
+        "Joint Training Branch",
+    )
+    assert settings.classification == "OFFICIAL - releasable to POL"
+    assert settings.programme_id == "baltic-2027"
+
+
+def test_a_programme_without_an_id_gets_one_from_its_title_and_start(
+    read: Reader, programme: Sheets
+) -> None:
+    untitled, _ = read(programme)
+    programme["Settings"].append(["title", "Baltic Programme (Łódź) 2027"])
+    titled, _ = read(programme)
+    assert untitled is not None and titled is not None
+    assert untitled.settings.programme_id == "programme-2027-01-04"
+    # Ł has no plain letter, so a digest of the title as typed keeps it apart
+    # from a programme titled "Baltic Programme (odz) 2027".
+    assert titled.settings.programme_id.startswith("baltic-programme-odz-2027-")
+    assert titled.settings.programme_id.endswith("-2027-01-04")
+    assert len(titled.settings.programme_id) == len("baltic-programme-odz-2027-") + 19
+
+
+def test_the_programme_id_never_comes_from_the_file_name(
+    tmp_path, programme: Sheets
+) -> None:
+    from planner.workbook.read import read_problem
+
+    tables = {
+        sheet: [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
+        for sheet, rows in programme.items()
+    }
+    ids = set()
+    for name in ("prog.xlsx", "prog-v2.xlsx", "workbook.xlsx"):
+        write_template_workbook(tables, tmp_path / name)
+        problem, _ = read_problem(tmp_path / name)
+        assert problem is not None
+        ids.add(problem.settings.programme_id)
+    assert ids == {"programme-2027-01-04"}
+
+
 def test_settings_in_the_header_row(read: Reader, programme: Sheets) -> None:
     programme["Settings"][0] = ["planning_start", D(2027, 1, 4)]
     _, findings = read(programme)

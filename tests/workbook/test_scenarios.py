@@ -27,6 +27,7 @@ from planner.domain import (
     Partner,
     Period,
     Problem,
+    Settings,
     Severity,
     Source,
     Venue,
@@ -91,8 +92,17 @@ def errors(read: ReadScenario, sheets: Sheets, scenario: str | None = "s") -> li
 
 
 def named(base: Problem, **fields: object) -> Problem:
-    """``base`` as scenario "s" sees it, with ``fields`` changed."""
-    return replace(base, name="programme:s", **fields)  # type: ignore[arg-type]
+    """``base`` as scenario "s" sees it, with ``fields`` changed: named for
+    it, and a programme of its own (its calendars never move the base's)."""
+    settings = fields.pop("settings", base.settings)
+    assert isinstance(settings, Settings)
+    identity = f"{base.settings.programme_id}:s"
+    return replace(
+        base,
+        name="programme:s",
+        settings=replace(settings, programme_id=identity),
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 # set ---------------------------------------------------------------------------

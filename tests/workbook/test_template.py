@@ -178,15 +178,35 @@ def test_empty_template_reads_with_only_missing_settings(template: Path) -> None
     errors = [f for f in findings if f.severity is Severity.ERROR]
     assert problem is None
     assert errors
-    # planning_start and planning_end (rows 2 and 3, values blank) are the
-    # only settings without a default.
+    # planning_start and planning_end (rows 6 and 7, below the programme's
+    # title, organisation, marking and id; values blank) are the only
+    # settings without a default.
     assert {f.sheet for f in errors} == {"Settings"}
     assert all(
-        f.cell in ("B2", "B3")
+        f.cell in ("B6", "B7")
         or "planning_start" in f.message
         or "planning_end" in f.message
         for f in errors
     )
+
+
+def test_each_template_gives_its_programme_an_identity_of_its_own(
+    tmp_path: Path,
+) -> None:
+    ids = []
+    for name in ("a.xlsx", "b.xlsx"):
+        write_template(tmp_path / name)
+        settings = openpyxl.load_workbook(tmp_path / name)["Settings"]
+        found = {row[0]: row[1] for row in settings.iter_rows(2, values_only=True)}
+        assert [*found][:4] == [
+            "title",
+            "organisation",
+            "classification",
+            "programme_id",
+        ]
+        ids.append(found["programme_id"])
+    assert all(str(i).startswith("programme-") for i in ids)
+    assert ids[0] != ids[1]
 
 
 def test_filled_template_reads_back_as_typed(template: Path) -> None:
