@@ -26,8 +26,13 @@ class ProgrammeIdentity:
 
 
 def programme_identity(problem: Problem) -> ProgrammeIdentity:
-    """The programme's identity as its workbook states it."""
-    return ProgrammeIdentity(problem.name, problem.name)
+    """The programme's identity as its Settings state it (or derive it from
+    its title and start, never from the file name), and its title (else
+    its programme id)."""
+    settings = problem.settings
+    return ProgrammeIdentity(
+        settings.programme_id, settings.title or settings.programme_id
+    )
 
 
 @dataclass(frozen=True)

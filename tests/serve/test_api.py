@@ -282,7 +282,9 @@ def test_a_solve_runs_in_a_worker_and_writes_a_checked_plan(
     run = solved(client)
     assert run["state"] == "done"
     assert run["status"] == "optimal"
-    assert run["message"] == "Plan optimal: 11 exercises held; every hard rule holds."
+    assert run["message"] == (
+        "The best plan possible: 11 exercises held; every hard rule holds."
+    )
     assert run["objective"] == sum(run["terms"].values()) == 3_379_000
     assert run["files"][:2] == ["schedule.xlsx", "schedule.json"]
     assert {"brief.pdf", "brief.html", "schedule.ics"} <= set(run["files"])
