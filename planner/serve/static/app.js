@@ -22,6 +22,10 @@ const TERM_WORDS = {
   cost: ["Spending (penalty)", "what the organizer and the partners spend, times the cost weight in Settings"],
   change: ["Changes to the committed plan (penalty)", "each move, venue change, drop, addition and partner change against the plan re-planned against"],
 };
+// The key figures' rows, where they are named after the objective's terms.
+const FIGURE_WORDS = { value: "value of the exercises held", goal_shortfall: "goals not met (penalty)",
+  cost: "spending (penalty)", change: "changes to the committed plan (penalty)" };
+const figure = (label) => FIGURE_WORDS[label] || label.replace(/_/g, " ");
 const CHANGE_WORDS = { moved: "moved", "venue changed": "venue changed", "partners joined": "partners join",
   "partners left": "partners leave", dropped: "dropped", added: "added" };
 // Every chart's Plotly config: no "Share chart" button to Plotly's cloud and
@@ -672,7 +676,6 @@ function showTab(key) {
   }
   for (const [name] of TABS) $(`#tab-${name}`).hidden = name !== key;
   if (key === "budgets" && result) drawSpendChart(planOf(result));
-  if (key === "calendar" && calendar) calendar.draw();
 }
 
 function colourBooks(plan) {
@@ -768,14 +771,15 @@ function drawChanges(data, plan) {
     el("p", { class: "message" }, comparison.differences.length
       ? `${Object.keys(byExercise).length} exercise${Object.keys(byExercise).length === 1 ? "" : "s"} change against the committed plan (${comparison.differences.length} change${comparison.differences.length === 1 ? "" : "s"}).`
       : "Nothing changes against the committed plan."),
-    comparison.warnings.length ? el("ul", { class: "warn" }, comparison.warnings.map((w) => el("li", {}, `⚠ ${w}`))) : "",
+    comparison.warnings.length ? el("ul", { class: "warn" }, comparison.warnings.map((w) => el("li", {},
+      w.includes("planned from another workbook") ? "⚠ The workbook is a new version: some changes follow from what changed in it, not from planning." : `⚠ ${w}`))) : "",
     rows.length ? el("table", { "data-testid": "change-list" }, el("thead", {}, el("tr", {}, el("th", {}, "Exercise"), el("th", {}, "Name"), el("th", {}, "What changes"))),
       el("tbody", {}, rows)) : "",
-    el("h3", {}, "Key figures"),
-    el("table", { "data-testid": "change-figures" }, el("thead", {}, el("tr", {}, kpiHead.map((h, i) => el("th", i ? { class: "num" } : {}, h)))),
-      el("tbody", {}, kpiRows.map((row) => el("tr", {}, row.map((cell, i) => el("td", i ? { class: "num" } : {}, cell)))))),
     el("h3", {}, "The committed plan and this one, on one calendar"),
-    el("div", { id: "changes-calendar", "data-testid": "changes-calendar" }));
+    el("div", { id: "changes-calendar", "data-testid": "changes-calendar" }),
+    el("details", {}, el("summary", {}, "Key figures, side by side"),
+      el("table", { "data-testid": "change-figures" }, el("thead", {}, el("tr", {}, kpiHead.map((h, i) => el("th", i ? { class: "num" } : {}, h)))),
+        el("tbody", {}, kpiRows.map((row) => el("tr", {}, row.map((cell, i) => el("td", i ? { class: "num" } : {}, i ? cell : figure(cell)))))))));
   const changed = {};
   for (const d of comparison.differences) (changed[d.exercise_id] = changed[d.exercise_id] || []).push(changeWords(d));
   const both = new PlannerCalendar($("#changes-calendar"), null);
@@ -1046,7 +1050,7 @@ async function compareSelected() {
 function drawComparison(box, comparison) {
   const [, ...body] = comparison.rows;
   const kpiHead = el("tr", {}, el("th", {}, "Figure"), comparison.labels.map((l) => el("th", { class: "num" }, l)));
-  const kpiRows = comparison.kpis.map((k) => el("tr", {}, el("td", {}, k.label),
+  const kpiRows = comparison.kpis.map((k) => el("tr", {}, el("td", {}, figure(k.label)),
     k.values.map((v) => el("td", { class: "num" }, v === null ? "–" : (typeof v === "number" ? number(v) : v)))));
   const counts = body[body.length - 1];
   const calendarBox = el("div", { class: "compare-calendar", "data-testid": "compare-calendar" });
@@ -1150,11 +1154,6 @@ function start() {
     document.body.classList.toggle("large", $("#large-text").checked);
     if (calendar && shownTab === "calendar") calendar.draw();
     if (shownTab === "budgets" && result) drawSpendChart(planOf(result));
-  });
-  let resized = null;
-  window.addEventListener("resize", () => {
-    clearTimeout(resized);
-    resized = setTimeout(() => { if (calendar && shownTab === "calendar") calendar.draw(); }, 150);
   });
   api("/api/me").then(enter).catch(() => {});
 }

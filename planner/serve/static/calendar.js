@@ -92,6 +92,13 @@ class PlannerCalendar {
     this.model = null;
     this.picked = null;
     this.tip = null;
+    // drawn again for a new width (a resized window, a shown tab)
+    this.drawnWidth = 0;
+    new ResizeObserver(() => {
+      if (this.model && this.box.clientWidth && this.box.clientWidth !== this.drawnWidth) {
+        requestAnimationFrame(() => this.draw());
+      }
+    }).observe(box);
   }
 
   // ``model``: start, end (the horizon), plans [{label, events}], venues and
@@ -147,14 +154,14 @@ class PlannerCalendar {
       return wrap;
     };
     // ``choices`` [value, words]; the first is the default (a filter's "all" is "").
-    const select = (label, name, choices, testid) => {
+    const select = (label, name, choices, testid, chosen = (value) => this.set(name, value)) => {
       const wrap = calNode("label");
       wrap.append(label);
       const box = calNode("select");
       box.dataset.name = name;
       box.setAttribute("data-testid", testid);
       for (const [value, words] of choices) box.append(new Option(words, value));
-      box.addEventListener("change", () => this.set(name, box.value));
+      box.addEventListener("change", () => chosen(box.value));
       wrap.append(box);
       return wrap;
     };
@@ -168,6 +175,18 @@ class PlannerCalendar {
     tools.append(select("Group by", "group", groups, "cal-group"));
     tools.append(select("Colour by", "colour", [["venue", "venue"], ["kind", "kind"]], "cal-colour"));
     tools.append(segmented("Zoom", "zoom", [["year", "Year"], ["quarter", "Quarter"], ["month", "Month"]], "cal-zoom"));
+    const months = [];
+    const first = calDay(m.start);
+    for (const [day, , major] of this.ticks(first, calDay(m.end) + 1, 10)) {
+      const date = new Date(day * CAL_DAY_MS);
+      if (major) months.push([String(day - first), `${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`]);
+    }
+    const jump = select("Show from", "from", months, "cal-from", (value) => {
+      this.jumpTo = Number(value);
+      this.draw();
+    });
+    this.jumpBox = jump;
+    tools.append(jump);
     tools.append(filter("Region", "region", regions.map((r) => [r, r]), "cal-region"));
     tools.append(filter("Partner", "partner", Object.entries(m.partners).map(([id, name]) => [id, `${id} ${name}`]), "cal-partner"));
     tools.append(filter("Venue", "venue", Object.entries(m.venues).map(([id, name]) => [id, `${id} ${name}`]), "cal-venue"));
@@ -206,7 +225,9 @@ class PlannerCalendar {
   }
 
   syncTools() {
+    if (this.jumpBox) this.jumpBox.hidden = this.state.zoom === "year";
     for (const node of this.box.querySelectorAll(".cal-tools [data-name]")) {
+      if (node.dataset.name === "from") continue;
       const value = this.state[node.dataset.name];
       if (node.tagName === "BUTTON") node.setAttribute("aria-pressed", String(node.dataset.value === value));
       else if (node.type === "checkbox") node.checked = Boolean(value);
@@ -298,6 +319,7 @@ class PlannerCalendar {
   draw() {
     const m = this.model;
     if (!m) return;
+    this.drawnWidth = this.box.clientWidth;
     const first = calDay(m.start);
     const last = calDay(m.end) + 1;
     const label = parseFloat(getComputedStyle(this.box).fontSize) * 15;
@@ -306,8 +328,10 @@ class PlannerCalendar {
     const perDay = Math.max(room / span, 0.5);
     const width = Math.ceil((last - first) * perDay);
     const x = (iso) => (calDay(iso) - first) * perDay;
-    const leftDate = this.scroller.scrollLeft / (this.perDay || perDay);
+    const leftDate = this.jumpTo !== undefined ? this.jumpTo : this.scroller.scrollLeft / (this.perDay || perDay);
+    this.jumpTo = undefined;
     this.perDay = perDay;
+    this.width = width;
 
     const font = `${parseFloat(getComputedStyle(this.box).fontSize) * 0.8}px system-ui, "Segoe UI", Roboto, "DejaVu Sans", sans-serif`;
     const grid = calNode("div", "cal-grid");
@@ -376,7 +400,8 @@ class PlannerCalendar {
         if (placed.inside) {
           text.style.left = `${left}px`;
           text.style.color = textColour(colour);
-          text.classList.toggle("inside", false);
+        } else if (placed.before) {
+          text.style.left = `${left - placed.needed + 4}px`;
         } else {
           text.style.left = `${left + barWidth + 1}px`;
         }
@@ -414,11 +439,14 @@ class PlannerCalendar {
       const barWidth = Math.max(4, x(calIso(calDay(e.end) + 1)) - left);
       const needed = textWidth(text, font) + 8;
       const inside = needed <= barWidth;
-      const right = inside ? left + barWidth : left + barWidth + needed;
-      let lane = many ? item.index : ends.findIndex((end) => end <= left);
+      // past the last day there is no room: the label goes before the bar
+      const before = !inside && left + barWidth + needed > this.width && left >= needed;
+      const from = before ? left - needed : left;
+      const right = inside || before ? left + barWidth : left + barWidth + needed;
+      let lane = many ? item.index : ends.findIndex((end) => end <= from);
       if (lane < 0) lane = ends.length;
       ends[lane] = Math.max(ends[lane] || 0, right + 2);
-      items.push({ ...item, lane, text, inside });
+      items.push({ ...item, lane, text, inside, before, needed });
     }
     return { items, count: Math.max(ends.length, many ? this.model.plans.length : 1) };
   }
@@ -506,8 +534,18 @@ class PlannerCalendar {
     if (m.changed && m.plans.length > 1) parts.push(calNode("span", "", "striped: changed"));
     if (m.today) parts.push(calNode("span", "", "red line: today"));
     if (m.freeze) parts.push(calNode("span", "", "dashed line: kept as it is before this"));
-    const title = calNode("strong", "", this.state.colour === "kind" ? "Colours by kind:" : "Colours by venue:");
-    this.legend.replaceChildren(title, ...parts);
+    const words = this.state.colour === "kind" ? "kind" : "venue";
+    const notes = parts.splice(shown.size);
+    if (shown.size <= 12) {
+      this.legend.replaceChildren(calNode("strong", "", `Colours by ${words}:`), ...parts, ...notes);
+      return;
+    }
+    const more = calNode("details");
+    more.append(calNode("summary", "", `Colours of the ${shown.size} ${words === "kind" ? "kinds" : "venues"} shown (each bar also names its ${words === "kind" ? "venue" : "venue"})`));
+    const list = calNode("div", "cal-legend");
+    list.append(...parts);
+    more.append(list);
+    this.legend.replaceChildren(more, ...notes);
   }
 
   // --- hover and click --------------------------------------------------------------
