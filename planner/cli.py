@@ -512,14 +512,12 @@ def _print_stopped() -> None:
     err.print(f"Interrupted ({how}) before any plan existed; nothing written.")
 
 
-def _print_interrupted(what: str) -> None:
-    """A stop that came once a plan existed: what was written, checked."""
+def _print_interrupted(what: str, checked: bool = True) -> None:
+    """A stop that came once a plan existed: what was written (and, for
+    written plans, that the checker found them clean)."""
     how = signal_name(signals.received) if signals.received else "interrupted"
-    err.print(
-        f"Interrupted ({how}): {what}; the independent checker finds every hard "
-        "rule holds.",
-        markup=False,
-    )
+    clean = "; the independent checker finds every hard rule holds" if checked else ""
+    err.print(f"Interrupted ({how}): {what}{clean}.", markup=False)
 
 
 def _print_written(written: Sequence[Path], folder: Path) -> None:
@@ -1336,7 +1334,9 @@ def robustness(
     _print_failed(study.failed)
     if done.verdict is Verdict.INTERRUPTED:
         _print_interrupted(
-            f"robustness.xlsx counts the {planned} sample(s) re-planned before the stop"
+            f"robustness.xlsx counts the {planned} sample(s) re-planned before "
+            "the stop",
+            checked=False,
         )
     elif done.verdict is Verdict.STOPPED:
         _print_stopped()

@@ -59,6 +59,7 @@ def test_template_refuses_to_overwrite(tmp_path: Path) -> None:
     assert problem is not None and len(problem.exercises) == 13
 
 
+@pytest.mark.slow
 def test_solve_writes_a_checker_clean_plan(tmp_path: Path) -> None:
     workbook = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, workbook)
@@ -78,6 +79,7 @@ def test_solve_writes_a_checker_clean_plan(tmp_path: Path) -> None:
     assert "every hard rule holds" in checked.output
 
 
+@pytest.mark.slow
 def test_check_flags_a_broken_plan(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run("solve", SAMPLE, "--out", out, "--quiet").exit_code == 0
@@ -120,6 +122,7 @@ def test_explain_names_the_conflicting_rows() -> None:
     assert run("explain", SAMPLE).exit_code == 0
 
 
+@pytest.mark.slow
 def test_suggest_lists_other_placements(tmp_path: Path) -> None:
     assert run("solve", SAMPLE, "--out", tmp_path, "--quiet").exit_code == 0
     assert_checked(SAMPLE, tmp_path)
@@ -146,6 +149,7 @@ def test_no_plan_in_time_exits_4(
     assert "No plan found within the time limit" in result.output
 
 
+@pytest.mark.slow
 def test_deterministic_solve_repeats_itself(tmp_path: Path) -> None:
     plans = []
     for name in ("a", "b"):
@@ -173,6 +177,7 @@ def test_unexpected_error_is_one_line_not_a_traceback(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_replan_against_an_unchanged_baseline_changes_nothing(tmp_path: Path) -> None:
     assert run("solve", SAMPLE, "--out", tmp_path / "a", "--quiet").exit_code == 0
     result = run(
@@ -189,6 +194,7 @@ def test_replan_against_an_unchanged_baseline_changes_nothing(tmp_path: Path) ->
     assert again["terms"]["change"] == 0
 
 
+@pytest.mark.slow
 def test_a_frozen_event_that_now_breaks_a_rule_is_named(tmp_path: Path) -> None:
     base = tmp_path / "base"
     assert run("solve", SAMPLE, "--out", base, "--quiet").exit_code == 0
@@ -208,6 +214,7 @@ def test_freeze_needs_a_baseline(tmp_path: Path) -> None:
     assert "--freeze-before needs --baseline" in result.output
 
 
+@pytest.mark.slow
 def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
     result = run("whatif", SAMPLE, "--out", tmp_path, "--time-limit", "10")
     assert result.exit_code == 0, result.output
@@ -217,6 +224,7 @@ def test_whatif_compares_every_scenario(tmp_path: Path) -> None:
     assert "pol-election" in result.output
 
 
+@pytest.mark.slow
 def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
     result = run("solve", SAMPLE, "--out", tmp_path)
     assert result.exit_code == 0
@@ -229,6 +237,7 @@ def test_solve_says_why_exercises_are_left_out(tmp_path: Path) -> None:
     assert "Exercise CBRN27 left out:" in result.output
 
 
+@pytest.mark.slow
 def test_whatif_freezes_the_base_before_a_date(tmp_path: Path) -> None:
     result = run(
         "whatif", SAMPLE, "--out", tmp_path, "--time-limit", "10",
@@ -278,6 +287,7 @@ def test_generate_refuses_to_overwrite_a_planted_plan(tmp_path: Path) -> None:
     assert not (tmp_path / "dense.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_a_plan_the_checker_rejects_exits_1_naming_every_broken_rule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

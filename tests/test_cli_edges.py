@@ -87,6 +87,7 @@ def test_explain_answers_on_stdout() -> None:
     assert lines[2].endswith("(Unavailability row 19)")
 
 
+@pytest.mark.slow
 def test_solve_prints_answers_on_stdout_and_diagnostics_on_stderr(
     tmp_path: Path,
 ) -> None:
@@ -106,6 +107,7 @@ def test_solve_prints_answers_on_stdout_and_diagnostics_on_stderr(
     )
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
     result = run("solve", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.exit_code == 0
@@ -122,6 +124,7 @@ def test_quiet_still_prints_errors(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_compare_accepts_what_check_accepts(tmp_path: Path) -> None:
     out = tmp_path / "a"
     assert run("solve", SAMPLE, "--out", out, "--quiet").exit_code == 0
@@ -148,6 +151,7 @@ def test_compare_accepts_what_check_accepts(tmp_path: Path) -> None:
     assert (tmp_path / "comparison.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_compare_names_the_workbook_an_excel_schedule_needs(tmp_path: Path) -> None:
     out = tmp_path / "a"
     assert run("solve", SAMPLE, "--out", out, "--quiet").exit_code == 0
@@ -171,6 +175,7 @@ def test_whatif_without_scenarios_says_so_and_plans_nothing(tmp_path: Path) -> N
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_whatif_scenario_without_plan_says_no_plan_and_why(tmp_path: Path) -> None:
     # nor-crisis blacks out NOR over the window of mandatory CR27, which needs
     # NOR: no plan exists for it (as instances/infeasible.xlsx).
@@ -213,6 +218,7 @@ def test_whatif_scenario_without_plan_says_no_plan_and_why(tmp_path: Path) -> No
     )
 
 
+@pytest.mark.slow
 def test_pinned_optional_left_out_is_a_warning(tmp_path: Path) -> None:
     workbook = pinned(tmp_path / "pinned.xlsx")
     out = tmp_path / "out"
@@ -233,6 +239,7 @@ def test_pinned_optional_left_out_is_a_warning(tmp_path: Path) -> None:
     assert summary[2][1].startswith(warning)
 
 
+@pytest.mark.slow
 def test_solve_without_plan_leaves_no_schedule_behind(tmp_path: Path) -> None:
     assert run("solve", SAMPLE, "--out", tmp_path, "--quiet").exit_code == 0
     result = run("solve", INFEASIBLE, "--out", tmp_path)

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.test_cli import SAMPLE, assert_checked, run
@@ -16,6 +17,7 @@ from tests.test_cli import SAMPLE, assert_checked, run
 EASTER_WEEK = (dt.date(2027, 3, 22), dt.date(2027, 3, 28))
 
 
+@pytest.mark.slow
 def test_solve_keeps_partners_out_of_their_holiday_weeks(tmp_path: Path) -> None:
     workbook = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, workbook)

@@ -14,6 +14,8 @@ import pytest
 
 from tests.fuzz_workbooks import run_case
 
+pytestmark = pytest.mark.slow
+
 SAMPLE = Path(__file__).parents[1] / "instances" / "sample.xlsx"
 CASES = 300
 BATCH = 10

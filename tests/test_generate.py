@@ -38,6 +38,7 @@ def _ids(cell: object) -> list[str]:
     return list(cell) if isinstance(cell, list | tuple) else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("size", "exercises", "partners", "venues", "weeks"),
     [
@@ -230,6 +231,7 @@ def test_spread_profile_is_the_default_and_unchanged() -> None:
     assert generate("m", 3) == generate("m", 3, "spread")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["s", "m", "l"])
 def test_dense_planted_schedule_breaks_no_rule(size: str, tmp_path: Path) -> None:
     from planner.check import check_plan

@@ -229,10 +229,12 @@ def test_no_module_imports_a_layer_above_its_own() -> None:
     )
 
 
+@pytest.mark.slow
 def test_there_is_no_import_cycle() -> None:
     assert cycles() == []
 
 
+@pytest.mark.slow
 def test_there_is_no_cycle_between_packages() -> None:
     edges = package_graph()
     assert [p for p in sorted(edges) if _path_back(edges, p) is not None] == []

@@ -153,7 +153,7 @@ def test_sample_solves_to_optimality_leaving_some_optional_out(
     from planner.check import check_plan
     from planner.model.solve import solve
 
-    result = solve(sample, SolveOptions(time_limit_s=10, seed=1))
+    result = solve(sample, SolveOptions(time_limit_s=10, seed=1, deterministic=True))
     assert result.status is Status.OPTIMAL
     assert result.plan is not None
     assert check_plan(sample, result.plan) == []
@@ -166,5 +166,7 @@ def test_sample_solves_to_optimality_leaving_some_optional_out(
 def test_infeasible_is_proven_infeasible(infeasible: Problem) -> None:
     from planner.model.solve import solve
 
-    result = solve(infeasible, SolveOptions(time_limit_s=10, seed=1))
+    result = solve(
+        infeasible, SolveOptions(time_limit_s=10, seed=1, deterministic=True)
+    )
     assert result.status is Status.INFEASIBLE

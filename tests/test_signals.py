@@ -24,6 +24,8 @@ from planner.interrupt import EXIT_INTERRUPTED
 from planner.workbook.generate import generate
 from planner.workbook.template import write_workbook
 
+pytestmark = pytest.mark.slow
+
 RESULT_FILES = ("schedule.xlsx", "schedule.json")
 COMMAND = [sys.executable, "-m", "planner"]
 TIMEOUT_S = 120  # far above any run here: only a hung process trips it

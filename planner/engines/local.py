@@ -178,15 +178,14 @@ def _as_they_end(
     heard, so a cancel set on hearing it starts no other: the running ones
     are told to stop (they keep what they found), the rest never start.
     """
-    queue = iter(tasks.items())
+    queue = list(tasks.items())
+    queue.reverse()  # handed out from the end: in the order given
     running: dict[Future[Value], str] = {}
     while True:
-        while len(running) < parallel and not _asked(cancel):
-            name, task = next(queue, (None, None))
-            if name is None:
-                break
+        while queue and len(running) < parallel and not _asked(cancel):
+            name, task = queue.pop()
             try:
-                running[submit(task)] = name  # type: ignore[arg-type]
+                running[submit(task)] = name
             except Exception as error:  # a pool a dead worker broke
                 yield name, None, describe(error)
         if not running:

@@ -24,7 +24,7 @@ from tests.serve.conftest import (
     write_broken_workbook,
 )
 
-FAST = SolveOptions(time_limit_s=20, workers=1)
+FAST = SolveOptions(time_limit_s=20, deterministic=True)
 
 
 def test_validation_sorts_errors_from_warnings_by_cell(tmp_path: Path) -> None:
@@ -49,6 +49,7 @@ def test_the_example_template_is_the_sample_programme(tmp_path: Path) -> None:
     assert validate_workbook(path).summary == validate_workbook(SAMPLE).summary
 
 
+@pytest.mark.slow
 def test_solve_reports_progress_and_writes_a_checked_plan(tmp_path: Path) -> None:
     heard: list[RunProgress] = []
     outcome = solve_workbook(
@@ -100,6 +101,7 @@ def test_a_cancel_before_the_search_writes_nothing(tmp_path: Path) -> None:
     assert list((tmp_path / "out").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_cancel_in_the_search_keeps_a_checked_plan_without_explanations(
     tmp_path: Path,
 ) -> None:
@@ -127,6 +129,7 @@ def test_a_cancel_in_the_search_keeps_a_checked_plan_without_explanations(
     assert check_plan(problem, plan) == []
 
 
+@pytest.mark.slow
 def test_compare_results_labels_the_plans(tmp_path: Path) -> None:
     base = solve_workbook(SAMPLE, tmp_path / "a", SolveRequest(options=FAST))
     cut = solve_workbook(
@@ -142,6 +145,7 @@ def test_compare_results_labels_the_plans(tmp_path: Path) -> None:
         compare_results([tmp_path / "a"])
 
 
+@pytest.mark.slow
 def test_a_cancel_while_explaining_still_writes_the_plan(tmp_path: Path) -> None:
     cancel = threading.Event()
 

@@ -35,7 +35,7 @@ from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 from tests.serve.conftest import SAMPLE, write_broken_workbook
 
-FAST = SolveOptions(time_limit_s=20, workers=1)
+FAST = SolveOptions(time_limit_s=20, deterministic=True)
 INFEASIBLE = SAMPLE.parent / "infeasible.xlsx"
 
 
@@ -48,6 +48,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_solve_tells_its_stages_in_order(tmp_path: Path) -> None:
     heard: list[str] = []
 
@@ -90,6 +91,7 @@ def test_a_workbook_with_errors_is_not_examined(tmp_path: Path) -> None:
     assert not suggest_placements(broken, tmp_path, "URB27").reading.valid
 
 
+@pytest.mark.slow
 def test_suggestions_are_placements_that_keep_every_rule(solved: Path) -> None:
     found = suggest_placements(SAMPLE, solved, "URB27", top=2)
     plan = found.reading.plan
@@ -154,6 +156,7 @@ def test_an_engine_that_cannot_run_says_why() -> None:
     assert "unknown engine 'warp'" in str(engine_unavailable(EngineChoice("warp")))
 
 
+@pytest.mark.slow
 def test_whatif_returns_each_plan_checked(tmp_path: Path) -> None:
     done = whatif_workbook(SAMPLE, tmp_path, FAST, ["budget-cut"])
     assert [plan.name for plan in done.plans] == ["base", "budget-cut"]
@@ -176,6 +179,7 @@ def test_a_sweep_that_asks_for_nothing_says_so(tmp_path: Path) -> None:
     assert not unread.planned and unread.findings
 
 
+@pytest.mark.slow
 def test_a_study_tells_what_reading_found_before_the_runs(
     solved: Path, tmp_path: Path
 ) -> None:

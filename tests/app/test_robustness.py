@@ -139,6 +139,7 @@ def test_each_committed_exercise_gets_one_fate() -> None:
     assert counted.fragile_first[0].exercise_id == "S"  # never unchanged, lost
 
 
+@pytest.mark.slow
 def test_a_study_of_the_sample_writes_robustness_xlsx(
     risky: Path, tmp_path: Path
 ) -> None:

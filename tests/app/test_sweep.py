@@ -121,6 +121,7 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[SweepOutcome, Path]
 SPEC = SweepSpec(drop_each_partner=True, budget_cuts=(30,))
 
 
+@pytest.mark.slow
 def test_a_sweep_of_the_sample_ranks_every_variant(
     swept: tuple[SweepOutcome, Path],
 ) -> None:
@@ -154,6 +155,7 @@ def run(*args: object) -> object:
     return CliRunner().invoke(cli.main, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_cli_sweep_prints_the_ranking(tmp_path: Path) -> None:
     result = run(
         "sweep", SAMPLE, "--budget-cut", "10,30", "--out", tmp_path,
@@ -197,6 +199,7 @@ def test_cli_whatif_on_ray_without_ray_is_one_line(
     )
 
 
+@pytest.mark.slow
 def test_cli_robustness_counts_every_committed_exercise(tmp_path: Path) -> None:
     risky = risky_workbook(tmp_path / "risky.xlsx")
     solved = run("solve", risky, "--out", tmp_path / "plan", "--time-limit", 1,
@@ -214,6 +217,7 @@ def test_cli_robustness_counts_every_committed_exercise(tmp_path: Path) -> None:
     assert (tmp_path / "study" / "robustness.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_a_sweep_stopped_after_its_first_variant_writes_what_it_found(
     tmp_path: Path,
 ) -> None:

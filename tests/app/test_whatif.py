@@ -45,6 +45,8 @@ def whatif(programme: Path) -> tuple[WhatifOutcome, Path]:
     return whatif_workbook(programme, out_dir, OPTIONS), out_dir
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_every_scenario_is_written_beside_the_base_and_compared(
     whatif: tuple[WhatifOutcome, Path],
 ) -> None:
@@ -62,6 +64,7 @@ def test_every_scenario_is_written_beside_the_base_and_compared(
     ]
 
 
+@pytest.mark.slow
 def test_every_plan_written_is_checker_clean(
     programme: Path, whatif: tuple[WhatifOutcome, Path]
 ) -> None:
@@ -76,6 +79,7 @@ def test_every_plan_written_is_checker_clean(
         assert check_plan(problem, plan) == []
 
 
+@pytest.mark.slow
 def test_scenarios_are_replanned_against_the_base_plan(
     programme: Path, whatif: tuple[WhatifOutcome, Path]
 ) -> None:
@@ -92,6 +96,7 @@ def test_scenarios_are_replanned_against_the_base_plan(
         assert run.result.terms == checked
 
 
+@pytest.mark.slow
 def test_an_invalid_scenario_is_reported_and_skipped(
     whatif: tuple[WhatifOutcome, Path],
 ) -> None:
@@ -130,6 +135,7 @@ def test_freeze_slot_freezes_every_event_started_before_the_day(
     assert freeze_slot(make_problem([]), day) == slot
 
 
+@pytest.mark.slow
 def test_the_base_is_the_plan_solve_gives(tmp_path: Path) -> None:
     # the sample is proven best in well under a second: the plan is canonical,
     # whichever run (and process) found it, with the options of a plain solve

@@ -27,6 +27,8 @@ from planner.workbook.read import read_problem
 from tests.app.test_robustness import risky_workbook
 from tests.engines.test_local import always_fail, double, fail_once
 
+pytestmark = pytest.mark.ray
+
 # One CP-SAT worker per task (2 cores, 20 tasks) and a deterministic search:
 # the same task finds the same plan wherever it runs, unless the search is
 # stopped by the clock guard (4 times the time limit) rather than by its

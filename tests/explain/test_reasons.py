@@ -45,7 +45,7 @@ from tests.workbook.conftest import minimal_programme, set_cell
 from tests.workbook.conftest import write_workbook as write_sheets
 
 SAMPLE = Path(__file__).parents[2] / "instances" / "sample.xlsx"
-OPTIONS = SolveOptions(time_limit_s=20, workers=2)
+OPTIONS = SolveOptions(time_limit_s=20, deterministic=True)
 
 
 def run(*args: object) -> object:
@@ -82,6 +82,7 @@ def impossible_row(tables: dict, mandatory: bool) -> tuple[str, int, int]:
     return str(row["exercise_id"]), index + 2, asked
 
 
+@pytest.mark.slow
 def test_one_impossible_optional_row_does_not_block_the_programme(
     tmp_path: Path,
 ) -> None:
@@ -212,6 +213,7 @@ def test_goals_asking_for_more_exercises_than_exist_say_so(explained_s) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["s", "m"])
 def test_every_item_left_out_has_a_reason(size: str, request) -> None:
     problem, plan, explanation = request.getfixturevalue(f"explained_{size}")
@@ -224,6 +226,7 @@ def test_every_item_left_out_has_a_reason(size: str, request) -> None:
     assert explanation.seconds > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["s", "m"])
 def test_every_reason_is_confirmed_by_solving_with_the_item_forced_in(
     size: str, request
@@ -280,6 +283,7 @@ def _both(*forces):
     return force
 
 
+@pytest.mark.slow
 def test_explaining_reports_its_time(tmp_path: Path) -> None:
     workbook = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, workbook)
@@ -297,6 +301,7 @@ def test_explaining_reports_its_time(tmp_path: Path) -> None:
 # --- suggest always answers -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_suggest_answers_for_every_exercise_of_the_sample(tmp_path: Path) -> None:
     workbook = tmp_path / "sample.xlsx"
     shutil.copy(SAMPLE, workbook)

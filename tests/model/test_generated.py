@@ -15,6 +15,7 @@ from planner.workbook.read import read_problem
 from planner.workbook.template import write_workbook
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["s", "m"])
 def test_generated_programme_solves_to_a_checker_clean_plan(
     size: str, tmp_path: Path

@@ -35,6 +35,7 @@ def _objective(problem: Problem, plan: Plan) -> int:
     return sum(objective_terms(problem, plan).values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["s", "m"])
 def test_every_accepted_plan_is_checker_clean_and_better(
     size: str, tmp_path: Path
@@ -94,6 +95,7 @@ def test_shortfalls_are_the_mandatory_exercises_left_out(tmp_path: Path) -> None
     assert shortfalls(problem, _without_mandatory(problem)) >= mandatory
 
 
+@pytest.mark.slow
 def test_a_plan_breaking_a_rule_is_mended_then_searched_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,6 +125,7 @@ def test_a_plan_not_mended_in_time_stays_as_it_is(
     assert lns.mend(problem, build_model(problem), broken, SolveOptions(1.0)) is broken
 
 
+@pytest.mark.slow
 def test_hard_goals_the_construction_misses_are_met_by_completing_it(
     tmp_path: Path,
 ) -> None:
@@ -139,6 +142,7 @@ def test_hard_goals_the_construction_misses_are_met_by_completing_it(
     assert check_plan(problem, done) == []
 
 
+@pytest.mark.slow
 def test_solve_runs_the_neighbourhood_search_on_a_large_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,6 +156,7 @@ def test_solve_runs_the_neighbourhood_search_on_a_large_model(
     assert result.objective >= _objective(problem, construct_plan(problem))
 
 
+@pytest.mark.slow
 def test_a_cancelled_neighbourhood_search_returns_its_checked_plan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,6 +187,7 @@ def test_a_search_stopped_before_its_first_plan_returns_the_hinted_plan() -> Non
     assert_checked(problem, result)
 
 
+@pytest.mark.slow
 def test_deterministic_runs_give_the_same_plan() -> None:
     problem = synthetic_problem(40, 10, 6, 40, seed=7)
     options = SolveOptions(time_limit_s=1, workers=2, seed=3, deterministic=True)
@@ -208,6 +209,7 @@ def _generated_s(folder: Path) -> Problem:
     return problem
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("programme", ["sample", "generated s"])
 def test_a_plan_proven_best_is_the_same_run_after_run(
     programme: str, tmp_path: Path

@@ -28,6 +28,8 @@ from tests.tools import (
     words_outside,
 )
 
+pytestmark = pytest.mark.office
+
 EDGE_POINTS = 12.0  # closer to the paper's edge than this, a printer cuts it
 
 

@@ -131,6 +131,7 @@ def test_a_read_only_folder_at_creation(
     )
 
 
+@pytest.mark.slow
 def test_compare_out_below_a_file(tmp_path: Path) -> None:
     first = run(
         "solve", SAMPLE, "--out", tmp_path / "a", "--quiet", "--time-limit", "5"
@@ -223,6 +224,7 @@ def test_temporary_names_carry_the_process_id(
     assert made[0].endswith(".tmp")
 
 
+@pytest.mark.slow
 def test_a_ten_year_horizon_of_days_is_written(tmp_path: Path) -> None:
     """At the horizon bound the calendar stays within Excel's 16,384 columns."""
     from tests.test_cli import assert_checked

@@ -21,6 +21,8 @@ from tests.test_differences import BASE, CUT, write
 from tests.tools import require
 from tests.workbook.test_plan_io import input_file, small_problem, small_result
 
+pytestmark = pytest.mark.office
+
 
 def with_blackouts() -> object:
     """The small problem with partner A out in slot 4 (a workbook row) and

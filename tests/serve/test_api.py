@@ -28,6 +28,8 @@ from tests.serve.conftest import (
     wait_until,
 )
 
+pytestmark = pytest.mark.slow
+
 FAST = {"workers": 1, "time_limit_s": 20, "explain_all": False}
 
 

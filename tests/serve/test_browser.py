@@ -46,6 +46,8 @@ from tests.serve.pages import (
     upload_file,
 )
 
+pytestmark = pytest.mark.browser
+
 BEST_11 = "The best plan possible: 11 exercises held; every hard rule holds."
 
 

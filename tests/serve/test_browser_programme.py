@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from planner.check import check_plan
@@ -34,6 +35,8 @@ from tests.serve.pages import (
     until,
     upload_file,
 )
+
+pytestmark = pytest.mark.browser
 
 # The page's own measure of its work: from the result's arrival to the
 # calendar drawn and the browser free again (issue 23: within 2 s at 400).

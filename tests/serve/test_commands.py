@@ -22,6 +22,7 @@ def users(data: Path, *args: str, password: str | None = None) -> object:
     )
 
 
+@pytest.mark.slow
 def test_users_are_added_listed_changed_and_removed(tmp_path: Path) -> None:
     data = tmp_path / "data"
     added = users(data, "add", "anna.k", "--role", "planner", password=PASSWORD + "\n")

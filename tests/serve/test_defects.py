@@ -16,6 +16,8 @@ from planner.serve.jobs import Job, run_reporting
 from tests.app.test_robustness import risky_workbook
 from tests.serve.conftest import SAMPLE, upload, wait_for, wait_until
 
+pytestmark = pytest.mark.slow
+
 FAST = {"workers": 1, "time_limit_s": 2, "deterministic": True, "explain_all": False}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -13,6 +14,8 @@ from planner.app.progress import RunProgress
 from planner.serve.present import progress_json
 from tests.app.test_robustness import risky_workbook
 from tests.serve.conftest import SAMPLE, upload, wait_for
+
+pytestmark = pytest.mark.slow
 
 FAST = {"workers": 2, "time_limit_s": 1, "deterministic": True, "explain_all": False}
 

@@ -24,6 +24,8 @@ from planner.workbook.generate import generate
 from planner.workbook.template import write_workbook
 from tests.serve.conftest import SAMPLE, Server, descendants, kill_all
 
+pytestmark = pytest.mark.slow
+
 LONG = {"workers": 1, "time_limit_s": 300, "explain_all": False}
 PASSWORD = "correct horse battery"
 

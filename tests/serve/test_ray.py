@@ -23,6 +23,8 @@ from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
 from tests.serve.conftest import SAMPLE, browser_like, upload, wait_for, wait_until
 
+pytestmark = pytest.mark.ray
+
 
 @pytest.fixture(scope="module")
 def ray_head() -> Iterator[None]:

@@ -15,6 +15,8 @@ from planner.serve.app import create_app
 from planner.serve.storage import Storage
 from tests.serve.conftest import ORIGIN, SAMPLE, browser_like, upload, wait_for
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "correct horse battery"
 TOKEN = "s3cret-token-for-tests"
 FAST = {"workers": 1, "time_limit_s": 20, "explain_all": False}

@@ -146,6 +146,7 @@ def test_cells_without_numbers_count_like_openpyxl(tmp_path: Path) -> None:
     assert _only(path).startswith("Goals!XFE5: a cell in column XFE")
 
 
+@pytest.mark.slow
 def test_a_wide_sheet_within_the_bounds_is_read(tmp_path: Path) -> None:
     """A planner's own Gantt sheet, one column a day for ten years, is ignored."""
     row = b'<row r="40"><c r="EOX40" t="inlineStr"><is><t>x</t></is></c></row>'
@@ -194,6 +195,7 @@ def _rows(first: int, last: int) -> bytes:
     )
 
 
+@pytest.mark.slow
 def test_a_million_rows_are_refused_unread(tmp_path: Path) -> None:
     """1,000,000 Exercises rows ran past 120 s and 5.5 GB."""
     path = _hostile(tmp_path, {_part("Exercises"): _in_sheet_data(_rows(4, 10**6))})
@@ -202,6 +204,7 @@ def test_a_million_rows_are_refused_unread(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_rows_beyond_the_bound_are_refused_at_the_first(tmp_path: Path) -> None:
     path = _hostile(tmp_path, {_part("Exercises"): _in_sheet_data(_rows(4, 100_001))})
     assert _only(path) == (
@@ -380,6 +383,7 @@ def test_horizons_beyond_ten_years_are_refused(
     assert _findings(tmp_path, sheets)[0] == message
 
 
+@pytest.mark.slow
 def test_the_largest_programme_passes_every_bound_tenfold(tmp_path: Path) -> None:
     """Generated xl (five years, 1,500 exercises) uses a tenth of each bound at most."""
     from planner.workbook.generate import generate

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -38,6 +39,7 @@ JUNK = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(CELLS), JUNK), min_size=1, max_size=3))
 def test_junk_gives_findings_or_a_problem(
