@@ -62,10 +62,6 @@ def infeasible_programme() -> WorkbookData:
 
 def _settings() -> list[dict[str, object]]:
     return [
-        {"key": "title", "value": "Northern Training Programme 2027"},
-        {"key": "organisation", "value": "Joint Training Branch"},
-        {"key": "classification", "value": "OFFICIAL"},
-        {"key": "programme_id", "value": "northern-training-2027"},
         {"key": "planning_start", "value": _day(1, 4)},
         {"key": "planning_end", "value": _day(12, 26)},
         {"key": "time_unit", "value": "week"},
@@ -75,6 +71,10 @@ def _settings() -> list[dict[str, object]]:
         {"key": "weight_value", "value": 100_000},
         {"key": "weight_goal_shortfall", "value": 200_000},
         {"key": "weight_cost", "value": 1},
+        {"key": "title", "value": "Northern Training Programme 2027"},
+        {"key": "organisation", "value": "Joint Training Branch"},
+        {"key": "classification", "value": "OFFICIAL"},
+        {"key": "programme_id", "value": "northern-training-2027"},
     ]
 
 
