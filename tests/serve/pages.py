@@ -32,6 +32,24 @@ def shot(page, name: str, full: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full)
 
 
+def shot_of(page, selector: str, name: str, height: int = 1040) -> Path:
+    """A screenshot of the element at ``selector``, its top ``height``
+    pixels (taller than the window if need be): a picture for a reader,
+    not the whole window."""
+    box = page.locator(selector).bounding_box()
+    scrolled = page.evaluate("[window.scrollX, window.scrollY]")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    clip = {
+        "x": box["x"] + scrolled[0],
+        "y": box["y"] + scrolled[1],
+        "width": box["width"],
+        "height": min(box["height"], height),
+    }
+    page.screenshot(path=str(path), clip=clip, full_page=True)
+    return path
+
+
 def drop_file(page, path: Path) -> None:
     """Drag and drop ``path`` onto the drop zone, as from a file manager."""
     data = base64.b64encode(path.read_bytes()).decode()

@@ -31,6 +31,7 @@ from tests.serve.pages import (
     open_tab,
     result_message,
     shot,
+    shot_of,
     solve,
     until,
     upload_file,
@@ -71,6 +72,7 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     assert programme == "northern-training-2027"
     assert committed_plan(server, programme)["run_id"] == first
     assert "Committed plan" in page.text_content("[data-testid=committed]")
+    page.wait_for_selector(f"[data-run='{first}'] [data-testid=committed-badge]")
     assert page.locator("[data-testid=committed-badge]").count() == 1
     shot(page, "20-committed")
 
@@ -78,7 +80,12 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     upload_file(page, changed)
     assert page.is_checked("[data-testid=against]")
     assert page.input_value("[data-testid=freeze]") == dt.date.today().isoformat()
-    assert "2 versions" in page.text_content("#programme-versions")
+    # the programme is read again once the upload is found valid
+    until(
+        page,
+        "document.querySelector('#programme-versions').textContent"
+        ".startsWith('2 versions')",
+    )
     second = solve(page, explain=False, same_every_run=True)
     message = result_message(page)
     assert message.startswith("The best plan possible"), message
@@ -93,9 +100,13 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     listed = page.locator("[data-testid=change-list] tbody tr")
     assert {row.get_attribute("data-exercise") for row in listed.all()} == moved
     assert "moved from" in page.text_content("[data-testid=change-list]")
+    figures = page.text_content("[data-testid=change-figures]")
+    assert "the best plan possible" in figures
+    assert "optimal" not in figures
     assert set(calendar_rows(page, "#changes-calendar")) == moved
     assert page.locator("#changes-calendar .cal-bar.changed").count() >= len(moved)
     shot(page, "21-changes-against-the-commit")
+    shot_of(page, "#run-card", "loop")  # docs/loop.png: scripts/readme-screenshot.sh
     page.set_viewport_size(DESKTOP)
     shot(page, "21-changes-against-the-commit-1920")
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -105,6 +116,7 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     assert committed_plan(server, programme)["run_id"] == second
     commits = server.api(f"/api/programmes/{programme}")["commits"]
     assert [c["run_id"] for c in commits] == [second, first]
+    page.wait_for_selector(f"[data-run='{second}'] [data-testid=committed-badge]")
     assert page.locator("[data-testid=committed-badge]").count() == 1
     shot(page, "22-committed-again")
 

@@ -24,8 +24,12 @@ const TERM_WORDS = {
 };
 // The key figures' rows, where they are named after the objective's terms.
 const FIGURE_WORDS = { value: "value of the exercises held", goal_shortfall: "goals not met (penalty)",
-  cost: "spending (penalty)", change: "changes to the committed plan (penalty)" };
+  cost: "spending (penalty)", change: "changes to the committed plan (penalty)",
+  objective: "objective (value less penalties)", status: "how good the plan is" };
 const figure = (label) => FIGURE_WORDS[label] || label.replace(/_/g, " ");
+// A key figure's value as a reader takes it: amounts grouped, a plan's status in words.
+const figureValue = (label, value) => (value === null || value === undefined ? "–"
+  : typeof value === "number" ? number(value) : label === "status" ? STATUS_WORDS[value] || value : value);
 const CHANGE_WORDS = { moved: "moved", "venue changed": "venue changed", "partners joined": "partners join",
   "partners left": "partners leave", dropped: "dropped", added: "added" };
 // Every chart's Plotly config: no "Share chart" button to Plotly's cloud and
@@ -779,7 +783,7 @@ function drawChanges(data, plan) {
     el("div", { id: "changes-calendar", "data-testid": "changes-calendar" }),
     el("details", {}, el("summary", {}, "Key figures, side by side"),
       el("table", { "data-testid": "change-figures" }, el("thead", {}, el("tr", {}, kpiHead.map((h, i) => el("th", i ? { class: "num" } : {}, h)))),
-        el("tbody", {}, kpiRows.map((row) => el("tr", {}, row.map((cell, i) => el("td", i ? { class: "num" } : {}, i ? cell : figure(cell)))))))));
+        el("tbody", {}, kpiRows.map((row) => el("tr", {}, row.map((cell, i) => el("td", i ? { class: "num" } : {}, i ? figureValue(row[0], cell) : figure(cell)))))))));
   const changed = {};
   for (const d of comparison.differences) (changed[d.exercise_id] = changed[d.exercise_id] || []).push(changeWords(d));
   const both = new PlannerCalendar($("#changes-calendar"), null);
@@ -1051,7 +1055,7 @@ function drawComparison(box, comparison) {
   const [, ...body] = comparison.rows;
   const kpiHead = el("tr", {}, el("th", {}, "Figure"), comparison.labels.map((l) => el("th", { class: "num" }, l)));
   const kpiRows = comparison.kpis.map((k) => el("tr", {}, el("td", {}, figure(k.label)),
-    k.values.map((v) => el("td", { class: "num" }, v === null ? "–" : (typeof v === "number" ? number(v) : v)))));
+    k.values.map((v) => el("td", { class: "num" }, figureValue(k.label, v)))));
   const counts = body[body.length - 1];
   const calendarBox = el("div", { class: "compare-calendar", "data-testid": "compare-calendar" });
   box.replaceChildren(
