@@ -182,6 +182,12 @@ def test_a_planner_moves_an_exercise_by_hand_and_replans_around_it(
     )
     open_tab(page, "changes")
     assert "CYB-TTX" in page.text_content("[data-testid=change-list]")
+    marked = (
+        "[data-testid=change-list] tr[data-exercise={}] [data-testid=pinned-change]"
+    )
+    assert page.locator(marked.format("CYB-TTX")).count() == 1
+    assert page.locator(marked.format("CPX27")).count() == 0
+    assert "has pins filled in" in page.text_content("#changes")
     shot(page, "26-replanned-around-the-pin")
 
     with page.expect_download() as download:

@@ -757,6 +757,12 @@ function drawSpendChart(plan) {
     legend: { orientation: "h" }, font: { size: document.body.classList.contains("large") ? 17 : 13 } }, PLOT_CONFIG);
 }
 
+// The exercises pinned by hand in the workbook a run planned (its upload's pins).
+function pinnedIn(run) {
+  const planned = programme && run ? programme.uploads.find((u) => u.upload_id === run.upload_id) : null;
+  return new Set(((planned && planned.pins) || []).map((pin) => pin.exercise_id));
+}
+
 // What changed against the committed plan, exercise by exercise, and the two
 // plans on one calendar.
 function drawChanges(data, plan) {
@@ -768,15 +774,17 @@ function drawChanges(data, plan) {
   for (const p of comparison.plans) for (const e of p.exercises || []) names[e.id] = e.name;
   const byExercise = {};
   for (const d of comparison.differences) (byExercise[d.exercise_id] = byExercise[d.exercise_id] || []).push(d);
+  const pinned = pinnedIn(current);
   const rows = Object.entries(byExercise).map(([id, found]) => el("tr", { "data-exercise": id },
-    el("td", {}, id), el("td", {}, names[id] || ""), el("td", {}, el("ul", { class: "diff" }, found.map((d) => el("li", {}, changeWords(d)))))));
+    el("td", {}, id), el("td", {}, names[id] || ""), el("td", {}, el("ul", { class: "diff" }, found.map((d) => el("li", {}, changeWords(d))),
+      pinned.has(id) ? el("li", { class: "pinned", "data-testid": "pinned-change" }, "📌 pinned here by hand") : ""))));
   const [kpiHead, ...kpiRows] = comparison.rows;
   box.replaceChildren(
     el("p", { class: "message" }, comparison.differences.length
       ? `${Object.keys(byExercise).length} exercise${Object.keys(byExercise).length === 1 ? "" : "s"} change against the committed plan (${comparison.differences.length} change${comparison.differences.length === 1 ? "" : "s"}).`
       : "Nothing changes against the committed plan."),
     comparison.warnings.length ? el("ul", { class: "warn" }, comparison.warnings.map((w) => el("li", {},
-      w.includes("planned from another workbook") ? "⚠ The workbook is a new version: some changes follow from what changed in it, not from planning." : `⚠ ${w}`))) : "",
+      w.includes("planned from another workbook") ? `⚠ ${pinned.size ? "The workbook has pins filled in" : "The workbook is a new version"}: some changes follow from what changed in it, not from planning.` : `⚠ ${w}`))) : "",
     rows.length ? el("table", { "data-testid": "change-list" }, el("thead", {}, el("tr", {}, el("th", {}, "Exercise"), el("th", {}, "Name"), el("th", {}, "What changes"))),
       el("tbody", {}, rows)) : "",
     el("h3", {}, "The committed plan and this one, on one calendar"),
