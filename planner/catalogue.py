@@ -113,3 +113,9 @@ CATALOGUE: tuple[HardRule, ...] = (
     ),
     HardRule("A hard goal is met in full.", ("hard_goals",), ("hard_goal",)),
 )
+
+
+# Each checker rule's hard rule, in the planner's words (a broken rule named).
+RULE_SAYS: dict[str, str] = {
+    name: rule.says for rule in CATALOGUE for name in rule.checker
+}

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from planner.domain import (
+    Event,
     Goal,
     GoalKind,
     Period,
@@ -33,7 +34,7 @@ from planner.domain import (
 from planner.figures import Held, Placed, listed_ids
 from planner.report import GoalProgress
 
-__all__ = ["RULES", "check_plan", "frozen_violations"]
+__all__ = ["RULES", "check_plan", "frozen_violations", "pin_violations"]
 
 # --- wording -----------------------------------------------------------------
 
@@ -641,10 +642,52 @@ def frozen_violations(
         for placed in Held.of(problem, baseline).events
         if placed.first < freeze_before
     )
+    return _kept_violations(
+        problem, frozen, _PLAN_WIDE_RULES, "Frozen event", "Frozen events break a rule"
+    )
+
+
+# What a pin replaces: the workbook's own fixed start and venue of the exercise.
+_REPLACED_BY_PIN = frozenset({"fixed_start", "fixed_venue"})
+# The plan-wide rules one event can break all by itself.
+_ALONE_RULES = frozenset({"partner_max_events", "partner_budget", "total_budget"})
+
+
+def pin_violations(problem: Problem, event: Event) -> list[Violation]:
+    """The hard rules an exercise placed by hand at ``event`` breaks on its own.
+
+    Whatever the rest of the plan does, a pin that breaks one of these can
+    never hold (a partner or the venue unavailable, a venue that cannot host
+    it, outside its window, over a budget by itself), so it is refused with
+    the rule named. Clashes with other events (a venue or a partner booked
+    twice) are not counted here: a re-plan can move the others. The
+    workbook's own fixed start and venue of the exercise are not held against
+    it, since the pin replaces them; nor are dependencies, whose other
+    exercise the re-plan may move.
+    """
+    found = _kept_violations(
+        problem, (event,), _ALONE_RULES, "Pinned event", "The pin breaks a rule"
+    )
+    return [v for v in found if v.rule not in _REPLACED_BY_PIN]
+
+
+def _kept_violations(
+    problem: Problem,
+    kept: tuple[Event, ...],
+    plan_wide: frozenset[str],
+    each: str,
+    together: str,
+) -> list[Violation]:
+    """The hard rules events kept as they are break: each event on its own
+    (``each`` names it), then the ``plan_wide`` rules of them all
+    (``together`` opens the message). Mandatory exercises and hard goals are
+    not counted: other events may still hold or meet them."""
     found: list[Violation] = []
-    for event in frozen:
+    for event in kept:
         held = Held.of(problem, Plan((event,)))
-        placed = held.by_exercise[event.exercise_id]
+        placed = held.by_exercise.get(event.exercise_id)
+        if placed is None:
+            continue
         prefix = f"{_where(problem, placed)}: "
         for name, rule in RULES.items():
             if name in _PLAN_WIDE_RULES or name in _NOT_FROZEN_RULES:
@@ -654,12 +697,12 @@ def frozen_violations(
                 found.append(
                     Violation(
                         name,
-                        f"Frozen event {placed.id} (starts "
+                        f"{each} {placed.id} (starts "
                         f"{problem.slot_start(placed.first)}) breaks a rule: {detail}",
                     )
                 )
-    held = Held.of(problem, Plan(frozen))
-    for name in sorted(_PLAN_WIDE_RULES, key=list(RULES).index):
+    held = Held.of(problem, Plan(kept))
+    for name in sorted(plan_wide, key=list(RULES).index):
         for message in RULES[name](held):
-            found.append(Violation(name, f"Frozen events break a rule: {message}"))
+            found.append(Violation(name, f"{together}: {message}"))
     return found

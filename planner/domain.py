@@ -661,6 +661,19 @@ class Event:
     participants: tuple[str, ...]  # partner ids, required ones included
 
 
+@dataclass(frozen=True)
+class Pin:
+    """An exercise placed by hand: it starts on ``start`` at ``venue_id``.
+
+    Written back into the workbook as the exercise's fixed_start and
+    fixed_venue, so every later plan of that workbook holds it there.
+    """
+
+    exercise_id: str
+    start: dt.date
+    venue_id: str
+
+
 class Change(StrEnum):
     """How one exercise differs between two plans, in the order listed."""
 

@@ -167,6 +167,7 @@ def _count_towards(held: Held, goal: Goal) -> GoalProgress:
         shortfall,
         shortfall == 0,
         listed_ids(counted),
+        tuple(counted),
     )
 
 
@@ -174,14 +175,15 @@ def _engagement(held: Held, goal: Goal) -> GoalProgress:
     """Each partner counts on its own; a missing count weighs partner.weight."""
     problem = held.problem
     partner_ids = goal.partners or tuple(p.id for p in problem.partners)
-    counts = {
-        partner_id: sum(
-            1
+    counted = {
+        partner_id: [
+            placed.id
             for placed in held.by_partner.get(partner_id, [])
             if placed.exercise.trains(goal.area)
-        )
+        ]
         for partner_id in partner_ids
     }
+    counts = {partner_id: len(ids) for partner_id, ids in counted.items()}
     shortfall = 0
     for partner_id, count in counts.items():
         partner = problem.partner.get(partner_id)
@@ -195,6 +197,7 @@ def _engagement(held: Held, goal: Goal) -> GoalProgress:
         shortfall,
         all(count >= goal.min_count for count in counts.values()),
         ", ".join(f"{partner_id} {count}" for partner_id, count in counts.items()),
+        tuple(dict.fromkeys(i for ids in counted.values() for i in ids)),
     )
 
 

@@ -236,7 +236,9 @@ class GoalProgress:
 
     ``achieved`` is the count (for engagement: the smallest count over its
     partners); ``shortfall`` is as in the objective, so for engagement it is
-    weighted by each partner's weight; ``met`` says the goal holds in full.
+    weighted by each partner's weight; ``met`` says the goal holds in full;
+    ``counted`` are the held exercises that count towards it (engagement:
+    towards any of its partners).
     """
 
     goal_id: str
@@ -246,6 +248,7 @@ class GoalProgress:
     shortfall: int
     met: bool
     detail: str  # engagement: "NOR 3, POL 1"; otherwise the counted exercises
+    counted: tuple[str, ...] = ()
 
 
 # What a reason is about: an optional exercise left out, a soft goal missed.

@@ -14,7 +14,7 @@ import dataclasses
 
 import pytest
 
-from planner.check import RULES, check_plan, frozen_violations
+from planner.check import RULES, check_plan, frozen_violations, pin_violations
 from planner.domain import (
     TERM_CHANGE,
     TERM_COST,
@@ -804,15 +804,19 @@ def test_event_cost_of_an_unknown_exercise_is_zero() -> None:
 def test_goal_progress() -> None:
     # Arithmetic as in test_objective_terms_recomputed_by_hand; engagement
     # achieves the smallest count (G2: C 0) and its shortfall is weighted
-    # (G3: B's weight 3 * 2 missing = 6).
+    # (G3: B's weight 3 * 2 missing = 6). What counts: X (maritime, A and B)
+    # and Y (cyber, B alone); an engagement goal counts what any of its
+    # partners attends in its area (G2: every partner, any area: X and Y).
     progress = goal_progress(costed_problem(Weights()), COSTED_PLAN)
     assert progress == [
-        GoalProgress("G1", GoalKind.TOGETHER, 2, 1, 1, False, "X"),
-        GoalProgress("G2", GoalKind.ENGAGEMENT, 2, 0, 3, False, "A 1, B 2, C 0"),
-        GoalProgress("G3", GoalKind.ENGAGEMENT, 3, 1, 6, False, "B 1"),
-        GoalProgress("G4", GoalKind.COVERAGE, 2, 1, 1, False, "Y"),
-        GoalProgress("G5", GoalKind.COVERAGE, 3, 1, 2, False, "X"),
-        GoalProgress("G6", GoalKind.ENGAGEMENT, 2, 2, 0, True, "B 2"),
+        GoalProgress("G1", GoalKind.TOGETHER, 2, 1, 1, False, "X", ("X",)),
+        GoalProgress(
+            "G2", GoalKind.ENGAGEMENT, 2, 0, 3, False, "A 1, B 2, C 0", ("X", "Y")
+        ),
+        GoalProgress("G3", GoalKind.ENGAGEMENT, 3, 1, 6, False, "B 1", ("Y",)),
+        GoalProgress("G4", GoalKind.COVERAGE, 2, 1, 1, False, "Y", ("Y",)),
+        GoalProgress("G5", GoalKind.COVERAGE, 3, 1, 2, False, "X", ("X",)),
+        GoalProgress("G6", GoalKind.ENGAGEMENT, 2, 2, 0, True, "B 2", ("X", "Y")),
     ]
 
 
@@ -898,6 +902,38 @@ def test_frozen_violations_name_each_frozen_event_and_skip_the_rest() -> None:
             "2027-03-14)",
         ),
     ]
+
+
+def test_a_pin_is_checked_on_its_own_and_named_by_the_rule_it_breaks() -> None:
+    # P pinned to week 0, while its required partner A is away (weeks 0-1):
+    # broken whatever the rest of the plan does. Its own fixed start in the
+    # workbook (week 5) is what the pin replaces, so it is not held against it.
+    problem = make_problem(
+        [
+            exercise(
+                "P", required_partners=("A",), invited_partners=("A",), fixed_start=5
+            )
+        ],
+        partners=[Partner("A", unavailable=(Period(0, 1, "election"),))],
+    )
+    assert pin_violations(problem, event("P", 0, "V", "A")) == [
+        Violation(
+            "partner_unavailable",
+            "Pinned event P (starts 2027-01-04) breaks a rule: partner A is "
+            "unavailable 2027-01-04 to 2027-01-10 (election)",
+        ),
+    ]
+    assert pin_violations(problem, event("P", 3, "V", "A")) == []
+
+
+def test_a_pin_is_not_blamed_for_other_exercises() -> None:
+    # Q must follow P, which the pin alone does not hold: the re-plan may
+    # still hold P before it, so no rule is broken by the pin itself.
+    problem = make_problem(
+        [exercise("P"), exercise("Q")],
+        dependencies=(Dependency("P", "Q", requires=True),),
+    )
+    assert pin_violations(problem, event("Q", 4)) == []
 
 
 def test_a_mandatory_exercise_not_yet_held_is_no_frozen_violation() -> None:

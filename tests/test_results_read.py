@@ -24,8 +24,9 @@ from planner.outputs.brief.charts import (
     gantt_figure,
     pack,
     png,
+    spend_figure,
 )
-from planner.outputs.brief.content import Bar, Group
+from planner.outputs.brief.content import Bar, Group, Spend
 from planner.report import ResultError
 from planner.workbook.read import read_problem
 from planner.workbook.read_result import load_result, read_json
@@ -283,3 +284,16 @@ def test_the_committed_base_is_a_result_of_the_sample() -> None:
     data = json.loads((BASE / "schedule.json").read_text(encoding="utf-8"))
     assert data["input"]["file"] == SAMPLE.name
     assert load_result(BASE).events is not None
+
+
+def test_the_spend_chart_of_many_partners_fits_its_page() -> None:
+    """A dense l programme's 60 spending partners drew a chart taller than
+    the page, and reportlab stopped the solve (LayoutError)."""
+    spends = [Spend(f"P{i:02}", f"Partner {i}", 1_000 * i, 90_000) for i in range(60)]
+    with drawing(["EUR"]):
+        figure = spend_figure(spends, "EUR", 8.0, 6.5)
+    width, height = figure.get_size_inches()
+    assert width == 8.0 and height <= 6.5
+    axis = figure.axes[0]
+    assert [t.get_text() for t in axis.get_yticklabels()][-1] == "P59"
+    assert "the 25 biggest spenders of 60" in axis.get_title(loc="left")

@@ -15,6 +15,8 @@ web framework in this package. Progress comes back through a callback
 - `examine`: check a schedule, suggest placements, name a conflict;
 - `validate`: validate a workbook, write the template or a generated one;
 - `view`: a plan as the web page shows it;
+- `programme`: re-plans against a committed plan, pins checked and written
+  back into the workbook;
 - `publish`: every file of one result, with what it prints reckoned.
 
 Each module is imported by the command that needs it, so the command line

@@ -111,19 +111,30 @@ class SuggestOutcome:
     """Other placements of one exercise, as ``planner suggest`` lists them.
 
     ``unknown_exercise``: the workbook has no such exercise (nothing else was
-    done); ``suggestions`` are best first, empty unless the plan was read.
+    done); ``suggestions`` are best first, empty unless the plan was read;
+    ``problem`` (None unless the workbook was read) turns their slots into
+    dates.
     """
 
     reading: PlanReading
     unknown_exercise: bool = False
     suggestions: tuple[Suggestion, ...] = ()
     cancelled: bool = False  # the cancel token stopped it: no suggestion
+    problem: Problem | None = None
 
     @property
     def verdict(self) -> Verdict:
         if self.unknown_exercise or not self.reading.read:
             return Verdict.INVALID
         return Verdict.STOPPED if self.cancelled else Verdict.DONE
+
+    def days(self, suggestion: Suggestion) -> tuple[dt.date, dt.date] | None:
+        """The first and last day of a suggested placement (None: refused)."""
+        if self.problem is None or suggestion.objective is None:
+            return None
+        exercise = self.problem.exercise[suggestion.exercise_id]
+        last = suggestion.start + exercise.duration - 1
+        return self.problem.slot_start(suggestion.start), self.problem.slot_end(last)
 
 
 def suggest_placements(
@@ -153,7 +164,7 @@ def suggest_placements(
     plan, plan_findings = _read_plan(problem, Path(result))
     reading = PlanReading(tuple(findings), True, plan_findings, plan)
     if plan is None:
-        return SuggestOutcome(reading)
+        return SuggestOutcome(reading, problem=problem)
     start = None if at_start is None else problem.slot_of(at_start)
     tell(SEARCHING)
     try:
@@ -161,8 +172,8 @@ def suggest_placements(
     except KeyboardInterrupt:
         if cancel is None or not cancel.is_set():
             raise
-        return SuggestOutcome(reading, cancelled=True)
-    return SuggestOutcome(reading, suggestions=tuple(found))
+        return SuggestOutcome(reading, cancelled=True, problem=problem)
+    return SuggestOutcome(reading, suggestions=tuple(found), problem=problem)
 
 
 @dataclass(frozen=True)

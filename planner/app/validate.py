@@ -18,14 +18,33 @@ from planner.workbook.template import write_template, write_workbook
 
 
 @dataclass(frozen=True)
+class ProgrammeIdentity:
+    """Which programme a workbook plans, whatever its file is called:
+    workbooks with the same ``id`` are versions of one programme."""
+
+    id: str
+    title: str
+
+
+def programme_identity(problem: Problem) -> ProgrammeIdentity:
+    """The programme's identity as its Settings state it (or derive it from
+    its title and start, never from the file name), and its title (else
+    its programme id)."""
+    settings = problem.settings
+    return ProgrammeIdentity(
+        settings.programme_id, settings.title or settings.programme_id
+    )
+
+
+@dataclass(frozen=True)
 class Validation:
     """What `planner validate` says about a workbook, as data.
 
     ``errors`` stop the programme from being planned; ``warnings`` do not.
     Each finding names its sheet and cell; ``findings`` holds them all in
     the order of the workbook. ``scenarios`` are the names the Scenarios
-    sheet offers; ``summary`` describes the programme when it is valid (None
-    otherwise).
+    sheet offers; ``summary`` describes the programme when it is valid and
+    ``programme`` says which it is (both None otherwise).
     """
 
     errors: tuple[Finding, ...]
@@ -33,6 +52,7 @@ class Validation:
     scenarios: tuple[str, ...]
     summary: str | None
     findings: tuple[Finding, ...] = ()
+    programme: ProgrammeIdentity | None = None
 
     @property
     def valid(self) -> bool:
@@ -57,6 +77,7 @@ def validate_workbook(path: str | Path, scenario: str | None = None) -> Validati
         scenarios=scenarios,
         summary=None if problem is None else describe_problem(problem),
         findings=tuple(findings),
+        programme=None if problem is None else programme_identity(problem),
     )
 
 

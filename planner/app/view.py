@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from planner.domain import (
+    Event,
     Period,
     Problem,
     Result,
@@ -60,6 +61,7 @@ class GoalView:
     met: bool
     detail: str
     reason: str  # why it is not met ("" when met or not explained)
+    exercises: tuple[str, ...]  # the held exercises that count towards it
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,16 @@ class LeftOut:
 
 @dataclass(frozen=True)
 class PlanView:
-    """One result, ready to draw. ``events`` is empty when there is no plan."""
+    """One result, ready to draw. ``events`` is empty when there is no plan.
+
+    ``regions`` gives each venue's and each partner's region (by id, ""
+    when none), so a front end groups and filters by region; ``value_weight``
+    is what one point of an exercise's value adds to the objective.
+    """
 
     programme: str
+    programme_id: str
+    title: str
     status: str
     objective: int | None
     bound: float | None
@@ -95,6 +104,8 @@ class PlanView:
     planning_end: dt.date
     partners: dict[str, str]  # id -> name, in workbook order
     venues: dict[str, str]
+    regions: dict[str, dict[str, str]]  # "venue" / "partner" -> id -> region
+    value_weight: int
     events: tuple[EventView, ...]
     blackouts: tuple[Blackout, ...]
     goals: tuple[GoalView, ...]
@@ -116,6 +127,8 @@ def plan_view(
     settings = problem.settings
     return PlanView(
         programme=problem.name,
+        programme_id=settings.programme_id,
+        title=settings.title,
         status=str(result.status),
         objective=result.objective,
         bound=result.bound,
@@ -127,6 +140,11 @@ def plan_view(
         planning_end=settings.planning_end,
         partners={p.id: p.name or p.id for p in problem.partners},
         venues={v.id: v.name or v.id for v in problem.venues},
+        regions={
+            "venue": {v.id: v.region for v in problem.venues},
+            "partner": {p.id: p.region for p in problem.partners},
+        },
+        value_weight=settings.weights.value,
         events=() if plan is None else tuple(_events(problem, result)),
         blackouts=tuple(_blackouts(problem)),
         goals=() if plan is None else tuple(_goals(problem, result, reasons)),
@@ -148,19 +166,24 @@ def plan_view(
 def _events(problem: Problem, result: Result) -> Iterable[EventView]:
     assert result.plan is not None
     for event in result.plan.events:
-        exercise = problem.exercise[event.exercise_id]
-        venue = problem.venue.get(event.venue_id)
-        yield EventView(
-            exercise_id=exercise.id,
-            name=exercise.name,
-            kind=exercise.kind,
-            mandatory=exercise.mandatory,
-            start=problem.slot_start(event.start),
-            end=event_end_date(problem, event),
-            venue_id=event.venue_id,
-            venue_name=(venue.name if venue else "") or event.venue_id,
-            participants=tuple(event.participants),
-        )
+        yield event_view(problem, event)
+
+
+def event_view(problem: Problem, event: Event) -> EventView:
+    """One event of ``problem`` in dates and names."""
+    exercise = problem.exercise[event.exercise_id]
+    venue = problem.venue.get(event.venue_id)
+    return EventView(
+        exercise_id=exercise.id,
+        name=exercise.name,
+        kind=exercise.kind,
+        mandatory=exercise.mandatory,
+        start=problem.slot_start(event.start),
+        end=event_end_date(problem, event),
+        venue_id=event.venue_id,
+        venue_name=(venue.name if venue else "") or event.venue_id,
+        participants=tuple(event.participants),
+    )
 
 
 def _blackouts(problem: Problem) -> Iterable[Blackout]:
@@ -199,6 +222,7 @@ def _goals(
             met=progress.met,
             detail=progress.detail,
             reason="" if progress.met else reasons.get((KIND_GOAL, goal.id), ""),
+            exercises=progress.counted,
         )
 
 

@@ -5,9 +5,12 @@ installed packages, never a CDN."""
 
 import asyncio
 import hashlib
+import io
 import json
 import shutil
+import tempfile
 import threading
+import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -18,6 +21,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,7 +31,7 @@ from planner.app.compare import compare_results
 from planner.app.validate import write_template_file
 from planner.domain import EngineChoice
 from planner.report import ResultError
-from planner.serve import schemas
+from planner.serve import questions, schemas
 from planner.serve.accounts import (
     ADMIN,
     PLANNER,
@@ -48,8 +52,14 @@ from planner.serve.security import (
     client_address,
     set_session_cookie,
 )
-from planner.serve.storage import FINAL, Storage, new_id, valid_id
-from planner.serve.uploads import Validator
+from planner.serve.storage import (
+    FINAL,
+    Storage,
+    Upload,
+    new_id,
+    valid_id,
+)
+from planner.serve.uploads import Unanswered, Validator
 from planner.serve.workers import SOLVE, STUDY, SWEEP, WHATIF, RunPool
 
 STATIC = Path(str(files("planner.serve") / "static"))
@@ -80,13 +90,14 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "The Host header is not one of this server's names.",
         401: "Not signed in, or the API token is wrong.",
         403: "The role may not do this, or a change came from another site.",
-        404: "No such upload, run or file.",
-        409: "The run has already finished.",
+        404: "No such upload, run, programme, pin or file.",
+        409: "The run has already finished, or is the committed plan.",
         410: "The workbook of this run is no longer kept.",
         413: "The file is larger than this server accepts.",
         422: "The request is not valid (an unknown field, a value out of range, "
         "a workbook with errors).",
         429: "Too many failed sign-ins from this address or for this name.",
+        503: "The question took more time or memory than the server gives one.",
     }
     return {
         code: {"model": schemas.Error, "description": said[code]}
@@ -292,9 +303,13 @@ def create_app(
         return _upload_json(data)
 
     @app.get("/api/runs", response_model=list[schemas.Run], responses=errors())
-    def runs(_: viewer) -> list[dict[str, Any]]:
-        """Every run kept, newest first."""
-        return [found_run(run["id"]) for run in reversed(storage.runs())]
+    def runs(_: viewer, programme: str | None = None) -> list[dict[str, Any]]:
+        """Every run kept (of one ``programme``, if given), newest first."""
+        return [
+            found_run(run["id"])
+            for run in reversed(storage.runs())
+            if programme is None or run["programme_id"] == programme
+        ]
 
     @app.get("/api/runs/{run_id}", response_model=schemas.Run, responses=errors(404))
     def run(run_id: str, _: viewer) -> dict[str, Any]:
@@ -442,15 +457,68 @@ def create_app(
         if len(kinds) > 1:
             raise HTTPException(422, "Ask for one of whatif, sweep or study at a time.")
         kind = kinds[0] if kinds else SOLVE
-        options = body.model_dump(exclude={"upload_id", "scenario", "whatif"})
+        options = body.model_dump(
+            mode="json", exclude={"upload_id", "scenario", "whatif", "pins"}
+        )
         if kind != SOLVE:
             options["engine"] = {"name": engine.name, "address": engine.address}
         if body.study is not None:
             _committable(found_run(body.study.committed_run), record.sha256)
+        if body.against is not None:
+            if kind != SOLVE:
+                raise HTTPException(422, "Only a solve is re-planned against a plan.")
+            _plan_of(found_run(body.against), record.programme_id)
+        elif body.freeze_before is not None:
+            raise HTTPException(422, "A freeze date needs a plan to re-plan against.")
+        if body.pins:
+            record, _ = pinned_upload(record, who, request)
         scenario = body.scenario if kind == SOLVE else None
         run = storage.add_run(record, kind, scenario, options, who.name)
         audit(who, request, "run", run["id"], f"{kind} of {record.file_name}")
         return found_run(run["id"])
+
+    def pinned_upload(
+        record: Upload, who: Principal, request: Request
+    ) -> tuple[Upload, list[dict[str, Any]]]:
+        """``record`` with its programme's pins filled in, kept as an upload
+        of its own (``record`` itself when no pin is in force), and the pins
+        it has no exercise for."""
+        pins = [pin.value() for pin in storage.pins(record.programme_id)]
+        if not pins:
+            return record, []
+        upload_id = new_id()
+        target = storage.upload_path(upload_id)
+        target.parent.mkdir()
+        written = ask(
+            questions.pinned_workbook,
+            storage.upload_path(record.id),
+            pins,
+            target,
+            record.file_name,
+        )
+        validation = written["validation"]
+        if validation is None or not validation["valid"]:
+            shutil.rmtree(target.parent, ignore_errors=True)
+            why = written["output_error"] or "the workbook with the pins has errors"
+            raise HTTPException(422, f"The pins could not be written: {why}.")
+        kept = storage.add_upload(
+            upload_id,
+            record.file_name,
+            written["sha256"],
+            written["size"],
+            validation,
+            who.name,
+            [pin for pin in pins if not _pin_missing(pin, written["findings"])],
+        )
+        audit(who, request, "upload", upload_id, f"{record.file_name} with pins")
+        return kept, written["findings"]
+
+    def ask(question: Any, *args: object) -> dict[str, Any]:
+        """A question answered in a capped process; 503 past its caps."""
+        try:
+            return validation.ask(question, *args)
+        except Unanswered as error:
+            raise HTTPException(503, str(error)) from error
 
     @app.post(
         "/api/runs/{run_id}/cancel",
@@ -490,12 +558,307 @@ def create_app(
         audit(who, request, "rerun", again["id"], f"again of {run_id}")
         return found_run(again["id"])
 
+    @app.get(
+        "/api/runs/{run_id}/calendars.zip",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"application/zip": {}}}, **errors(404)},
+    )
+    def calendars_zip(run_id: str, _: viewer) -> StreamingResponse:
+        """Every calendar the run wrote (the programme's, each partner's and
+        each venue's), in one zip."""
+        found = found_run(run_id)
+        names = [n for n in found["files"] or [] if n.endswith(".ics")]
+        if not names:
+            raise HTTPException(404, f"Run {run_id} wrote no calendars.")
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                archive.write(storage.run_folder(run_id) / name, name)
+        stem = Path(found["file_name"]).stem
+        return StreamingResponse(
+            iter([packed.getvalue()]),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{stem}-calendars.zip"'
+            },
+        )
+
+    @app.get(
+        "/api/uploads/{upload_id}/workbook",
+        response_class=FileResponse,
+        responses={200: {"content": {XLSX: {}}}, **errors(404)},
+    )
+    def upload_workbook(upload_id: str, _: viewer) -> FileResponse:
+        """The workbook as kept: as uploaded, or with the pins filled in."""
+        record = storage.upload(upload_id) if valid_id(upload_id) else None
+        if record is None:
+            raise HTTPException(404, f"No upload {upload_id}.")
+        stem = Path(record.file_name).stem
+        name = f"{stem}-with-pins.xlsx" if record.pins else f"{stem}.xlsx"
+        return FileResponse(
+            storage.upload_path(upload_id), media_type=XLSX, filename=name
+        )
+
+    @app.post(
+        "/api/runs/{run_id}/suggest",
+        response_model=schemas.Suggestions,
+        responses=errors(404, 503),
+    )
+    def suggest(
+        run_id: str, body: schemas.SuggestRequest, _: planner
+    ) -> dict[str, Any]:
+        """Where else an exercise of the run's plan could go, the rest of the
+        plan kept: the best placements and their objective change, as
+        ``planner suggest``."""
+        found = found_run(run_id)
+        _plan_of(found, found["programme_id"])
+        return ask(
+            questions.suggestions,
+            storage.upload_path(found["upload_id"]),
+            storage.run_folder(run_id),
+            body.exercise_id,
+            body.top,
+            found["scenario"],
+        )
+
+    @app.post(
+        "/api/runs/{run_id}/pin-check",
+        response_model=schemas.PinCheck,
+        responses=errors(404, 503),
+    )
+    def pin_check(run_id: str, body: schemas.PinRequest, _: planner) -> dict[str, Any]:
+        """Whether an exercise of the run's plan may be pinned at a start and
+        a venue: every hard rule checked at once, the broken one named."""
+        found = found_run(run_id)
+        _plan_of(found, found["programme_id"])
+        return check_a_pin(found, body)
+
+    def check_a_pin(run: dict[str, Any], body: schemas.PinRequest) -> dict[str, Any]:
+        return ask(
+            questions.pin_check,
+            storage.upload_path(run["upload_id"]),
+            storage.run_folder(run["id"]),
+            {
+                "exercise_id": body.exercise_id,
+                "start": body.start.isoformat(),
+                "venue_id": body.venue_id,
+            },
+            None if body.freeze_before is None else body.freeze_before.isoformat(),
+            run["scenario"],
+        )
+
+    # programmes ----------------------------------------------------------------
+
+    def programme_json(programme_id: str, brief: dict[str, Any]) -> dict[str, Any]:
+        committed = storage.committed(programme_id)
+        return {
+            "programme_id": programme_id,
+            "title": brief["title"],
+            "versions": brief["versions"],
+            "updated": brief["updated"],
+            "committed": None if committed is None else committed.__dict__,
+        }
+
+    def found_programme(programme_id: str) -> dict[str, Any]:
+        for brief in storage.programmes():
+            if brief["programme_id"] == programme_id:
+                return brief
+        raise HTTPException(404, f"No programme {programme_id}.")
+
+    @app.get(
+        "/api/programmes",
+        response_model=list[schemas.ProgrammeBrief],
+        responses=errors(),
+    )
+    def programmes(_: viewer) -> list[dict[str, Any]]:
+        """Every programme with a kept workbook, the newest upload first."""
+        return [
+            programme_json(brief["programme_id"], brief)
+            for brief in storage.programmes()
+        ]
+
+    @app.get(
+        "/api/programmes/{programme_id}",
+        response_model=schemas.Programme,
+        responses=errors(404),
+    )
+    def programme(programme_id: str, _: viewer) -> dict[str, Any]:
+        """A programme: its versions, its commits (the newest is the
+        committed plan) and the pins in force."""
+        return programme_detail(programme_id)
+
+    def programme_detail(programme_id: str) -> dict[str, Any]:
+        brief = found_programme(programme_id)
+        return programme_json(programme_id, brief) | {
+            "uploads": [
+                _upload_json(u.__dict__) for u in storage.versions(programme_id)
+            ],
+            "commits": [c.__dict__ for c in storage.commits(programme_id)],
+            "pins": [pin.__dict__ for pin in storage.pins(programme_id)],
+        }
+
+    @app.post(
+        "/api/programmes/{programme_id}/commits",
+        status_code=201,
+        response_model=schemas.Programme,
+        responses=errors(404, 409),
+    )
+    def commit(
+        programme_id: str, body: schemas.CommitRequest, who: planner, request: Request
+    ) -> dict[str, Any]:
+        """Make a finished solve the programme's committed plan: later runs
+        are re-planned against it, and its calendars are what partners get.
+        Only a plan made against the committed plan (or the first plan)
+        whose every hard rule the independent checker finds held."""
+        found_programme(programme_id)
+        run = found_run(body.run_id)
+        _plan_of(run, programme_id)
+        if run["scenario"]:
+            raise HTTPException(
+                422, "Commit a plan of the programme itself, not of a scenario."
+            )
+        current = storage.committed(programme_id)
+        if current is not None and current.run_id == run["id"]:
+            raise HTTPException(409, "This plan is already the committed plan.")
+        if current is not None and run["options"].get("against") != current.run_id:
+            raise HTTPException(
+                409,
+                "This plan was not made against the committed plan of "
+                f"{current.at[:10]}: committing it would send partners calendars "
+                "that do not follow the ones they have. Re-plan it against the "
+                "committed plan first.",
+            )
+        checked = ask(
+            questions.commit_check,
+            storage.upload_path(run["upload_id"]),
+            storage.run_folder(run["id"]),
+        )
+        if checked["verdict"] != "done":
+            broken = "; ".join(v["message"] for v in checked["violations"])
+            raise HTTPException(
+                422,
+                "The independent checker does not pass this plan, so it cannot be "
+                f"committed: {broken or 'its schedule cannot be read'}.",
+            )
+        made = storage.add_commit(programme_id, run["id"], who.name, body.note)
+        audit(
+            who,
+            request,
+            "commit",
+            run["id"],
+            f"{programme_id}: {checked['held']} exercises held",
+        )
+        return programme_detail(made.programme_id)
+
+    @app.post(
+        "/api/programmes/{programme_id}/pins",
+        status_code=201,
+        response_model=schemas.Pinned,
+        responses=errors(404, 410, 503),
+    )
+    def pin(
+        programme_id: str, body: schemas.PinAndReplan, who: planner, request: Request
+    ) -> dict[str, Any]:
+        """Pin an exercise where the planner wants it, checked at once against
+        every rule (a pin that breaks one is refused, the rule named), then
+        re-plan around it: the workbook with the programme's pins filled in
+        is planned against the committed plan (or, before any commit, the
+        plan pinned on), changing as little as it must."""
+        found_programme(programme_id)
+        run = found_run(body.run_id)
+        _plan_of(run, programme_id)
+        checked = check_a_pin(run, body)
+        if not checked["allowed"]:
+            raise HTTPException(422, _refusal(body, checked))
+        record = storage.upload(run["upload_id"])
+        if record is None:
+            raise HTTPException(410, "The workbook of this run is no longer kept.")
+        made = storage.add_pin(
+            programme_id,
+            body.exercise_id,
+            body.start.isoformat(),
+            body.venue_id,
+            run["id"],
+            who.name,
+        )
+        audit(
+            who,
+            request,
+            "pin",
+            run["id"],
+            f"{body.exercise_id} at {body.venue_id} from {body.start}",
+        )
+        pinned, not_written = pinned_upload(record, who, request)
+        committed = storage.committed(programme_id)
+        options = body.model_dump(
+            mode="json", include=set(schemas.RunOptions.model_fields)
+        ) | {
+            "against": committed.run_id if committed is not None else run["id"],
+            "freeze_before": None
+            if body.freeze_before is None
+            else body.freeze_before.isoformat(),
+        }
+        again = storage.add_run(pinned, SOLVE, None, options, who.name)
+        audit(who, request, "run", again["id"], f"re-plan around the pin {made.id}")
+        return {
+            "pin": made.__dict__,
+            "run": found_run(again["id"]),
+            "not_written": not_written,
+        }
+
+    @app.delete(
+        "/api/programmes/{programme_id}/pins/{pin_id}",
+        status_code=204,
+        responses=errors(404),
+    )
+    def unpin(programme_id: str, pin_id: int, who: planner, request: Request) -> None:
+        """Take a pin out of force: later plans may move the exercise again."""
+        if not storage.remove_pin(programme_id, pin_id):
+            raise HTTPException(404, f"No pin {pin_id} in force in {programme_id}.")
+        audit(who, request, "unpin", programme_id, f"pin {pin_id}")
+
+    @app.get(
+        "/api/programmes/{programme_id}/workbook",
+        response_class=FileResponse,
+        responses={200: {"content": {XLSX: {}}}, **errors(404, 503)},
+    )
+    def programme_workbook(programme_id: str, _: viewer) -> FileResponse:
+        """The newest version of the programme's workbook with every pin in
+        force filled in (fixed_start and fixed_venue), to keep working on."""
+        found_programme(programme_id)
+        newest = storage.versions(programme_id)[0]
+        pins = [pin.value() for pin in storage.pins(programme_id)]
+        folder = Path(tempfile.mkdtemp(dir=storage.root))
+        target = folder / "workbook.xlsx"
+        written = ask(
+            questions.pinned_workbook,
+            storage.upload_path(newest.id),
+            pins,
+            target,
+            newest.file_name,
+        )
+        if written["validation"] is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise HTTPException(503, written["output_error"] or "not written")
+        stem = Path(newest.file_name).stem
+        return FileResponse(
+            target,
+            media_type=XLSX,
+            filename=f"{stem}-with-pins.xlsx",
+            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        )
+
     # administration -----------------------------------------------------------
 
-    @app.delete("/api/runs/{run_id}", status_code=204, responses=errors(404))
+    @app.delete("/api/runs/{run_id}", status_code=204, responses=errors(404, 409))
     def delete(run_id: str, who: admin, request: Request) -> None:
-        """Forget a run and its files (a running one is stopped first)."""
+        """Forget a run and its files (a running one is stopped first); a
+        committed plan is kept."""
         found_run(run_id)
+        if run_id in storage.committed_runs():
+            raise HTTPException(
+                409, "This run is a committed plan of its programme; it is kept."
+            )
         pool.forget(run_id)
         storage.delete_run(run_id)
         audit(who, request, "delete run", run_id)
@@ -559,6 +922,40 @@ def _committable(committed: dict[str, Any], sha256: str) -> None:
         )
 
 
+def _plan_of(run: dict[str, Any], programme_id: str) -> None:
+    """A run whose plan can be re-planned against, pinned on or committed:
+    a finished solve of ``programme_id`` that found a plan."""
+    if run["programme_id"] != programme_id:
+        raise HTTPException(
+            422,
+            f"Run {run['id']} plans another programme ({run['programme_id']}): "
+            "pick a plan of this programme.",
+        )
+    if run["kind"] != SOLVE or "schedule.json" not in (run["files"] or []):
+        raise HTTPException(
+            422, f"Run {run['id']} has no plan: pick a finished solve that found one."
+        )
+
+
+def _refusal(pin: schemas.PinRequest, checked: dict[str, Any]) -> str:
+    """Why a pin is refused, in one sentence naming the rules."""
+    where = f"{pin.exercise_id} cannot be pinned at {pin.venue_id} from {pin.start}"
+    if checked["unknown_exercise"]:
+        return f"The workbook has no exercise {pin.exercise_id}."
+    if checked["frozen"]:
+        return f"{where}: {checked['frozen']}."
+    broken = (
+        "; ".join(f"{v['says']} ({v['message']})" for v in checked["broken"])
+        or "the plan could not be read"
+    )
+    return f"{where}: {broken}"
+
+
+def _pin_missing(pin: dict[str, str], findings: list[dict[str, Any]]) -> bool:
+    """Whether the writer said ``pin``'s exercise has no row."""
+    return any(f" {pin['exercise_id']} is pinned" in f["message"] for f in findings)
+
+
 def _saved(file: UploadFile, path: Path, limit: int) -> tuple[str, int]:
     """Copy the upload to ``path`` in chunks: its SHA-256 and size; 413 past
     ``limit``."""
@@ -597,6 +994,9 @@ def _upload_json(data: dict[str, Any]) -> dict[str, Any]:
         "size": data["size"],
         "uploaded_by": data["uploaded_by"],
         "validation": data["validation"],
+        "programme_id": data.get("programme_id") or "",
+        "title": data.get("title") or "",
+        "pins": data.get("pins"),
     }
 
 

@@ -16,8 +16,9 @@ POLL_S = 0.2
 
 @dataclass(frozen=True)
 class Job:
-    """What a worker needs: plain values, so it pickles. ``committed``: a
-    study's committed plan (the folder of that solve run)."""
+    """What a worker needs: plain values, so it pickles. ``committed``: the
+    folder of the solve run whose plan a study keeps, or a re-plan is made
+    against (the options' ``against``)."""
 
     run_id: str
     kind: str

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.app.compare import ComparisonReport
+from planner.app.programme import replan
 from planner.app.progress import RunProgress
 from planner.app.robustness import StudyOutcome, robustness_workbook
 from planner.app.solve import SolveOutcome, SolveRequest, solve_workbook
@@ -22,7 +23,7 @@ from planner.app.sweep import SweepOutcome, SweepSpec, sweep_workbook
 from planner.app.validate import Validation
 from planner.app.verdict import Verdict
 from planner.app.whatif import WhatifOutcome, whatif_workbook
-from planner.domain import EngineChoice, Finding, SolveOptions
+from planner.domain import EngineChoice, Finding, SolveOptions, Status
 from planner.report import FATES
 from planner.serve.storage import CANCELLED, DONE, FAILED, UPLOAD_NAME
 
@@ -67,12 +68,15 @@ def finding_json(finding: Finding, file_name: str | None = None) -> dict[str, st
 
 
 def validation_json(validation: Validation, file_name: str) -> dict[str, Any]:
+    programme = validation.programme
     return {
         "valid": validation.valid,
         "errors": [finding_json(f, file_name) for f in validation.errors],
         "warnings": [finding_json(f, file_name) for f in validation.warnings],
         "scenarios": list(validation.scenarios),
         "summary": validation.summary,
+        "programme_id": None if programme is None else programme.id,
+        "title": None if programme is None else programme.title,
     }
 
 
@@ -146,8 +150,23 @@ def run_job(
         scenario=job.scenario,
         explain_all=bool(job.options.get("explain_all")),
     )
-    outcome = solve_workbook(job.workbook, job.folder, request, tell, cancel)
-    return _solve_record(outcome, job.folder)
+    if job.committed is None:
+        outcome = solve_workbook(job.workbook, job.folder, request, tell, cancel)
+        return _solve_record(outcome, job.folder)
+    freeze = job.options.get("freeze_before")
+    again = replan(
+        job.workbook,
+        job.folder,
+        job.committed,
+        None if freeze is None else dt.date.fromisoformat(freeze),
+        request,
+        tell,
+        cancel,
+    )
+    state, record, view = _solve_record(again.solved, job.folder)
+    view["changes"] = None if again.changes is None else comparison_json(again.changes)
+    view["changes_error"] = again.changes_error
+    return state, record, view
 
 
 def _solve_record(
@@ -203,8 +222,16 @@ def _solve_message(outcome: SolveOutcome) -> str:
     if verdict is Verdict.INTERRUPTED:
         return f"Cancelled: the best plan found ({held} exercises held) was kept."
     if verdict is Verdict.DONE and result is not None:
-        return f"Plan {result.status}: {held} exercises held; every hard rule holds."
+        found = PLAN_WORDS.get(result.status, f"Plan {result.status}")
+        return f"{found}: {held} exercises held; every hard rule holds."
     return verdict.words
+
+
+# What a plan's status means to a planner, where a run's message says it.
+PLAN_WORDS = {
+    Status.OPTIMAL: "The best plan possible",
+    Status.FEASIBLE: "A good plan, perhaps not the best possible",
+}
 
 
 def _whatif_record(

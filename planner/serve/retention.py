@@ -4,8 +4,10 @@ Every hour (and when the server starts) finished runs older than
 ``keep_days`` are deleted with their files, and uploads no run refers to;
 then, while the runs and uploads take more than ``keep_bytes``, an upload no
 run refers to, else the oldest finished run. Queued and running runs are
-never deleted. A workbook with errors is not kept at all (see `app`). Each
-deletion goes to the audit log as done by ``retention``.
+never deleted, nor is a plan a programme committed (its calendars are what
+partners have, and later plans are made against it). A workbook with errors
+is not kept at all (see `app`). Each deletion goes to the audit log as done
+by ``retention``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ def apply(storage: Storage, policy: Policy, today: dt.datetime | None = None) ->
     """Delete what the policy no longer keeps; how many runs and uploads went."""
     moment = today or dt.datetime.now(dt.UTC)
     removed = 0
-    finished = [run for run in storage.runs() if run["state"] in FINAL]
+    kept = storage.committed_runs()
+    runs = [run for run in storage.runs() if run["state"] in FINAL]
+    finished = [run for run in runs if run["id"] not in kept]
     if policy.keep_days is not None:
         oldest = (moment - dt.timedelta(days=policy.keep_days)).isoformat()
         for run in [r for r in finished if r["created"] < oldest]:
@@ -52,7 +56,8 @@ def apply(storage: Storage, policy: Policy, today: dt.datetime | None = None) ->
                 removed += 1
     if policy.keep_bytes is None:
         return removed
-    sizes = {run["id"]: folder_size(storage.run_folder(run["id"])) for run in finished}
+    left = [*finished, *(run for run in runs if run["id"] in kept)]
+    sizes = {run["id"]: folder_size(storage.run_folder(run["id"])) for run in left}
     uploads = {u.id: u.size for u in storage.uploads()}
     total = sum(sizes.values()) + sum(uploads.values())
     why = f"the history passed {policy.keep_bytes / 1024**3:g} GB"

@@ -4,6 +4,7 @@ OpenAPI at /docs). A request with a field the API does not know is refused
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,6 +53,19 @@ class StudyRequest(Request):
 class RunRequest(RunOptions):
     upload_id: str
     scenario: str | None = None
+    against: str | None = Field(
+        None,
+        description="A finished solve of the same programme to re-plan against, "
+        "changing as little as it must (the page sends the committed plan's run).",
+    )
+    freeze_before: dt.date | None = Field(
+        None, description="With against: its events starting before this are kept."
+    )
+    pins: bool = Field(
+        False,
+        description="Plan the workbook with the programme's pins filled in "
+        "(a new upload of it is kept).",
+    )
     whatif: bool = Field(False, description="Plan the base and every scenario.")
     sweep: SweepRequest | None = Field(
         None, description="Make variants, re-plan each against the base, rank them."
@@ -63,6 +77,29 @@ class RunRequest(RunOptions):
 
 class RerunRequest(RunOptions):
     scenario: str | None = Field(None, description="Solves only: another scenario.")
+
+
+class CommitRequest(Request):
+    run_id: str = Field(..., description="The finished solve to commit")
+    note: str = Field("", max_length=500, description="Why, for the history")
+
+
+class SuggestRequest(Request):
+    exercise_id: str = Field(..., max_length=200)
+    top: int = Field(5, ge=1, le=10)
+
+
+class PinRequest(Request):
+    exercise_id: str = Field(..., max_length=200)
+    start: dt.date = Field(..., description="The day it starts (its slot's)")
+    venue_id: str = Field(..., max_length=200)
+    freeze_before: dt.date | None = Field(
+        None, description="Nothing starting before this moves, nothing moves into it"
+    )
+
+
+class PinAndReplan(PinRequest, RunOptions):
+    run_id: str = Field(..., description="The solve whose plan the pin is made on")
 
 
 class CompareRequest(Request):
@@ -111,6 +148,8 @@ class Validation(BaseModel):
     warnings: list[Finding]
     scenarios: list[str]
     summary: str | None
+    programme_id: str | None = Field(None, description="Which programme it plans")
+    title: str | None = None
 
 
 class Upload(BaseModel):
@@ -123,6 +162,11 @@ class Upload(BaseModel):
     size: int
     uploaded_by: str
     validation: Validation
+    programme_id: str = ""
+    title: str = ""
+    pins: list[dict[str, str]] | None = Field(
+        None, description="The pins the page wrote into it (None: as uploaded)"
+    )
 
 
 class Live(BaseModel):
@@ -156,6 +200,7 @@ class Run(BaseModel):
     started: str | None
     finished: str | None
     started_by: str = Field(..., description="Who asked for the run")
+    programme_id: str = ""
     elapsed_s: float | None
     live: Live | None
     queue_position: int | None
@@ -168,6 +213,88 @@ class Comparison(BaseModel):
     differences: list[dict[str, Any]]
     warnings: list[str]
     plans: list[dict[str, Any]]
+
+
+class Commit(BaseModel):
+    id: int
+    programme_id: str
+    run_id: str
+    at: str
+    user: str
+    note: str
+
+
+class Pin(BaseModel):
+    id: int
+    programme_id: str
+    exercise_id: str
+    start: str
+    venue_id: str
+    run_id: str
+    at: str
+    user: str
+    removed: str | None
+
+
+class ProgrammeBrief(BaseModel):
+    programme_id: str
+    title: str
+    versions: int
+    updated: str
+    committed: Commit | None
+
+
+class Programme(ProgrammeBrief):
+    uploads: list[Upload] = Field(..., description="Its versions, newest first")
+    commits: list[Commit] = Field(..., description="Newest (the committed plan) first")
+    pins: list[Pin] = Field(..., description="The pins in force")
+
+
+class BrokenRule(BaseModel):
+    rule: str
+    says: str = Field(..., description="The rule, in words")
+    message: str = Field(..., description="What breaks it")
+
+
+class Placement(BaseModel):
+    exercise_id: str
+    start: str | None
+    end: str | None
+    venue_id: str
+    participants: list[str]
+    objective: int | None
+    change: int | None = Field(None, description="Objective change against the plan")
+    text: str
+    rows: list[str] = Field(..., description="Refused: the workbook rows why")
+
+
+class Suggestions(BaseModel):
+    verdict: str
+    unknown_exercise: bool
+    findings: list[Finding]
+    suggestions: list[Placement]
+
+
+class PinCheck(BaseModel):
+    verdict: str
+    allowed: bool
+    unknown_exercise: bool
+    frozen: str = Field(..., description="Why the frozen past forbids it, or ''")
+    broken: list[BrokenRule] = Field(..., description="What the pin alone breaks")
+    clashes: list[BrokenRule] = Field(
+        ..., description="What the rest of the plan breaks with it (the re-plan mends)"
+    )
+    change: int | None
+    event: dict[str, Any] | None
+    findings: list[Finding]
+
+
+class Pinned(BaseModel):
+    pin: Pin
+    run: Run
+    not_written: list[Finding] = Field(
+        ..., description="Pins whose exercise this workbook lacks"
+    )
 
 
 class Me(BaseModel):

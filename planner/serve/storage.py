@@ -2,13 +2,20 @@
 
 Layout of DIR::
 
-    planner.sqlite3      uploads, runs, users, sessions and the audit log
-                         (schema version in PRAGMA user_version)
+    planner.sqlite3      uploads, runs, users, sessions, the audit log, and
+                         each programme's commits and pins (schema version
+                         in PRAGMA user_version)
     uploads/<id>/workbook.xlsx   each kept workbook, in a folder named by its
                          random id (the programme is then called "workbook");
                          a workbook with errors is not kept
     runs/<id>/           each run's result files (schedule.xlsx, schedule.json,
                          view.json; what-if: one folder per plan)
+
+Uploads of the same programme (the programme id its Settings give) are
+versions of one programme. A commit makes a finished solve the programme's
+committed plan: the newest commit is the one later runs are planned against,
+and a committed run is never deleted. A pin places an exercise by hand; the
+newest pin of an exercise is in force until it is removed.
 
 Ids are random (128 bits from `secrets`), so they cannot be guessed, and are
 checked against `ID_PATTERN` before they name a path: an uploaded file's own
@@ -34,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DATABASE = "planner.sqlite3"
 UPLOAD_NAME = "workbook.xlsx"
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -104,6 +111,38 @@ ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE uploads ADD COLUMN uploaded_by TEXT NOT NULL DEFAULT '';
 UPDATE runs SET options = json_remove(options, '$.study.committed_folder')
 """,
+    # Programmes: the uploads of one programme, its commits and its pins.
+    2: """
+ALTER TABLE uploads ADD COLUMN programme_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE uploads ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE uploads ADD COLUMN pins TEXT;
+UPDATE uploads SET programme_id = replace(file_name, '.xlsx', ''),
+    title = replace(file_name, '.xlsx', '');
+ALTER TABLE runs ADD COLUMN programme_id TEXT NOT NULL DEFAULT '';
+UPDATE runs SET programme_id =
+    (SELECT programme_id FROM uploads WHERE uploads.id = runs.upload_id);
+CREATE TABLE commits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    programme_id TEXT NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX commits_programme ON commits(programme_id);
+CREATE TABLE pins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    programme_id TEXT NOT NULL,
+    exercise_id TEXT NOT NULL,
+    start TEXT NOT NULL,
+    venue_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    removed TEXT
+);
+CREATE INDEX pins_programme ON pins(programme_id)
+""",
 }
 
 # Run states. A run is queued, then running, then one of the final three.
@@ -115,7 +154,7 @@ QUEUED, RUNNING, DONE, CANCELLED, FAILED = (
     "failed",
 )
 FINAL = frozenset({DONE, CANCELLED, FAILED})
-JSON_COLUMNS = ("options", "terms", "timings", "files", "validation")
+JSON_COLUMNS = ("options", "terms", "timings", "files", "validation", "pins")
 
 
 class StorageError(Exception):
@@ -136,6 +175,9 @@ def now() -> str:
 
 @dataclass(frozen=True)
 class Upload:
+    """A kept workbook. ``pins``: the pins the page wrote into it (None: the
+    planner's own file)."""
+
     id: str
     created: str
     file_name: str
@@ -143,6 +185,45 @@ class Upload:
     size: int
     validation: dict[str, Any]
     uploaded_by: str = ""
+    programme_id: str = ""
+    title: str = ""
+    pins: list[dict[str, str]] | None = None
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A run made the committed plan of its programme."""
+
+    id: int
+    programme_id: str
+    run_id: str
+    at: str
+    user: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PinRecord:
+    """An exercise placed by hand, and on which run's plan; ``removed``:
+    when it stopped being in force (None: it is)."""
+
+    id: int
+    programme_id: str
+    exercise_id: str
+    start: str
+    venue_id: str
+    run_id: str
+    at: str
+    user: str
+    removed: str | None
+
+    def value(self) -> dict[str, str]:
+        """The pin as a front end and the app layer take it."""
+        return {
+            "exercise_id": self.exercise_id,
+            "start": self.start,
+            "venue_id": self.venue_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -246,14 +327,26 @@ class Storage:
         size: int,
         validation: dict[str, Any],
         uploaded_by: str = "",
+        pins: list[dict[str, str]] | None = None,
     ) -> Upload:
+        """Keep a valid workbook; its programme is the one validation names."""
         upload = Upload(
-            upload_id, now(), file_name, sha256, size, validation, uploaded_by
+            upload_id,
+            now(),
+            file_name,
+            sha256,
+            size,
+            validation,
+            uploaded_by,
+            validation.get("programme_id") or "",
+            validation.get("title") or "",
+            pins,
         )
         with self._connect() as db:
             db.execute(
                 "INSERT INTO uploads (id, created, file_name, sha256, size, "
-                "validation, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "validation, uploaded_by, programme_id, title, pins) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     upload.id,
                     upload.created,
@@ -262,6 +355,9 @@ class Storage:
                     size,
                     json.dumps(validation),
                     uploaded_by,
+                    upload.programme_id,
+                    upload.title,
+                    None if pins is None else json.dumps(pins),
                 ),
             )
         return upload
@@ -295,8 +391,8 @@ class Storage:
         with self._connect() as db:
             db.execute(
                 "INSERT INTO runs (id, created, upload_id, file_name, sha256, kind, "
-                "scenario, options, state, started_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "scenario, options, state, started_by, programme_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     now(),
@@ -308,6 +404,7 @@ class Storage:
                     json.dumps(options),
                     QUEUED,
                     started_by,
+                    upload.programme_id,
                 ),
             )
         run = self.run(run_id)
@@ -394,6 +491,111 @@ class Storage:
                 "ORDER BY created"
             ).fetchall()
         return [Upload(**_decoded(row)) for row in rows]
+
+    # programmes: their versions, commits and pins ------------------------------
+
+    def programmes(self) -> list[dict[str, Any]]:
+        """Every programme with a kept upload: its id, newest title, how many
+        versions, when last uploaded; newest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT programme_id, count(*) AS versions, max(created) AS updated, "
+                "(SELECT title FROM uploads AS newest WHERE newest.programme_id = "
+                "uploads.programme_id ORDER BY created DESC LIMIT 1) AS title "
+                "FROM uploads GROUP BY programme_id ORDER BY updated DESC"
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def versions(self, programme_id: str) -> list[Upload]:
+        """The uploads of one programme, newest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM uploads WHERE programme_id = ? ORDER BY created DESC",
+                (programme_id,),
+            ).fetchall()
+        return [Upload(**_decoded(row)) for row in rows]
+
+    def add_commit(
+        self, programme_id: str, run_id: str, user: str, note: str = ""
+    ) -> Commit:
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO commits (programme_id, run_id, at, user, note) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (programme_id, run_id, now(), user, note),
+            )
+            row = db.execute(
+                "SELECT * FROM commits WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return Commit(**dict(row))
+
+    def commits(self, programme_id: str) -> list[Commit]:
+        """The programme's commits, newest (the committed plan) first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM commits WHERE programme_id = ? ORDER BY id DESC",
+                (programme_id,),
+            ).fetchall()
+        return [Commit(**dict(row)) for row in rows]
+
+    def committed(self, programme_id: str) -> Commit | None:
+        """The programme's committed plan: its newest commit."""
+        found = self.commits(programme_id)
+        return found[0] if found else None
+
+    def committed_runs(self) -> set[str]:
+        """Every run some commit made a committed plan: never deleted."""
+        with self._connect() as db:
+            rows = db.execute("SELECT DISTINCT run_id FROM commits").fetchall()
+        return {row[0] for row in rows}
+
+    def add_pin(
+        self,
+        programme_id: str,
+        exercise_id: str,
+        start: str,
+        venue_id: str,
+        run_id: str,
+        user: str,
+    ) -> PinRecord:
+        """Record a pin; an earlier pin of the same exercise stops being in
+        force."""
+        at = now()
+        with self._connect() as db:
+            db.execute(
+                "UPDATE pins SET removed = ? WHERE programme_id = ? AND "
+                "exercise_id = ? AND removed IS NULL",
+                (at, programme_id, exercise_id),
+            )
+            cursor = db.execute(
+                "INSERT INTO pins (programme_id, exercise_id, start, venue_id, "
+                "run_id, at, user) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (programme_id, exercise_id, start, venue_id, run_id, at, user),
+            )
+            row = db.execute(
+                "SELECT * FROM pins WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return PinRecord(**dict(row))
+
+    def pins(self, programme_id: str) -> list[PinRecord]:
+        """The pins in force in the programme, in the order they were made."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM pins WHERE programme_id = ? AND removed IS NULL "
+                "ORDER BY id",
+                (programme_id,),
+            ).fetchall()
+        return [PinRecord(**dict(row)) for row in rows]
+
+    def remove_pin(self, programme_id: str, pin_id: int) -> bool:
+        """Take a pin out of force; False when no such pin is in force."""
+        with self._connect() as db:
+            changed = db.execute(
+                "UPDATE pins SET removed = ? WHERE id = ? AND programme_id = ? "
+                "AND removed IS NULL",
+                (now(), pin_id, programme_id),
+            ).rowcount
+        return changed == 1
 
     # users, sessions and the audit log ----------------------------------------
 

@@ -8,6 +8,10 @@ So each validation runs in a spawned process with a memory cap (its address
 space may grow by at most ``memory_mb`` past what the imports took) and a
 time cap, killed past either; the memory goes back with the process. At
 most ``at_once`` run together; the others wait their turn.
+
+The page's short questions about a plan (`planner.serve.questions`: where
+else an exercise could go, a pin, a workbook with pins, a commit's check)
+run the same way, through `Validator.ask`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import resource
 import signal
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -30,8 +35,14 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_AT_ONCE = 2
 
 
+class Unanswered(Exception):
+    """A question took more time or memory than the server gives one; the
+    message says so in the planner's words."""
+
+
 class Validator:
-    """Validates workbooks in worker processes, ``at_once`` at most."""
+    """Validates workbooks, and answers questions about plans, in worker
+    processes, ``at_once`` at most."""
 
     def __init__(
         self,
@@ -49,36 +60,53 @@ class Validator:
     ) -> dict[str, Any]:
         """The validation as JSON (`present.validation_json`); a workbook
         that takes too much memory or time is one finding saying so."""
-        with self._slots:
-            return self._in_worker(path, file_name, scenario)
-
-    def _in_worker(
-        self, path: Path, file_name: str, scenario: str | None
-    ) -> dict[str, Any]:
-        receiving, sending = CONTEXT.Pipe(duplex=False)
-        process = CONTEXT.Process(
-            target=_validate,
-            args=(sending, path, file_name, scenario, self.memory_mb, os.getpid()),
-            name="planner-validate",
-            daemon=True,
-        )
-        process.start()
-        sending.close()
-        try:
-            answered = receiving.poll(self.timeout_s)
-            outcome = receiving.recv() if answered else ("time", None)
-        except EOFError:  # the process died without a word: killed for memory
-            outcome = ("memory", None)
-        finally:
-            receiving.close()
-            with contextlib.suppress(ProcessLookupError):
-                if process.is_alive():
-                    os.kill(process.pid or 0, signal.SIGKILL)
-            process.join()
-        kind, value = outcome
+        kind, value = self._in_worker(_validate, (path, file_name, scenario))
         if kind == "ok" and isinstance(value, dict):
             return value
         return refused(file_name, self._why(kind))
+
+    def ask(
+        self, question: Callable[..., dict[str, Any]], *args: object
+    ) -> dict[str, Any]:
+        """``question(*args)``, answered in a worker process; `Unanswered`
+        when it takes more time or memory than the server gives one."""
+        kind, value = self._in_worker(_answer, (question, args))
+        if kind == "ok" and isinstance(value, dict):
+            return value
+        what = "time" if kind == "time" else "memory"
+        raise Unanswered(
+            f"The answer needs more {what} than this server gives one question "
+            f"({self.timeout_s:.0f} s, {self.memory_mb} MB); try again when "
+            "fewer plans are running, or ask with planner on the command line."
+        )
+
+    def _in_worker(
+        self, target: Callable[..., None], args: tuple[object, ...]
+    ) -> tuple[str, Any]:
+        """``target``'s answer from a capped process: ("ok", value), or
+        ("time" or "memory", None) when it was stopped."""
+        with self._slots:
+            receiving, sending = CONTEXT.Pipe(duplex=False)
+            process = CONTEXT.Process(
+                target=target,
+                args=(sending, self.memory_mb, os.getpid(), *args),
+                name="planner-validate",
+                daemon=True,
+            )
+            process.start()
+            sending.close()
+            try:
+                answered = receiving.poll(self.timeout_s)
+                outcome = receiving.recv() if answered else ("time", None)
+            except EOFError:  # the process died without a word: killed for memory
+                outcome = ("memory", None)
+            finally:
+                receiving.close()
+                with contextlib.suppress(ProcessLookupError):
+                    if process.is_alive():
+                        os.kill(process.pid or 0, signal.SIGKILL)
+                process.join()
+            return outcome
 
     def _why(self, kind: str) -> str:
         if kind == "time":
@@ -116,24 +144,45 @@ def refused(file_name: str, message: str) -> dict[str, Any]:
 
 def _validate(
     answer: Connection,
+    memory_mb: int,
+    parent: int,
     path: Path,
     file_name: str,
     scenario: str | None,
-    memory_mb: int,
-    parent: int,
 ) -> None:
     """In the worker: cap the memory, validate, send the JSON back."""
     die_with_parent(parent)
     from planner.app.validate import validate_workbook
     from planner.serve.present import validation_json
 
-    used = _address_space()
-    cap = used + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    _cap_memory(memory_mb)
     validation = None
     with contextlib.suppress(MemoryError):  # on leaving, what it held is freed
         validation = validation_json(validate_workbook(path, scenario), file_name)
     answer.send(("memory", None) if validation is None else ("ok", validation))
+
+
+def _answer(
+    answer: Connection,
+    memory_mb: int,
+    parent: int,
+    question: Callable[..., dict[str, Any]],
+    args: tuple[object, ...],
+) -> None:
+    """In the worker: cap the memory (the question's module is already
+    imported), answer, send the JSON back."""
+    die_with_parent(parent)
+    _cap_memory(memory_mb)
+    value = None
+    with contextlib.suppress(MemoryError):
+        value = question(*args)
+    answer.send(("memory", None) if value is None else ("ok", value))
+
+
+def _cap_memory(memory_mb: int) -> None:
+    """Let this process's address space grow by ``memory_mb`` at most."""
+    cap = _address_space() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 def _address_space() -> int:

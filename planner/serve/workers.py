@@ -206,6 +206,7 @@ class RunPool:
 
     def job(self, run: dict[str, Any]) -> Job:
         study = run["options"].get("study")
+        kept = study["committed_run"] if study else run["options"].get("against")
         return Job(
             run_id=run["id"],
             kind=run["kind"],
@@ -213,9 +214,7 @@ class RunPool:
             folder=self.storage.run_folder(run["id"]),
             scenario=run["scenario"],
             options=run["options"],
-            committed=None
-            if study is None
-            else self.storage.run_folder(study["committed_run"]),
+            committed=None if kept is None else self.storage.run_folder(kept),
         )
 
     def _launch(self, run: dict[str, Any]) -> None:

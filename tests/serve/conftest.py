@@ -1,4 +1,10 @@
-"""Workbooks and a server for the web page's tests."""
+"""Workbooks and a server for the web page's tests, and the browser the
+journeys drive.
+
+Playwright drives the distribution's Chromium (/usr/bin/chromium, installed by
+scripts/install-test-deps.sh); Playwright's own browser download is not used.
+In CI (CI=true) a missing browser fails the journeys instead of skipping them.
+"""
 
 from __future__ import annotations
 
@@ -208,3 +214,80 @@ def kill_all(pids: list[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+# --- the browser -----------------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STEP_MS = 120_000  # the longest any one step may wait (a shared, busy machine)
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI needs it: run scripts/install-test-deps.sh)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is not installed")
+    if not CHROMIUM.exists():
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "planner-data")
+    running.start()
+    yield running
+    running.stop()
+
+
+def open_page(browser, url: str, viewport: dict[str, int] | None = None):
+    """A page of its own, failing the test on a script error or a refusal
+    by the Content-Security-Policy (`errors`, checked by `closed`)."""
+    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(STEP_MS)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("console", lambda m: _policy_violation(m.text) and errors.append(m.text))
+    opened.errors = errors
+    opened.goto(url)
+    return opened
+
+
+def closed(page) -> None:
+    errors = page.errors
+    page.context.close()
+    assert errors == [], errors
+
+
+@pytest.fixture
+def page(browser, server: Server) -> Iterator[object]:
+    opened = open_page(browser, server.url)
+    yield opened
+    closed(opened)
+
+
+def _policy_violation(text: str) -> bool:
+    """A console message saying the Content-Security-Policy blocked something."""
+    return "Content Security Policy" in text

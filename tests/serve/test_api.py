@@ -85,6 +85,16 @@ def test_openapi_describes_every_api_route(client: TestClient) -> None:
         "/api/runs/{run_id}/files/{name}",
         "/api/runs/{run_id}/cancel",
         "/api/runs/{run_id}/rerun",
+        "/api/runs/{run_id}/calendars.zip",
+        "/api/runs/{run_id}/suggest",
+        "/api/runs/{run_id}/pin-check",
+        "/api/uploads/{upload_id}/workbook",
+        "/api/programmes",
+        "/api/programmes/{programme_id}",
+        "/api/programmes/{programme_id}/commits",
+        "/api/programmes/{programme_id}/pins",
+        "/api/programmes/{programme_id}/pins/{pin_id}",
+        "/api/programmes/{programme_id}/workbook",
         "/api/compare",
         "/api/session",
         "/api/me",
@@ -284,7 +294,9 @@ def test_a_solve_runs_in_a_worker_and_writes_a_checked_plan(
     run = solved(client)
     assert run["state"] == "done"
     assert run["status"] == "optimal"
-    assert run["message"] == "Plan optimal: 11 exercises held; every hard rule holds."
+    assert run["message"] == (
+        "The best plan possible: 11 exercises held; every hard rule holds."
+    )
     assert run["objective"] == sum(run["terms"].values()) == 3_379_000
     assert run["files"][:2] == ["schedule.xlsx", "schedule.json"]
     assert {"brief.pdf", "brief.html", "schedule.ics"} <= set(run["files"])

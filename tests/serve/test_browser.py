@@ -1,18 +1,16 @@
-"""End to end: the page in a real headless Chromium, against ``planner serve``.
+"""End to end: the page in a real headless Chromium, against ``planner serve``:
+upload, plan, read, compare, keep the history; stop a long run; sweeps and
+studies; names shown as written; who may do what.
 
-Playwright drives the distribution's Chromium (/usr/bin/chromium, installed by
-scripts/install-test-deps.sh); Playwright's own browser download is not used.
-In CI (CI=true) a missing browser fails these tests instead of skipping them.
-Each step leaves a screenshot in test-artifacts/screenshots/.
+The browser and the page come from conftest.py; the steps from pages.py.
+The programme's own journeys (commit, re-plan, pin, the calendar at 400
+exercises) are in test_browser_programme.py.
 """
 
 from __future__ import annotations
 
-import base64
-import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,134 +23,32 @@ from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
 from tests.serve.conftest import (
     BROKEN_FINDINGS,
-    ROOT,
     SAMPLE,
     Server,
+    closed,
+    open_page,
     write_broken_workbook,
+)
+from tests.serve.pages import (
+    calendar_rows,
+    calendar_view,
+    current_run,
+    drawn_bars,
+    drop_file,
+    history_rows,
+    hover_bar,
+    open_tab,
+    result_message,
+    search_settings,
+    shot,
+    solve,
+    until,
+    upload_file,
 )
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-STEP_MS = 120_000  # the longest any one step may wait (a shared, busy machine)
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI needs it: run scripts/install-test-deps.sh)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright for Python is not installed")
-    if not CHROMIUM.exists():
-        _missing(f"Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path / "planner-data")
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def page(browser, server: Server) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(STEP_MS)
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("console", lambda m: _policy_violation(m.text) and errors.append(m.text))
-    opened.goto(server.url)
-    yield opened
-    context.close()
-    assert errors == [], errors
-
-
-def _policy_violation(text: str) -> bool:
-    """A console message saying the Content-Security-Policy blocked something."""
-    return "Content Security Policy" in text
-
-
-def until(page, expression: str) -> None:
-    """Wait until ``expression`` is true in the page, asking from outside it:
-    Playwright's own waiting evaluates strings inside the page, which the
-    page's Content-Security-Policy rightly refuses."""
-    deadline = time.monotonic() + STEP_MS / 1000
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        time.sleep(0.1)
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def drop_file(page, path: Path) -> None:
-    """Drag and drop ``path`` onto the drop zone, as from a file manager."""
-    data = base64.b64encode(path.read_bytes()).decode()
-    transfer = page.evaluate_handle(
-        """([data, name]) => {
-            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-            const transfer = new DataTransfer();
-            transfer.items.add(new File([bytes], name));
-            return transfer;
-        }""",
-        [data, path.name],
-    )
-    page.dispatch_event("[data-testid=drop]", "drop", {"dataTransfer": transfer})
-
-
-def solve(page, what: str = "", time_limit: int = 20) -> None:
-    page.select_option("[data-testid=what]", what)
-    page.fill("[data-testid=time-limit]", str(time_limit))
-    page.fill("#workers", "1")
-    page.click("[data-testid=solve]")
-
-
-def result_message(page) -> str:
-    page.wait_for_selector("#result-card:not([hidden]) [data-testid=result-message]")
-    until(
-        page,
-        "document.querySelector('[data-testid=result-message]').textContent.length",
-    )
-    return page.text_content("[data-testid=result-message]")
-
-
-def gantt_rows(page) -> list[str]:
-    until(page, "document.querySelector('#gantt').dataset.rows")
-    return page.eval_on_selector("#gantt", "node => node.dataset.rows").split("|")
-
-
-def drawn_bars(page) -> int:
-    return page.locator("#gantt .trace.bars .point").count()
-
-
-def current_run(page) -> str:
-    return page.evaluate("location.hash").removeprefix("#run=")
+BEST_11 = "The best plan possible: 11 exercises held; every hard rule holds."
 
 
 def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
@@ -172,46 +68,46 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     drop_file(page, SAMPLE)
     page.wait_for_selector("text=sample.xlsx is valid")
     assert page.is_hidden("#errors-block")
+    # The programme is read after the upload's answer: wait for it, not race it.
+    page.wait_for_selector("[data-testid=programme-title]:not(:empty)")
+    assert page.text_content("[data-testid=programme-title]") == (
+        "Northern Training Programme 2027"
+    )
     options = page.locator("[data-testid=what] option").all_text_contents()
-    assert options[-1] == "The base and every scenario (what-if)"
+    assert options[-1] == "The programme and every scenario (what-if)"
     shot(page, "03-sample-valid")
 
-    solve(page)
-    page.wait_for_selector("#progress-card:not([hidden])")
+    base_id = solve(page)
+    page.wait_for_selector("#run-card:not([hidden])")
     shot(page, "04-progress")
-    assert result_message(page) == (
-        "Plan optimal: 11 exercises held; every hard rule holds."
-    )
+    assert result_message(page) == BEST_11
     assert page.text_content("[data-testid=p-best]") == "3,379,000"
     assert page.text_content("[data-testid=p-gap]") == "0.00 %"
-    base_id = current_run(page)
     held = [
         e["exercise_id"]
         for e in server.api(f"/api/runs/{base_id}/result")["plan"]["events"]
     ]
-    assert sorted(gantt_rows(page)) == sorted(held)
+    assert sorted(calendar_rows(page)) == sorted(held)
     assert drawn_bars(page) == len(held) == 11
-    # the bar itself, not its group: a one-week bar's group is mostly its label
-    first_bar = page.locator("#gantt .trace.bars .point path").first
-    first_bar.scroll_into_view_if_needed()
-    bar = first_bar.bounding_box()
-    middle = (bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
-    page.mouse.move(*middle, steps=5)
-    page.wait_for_selector("#gantt .hovertext")
-    hover = page.locator("#gantt .hovertext").first.text_content()
+    hover = hover_bar(page, held[0])
     assert " to " in hover
     assert "partners:" in hover
+    shot(page, "05-result-calendar-by-exercise")
+    open_tab(page, "left-out")
     assert page.locator("[data-testid=left-out] tbody tr").count() == 2
-    shot(page, "05-result-gantt-by-exercise")
 
-    page.check("input[name=mode][value=partner]")
-    assert "Unavailable (blackout)" in page.text_content("#gantt .legend")
-    assert len(gantt_rows(page)) == 8
-    shot(page, "06-gantt-by-partner")
-    page.check("input[name=mode][value=venue]")
-    assert len(gantt_rows(page)) == 5
-    shot(page, "07-gantt-by-venue")
+    open_tab(page, "calendar")
+    calendar_view(page, "partner")
+    assert "unavailable (blackout)" in page.text_content("#calendar .cal-legend")
+    assert len(calendar_rows(page)) == 8
+    assert page.locator("#calendar .cal-off").count() > 0
+    shot(page, "06-calendar-by-partner")
+    calendar_view(page, "venue")
+    assert len(calendar_rows(page)) == 5
+    shot(page, "07-calendar-by-venue")
+    calendar_view(page, "exercise")
 
+    open_tab(page, "downloads")
     with page.expect_download() as download:
         page.click("[data-testid='download-schedule.xlsx']")
     saved = tmp_path / "downloaded.xlsx"
@@ -226,13 +122,10 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     assert "11 events checked: every hard rule holds." in checked.stdout
 
     solve(page, "scenario:budget-cut")
-    until(page, "location.hash !== '#run=" + base_id + "'")
     assert result_message(page) == (
-        "Plan optimal: 10 exercises held; every hard rule holds."
+        "The best plan possible: 10 exercises held; every hard rule holds."
     )
-    until(
-        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
-    )
+    until(page, "document.querySelectorAll('[data-testid=history] li').length === 2")
     for box in page.locator(".pick").all():
         box.check()
     page.click("[data-testid=compare]")
@@ -241,43 +134,40 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     assert "3,379,000" in kpis
     assert "3,160,000" in kpis
     assert page.locator("[data-testid=differences] li").count() > 0
-    assert page.locator("#compare-body .compare-chart .main-svg").count() >= 2
-    for chart in page.locator("#compare-body .compare-chart").element_handles():
-        assert_no_cloud(chart)
+    compared = "[data-testid=compare-calendar]"
+    assert page.locator(f"{compared} .cal-bar.changed").count() > 0
+    assert page.locator(f"{compared} .cal-bar").count() == 11 + 10
+    ticked = [box.input_value() for box in page.locator(".pick").all()][::-1]
+    comparison = server.api("/api/compare", {"runs": ticked})
+    page.check(f"{compared} [data-testid=cal-changed-only]")
+    changed = {d["exercise_id"] for d in comparison["differences"]}
+    assert set(calendar_rows(page, compared)) == changed
     shot(page, "08-compare-two-runs")
 
     server.stop()
     server.start()
     page.goto(server.url)
-    until(
-        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
-    )
+    until(page, "document.querySelectorAll('[data-testid=history] li').length === 2")
     page.locator(f"[data-run='{base_id}'] [data-testid=open]").click()
-    assert result_message(page) == (
-        "Plan optimal: 11 exercises held; every hard rule holds."
-    )
-    assert drawn_bars(page) == 11
+    assert result_message(page) == BEST_11
+    until(page, "document.querySelectorAll('#calendar .cal-bar').length === 11")
+    search_settings(page)
     assert page.input_value("#workers") == "1"  # its options, ready to change
     shot(page, "09-history-after-restart")
 
     page.fill("#seed", "5")
     page.locator(f"[data-run='{base_id}'] button", has_text="Re-run").click()
     until(page, "location.hash !== '#run=" + base_id + "'")
-    assert result_message(page) == (
-        "Plan optimal: 11 exercises held; every hard rule holds."
-    )
+    assert result_message(page) == BEST_11
     again = server.api(f"/api/runs/{current_run(page)}")
     assert again["options"]["seed"] == 5
     assert again["upload_id"] == server.api(f"/api/runs/{base_id}")["upload_id"]
-    until(
-        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 3"
-    )
+    until(page, "document.querySelectorAll('[data-testid=history] li').length === 3")
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator(f"[data-run='{base_id}'] button", has_text="Delete").click()
-    until(
-        page, "document.querySelectorAll('[data-testid=history] tbody tr').length === 2"
-    )
+    until(page, "document.querySelectorAll('[data-testid=history] li').length === 2")
     assert base_id not in [run["id"] for run in server.api("/api/runs")]
+    assert history_rows(page) == 2
     shot(page, "10-rerun-with-another-seed-and-delete")
 
 
@@ -287,8 +177,7 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
     large = tmp_path / "generated-l.xlsx"
     tables, _ = generate("l", 3)
     write_workbook(tables, large)
-    page.set_input_files("[data-testid=file-input]", str(large))
-    page.wait_for_selector("text=generated-l.xlsx is valid")
+    upload_file(page, large)
     solve(page, time_limit=900)
     until(
         page,
@@ -315,6 +204,7 @@ def test_cancel_keeps_the_best_plan_of_a_long_run(
     assert plan is not None, findings
     assert check_plan(problem, plan) == []
     assert f"({len(plan.events)} exercises held)" in message
+    until(page, "document.querySelector('#calendar').dataset.bars")
     assert drawn_bars(page) == len(plan.events)
     shot(page, "12-cancelled-run-keeps-its-best-plan")
 
@@ -325,10 +215,9 @@ def test_a_sweep_and_a_study_from_the_page_show_runs_done_of_n(
     from tests.app.test_robustness import risky_workbook
 
     risky = risky_workbook(tmp_path / "risky.xlsx")
-    page.set_input_files("[data-testid=file-input]", str(risky))
-    page.wait_for_selector("text=risky.xlsx is valid")
+    upload_file(page, risky)
     solve(page, time_limit=2)
-    assert result_message(page).startswith("Plan ")
+    assert result_message(page).startswith(("The best plan possible", "A good plan"))
 
     page.click("[data-testid=many] summary")
     page.uncheck("#sweep-drop")
@@ -388,41 +277,37 @@ def test_the_charts_keep_their_data_and_show_names_as_written(
     book["Exercises"]["B2"] = "<b>Cold</b> Response & Łódź"
     marked = tmp_path / "markup.xlsx"
     book.save(marked)
-    page.set_input_files("[data-testid=file-input]", str(marked))
-    page.wait_for_selector("text=markup.xlsx is valid")
+    upload_file(page, marked)
     solve(page)
-    assert result_message(page).startswith("Plan optimal")
-    gantt = page.locator("#gantt").element_handle()
-    assert_no_cloud(gantt)
-    page.check("input[name=mode][value=partner]")
-    until(page, "document.querySelector('#gantt').dataset.rows.includes('NOR')")
-    ticks = page.locator("#gantt .ytick text").all_text_contents()
-    assert f"NOR {link}" in ticks  # the text as typed, not a link
-    assert page.locator("#gantt a").count() == 0
-    page.check("input[name=mode][value=venue]")
-    until(page, "document.querySelector('#gantt').dataset.rows.includes('SET')")
-    assert f"SET {big}" in page.locator("#gantt .ytick text").all_text_contents()
+    assert result_message(page).startswith("The best plan possible")
+
+    open_tab(page, "budgets")
+    page.wait_for_selector("[data-testid=spend-chart] .main-svg")
+    chart = page.locator("[data-testid=spend-chart]").element_handle()
+    assert_no_cloud(chart)
+    ticks = page.locator("[data-testid=spend-chart] .ytick text").all_text_contents()
+    assert link in ticks  # the text as typed, not a link
+    assert page.locator("[data-testid=spend-chart] a").count() == 0
+
+    open_tab(page, "calendar")
+    calendar_view(page, "partner")
+    labels = page.locator("#calendar .cal-label").all_text_contents()
+    assert f"NOR {link}" in labels
+    assert page.locator("#calendar a").count() == 0
+    calendar_view(page, "venue")
+    assert f"SET {big}" in page.locator("#calendar .cal-label").all_text_contents()
     sizes = page.evaluate(
-        "[...document.querySelectorAll('#gantt text, #gantt tspan')]"
+        "[...document.querySelectorAll('#calendar *')]"
         ".map((t) => getComputedStyle(t).fontSize)"
     )
     assert "80px" not in sizes
-    legend = page.locator("#gantt .legendtext").all_text_contents()
-    assert f"SET {big}" in legend
+    assert f"SET {big}" in page.text_content("#calendar .cal-legend")
     shot(page, "15-names-shown-as-written")
-    page.check("input[name=mode][value=exercise]")
-    bars = page.locator("#gantt .trace.bars .point path")
-    found = ""
-    for index in range(bars.count()):
-        bars.nth(index).scroll_into_view_if_needed()
-        box = bars.nth(index).bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_selector("#gantt .hovertext")
-        found = page.locator("#gantt .hovertext").first.text_content()
-        if "Response" in found:
-            break
+    calendar_view(page, "exercise")
+    found = hover_bar(page, "CR27-FPC")
     assert "<b>Cold</b> Response & Łódź" in found
-    assert page.locator("#gantt .hovertext a").count() == 0
+    assert page.locator("[data-testid=cal-tip] a").count() == 0
+    assert "<b>Cold</b> Response & Łódź" in page.text_content("#calendar .cal-label")
 
 
 @pytest.fixture
@@ -449,13 +334,7 @@ def sign_in(page, name: str, password: str = "correct horse battery") -> None:
 def test_officers_sign_in_and_see_what_their_role_allows(
     browser, cell_server: Server
 ) -> None:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(STEP_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: _policy_violation(m.text) and errors.append(m.text))
-    page.goto(cell_server.url)
+    page = open_page(browser, cell_server.url)
     page.wait_for_selector("[data-testid=sign-in-form]")
     assert page.is_hidden("#work")
     shot(page, "16-sign-in")
@@ -468,12 +347,12 @@ def test_officers_sign_in_and_see_what_their_role_allows(
     sign_in(page, "bob")
     page.wait_for_selector("#upload-card", state="visible")
     assert page.text_content("[data-testid=who]") == "bob (planner)"
-    page.set_input_files("[data-testid=file-input]", str(SAMPLE))
-    page.wait_for_selector("text=sample.xlsx is valid")
+    upload_file(page, SAMPLE)
     solve(page)
-    assert result_message(page).startswith("Plan optimal")
-    page.wait_for_selector("[data-testid=history] tbody tr")
+    assert result_message(page).startswith("The best plan possible")
+    page.wait_for_selector("[data-testid=history] li")
     assert page.text_content("[data-testid=started-by]") == "bob"
+    assert page.is_visible("[data-testid=commit]")
     assert page.is_hidden("#audit-card")
     assert page.is_hidden("[data-testid=history] button.needs-admin")
     shot(page, "17-planner-signed-in")
@@ -481,11 +360,16 @@ def test_officers_sign_in_and_see_what_their_role_allows(
     page.wait_for_selector("[data-testid=sign-in-form]", state="visible")
 
     sign_in(page, "carol")
-    page.wait_for_selector("[data-testid=history] tbody tr")
+    page.wait_for_selector("[data-testid=history] li")
     assert page.text_content("[data-testid=who]") == "carol (viewer)"
     assert page.is_hidden("#upload-card")
     assert page.is_hidden("[data-testid=history] button:text('Re-run')")
     assert page.is_visible("[data-testid=history] [data-testid=open]")
+    page.click("[data-testid=history] [data-testid=open]")
+    result_message(page)
+    assert page.locator("[data-testid=commit]").count() == 0
+    page.locator("#calendar .cal-bar").first.click()
+    assert page.locator("[data-testid=suggest]").count() == 0
     shot(page, "18-viewer-reads-only")
     page.click("[data-testid=sign-out]")
 
@@ -506,5 +390,4 @@ def test_officers_sign_in_and_see_what_their_role_allows(
     ]
     assert page.is_visible("[data-testid=history] button.needs-admin")
     shot(page, "19-admin-reads-the-audit-log")
-    context.close()
-    assert errors == [], errors
+    closed(page)

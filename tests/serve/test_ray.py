@@ -59,7 +59,9 @@ def test_a_solve_is_a_ray_task_and_its_files_come_back(
     done = wait_for(on_ray, run["id"])
     assert [task.job.run_id for task in submitted] == [run["id"]]
     assert done["state"] == "done", done["message"]
-    assert done["message"] == "Plan optimal: 11 exercises held; every hard rule holds."
+    assert done["message"] == (
+        "The best plan possible: 11 exercises held; every hard rule holds."
+    )
     assert done["live"]["stage"] in ("writing", "explaining")  # news came through
     folder = tmp_path / "data" / "runs" / run["id"]
     assert (folder / "schedule.xlsx").is_file() and (folder / "view.json").is_file()

@@ -64,3 +64,15 @@ def test_the_oldest_finished_runs_go_while_the_history_is_too_large(
     # at most 5,500: the second run's upload goes before the last run (5,000)
     assert apply(storage, Policy(keep_days=None, keep_bytes=5500), NOW) == 1
     assert [u.id for u in storage.uploads()] == [storage.runs()[0]["upload_id"]]
+
+
+def test_a_committed_plan_is_kept_whatever_its_age_or_size(tmp_path: Path) -> None:
+    storage = Storage(tmp_path)
+    committed = _run(storage, 200, "done", 8000)
+    old = _run(storage, 200, "done", 10)
+    storage.add_commit("", committed, "bob")
+    removed = apply(storage, Policy(keep_days=90, keep_bytes=1000), NOW)
+    assert [r["id"] for r in storage.runs()] == [committed]
+    assert removed == 2  # the other old run and its upload
+    assert storage.run_folder(committed).exists()
+    assert old not in [r["id"] for r in storage.runs()]

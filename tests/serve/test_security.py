@@ -121,8 +121,12 @@ def _solved(client: TestClient) -> dict:
     ("name", "allowed"),
     [
         ("carol", {"read"}),
-        ("bob", {"read", "upload", "run", "rerun", "cancel"}),
-        ("alice", {"read", "upload", "run", "rerun", "cancel", "delete", "audit"}),
+        ("bob", {"read", "upload", "run", "rerun", "cancel", "check a pin", "commit"}),
+        (
+            "alice",
+            {"read", "upload", "run", "rerun", "cancel", "check a pin", "commit"}
+            | {"delete", "audit"},
+        ),
     ],
 )
 def test_each_role_may_do_its_own_and_no_more(
@@ -130,6 +134,7 @@ def test_each_role_may_do_its_own_and_no_more(
 ) -> None:
     sign_in(cell, "bob")
     run = _solved(cell)
+    other = _solved(cell)
     upload_id = run["upload_id"]
     sign_in(cell, name)
     with SAMPLE.open("rb") as stream:
@@ -142,10 +147,26 @@ def test_each_role_may_do_its_own_and_no_more(
         ).status_code,
         "rerun": cell.post(f"/api/runs/{run['id']}/rerun", json=FAST).status_code,
         "cancel": cell.post(f"/api/runs/{run['id']}/cancel").status_code,
+        "check a pin": cell.post(
+            f"/api/runs/{run['id']}/pin-check",
+            json={"exercise_id": "CR27", "start": "2027-02-01", "venue_id": "SET"},
+        ).status_code,
+        "commit": cell.post(
+            f"/api/programmes/{other['programme_id']}/commits",
+            json={"run_id": other["id"]},
+        ).status_code,
         "audit": cell.get("/api/audit").status_code,
         "delete": cell.delete(f"/api/runs/{run['id']}").status_code,
     }
-    done = {"read": 200, "upload": 200, "run": 201, "rerun": 201, "cancel": 409}
+    done = {
+        "read": 200,
+        "upload": 200,
+        "run": 201,
+        "rerun": 201,
+        "cancel": 409,
+        "check a pin": 200,
+        "commit": 201,
+    }
     expected = {
         what: (
             done.get(what, 200 if what == "audit" else 204) if what in allowed else 403

@@ -120,3 +120,37 @@ def test_a_version_1_history_gains_users_and_the_audit_log(tmp_path: Path) -> No
     assert storage.users() == []
     storage.audit("bob", "sign-in")
     assert [e.action for e in storage.audit_log()] == ["sign-in"]
+
+
+def test_a_version_2_history_gains_programmes_commits_and_pins(
+    tmp_path: Path,
+) -> None:
+    from planner.serve.storage import MIGRATIONS, SCHEMA, _script
+
+    with sqlite3.connect(tmp_path / "planner.sqlite3", isolation_level=None) as db:
+        _script(db, SCHEMA)
+        _script(db, MIGRATIONS[1])
+        db.execute("PRAGMA user_version = 2")
+        db.execute(
+            "INSERT INTO uploads (id, created, file_name, sha256, size, validation) "
+            "VALUES ('a', '2026-01-01', 'baltic 2027.xlsx', 's', 1, '{}')"
+        )
+        db.execute(
+            "INSERT INTO runs (id, created, upload_id, file_name, sha256, kind, "
+            "options, state) VALUES ('c', '2026-01-01', 'a', 'baltic 2027.xlsx', "
+            "'s', 'solve', '{}', 'done')"
+        )
+    storage = Storage(tmp_path)
+    # uploads made before programmes were known go by their file's name
+    assert storage.upload("a").programme_id == "baltic 2027"
+    assert storage.run("c")["programme_id"] == "baltic 2027"
+    assert storage.committed("baltic 2027") is None
+    made = storage.add_commit("baltic 2027", "c", "bob", "as briefed")
+    assert storage.committed("baltic 2027") == made
+    assert storage.committed_runs() == {"c"}
+    first = storage.add_pin("baltic 2027", "EX1", "2027-03-01", "V", "c", "bob")
+    second = storage.add_pin("baltic 2027", "EX1", "2027-04-05", "V", "c", "bob")
+    assert [p.id for p in storage.pins("baltic 2027")] == [second.id]  # the newest
+    assert not storage.remove_pin("baltic 2027", first.id)
+    assert storage.remove_pin("baltic 2027", second.id)
+    assert storage.pins("baltic 2027") == []

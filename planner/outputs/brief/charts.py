@@ -52,6 +52,8 @@ KIND_COLOURS = (
 SPEND_COLOUR = "#4c72b0"
 BUDGET_COLOUR = "#222222"
 MAX_SPEND_BARS = 30
+SPEND_BAR_INCHES = 0.22
+SPEND_FRAME_INCHES = 1.0  # the axis, its title and the legend
 # Rows of bars the plan by month draws at most, about six A4 pages: a chart
 # takes a fraction of a second a page, and a plan of thousands of overlapping
 # events would otherwise take minutes to brief on pages nobody reads.
@@ -283,13 +285,16 @@ def gantt_figure(
     return figure
 
 
-def spend_figure(spends: Sequence[Spend], currency: str, width_in: float) -> Figure:
+def spend_figure(
+    spends: Sequence[Spend], currency: str, width_in: float, height_in: float
+) -> Figure:
     """Each partner's spend as a bar, its budget as a tick; the biggest
-    spenders only when there are many (the table lists every partner).
-    Call inside `drawing`."""
-    shown = sorted(spends, key=lambda s: -s.spend)[:MAX_SPEND_BARS]
+    spenders only when there are many, as many as fit in ``height_in`` at
+    most (the table lists every partner). Call inside `drawing`."""
+    room = max(1, int((height_in - SPEND_FRAME_INCHES) / SPEND_BAR_INCHES))
+    shown = sorted(spends, key=lambda s: -s.spend)[: min(MAX_SPEND_BARS, room)]
     shown.reverse()
-    height = max(1.8, len(shown) * 0.22 + 1.0)
+    height = max(1.8, len(shown) * SPEND_BAR_INCHES + SPEND_FRAME_INCHES)
     figure = Figure(figsize=(width_in, height), layout="constrained")
     ax = figure.add_subplot()
     rows = range(len(shown))

@@ -334,7 +334,9 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
         story += pdf_table(brief.goals, width)
     if len(brief.spends) > 1:
         with drawing(brief.texts()):
-            figure = spend_figure(brief.spends, brief.currency, width * 0.75 / 72)
+            figure = spend_figure(
+                brief.spends, brief.currency, width * 0.75 / 72, (height - 12) / 72
+            )
             chart = png(figure)
         drawn.spend = chart
         size = figure.get_size_inches()

@@ -1,0 +1,365 @@
+"""A programme on ``planner serve``: its versions, its committed plan,
+re-plans against it, pins, and the same plans and changes as the command
+line's ``planner solve --baseline --freeze-before`` on the same files."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from planner.app.compare import compare_results
+from planner.check import check_plan
+from planner.workbook.read import read_problem
+from planner.workbook.read_schedule import read_plan
+from tests.app.test_programme import tallinn_closed
+from tests.serve.conftest import SAMPLE, upload, wait_for
+
+pytestmark = pytest.mark.slow
+
+FAST = {
+    "workers": 1,
+    "time_limit_s": 20,
+    "deterministic": True,
+    "explain_all": False,
+}
+PROGRAMME = "northern-training-2027"
+FREEZE = "2027-02-15"  # CR27-FPC (January) and CR27 (from 1 February) are kept
+
+
+def planned(client: TestClient, **request: object) -> dict:
+    response = client.post("/api/runs", json={**FAST, **request})
+    assert response.status_code == 201, response.text
+    run = wait_for(client, response.json()["id"])
+    assert run["state"] == "done", run["message"]
+    return run
+
+
+def commit(client: TestClient, run: dict) -> dict:
+    response = client.post(
+        f"/api/programmes/{PROGRAMME}/commits", json={"run_id": run["id"]}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def events(folder: Path, workbook: Path) -> list[tuple[str, str, str, tuple]]:
+    problem, _ = read_problem(workbook)
+    plan, findings = read_plan(problem, folder)
+    assert plan is not None, findings
+    assert check_plan(problem, plan) == []
+    return sorted(
+        (
+            e.exercise_id,
+            problem.slot_start(e.start).isoformat(),
+            e.venue_id,
+            e.participants,
+        )
+        for e in plan.events
+    )
+
+
+def solve_command(workbook: Path, out: Path, *options: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "solve",
+            str(workbook),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--time-limit",
+            "20",
+            "--deterministic",
+            "--quiet",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def sequences(folder: Path) -> dict[str, tuple[int, str]]:
+    """Each event of the programme's calendar: its SEQUENCE and STATUS."""
+    calendar = Calendar.from_ical((folder / "schedule.ics").read_bytes())
+    return {
+        str(event["UID"]): (int(event.get("SEQUENCE", 0)), str(event["STATUS"]))
+        for event in calendar.walk("VEVENT")
+    }
+
+
+def difference_rows(differences: list) -> list[tuple[str, str, str, str]]:
+    return [
+        (d["exercise_id"], d["change"], d["before"], d["after"]) for d in differences
+    ]
+
+
+def test_the_loop_gives_the_plans_and_changes_of_the_command_line(
+    client: TestClient, tmp_path: Path
+) -> None:
+    data = tmp_path / "data" / "runs"
+    changed = tallinn_closed(tmp_path / "sample-v2.xlsx")
+
+    # on the page: plan, commit; a changed workbook against it, commit; a pin
+    first = planned(client, upload_id=upload(client, SAMPLE)["upload_id"])
+    commit(client, first)
+    second = planned(
+        client,
+        upload_id=upload(client, changed)["upload_id"],
+        against=first["id"],
+        freeze_before=FREEZE,
+    )
+    changes = client.get(f"/api/runs/{second['id']}/result").json()["changes"]
+    commit(client, second)
+    pinned = client.post(
+        f"/api/programmes/{PROGRAMME}/pins",
+        json={
+            "run_id": second["id"],
+            "exercise_id": "NBST",
+            "start": "2027-10-04",
+            "venue_id": "TLL",
+            "freeze_before": FREEZE,
+            **FAST,
+        },
+    )
+    assert pinned.status_code == 201, pinned.text
+    third = wait_for(client, pinned.json()["run"]["id"])
+    assert third["state"] == "done", third["message"]
+    assert third["options"]["against"] == second["id"]
+    workbook = tmp_path / "pinned.xlsx"
+    workbook.write_bytes(
+        client.get(f"/api/uploads/{third['upload_id']}/workbook").content
+    )
+
+    # on the command line, the same files
+    cli = tmp_path / "cli"
+    solve_command(SAMPLE, cli / "a")
+    solve_command(
+        changed, cli / "b", "--baseline", str(cli / "a"), "--freeze-before", FREEZE
+    )
+    solve_command(
+        workbook, cli / "c", "--baseline", str(cli / "b"), "--freeze-before", FREEZE
+    )
+
+    assert events(data / first["id"], SAMPLE) == events(cli / "a", SAMPLE)
+    assert events(data / second["id"], changed) == events(cli / "b", changed)
+    assert events(data / third["id"], workbook) == events(cli / "c", workbook)
+    assert ("NBST", "2027-10-04", "TLL") in [e[:3] for e in events(cli / "c", workbook)]
+    by_command = compare_results([cli / "a", cli / "b"]).comparison.differences
+    assert difference_rows(changes["differences"]) == [
+        (d.exercise_id, str(d.change), d.before, d.after) for d in by_command
+    ]
+    assert {d["exercise_id"] for d in changes["differences"]} >= {"CPX27", "CYB-TTX"}
+    # the calendars partners get: SEQUENCE raised for what moved, as the
+    # command line raises it
+    assert sequences(data / second["id"]) == sequences(cli / "b")
+    raised = {uid for uid, (n, _) in sequences(cli / "b").items() if n > 0}
+    assert any(uid.startswith("CPX27.") for uid in raised)
+    assert not any(uid.startswith("CR27.") for uid in raised)
+
+
+def test_uploads_of_one_programme_are_versions_of_it(
+    client: TestClient, tmp_path: Path
+) -> None:
+    upload(client, SAMPLE)
+    upload(client, SAMPLE, "renamed by a colleague.xlsx")
+    other = tmp_path / "other.xlsx"
+    book = load_workbook(SAMPLE)
+    settings = book["Settings"]
+    for row in settings.iter_rows(min_row=2):
+        if row[0].value == "programme_id":
+            row[1].value = "southern-2027"
+    book.save(other)
+    upload(client, other)
+    found = {p["programme_id"]: p for p in client.get("/api/programmes").json()}
+    assert set(found) == {PROGRAMME, "southern-2027"}
+    assert found[PROGRAMME]["versions"] == 2
+    assert found[PROGRAMME]["title"] == "Northern Training Programme 2027"
+    assert found[PROGRAMME]["committed"] is None
+    versions = client.get(f"/api/programmes/{PROGRAMME}").json()["uploads"]
+    assert [u["file_name"] for u in versions] == [
+        "renamed by a colleague.xlsx",
+        "sample.xlsx",
+    ]
+    assert client.get("/api/programmes/nope").status_code == 404
+
+
+def test_only_a_plan_made_against_the_commitment_replaces_it(
+    client: TestClient,
+) -> None:
+    sample = upload(client, SAMPLE)["upload_id"]
+    first = planned(client, upload_id=sample)
+    scenario = planned(client, upload_id=sample, scenario="budget-cut")
+    refused = client.post(
+        f"/api/programmes/{PROGRAMME}/commits", json={"run_id": scenario["id"]}
+    )
+    assert refused.status_code == 422
+    assert "not of a scenario" in refused.json()["detail"]
+    kept = commit(client, first)
+    assert kept["committed"]["run_id"] == first["id"]
+    again = client.post(
+        f"/api/programmes/{PROGRAMME}/commits", json={"run_id": first["id"]}
+    )
+    assert again.status_code == 409
+    fresh = planned(client, upload_id=sample)
+    refused = client.post(
+        f"/api/programmes/{PROGRAMME}/commits", json={"run_id": fresh["id"]}
+    )
+    assert refused.status_code == 409
+    assert "Re-plan it against the committed plan first" in refused.json()["detail"]
+    against = planned(client, upload_id=sample, against=first["id"])
+    assert commit(client, against)["committed"]["run_id"] == against["id"]
+    # a committed plan is kept
+    gone = client.delete(f"/api/runs/{first['id']}")
+    assert gone.status_code == 409
+    assert [e["action"] for e in client.get("/api/audit").json()][:3] == [
+        "commit",
+        "run",
+        "run",
+    ]
+
+
+def test_a_replan_needs_a_plan_of_the_same_programme(
+    client: TestClient, tmp_path: Path
+) -> None:
+    sample = upload(client, SAMPLE)["upload_id"]
+    first = planned(client, upload_id=sample)
+    book = load_workbook(SAMPLE)
+    for row in book["Settings"].iter_rows(min_row=2):
+        if row[0].value == "programme_id":
+            row[1].value = "southern-2027"
+    other = tmp_path / "other.xlsx"
+    book.save(other)
+    refused = client.post(
+        "/api/runs",
+        json={
+            **FAST,
+            "upload_id": upload(client, other)["upload_id"],
+            "against": first["id"],
+        },
+    )
+    assert refused.status_code == 422
+    assert "plans another programme" in refused.json()["detail"]
+    alone = client.post(
+        "/api/runs", json={**FAST, "upload_id": sample, "freeze_before": FREEZE}
+    )
+    assert alone.status_code == 422
+    assert alone.json()["detail"] == ("A freeze date needs a plan to re-plan against.")
+
+
+def test_suggestions_and_pin_checks_answer_at_once(client: TestClient) -> None:
+    run = planned(client, upload_id=upload(client, SAMPLE)["upload_id"])
+    found = client.post(
+        f"/api/runs/{run['id']}/suggest", json={"exercise_id": "CYB-TTX", "top": 3}
+    ).json()
+    assert found["verdict"] == "done"
+    assert len(found["suggestions"]) == 3
+    assert all(s["venue_id"] == "TLL" for s in found["suggestions"])
+    assert found["suggestions"][0]["start"] == "2027-03-15"
+    refused = client.post(
+        f"/api/runs/{run['id']}/pin-check",
+        json={"exercise_id": "CYB-TTX", "start": "2027-06-07", "venue_id": "SET"},
+    ).json()
+    assert not refused["allowed"]
+    assert [v["rule"] for v in refused["broken"]] == [
+        "venue_not_allowed",
+        "venue_capability",
+    ]
+    assert refused["broken"][0]["says"] == (
+        "A held exercise is at one of its venues, one able to host it."
+    )
+    pinned = client.post(
+        f"/api/programmes/{PROGRAMME}/pins",
+        json={
+            "run_id": run["id"],
+            "exercise_id": "CYB-TTX",
+            "start": "2027-06-07",
+            "venue_id": "SET",
+        },
+    )
+    assert pinned.status_code == 422
+    assert pinned.json()["detail"].startswith(
+        "CYB-TTX cannot be pinned at SET from 2027-06-07: A held exercise is at "
+        "one of its venues, one able to host it. (Pinned event CYB-TTX"
+    )
+    assert client.get(f"/api/programmes/{PROGRAMME}").json()["pins"] == []
+
+
+def test_pins_are_kept_written_back_and_can_be_taken_out(
+    client: TestClient, tmp_path: Path
+) -> None:
+    run = planned(client, upload_id=upload(client, SAMPLE)["upload_id"])
+    made = client.post(
+        f"/api/programmes/{PROGRAMME}/pins",
+        json={
+            "run_id": run["id"],
+            "exercise_id": "CYB-TTX",
+            "start": "2027-03-29",
+            "venue_id": "TLL",
+            **FAST,
+        },
+    )
+    assert made.status_code == 201, made.text
+    pin = made.json()["pin"]
+    again = wait_for(client, made.json()["run"]["id"])
+    assert again["options"]["against"] == run["id"]  # no commit yet: the plan
+    programme = client.get(f"/api/programmes/{PROGRAMME}").json()
+    assert [
+        (p["exercise_id"], p["start"], p["venue_id"]) for p in programme["pins"]
+    ] == [("CYB-TTX", "2027-03-29", "TLL")]
+    assert programme["uploads"][0]["pins"] == [
+        {"exercise_id": "CYB-TTX", "start": "2027-03-29", "venue_id": "TLL"}
+    ]
+    download = client.get(f"/api/programmes/{PROGRAMME}/workbook")
+    assert download.status_code == 200
+    assert "with-pins.xlsx" in download.headers["content-disposition"]
+    path = tmp_path / "with-pins.xlsx"
+    path.write_bytes(download.content)
+    problem, _ = read_problem(path)
+    assert problem.exercise["CYB-TTX"].fixed_venue == "TLL"
+    result = client.get(f"/api/runs/{again['id']}/result").json()
+    held = {e["exercise_id"]: e for e in result["plan"]["events"]}
+    assert held["CYB-TTX"]["start"] == "2027-03-29"
+
+    gone = client.delete(f"/api/programmes/{PROGRAMME}/pins/{pin['id']}")
+    assert gone.status_code == 204
+    assert client.get(f"/api/programmes/{PROGRAMME}").json()["pins"] == []
+    assert (
+        client.delete(f"/api/programmes/{PROGRAMME}/pins/{pin['id']}").status_code
+        == 404
+    )
+    actions = [e["action"] for e in client.get("/api/audit").json()]
+    assert actions[:5] == ["unpin", "run", "upload", "pin", "run"]
+
+
+def test_the_calendars_come_in_one_zip(client: TestClient) -> None:
+    run = planned(client, upload_id=upload(client, SAMPLE)["upload_id"])
+    answer = client.get(f"/api/runs/{run['id']}/calendars.zip")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert sorted(names) == sorted(n for n in run["files"] if n.endswith(".ics"))
+    assert "calendars/partner-NOR.ics" in names
+    assert all(not n.startswith("/") for n in names)  # no server folders
+
+
+def test_a_freeze_date_is_a_date(client: TestClient) -> None:
+    sample = upload(client, SAMPLE)["upload_id"]
+    answer = client.post(
+        "/api/runs",
+        json={"upload_id": sample, "against": "0" * 32, "freeze_before": "soon"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "freeze_before"]
