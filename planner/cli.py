@@ -773,18 +773,28 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     show_default=True,
     help="Landscape paper size of the PDF.",
 )
+@click.option(
+    "--partners",
+    is_flag=True,
+    help="Also one brief per partner nation under briefs/, releasable to it.",
+)
 def brief(
-    result: Path, others: tuple[Path, ...], out_dir: Path | None, paper: str
+    result: Path,
+    others: tuple[Path, ...],
+    out_dir: Path | None,
+    paper: str,
+    partners: bool,
 ) -> None:
     """Write brief.pdf and brief.html for RESULT (a result folder or schedule.json).
 
     What the programme achieves, the plan by month, every event, goals, spend
-    against budgets and exercises left out, and one brief per partner under
-    briefs/; with --compare, the scenarios side by side and what changed.
+    against budgets and exercises left out; with --partners, one brief per
+    partner under briefs/; with --compare, the scenarios side by side and
+    what changed.
     """
     from planner.app.compare import brief_files
 
-    written = brief_files(result, others, out_dir, paper)
+    written = brief_files(result, others, out_dir, paper, partners)
     for problem in (written.error, written.output_error):
         if problem is not None:
             err.print(problem, markup=False)

@@ -27,6 +27,7 @@ from planner.outputs.brief.charts import (
     spend_figure,
 )
 from planner.outputs.brief.content import Bar, Group, Spend
+from planner.outputs.brief.fonts import chart_families
 from planner.report import ResultError
 from planner.workbook.read import read_problem
 from planner.workbook.read_result import load_result, read_json
@@ -189,7 +190,7 @@ def test_chart_text_is_drawn_as_written() -> None:
     day = dt.date(2027, 1, 4)
     end = day + dt.timedelta(days=90)
     lanes = [pack(Group("North", (Bar("E$1", "E$1", kind, day, day),)), day, end, 8)]
-    with drawing([kind]):
+    with drawing(chart_families([kind])):
         figure = gantt_figure(lanes, day, end, {kind: "#aec7e8"}, 8.0)
         assert png(figure)[:4] == b"\x89PNG"
     texts = [t for legend in figure.legends for t in legend.get_texts()]
@@ -290,7 +291,7 @@ def test_the_spend_chart_of_many_partners_fits_its_page() -> None:
     """A dense l programme's 60 spending partners drew a chart taller than
     the page, and reportlab stopped the solve (LayoutError)."""
     spends = [Spend(f"P{i:02}", f"Partner {i}", 1_000 * i, 90_000) for i in range(60)]
-    with drawing(["EUR"]):
+    with drawing(chart_families(["EUR"])):
         figure = spend_figure(spends, "EUR", 8.0, 6.5)
     width, height = figure.get_size_inches()
     assert width == 8.0 and height <= 6.5

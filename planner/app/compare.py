@@ -171,10 +171,12 @@ def brief_files(
     others: Sequence[str | Path] = (),
     out_dir: str | Path | None = None,
     paper: str = "a4",
+    partners: bool = False,
 ) -> BriefOutcome:
     """Write brief.pdf and brief.html for ``result`` (a result folder or its
     schedule.json), with ``others`` (scenarios) side by side; into
-    ``out_dir`` or beside the result."""
+    ``out_dir`` or beside the result; with ``partners``, one brief per
+    partner nation too."""
     try:
         main = load_result(Path(result))
         comparison = None
@@ -185,7 +187,7 @@ def brief_files(
         return BriefOutcome(error=str(error))
     folder = Path(out_dir) if out_dir is not None else main.path.parent
     try:
-        written = write_brief(main, folder, comparison, paper, partners=not others)
+        written = write_brief(main, folder, comparison, paper, partners=partners)
         return BriefOutcome(written.files, written.warnings)
     except OutputError as error:
         return BriefOutcome(output_error=str(error))

@@ -189,7 +189,7 @@ def test_a_partner_brief_is_releasable_to_that_partner_only(
     _, out, _ = spelt
     # A solve writes the programme's brief; `planner brief` the partners'.
     assert not (out / "briefs").exists()
-    briefed = CliRunner().invoke(cli.main, ["brief", str(out)])
+    briefed = CliRunner().invoke(cli.main, ["brief", str(out), "--partners"])
     assert briefed.exit_code == 0, briefed.output
     assert "partner briefs (PDF and HTML) in briefs/" in briefed.output
     data = json.loads((out / "schedule.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from planner.outputs.brief.content import Bar, Group, Spend
-from planner.outputs.brief.fonts import chart_families, in_drawing_order
+from planner.outputs.brief.fonts import in_drawing_order
 
 LABEL_POINTS = 8.0  # nothing printed smaller
 LABEL_CHAR_INCHES = LABEL_POINTS * 0.6 / 72  # DejaVu Sans, about, a bit over
@@ -89,13 +89,15 @@ def kind_colours(kinds: Sequence[str]) -> dict[str, str]:
 
 
 @contextmanager
-def drawing(texts: Iterable[str]) -> Iterator[None]:
-    """Text as written: no TeX maths, each letter from a font that has it."""
+def drawing(families: Sequence[str]) -> Iterator[None]:
+    """Text as written: no TeX maths, each letter from one of ``families``
+    (`chart_families` of the texts drawn: worked out once per brief, as it
+    looks at every letter of every name)."""
     with matplotlib.rc_context(
         {
             "text.parse_math": False,
             "text.usetex": False,
-            "font.family": chart_families(texts),
+            "font.family": list(families),
             "svg.fonttype": "path",
         }
     ):

@@ -64,7 +64,13 @@ from planner.outputs.brief.charts import (
     split_lanes,
 )
 from planner.outputs.brief.content import Brief, Table
-from planner.outputs.brief.fonts import BASE_FONT, BOLD_FONT, printable, register_fonts
+from planner.outputs.brief.fonts import (
+    BASE_FONT,
+    BOLD_FONT,
+    chart_families,
+    printable,
+    register_fonts,
+)
 
 register_fonts()  # the styles below name them; measuring text needs them
 PAPERS = {"a4": A4, "a3": A3}
@@ -220,6 +226,7 @@ class Drawn:
     HTML page to hold the same images; ``left``: the held exercises beyond
     the chart's MAX_CHART_LANES rows of bars."""
 
+    families: list[str] = field(default_factory=list)  # `chart_families`
     gantt: list[bytes] = field(default_factory=list)
     spend: bytes | None = None
     left: int = 0
@@ -266,7 +273,7 @@ class Gantt(Flowable):
     def draw(self) -> None:
         brief = self.brief
         colours = kind_colours(brief.kinds)
-        with drawing(brief.texts()):
+        with drawing(self.drawn.families):
             figure = gantt_figure(
                 self.lanes, brief.first_day, brief.last_day, colours, self.width / 72
             )
@@ -314,6 +321,7 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
     page_width, page_height = landscape(PAPERS[paper])
     width = page_width - 2 * MARGIN
     height = page_height - TOP_MARGIN - BOTTOM_MARGIN
+    drawn.families = chart_families(brief.texts())
     story: list[Flowable] = [Paragraph(_text(brief.title), TITLE)]
     if brief.organisation:
         story.append(Paragraph(_text(brief.organisation), BANNER))
@@ -333,7 +341,7 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
     if brief.goals is not None:
         story += pdf_table(brief.goals, width)
     if len(brief.spends) > 1:
-        with drawing(brief.texts()):
+        with drawing(drawn.families):
             figure = spend_figure(
                 brief.spends, brief.currency, width * 0.75 / 72, (height - 12) / 72
             )
