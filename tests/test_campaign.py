@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.benchmark_scripts import load
 
 
+@pytest.mark.slow
 def test_a_small_campaign_judges_every_plan_and_sums_up_each_shape(
     tmp_path: Path,
 ) -> None:

@@ -118,6 +118,7 @@ def _old_result(runs: dict[str, Path], folder: Path) -> tuple[Path, Snapshot]:
     return out, snapshot(out)
 
 
+@pytest.mark.slow
 def test_kill_9_while_writing_leaves_the_old_result_or_the_new(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -182,6 +183,7 @@ def test_a_full_disk_leaves_the_old_result(
         assert _stages(out) == []
 
 
+@pytest.mark.slow
 def test_kill_9_during_a_whatif_leaves_the_old_result(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -243,6 +243,7 @@ def test_a_baseline_that_is_not_json_stops_the_solve(hostile: Path) -> None:
     assert (ran.exit_code, first_error(ran)) == (2, NESTED)
 
 
+@pytest.mark.slow
 def test_twenty_thousand_events_at_once_are_briefed_and_compared(
     hostile: Path,
 ) -> None:
