@@ -576,17 +576,13 @@ def _print_interrupted(what: str, checked: bool = True) -> None:
 
 
 def _print_written(written: Sequence[Path], folder: Path) -> None:
-    """The result's files; the partner and venue calendars and the partner
-    briefs as counts."""
+    """The result's files; the partner and venue calendars as a count."""
     names = [str(path) for path in written if path.parent == folder]
-    calendars = sum(path.parent == folder / "calendars" for path in written)
-    briefs = sum(path.parent == folder / "briefs" for path in written) // 2
+    calendars = len(written) - len(names)
     if calendars:
         names.append(
             f"{calendars} partner and venue calendars in {folder / 'calendars'}"
         )
-    if briefs:
-        names.append(f"{briefs} partner briefs (PDF and HTML) in {folder / 'briefs'}")
     out.print(f"Wrote {', '.join(names)}")
 
 
