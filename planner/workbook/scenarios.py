@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 
 from planner.domain import Finding, Severity
 from planner.workbook.cells import BAD, BadCell, is_blank, read_cell, shown
+from planner.workbook.deletions import Deleted, DraftRow, delete_references
 from planner.workbook.schema import (
     SCENARIOS,
     SETTINGS,
@@ -113,10 +114,15 @@ class Applied:
         """Findings about cells the scenario wrote now name its Scenarios cell.
 
         A cell of an added row that no scenario row set (a required column
-        left out) is blamed on the id cell of the row that started it.
+        left out) is blamed on the id cell of the row that started it. An
+        exercise the scenario's deletes already left nowhere to be held is
+        not reported again by what reading finds of its emptied cells.
         """
+        settled = {f.exercise_id for f in self.findings if f.exercise_id}
         moved = []
         for finding in findings:
+            if finding.exercise_id in settled:
+                continue
             origin = self.origins.get((finding.sheet, finding.cell))
             if origin is None:
                 started = self.added.get((finding.sheet, _row_of(finding.cell)))
@@ -466,8 +472,6 @@ def _row_of(cell: str) -> int:
 
 # Applying one scenario's edits to the tables.
 
-_DraftRow = tuple[int, list[object]]  # Excel row number, cells from column A
-
 
 @dataclass
 class _Draft:
@@ -476,7 +480,7 @@ class _Draft:
     sheet: str  # the schema's name
     title: str  # as written in the workbook
     header: dict[str, int]
-    rows: list[_DraftRow]
+    rows: list[DraftRow]
 
     @classmethod
     def of(cls, sheet: str, table: Table) -> _Draft:
@@ -558,6 +562,7 @@ class _Drafts:
             )
         elif edit.action == DELETE:
             self.grown_draft(edit.sheet).rows.remove(matches[0])
+            self.findings += delete_references(self.draft, _deleted(edit))
         else:
             self.put(edit, matches[0])
 
@@ -584,7 +589,7 @@ class _Drafts:
     def new_row(self, edit: Edit) -> int:
         """A row holding the edit's key and value, below every other row."""
         draft = self.grown_draft(edit.sheet)
-        row: _DraftRow = (draft.next_row(), [None] * draft.width)
+        row: DraftRow = (draft.next_row(), [None] * draft.width)
         draft.rows.append(row)
         self.added[(edit.sheet, row[0])] = edit
         for name, part in zip(ROW_KEYS[edit.sheet], edit.key, strict=False):
@@ -593,13 +598,13 @@ class _Drafts:
             self.put(edit, row)
         return row[0]
 
-    def put(self, edit: Edit, row: _DraftRow) -> None:
+    def put(self, edit: Edit, row: DraftRow) -> None:
         assert edit.column is not None
         draft = self.grown_draft(edit.sheet)
         self.write(draft, row, edit.column, edit.value, edit.value_cell)
 
     def write(
-        self, draft: _Draft, row: _DraftRow, column: str, value: object, origin: str
+        self, draft: _Draft, row: DraftRow, column: str, value: object, origin: str
     ) -> None:
         index = draft.index(column)
         number, values = row
@@ -607,7 +612,7 @@ class _Drafts:
         values[index] = value
         self.origins[(draft.sheet, f"{get_column_letter(index + 1)}{number}")] = origin
 
-    def matching(self, edit: Edit) -> list[_DraftRow]:
+    def matching(self, edit: Edit) -> list[DraftRow]:
         """The rows whose key cells hold the edit's key."""
         draft = self.draft(edit.sheet)
         if draft is None:
@@ -626,7 +631,12 @@ class _Drafts:
         ]
 
 
-def _no_single_row(edit: Edit, matches: Sequence[_DraftRow]) -> str:
+def _deleted(edit: Edit) -> Deleted:
+    """The row ``edit`` deletes, by the id other sheets name it with."""
+    return Deleted(edit.sheet, _plain(edit.key[0]), edit.id_cell)
+
+
+def _no_single_row(edit: Edit, matches: Sequence[DraftRow]) -> str:
     names = ROW_KEYS[edit.sheet]
     given = " and ".join(
         f"{name} {shown(part)}" for name, part in zip(names, edit.key, strict=False)

@@ -383,27 +383,167 @@ def test_delete_an_exercise_and_what_names_it(
     )
 
 
-def test_deleting_a_partner_still_named_elsewhere_is_an_error_there(
-    read: ReadScenario,
+def warned(read: ReadScenario, *rows: tuple[object, ...]) -> tuple[Problem, list]:
+    """The problem of scenario "s", and what reading said, every finding a
+    warning."""
+    problem, findings = read(with_scenarios(*rows), "s")
+    assert problem is not None, [str(f) for f in findings]
+    assert all(f.severity is Severity.WARNING for f in findings)
+    return problem, [str(f) for f in findings]
+
+
+def test_deleting_a_partner_takes_it_off_exercises_and_leaves_its_venue_open(
+    read: ReadScenario, base: Problem
 ) -> None:
-    # EST hosts TAPA (Venues!C3) and DYNMON invites it (Exercises!L2).
-    assert errors(read, with_scenarios(("s", "delete", "Partners", "EST"))) == [
-        'Venues!C3: unknown partner "EST": not on the Partners sheet',
-        'Exercises!L2: unknown partner "EST": not on the Partners sheet',
+    # EST hosts TAPA (Venues row 3) and DYNMON invites it (Exercises!L2).
+    problem, findings = warned(read, ("s", "delete", "Partners", "EST"))
+    assert findings == [
+        "Scenarios!D2: warning: EST is taken off the partners of Exercises row 2 "
+        "(DYNMON)",
+        "Scenarios!D2: warning: venue TAPA (Venues row 3) was hosted by EST: it "
+        "stays open with no host; delete Venues TAPA too if it closes",
     ]
-
-
-def test_deleting_a_venue_or_asset_still_named_is_an_error_there(
-    read: ReadScenario,
-) -> None:
-    sheets = with_scenarios(
-        ("s", "delete", "Venues", "TAPA"), ("s", "delete", "Assets", "SHIP")
+    dynmon, talks = base.exercises
+    assert problem == named(
+        base,
+        partners=base.partners[:2],
+        venues=(base.venues[0], replace(base.venues[1], host_partner=None)),
+        exercises=(replace(dynmon, invited_partners=("NOR", "POL")), talks),
     )
-    assert errors(read, sheets) == [
-        'Exercises!R2: unknown asset "SHIP": not on the Assets sheet',
-        'Unavailability!A3: unknown resource "TAPA": not a partner, venue or asset id',
-        'Unavailability!A4: unknown resource "SHIP": not a partner, venue or asset id',
+
+
+def test_deleting_a_required_partner_plans_the_exercise_without_it(
+    read: ReadScenario, base: Problem
+) -> None:
+    # NOR: required by DYNMON, invited to TALKS, in goal G1 (NOR; POL
+    # together, which needs two partners), a blackout on Unavailability row 2,
+    # host of HAAKONSVERN.
+    problem, findings = warned(read, ("s", "delete", "Partners", "NOR"))
+    assert findings == [
+        "Scenarios!D2: warning: NOR is taken off the partners of Exercises rows "
+        "2 (DYNMON), 3 (TALKS)",
+        "Scenarios!D2: warning: exercise DYNMON (Exercises row 2) required NOR: "
+        "it is planned without NOR",
+        "Scenarios!D2: warning: goal G1 (Goals row 2) was about NOR and POL: it "
+        "goes with NOR",
+        "Scenarios!D2: warning: NOR's blackouts go: Unavailability row 2",
+        "Scenarios!D2: warning: venue HAAKONSVERN (Venues row 2) was hosted by "
+        "NOR: it stays open with no host; delete Venues HAAKONSVERN too if it "
+        "closes",
     ]
+    dynmon, talks = problem.exercises
+    assert dynmon.required_partners == ()
+    assert dynmon.invited_partners == ("POL", "EST")
+    assert talks.invited_partners == ("POL",)
+    assert [goal.id for goal in problem.goals] == ["G2", "G3"]
+    assert problem.venue["HAAKONSVERN"].host_partner is None
+
+
+def test_a_goal_naming_several_partners_loses_the_deleted_one(
+    read: ReadScenario,
+) -> None:
+    problem, findings = warned(
+        read,
+        ("s", "set", "Goals", "G1", "partners", "NOR; POL; EST"),
+        ("s", "delete", "Partners", "EST"),
+    )
+    assert (
+        "Scenarios!D3: warning: goal G1 (Goals row 2) no longer counts EST: its "
+        "partners are now NOR; POL"
+    ) in findings
+    assert problem.goals[0].partners == ("NOR", "POL")
+
+
+def test_a_partner_deleted_takes_its_travel_costs(read: ReadScenario) -> None:
+    problem, findings = warned(read, ("s", "delete", "Partners", "POL"))
+    assert "Scenarios!D2: warning: POL's travel costs go: TravelCosts row 2" in (
+        findings
+    )
+    assert problem.travel_costs == ()
+
+
+def test_fewer_invitations_than_min_partners_is_found_at_its_cell(
+    read: ReadScenario,
+) -> None:
+    # DYNMON (made optional) needs 2 partners; NOR alone is left invited.
+    problem, findings = read(
+        with_scenarios(
+            ("s", "set", "Exercises", "DYNMON", "mandatory", "no"),
+            ("s", "delete", "Partners", "POL"),
+            ("s", "delete", "Partners", "EST"),
+        ),
+        "s",
+    )
+    assert problem is not None
+    assert (
+        "Exercises!M2: warning: min_partners 2 can never be met: only 1 partner "
+        "invited (required and invited together)"
+    ) in [str(f) for f in findings]
+    assert problem.exercise["DYNMON"].impossible
+
+
+def test_deleting_a_venue_or_asset_takes_it_off_exercises_and_blackouts(
+    read: ReadScenario, base: Problem
+) -> None:
+    problem, findings = warned(
+        read, ("s", "delete", "Venues", "TAPA"), ("s", "delete", "Assets", "SHIP")
+    )
+    assert findings == [
+        "Scenarios!D2: warning: TAPA's blackouts go: Unavailability row 3",
+        "Scenarios!D3: warning: exercise DYNMON (Exercises row 2) used asset "
+        "SHIP: it is planned without it",
+        "Scenarios!D3: warning: SHIP's blackouts go: Unavailability row 4",
+    ]
+    dynmon, talks = base.exercises
+    assert problem == named(
+        base,
+        venues=base.venues[:1],
+        assets=(),
+        exercises=(replace(dynmon, assets=()), talks),
+    )
+
+
+def test_an_optional_exercise_whose_only_venue_goes_is_left_out(
+    read: ReadScenario,
+) -> None:
+    problem, findings = warned(
+        read,
+        ("s", "set", "Exercises", "TALKS", "venues", "TAPA"),
+        ("s", "delete", "Venues", "TAPA"),
+    )
+    reason = (
+        "Scenarios!D3: warning: exercise TALKS (Exercises row 3) could be held "
+        "only at TAPA: it is left out"
+    )
+    assert reason in findings
+    assert [str(f) for f in problem.exercise["TALKS"].impossible] == [reason]
+
+
+def test_a_mandatory_exercise_whose_only_venue_goes_is_an_error(
+    read: ReadScenario,
+) -> None:
+    sheets = with_scenarios(("s", "delete", "Venues", "HAAKONSVERN"))
+    assert errors(read, sheets) == [
+        "Scenarios!D2: mandatory exercise DYNMON (Exercises row 2) could be held "
+        "only at HAAKONSVERN: no plan can exist"
+    ]
+
+
+def test_deleting_an_exercise_leaves_out_one_that_requires_it(
+    read: ReadScenario,
+) -> None:
+    # TALKS requires DYNMON (Dependencies row 2, requires yes); DYNMON alone
+    # trained G1's area.
+    problem, findings = warned(read, ("s", "delete", "Exercises", "DYNMON"))
+    assert findings == [
+        'Goals!D2: warning: area "maritime" is not trained by any exercise (no '
+        "exercise lists it in areas)",
+        "Scenarios!D2: warning: the dependencies on DYNMON go: Dependencies row 2",
+        "Scenarios!D2: warning: exercise TALKS (Exercises row 3) requires DYNMON "
+        "(Dependencies row 2): it is left out",
+    ]
+    assert problem.dependencies == ()
+    assert problem.exercise["TALKS"].impossible
 
 
 def test_delete_ignores_column_and_value_with_a_warning(
@@ -662,3 +802,35 @@ def test_reading_every_variant_at_once_equals_reading_each() -> None:
     assert list(variants) == [None, "pol-election", "budget-cut", "spta-repairs"]
     for scenario, read_once in variants.items():
         assert read_once == read_problem(sample, scenario)
+
+
+SAMPLE_PARTNERS = ("NOR", "POL", "EST", "FIN", "GBR", "FRA", "DEU", "USA")
+
+
+@pytest.mark.parametrize("partner", SAMPLE_PARTNERS)
+def test_every_partner_of_the_sample_can_be_deleted(
+    tmp_path: Path, partner: str
+) -> None:
+    # The documented "delete Partners FRA", for each partner in turn: only
+    # warnings, each at the delete's id cell, the first naming the exercises
+    # that invited the partner.
+    path = tmp_path / "sample.xlsx"
+    workbook = openpyxl.load_workbook(INSTANCES / "sample.xlsx")
+    scenarios = workbook["Scenarios"]
+    scenarios.delete_rows(2, scenarios.max_row)
+    scenarios.append(["gone", "delete", "Partners", partner])
+    workbook.save(path)
+    problem, findings = read_problem(path, "gone")
+    assert problem is not None, [str(f) for f in findings]
+    assert partner not in problem.partner
+    assert {(f.address, f.severity) for f in findings} == {
+        ("Scenarios!D2", Severity.WARNING)
+    }
+    assert findings[0].message.startswith(
+        f"{partner} is taken off the partners of Exercises rows "
+    )
+    assert all(pair[0] != partner for pair in problem.travel_costs)
+    for exercise in problem.exercises:
+        assert partner not in exercise.invited_partners
+    for goal in problem.goals:
+        assert partner not in goal.partners
