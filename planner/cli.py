@@ -868,6 +868,10 @@ def whatif(
     for plan in done.plans[1:]:
         for message in plan.result.frozen_violations:
             err.print(f"{plan.name}: {message}", markup=False)
+    for plan in done.plans:
+        if plan.explanation is not None and plan.explanation.conflict is not None:
+            err.print(f"{plan.name}:", markup=False)
+            _print_conflict(plan.explanation, err)
     _print_failed(done.failed)
     if not done.plans:
         if done.cancelled:

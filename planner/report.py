@@ -215,6 +215,7 @@ class ResultSummary:
     venues: Mapping[str, VenueFacts] = field(default_factory=dict)  # by id
     goal_texts: Mapping[str, str] = field(default_factory=dict)  # goal -> words
     reasons: tuple[StatedReason, ...] = ()
+    conflict: tuple[str, ...] = ()  # no plan: the rows that cannot all hold
     left_out: tuple[LeftOut, ...] = ()
     baseline_changes: tuple[BaselineChange, ...] = ()
     interrupted: bool = False  # the search was stopped before its limit

@@ -192,6 +192,10 @@ def test_whatif_scenario_without_plan_says_no_plan_and_why(tmp_path: Path) -> No
     # 3: a scenario is proven infeasible; every other plan was found.
     assert result.exit_code == 3, result.output
     assert "nor-crisis: no plan (proven infeasible)\n" in result.stderr
+    # Its rows, named as planner explain --scenario names them.
+    explained = run("explain", workbook, "--scenario", "nor-crisis")
+    assert explained.stdout.startswith("No plan exists: these rows")
+    assert f"nor-crisis:\n{explained.stdout}" in result.stderr
     assert "1 of 3 plans not found (nor-crisis): each folder holds no-plan.xlsx" in (
         result.stderr
     )

@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from planner.app.budget import RunBudget, SolveRequest
 from planner.app.publish import planner_wrote, write_comparison, write_result, writing_s
 from planner.check import check_plan, frozen_violations
 from planner.differences import compare
@@ -32,13 +34,14 @@ from planner.domain import (
     Status,
     Violation,
 )
-from planner.engines.base import Engine, Outcome, share_cores
+from planner.engines.base import Engine, Outcome, Value, Work, share_cores
+from planner.explain.reasons import explain_result
 from planner.model.baseline import freeze_slot
 from planner.model.solve import solve
 from planner.outputs.brief import write_brief
 from planner.outputs.comparison_xlsx import COMPARISON_NAME
 from planner.outputs.files import moved, publish_folder
-from planner.report import Comparison, ResultSummary, no_plan_text
+from planner.report import Comparison, Explanation, ResultSummary, no_plan_text
 
 BASE = "base"
 # What a run of many plans adds to each plan's time limit: starting the
@@ -143,16 +146,58 @@ def run_replan(task: ReplanTask, cancel: CancelToken | None) -> Result:
     )
 
 
+@dataclass(frozen=True)
+class Explained:
+    """A plan and why it leaves out what it does, as `planner solve` says
+    it (None: cancelled first, or frozen events that break a rule)."""
+
+    result: Result
+    explanation: Explanation | None = None
+
+
+def plan_explained(
+    problem: Problem,
+    options: SolveOptions,
+    baseline: Plan | None = None,
+    freeze_before: dt.date | None = None,
+    cancel: CancelToken | None = None,
+) -> Explained:
+    """The best plan of ``problem`` and its reasons, both within its time
+    limit from now, split as `planner solve` splits it (`RunBudget`): the
+    search leaves the explanations their share, and writing its time.
+
+    Without a plan the reasons are the fewest rows that conflict, the
+    answer ``planner explain`` gives.
+    """
+    budget = RunBudget.of(problem, SolveRequest(options), time.perf_counter(), cancel)
+    result = plan_problem(
+        problem, options, baseline, freeze_before, cancel=cancel, deadline=budget.search
+    )
+    if result.frozen_violations or budget.explaining.cancelled():
+        return Explained(result)
+    return Explained(result, explain_result(problem, result, until=budget.explaining))
+
+
+def run_explained(task: ReplanTask, cancel: CancelToken | None) -> Explained:
+    """One plan and its reasons, re-planned against its baseline (run in an
+    engine's worker, so the explanations share the task's time limit)."""
+    return plan_explained(
+        task.problem, task.options, task.baseline, task.freeze_before, cancel
+    )
+
+
 def replan_all(
+    work: Work[ReplanTask, Value],
     problems: Mapping[str, Problem],
     options: SolveOptions,
     baseline: Plan | None,
     engine: Engine,
-    done: Callable[[Outcome[Result]], None] | None = None,
+    done: Callable[[Outcome[Value]], None] | None = None,
     freeze_before: dt.date | None = None,
     cancel: CancelToken | None = None,
-) -> dict[str, Outcome[Result]]:
-    """Every problem re-planned against ``baseline`` on ``engine``.
+) -> dict[str, Outcome[Value]]:
+    """``work`` (`run_replan`, `run_explained`) on every problem re-planned
+    against ``baseline`` on ``engine``.
 
     The cores (``options.workers``, or all the engine has) are shared out
     before the tasks leave, so each task carries its own worker count and
@@ -166,7 +211,7 @@ def replan_all(
     }
     if not tasks:
         return {}
-    return engine.run(run_replan, tasks, each.workers, done, cancel)
+    return engine.run(work, tasks, each.workers, done, cancel)
 
 
 @dataclass(frozen=True)
@@ -180,6 +225,7 @@ class PlannedRun:
     summary: ResultSummary  # what its schedule.json holds
     files: tuple[Path, ...] = ()
     violations: tuple[Violation, ...] = ()  # the checker's verdict; () = clean
+    explanation: Explanation | None = None  # its reasons, as in schedule.json
 
     @property
     def line(self) -> str:
@@ -192,13 +238,22 @@ class PlannedRun:
 
 
 def write_run(
-    name: str, problem: Problem, result: Result, folder: Path, input_path: Path
+    name: str, problem: Problem, found: Explained, folder: Path, input_path: Path
 ) -> PlannedRun:
-    """Write one plan's files and record the checker's verdict on it."""
-    written = write_result(problem, result, folder, input_path)
+    """Write one plan's files, with its reasons, and record the checker's
+    verdict on it."""
+    result, explanation = found.result, found.explanation
+    written = write_result(problem, result, folder, input_path, explanation)
     violations = check_plan(problem, result.plan) if result.plan is not None else []
     return PlannedRun(
-        name, folder, problem, result, written.summary, written.files, tuple(violations)
+        name,
+        folder,
+        problem,
+        result,
+        written.summary,
+        written.files,
+        tuple(violations),
+        explanation,
     )
 
 
@@ -254,8 +309,8 @@ def plan_variants(
     """
 
     def plan_into(stage: Path) -> Variants:
-        result = plan_problem(problem, options, cancel=cancel)
-        base = write_run(BASE, problem, result, stage / BASE, input_path)
+        planned = plan_explained(problem, options, cancel=cancel)
+        base = write_run(BASE, problem, planned, stage / BASE, input_path)
         tell(base.line)
         if cancel is not None and cancel.is_set():
             return Variants(base, stopped=tuple(variants))
@@ -265,7 +320,7 @@ def plan_variants(
         failed: dict[str, str] = {}
         stopped: list[str] = []
 
-        def ended(outcome: Outcome[Result]) -> None:
+        def ended(outcome: Outcome[Explained]) -> None:
             name = outcome.name
             if outcome.value is None:
                 if outcome.stopped:
@@ -281,7 +336,14 @@ def plan_variants(
             tell(runs[name].line)
 
         replan_all(
-            variants, options, base.result.plan, engine, ended, freeze_before, cancel
+            run_explained,
+            variants,
+            options,
+            base.result.plan,
+            engine,
+            ended,
+            freeze_before,
+            cancel,
         )
         found = [runs[name] for name in variants if name in runs]
         found = list(order(base, found) if order else found)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from planner.app.plans import replan_all, run_bound
+from planner.app.plans import replan_all, run_bound, run_replan
 from planner.app.progress import FINDING, PLANNING, WARNING, Report, teller
 from planner.app.sweep import cut_budget, drop_partner
 from planner.app.verdict import Verdict
@@ -200,7 +200,7 @@ def run_study(
         if report is not None:
             report(str(found), len(outcomes), len(draws))
 
-    replan_all(problems, options, plan, engine, ended, cancel=cancel)
+    replan_all(run_replan, problems, options, plan, engine, ended, cancel=cancel)
     return tally(problem, plan, seed, [outcomes[name] for name in draws])
 
 

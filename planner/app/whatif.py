@@ -36,6 +36,7 @@ from planner.domain import (
 from planner.engines import open_engine
 from planner.engines.base import EngineUnavailable
 from planner.outputs.files import OutputError
+from planner.report import Explanation
 from planner.workbook.read import read_variants
 
 
@@ -48,6 +49,8 @@ class PlanOutcome:
     view: PlanView
     violations: tuple[Violation, ...]
     result: Result
+    explanation: Explanation | None = None  # its reasons; without a plan, the
+    # fewest rows that conflict, as ``planner explain --scenario`` names them
 
 
 @dataclass(frozen=True)
@@ -164,9 +167,10 @@ def whatif_workbook(
         PlanOutcome(
             run.name,
             run.folder,
-            plan_view(run.problem, run.result),
+            plan_view(run.problem, run.result, run.explanation),
             run.violations,
             run.result,
+            run.explanation,
         )
         for run in planned.plans
     )

@@ -3,8 +3,11 @@
 Three sheets: KPIs (one column per plan, each figure that differs from the
 first plan's highlighted), Differences (one row per change of an exercise)
 and Calendar (each plan's Gantt grid, one above the other on the same slot
-columns, cells that differ from the first plan highlighted). Everything shown
-comes from `planner.differences`; this module only lays it out.
+columns, cells that differ from the first plan highlighted); and Why, when a
+plan leaves something out or has none: each plan's reasons as its result
+states them, and the rows that leave a plan without one. Everything shown
+comes from `planner.differences` and the results; this module only lays it
+out.
 
 Like the schedule, the file is written whole or not at all
 (`planner.outputs.files`), so a run stopped halfway leaves the previous
@@ -47,6 +50,9 @@ COMPARISON_NAME = "comparison.xlsx"
 KPIS_SHEET = "KPIs"
 DIFFERENCES_SHEET = "Differences"
 CALENDAR_SHEET = "Calendar"
+WHY_SHEET = "Why"
+WHY_COLUMNS = ("plan", "about", "id", "why")
+CONFLICT = "conflicting row"
 
 # Orange: this plan differs from the first here. Pale red: the first plan
 # held this slot and this plan does not. Blue: held, as in the first plan.
@@ -55,6 +61,7 @@ VACATED_FILL = PatternFill("solid", fgColor="FCE4D6")
 HELD_FILL = PatternFill("solid", fgColor="BDD7EE")
 GRID_FONT = Font(name=FONT_NAME, size=10)
 CENTRED = Alignment(horizontal="center", vertical="center")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 LABEL_WIDTH = 28
 PLAN_WIDTH = 18
 
@@ -101,6 +108,9 @@ def comparison_workbook(
     write_differences(workbook.create_sheet(DIFFERENCES_SHEET), comparison)
     calendar = workbook.create_sheet(CALENDAR_SHEET)
     write_comparison_calendar(calendar, comparison, slot_dates, gantts)
+    why = why_rows(comparison)
+    if why:
+        write_why(workbook.create_sheet(WHY_SHEET), why)
     printable(workbook, "comparison of " + ", ".join(comparison.labels))
     return workbook
 
@@ -179,6 +189,31 @@ def write_differences(ws: Worksheet, comparison: Comparison) -> None:
     table = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     align_headings(ws, 1, table, len(DIFFERENCE_COLUMNS))
     widths = (PLAN_WIDTH, 14, LABEL_WIDTH, 16, 16, 22, 22, 8)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def why_rows(comparison: Comparison) -> list[tuple[str, str, str, str]]:
+    """Each plan's reasons for what it leaves out, and for a plan that does
+    not exist the rows that cannot all hold (as ``planner explain`` names
+    them), in the plans' order."""
+    rows = []
+    for result in comparison.results:
+        if result.events is None:
+            rows.append((result.label, "no plan", "", no_plan_text(result.status)))
+        rows += [(result.label, CONFLICT, "", line) for line in result.conflict]
+        rows += [(result.label, r.kind, r.id, r.text) for r in result.reasons]
+    return rows
+
+
+def write_why(ws: Worksheet, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """One row per reason, the why column wide and wrapped to be read."""
+    _header(ws, 1, [heading(name) for name in WHY_COLUMNS])
+    for row in rows:
+        append_row(ws, list(row))
+        ws.cell(ws.max_row, len(WHY_COLUMNS)).alignment = WRAPPED
+    ws.freeze_panes = "A2"
+    widths = (PLAN_WIDTH, 16, 14, 90)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
 

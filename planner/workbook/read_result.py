@@ -189,6 +189,7 @@ def _summary(label: str, file: Path, part: SchedulePart) -> ResultSummary:
         },
         goal_texts={goal.id: goal.text for goal in workbook.goals},
         reasons=tuple(StatedReason(r.kind, r.id, r.text) for r in explanation.reasons),
+        conflict=tuple(explanation.lines),
         left_out=tuple(
             LeftOut(item.exercise_id, item.name or "", item.value, item.mandatory)
             for item in part.unscheduled or ()

@@ -177,6 +177,7 @@ class ReasonPart(_Part):
 
 class ExplanationPart(_Part):
     reasons: Annotated[list[ReasonPart], Field(max_length=MAX_ROWS)] = []
+    lines: Annotated[list[Words], Field(max_length=MAX_ROWS)] = []  # no plan: why
 
 
 class LeftOutPart(_Part):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from planner import cli
+from planner.app.examine import conflict_of_workbook
 from planner.app.plans import folder_name
 from planner.app.whatif import WhatifOutcome, whatif_workbook
 from planner.check import check_plan
@@ -20,6 +24,7 @@ from planner.model.solve import solve
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from tests.factories import make_problem
+from tests.workbook.conftest import minimal_programme, write_workbook
 
 SAMPLE = Path(__file__).resolve().parents[2] / "instances" / "sample.xlsx"
 OPTIONS = SolveOptions(time_limit_s=5, workers=2, deterministic=True)
@@ -146,3 +151,141 @@ def test_the_base_is_the_plan_solve_gives(tmp_path: Path) -> None:
     solved = solve(problem, options)
     assert solved.statistics["canonical"] is True
     assert done.plans[0].result.plan == solved.plan
+
+
+# Reasons and conflicts in every scenario's result, on a tiny programme: the
+# minimal programme of tests/workbook (DYNMON mandatory, needs NOR, weeks 1-7;
+# TALKS optional) with three scenarios.
+NOR_OUT = (  # a blackout of NOR over the whole horizon: no plan holds DYNMON
+    ("nor-out", "add", "Unavailability", "NOR", "start", dt.date(2027, 1, 4)),
+    ("nor-out", "add", "Unavailability", "NOR", "end", dt.date(2027, 3, 28)),
+)
+TAPA_SHUT = (  # TALKS may only use TAPA, which closes: TALKS is left out
+    ("tapa-shut", "set", "Exercises", "TALKS", "venues", "TAPA"),
+    ("tapa-shut", "delete", "Venues", "TAPA"),
+)
+TALKS_LEFT_OUT = (
+    "Scenarios!D5: warning: exercise TALKS (Exercises row 3) could be held only "
+    "at TAPA: it is left out"
+)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[WhatifOutcome, Path]:
+    folder = tmp_path_factory.mktemp("tiny")
+    sheets = minimal_programme()
+    sheets["Scenarios"] = [
+        ["scenario", "action", "sheet", "id", "column", "value"],
+        *(list(row) for row in (*NOR_OUT, *TAPA_SHUT)),
+    ]
+    path = write_workbook(folder / "tiny.xlsx", sheets)
+    options = SolveOptions(time_limit_s=5, workers=1, deterministic=True)
+    return whatif_workbook(path, folder / "out", options), path
+
+
+def test_an_infeasible_scenario_names_its_rows_as_explain_does(
+    tiny: tuple[WhatifOutcome, Path],
+) -> None:
+    done, path = tiny
+    plans = {plan.name: plan for plan in done.plans}
+    assert plans["nor-out"].result.status is Status.INFEASIBLE
+    explained = conflict_of_workbook(path, "nor-out").conflict
+    assert explained is not None
+    lines = [
+        "Exercise DYNMON 'Dynamic Mongoose' (mandatory, 2 weeks, window "
+        "2027-01-11 to 2027-02-28) needs partners NOR; assets SHIP; a venue "
+        "among HAAKONSVERN; a venue with maritime; at least 2 partners "
+        "(Exercises row 2)",
+        "Partner NOR is unavailable 2027-01-04 to 2027-03-28 (Scenarios row 2)",
+    ]
+    assert list(explained.lines) == lines
+    found = plans["nor-out"].explanation
+    assert found is not None and list(found.lines) == lines
+    assert list(plans["nor-out"].view.conflict) == lines
+    written = json.loads((plans["nor-out"].folder / "no-plan.json").read_text())
+    assert written["explanation"]["lines"] == lines
+    assert done.comparison_file is not None
+    why = list(load_workbook(done.comparison_file)["Why"].iter_rows(values_only=True))
+    assert ("nor-out", "conflicting row", None, lines[0]) in why
+    assert ("nor-out", "conflicting row", None, lines[1]) in why
+
+
+def test_every_scenario_result_carries_its_reasons(
+    tiny: tuple[WhatifOutcome, Path],
+) -> None:
+    done, path = tiny
+    plans = {plan.name: plan for plan in done.plans}
+    assert list(plans) == ["base", "nor-out", "tapa-shut"]
+    for name in ("base", "tapa-shut"):
+        written = json.loads((plans[name].folder / "schedule.json").read_text())
+        assert written["explanation"] is not None
+    shut = plans["tapa-shut"]
+    assert shut.violations == ()
+    assert shut.result.plan is not None
+    assert "TALKS" not in {event.exercise_id for event in shut.result.plan.events}
+    problem, findings = read_problem(path, "tapa-shut")
+    assert problem is not None and TALKS_LEFT_OUT in [str(f) for f in findings]
+    assert check_plan(problem, shut.result.plan) == []
+    written = json.loads((shut.folder / "schedule.json").read_text())
+    reasons = {r["id"]: r["text"] for r in written["explanation"]["reasons"]}
+    assert reasons["TALKS"] == (
+        "It can never be held: Scenarios!D5: exercise TALKS (Exercises row 3) "
+        "could be held only at TAPA: it is left out."
+    )
+    assert done.comparison_file is not None
+    why = list(load_workbook(done.comparison_file)["Why"].iter_rows(values_only=True))
+    assert ("tapa-shut", "exercise", "TALKS", reasons["TALKS"]) in why
+
+
+def test_whatif_prints_an_infeasible_scenario_s_rows(
+    tiny: tuple[WhatifOutcome, Path], tmp_path: Path
+) -> None:
+    _, path = tiny
+    ran = CliRunner().invoke(
+        cli.main,
+        ["whatif", str(path), "--out", str(tmp_path), "--time-limit", "5",
+         "--workers", "1", "--scenario", "nor-out"],
+    )  # fmt: skip
+    assert ran.exit_code == 3, ran.output
+    explained = CliRunner().invoke(
+        cli.main, ["explain", str(path), "--scenario", "nor-out"]
+    )
+    assert explained.exit_code == 3
+    assert f"nor-out:\n{explained.stdout}" in ran.stderr
+
+
+@pytest.mark.slow
+def test_deleting_each_partner_of_the_sample_plans(tmp_path: Path) -> None:
+    # The documented "delete Partners FRA", for every partner in turn: each
+    # scenario plans, checker-clean, with warnings only, at its Scenarios row.
+    path = tmp_path / "sample.xlsx"
+    workbook = load_workbook(SAMPLE)
+    scenarios = workbook["Scenarios"]
+    scenarios.delete_rows(2, scenarios.max_row)
+    partners = [row[0] for row in workbook["Partners"].iter_rows(2, values_only=True)]
+    for partner in partners:
+        scenarios.append([f"no-{partner}", "delete", "Partners", partner])
+    workbook.save(path)
+    options = SolveOptions(time_limit_s=3, workers=2, deterministic=True)
+    done = whatif_workbook(path, tmp_path / "out", options)
+    assert [plan.name for plan in done.plans] == [
+        "base",
+        *(f"no-{p}" for p in partners),
+    ]
+    assert done.skipped == ()
+    for row, partner in enumerate(partners, start=2):
+        name = f"no-{partner}"
+        findings = done.findings[name]
+        assert {(f.address, f.severity) for f in findings} == {
+            (f"Scenarios!D{row}", Severity.WARNING)
+        }
+        assert findings[0].message.startswith(
+            f"{partner} is taken off the partners of Exercises rows "
+        )
+    for plan in done.plans:
+        assert plan.result.plan is not None and plan.violations == ()
+        assert plan.explanation is not None
+        scenario = None if plan.name == "base" else plan.name
+        problem, _ = read_problem(path, scenario)
+        assert problem is not None
+        assert check_plan(problem, plan.result.plan) == []
