@@ -43,6 +43,8 @@ from planner.outputs.tables import (
     SLOT_DAY_FORMAT,
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
+    TOP,
+    fit_widths,
 )
 from planner.report import Comparison, ExerciseInfo, Gantt, no_plan_text
 
@@ -61,7 +63,7 @@ VACATED_FILL = PatternFill("solid", fgColor="FCE4D6")
 HELD_FILL = PatternFill("solid", fgColor="BDD7EE")
 GRID_FONT = Font(name=FONT_NAME, size=10)
 CENTRED = Alignment(horizontal="center", vertical="center")
-WRAPPED = Alignment(wrap_text=True, vertical="top")
+WHY_WIDTH = 80  # the why column's characters: an A4 landscape page's worth
 LABEL_WIDTH = 28
 PLAN_WIDTH = 18
 
@@ -200,22 +202,23 @@ def why_rows(comparison: Comparison) -> list[tuple[str, str, str, str]]:
     rows = []
     for result in comparison.results:
         if result.events is None:
-            rows.append((result.label, "no plan", "", no_plan_text(result.status)))
+            rows.append((result.label, "status", "", no_plan_text(result.status)))
         rows += [(result.label, CONFLICT, "", line) for line in result.conflict]
         rows += [(result.label, r.kind, r.id, r.text) for r in result.reasons]
     return rows
 
 
 def write_why(ws: Worksheet, rows: Sequence[tuple[str, str, str, str]]) -> None:
-    """One row per reason, the why column wide and wrapped to be read."""
-    _header(ws, 1, [heading(name) for name in WHY_COLUMNS])
+    """One row per reason, the why column wrapped to be read on screen and
+    on an A4 page."""
+    headers = [heading(name) for name in WHY_COLUMNS]
+    _header(ws, 1, headers)
     for row in rows:
         append_row(ws, list(row))
-        ws.cell(ws.max_row, len(WHY_COLUMNS)).alignment = WRAPPED
+        for cell in ws[ws.max_row]:
+            cell.alignment = TOP  # beside a why wrapped over lines
     ws.freeze_panes = "A2"
-    widths = (PLAN_WIDTH, 16, 14, 90)
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+    fit_widths(ws, headers, rows, first_row=2, max_width=WHY_WIDTH)
 
 
 def write_comparison_calendar(
