@@ -30,14 +30,17 @@ from planner.domain import (
     Finding,
     Problem,
     Result,
+    Severity,
     SolveOptions,
     Violation,
 )
 from planner.engines import open_engine
 from planner.engines.base import EngineUnavailable
+from planner.explain.words import too_few_text
 from planner.outputs.files import OutputError
 from planner.report import Explanation
 from planner.workbook.read import read_variants
+from planner.workbook.schema import GOALS
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def whatif_workbook(
     skipped = []
     for name, (scenario, scenario_findings) in variants.items():
         assert name is not None  # the base was taken out above
-        findings[name] = tuple(scenario_findings)
+        findings[name] = (*scenario_findings, *out_of_reach(problem, scenario))
         if scenario is None:
             skipped.append(name)
             tell(PLANNING, message=f"{name}: skipped, the scenario has errors")
@@ -188,6 +191,32 @@ def whatif_workbook(
         cancelled=cancel is not None and cancel.is_set(),
         timings={"total_s": time.perf_counter() - began},
     )
+
+
+def out_of_reach(base: Problem, scenario: Problem | None) -> list[Finding]:
+    """Goals the base could meet that ``scenario`` no longer can (an exercise
+    that counted for it deleted or left nowhere to be held): a warning each,
+    naming its row and the exercises that could still count, so a planner
+    sees what a change costs before reading the plan."""
+    if scenario is None:
+        return []
+    reachable = {goal.id for goal in base.goals if too_few_text(base, goal) is None}
+    found = []
+    for goal in scenario.goals:
+        why = too_few_text(scenario, goal)
+        if goal.id not in reachable or why is None:
+            continue
+        source = goal.source
+        row = "" if source is None else f" ({source.sheet} row {source.row})"
+        found.append(
+            Finding(
+                GOALS.name,
+                "",
+                f"goal {goal.id}{row} can no longer be met in this scenario: {why}",
+                Severity.WARNING,
+            )
+        )
+    return found
 
 
 def _no_scenarios(path: Path) -> str:

@@ -237,6 +237,20 @@ def test_every_scenario_result_carries_its_reasons(
     assert ("tapa-shut", "exercise", "TALKS", reasons["TALKS"]) in why
 
 
+def test_a_goal_a_scenario_puts_out_of_reach_is_a_warning_with_its_row(
+    tiny: tuple[WhatifOutcome, Path],
+) -> None:
+    # G3 asks for one exercise training logistics: TALKS alone does, and
+    # tapa-shut leaves it nowhere to be held.
+    done, _ = tiny
+    assert [str(f) for f in done.findings["tapa-shut"] if f.sheet == "Goals"] == [
+        "Goals: warning: goal G3 (Goals row 4) can no longer be met in this "
+        "scenario: Only 0 exercises train logistics; it asks for 1. (TALKS would "
+        "count but can never be held.)"
+    ]
+    assert [f for f in done.findings["base"] if f.sheet == "Goals"] == []
+
+
 def test_whatif_prints_an_infeasible_scenario_s_rows(
     tiny: tuple[WhatifOutcome, Path], tmp_path: Path
 ) -> None:
