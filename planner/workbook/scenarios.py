@@ -16,6 +16,8 @@ a single cell is read, so a changed or added cell goes through exactly the
 reading and the checks a typed one does. Findings about such a cell are then
 re-addressed to the Scenarios cell that put it there, with the base sheet's
 wording: ``Scenarios!F3: total_budget must be an amount >= 0, got "abc"``.
+A deleted partner, venue, asset or exercise goes from every row that names
+it, each change a warning at the delete (`planner.workbook.deletions`).
 
 The base programme (no scenario) ignores what the rows say, but the sheet is
 still checked row by row (actions, sheets, columns, the shape of each id), so

@@ -364,7 +364,8 @@ SCENARIOS = SheetSpec(
             "action",
             K.CHOICE,
             note="set: change a cell; add: a new row, one column per row; "
-            "delete: remove a row.",
+            "delete: remove a row (a partner, venue, asset or exercise also "
+            "from every row that names it).",
             default="set",
             choices=("set", "add", "delete"),
         ),
