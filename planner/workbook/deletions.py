@@ -160,13 +160,12 @@ def _venue(sheets: Sheets, deleted: Deleted) -> list[Finding]:
                 + _rows_text("Exercises", _labelled(sheets, (row for row, _ in lists)))
             )
         )
-    for row, before in lists:
-        if before == [vid]:
-            findings.append(
-                deleted.unholdable(sheets, row, f"could be held only at {vid}")
-            )
+    nowhere = {row[0]: row for row, before in lists if before == [vid]}
+    for row in nowhere.values():
+        findings.append(deleted.unholdable(sheets, row, f"could be held only at {vid}"))
     for row, _ in _take_from_lists(sheets, "Exercises", "fixed_venue", vid):
-        findings.append(deleted.unholdable(sheets, row, f"is fixed at {vid}"))
+        if row[0] not in nowhere:  # said once is enough
+            findings.append(deleted.unholdable(sheets, row, f"is fixed at {vid}"))
     findings += _drop_rows(
         sheets, deleted, "Unavailability", "resource_id", "blackouts"
     )

@@ -519,6 +519,23 @@ def test_an_optional_exercise_whose_only_venue_goes_is_left_out(
     assert [str(f) for f in problem.exercise["TALKS"].impossible] == [reason]
 
 
+def test_an_exercise_fixed_at_a_deleted_venue_is_left_out_once(
+    read: ReadScenario,
+) -> None:
+    problem, findings = warned(
+        read,
+        ("s", "set", "Exercises", "TALKS", "fixed_venue", "TAPA"),
+        ("s", "delete", "Venues", "TAPA"),
+    )
+    reason = (
+        "Scenarios!D3: warning: exercise TALKS (Exercises row 3) is fixed at "
+        "TAPA: it is left out"
+    )
+    assert [f for f in findings if "TALKS" in f] == [reason]
+    assert problem.exercise["TALKS"].fixed_venue is None
+    assert [str(f) for f in problem.exercise["TALKS"].impossible] == [reason]
+
+
 def test_a_mandatory_exercise_whose_only_venue_goes_is_an_error(
     read: ReadScenario,
 ) -> None:
