@@ -133,6 +133,8 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     kpis = page.text_content("[data-testid=kpis]")
     assert "3,379,000" in kpis
     assert "3,160,000" in kpis
+    assert "what the plan is worth" in kpis and "value points held" in kpis
+    assert "bjective" not in page.text_content("[data-testid=comparison]")
     assert page.locator("[data-testid=differences] li").count() > 0
     compared = "[data-testid=compare-calendar]"
     assert page.locator(f"{compared} .cal-bar.changed").count() > 0

@@ -25,7 +25,8 @@ const TERM_WORDS = {
 // The key figures' rows, where they are named after the objective's terms.
 const FIGURE_WORDS = { value: "value of the exercises held", goal_shortfall: "goals not met (penalty)",
   cost: "spending (penalty)", change: "changes to the committed plan (penalty)",
-  objective: "what the plan is worth (value less penalties)", status: "how good the plan is" };
+  objective: "what the plan is worth (value less penalties)", status: "how good the plan is",
+  "value held": "value points held" };
 const figure = (label) => FIGURE_WORDS[label] || label.replace(/_/g, " ");
 // A key figure's value as a reader takes it: amounts grouped, a plan's status in words.
 const figureValue = (label, value) => (value === null || value === undefined ? "–"
