@@ -27,6 +27,7 @@ from tests.outputs.test_names import (
 )
 from tests.serve.conftest import Server
 from tests.serve.pages import (
+    calendar_rows,
     calendar_view,
     hover_bar,
     open_tab,
@@ -80,6 +81,7 @@ def test_names_as_typed_show_on_the_page_and_stay_in_its_downloads(
     held = {e.exercise_id for e in plan.events}
     assert {"CPX27", "MEDX"} <= held  # the $ and the = exercise names are shown
 
+    assert set(calendar_rows(page)) == held  # drawn
     labels = page.locator("#calendar .cal-label").all_text_contents()
     assert f"CPX27 {DOLLAR_NAME}" in labels
     assert f"MEDX {FORMULA_EXERCISE}" in labels

@@ -219,6 +219,7 @@ def test_the_page_speaks_a_planners_words_and_shows_the_marking(
 ) -> None:
     page = open_page(browser, server.url)
     # the runs beside the programme, above the fold on a laptop
+    page.wait_for_selector("#history-card", state="visible")
     assert page.locator("#history-card").bounding_box()["y"] < 900 / 2
     upload_file(page, SAMPLE)
     run = solve(page, explain=False, same_every_run=True)
@@ -226,14 +227,15 @@ def test_the_page_speaks_a_planners_words_and_shows_the_marking(
     assert page.locator("#history-card").bounding_box()["y"] < 900 / 2
 
     # the Settings' title, organisation and marking, as on the brief
+    page.wait_for_selector("[data-testid=run-heading]", state="visible")
     heading = page.text_content("[data-testid=run-heading]")
     assert heading == "Northern Training Programme 2027 · Joint Training Branch"
     assert page.text_content("[data-testid=marking-top]") == "OFFICIAL"
     assert page.text_content("[data-testid=marking-bottom]") == "OFFICIAL"
 
     # what a plan is worth, in value points and money, never "objective"
-    history = page.text_content(f"[data-run='{run}']")
-    assert " · worth " in history
+    row = f"document.querySelector('[data-run=\"{run}\"]')"
+    until(page, f"{row}.textContent.includes(' · worth ')")  # once it is done
     open_tab(page, "budgets")
     assert "What the plan is worth" in page.text_content("[data-testid=terms]")
     open_tab(page, "left-out")
@@ -256,6 +258,13 @@ def test_the_page_speaks_a_planners_words_and_shows_the_marking(
     page.click("[data-testid=commit]")
     page.wait_for_selector("[data-testid=is-committed]")
     upload_file(page, SAMPLE)
+    # the programme is read again once the upload is found valid
+    until(
+        page,
+        "document.querySelector('#programme-versions').textContent"
+        ".startsWith('2 versions')",
+    )
+    page.wait_for_selector("[data-testid=freeze]", state="visible")
     today = dt.date.today()
     assert page.input_value("[data-testid=freeze]") == today.isoformat()
     assert page.text_content("[data-testid=freeze-said]") == words_of(today)
