@@ -431,3 +431,30 @@ def test_a_web_upload_under_any_name_keeps_the_command_lines_uids(
     nbst = "NBST.northern-training-2027@planner"
     assert replanned["calendars/partner-EST.ics"][nbst] == (1, "CANCELLED")
     assert replanned["schedule.ics"][nbst] == (1, "CANCELLED")
+
+
+def test_a_workbook_without_a_programme_id_keeps_its_uids_under_any_name(
+    client: TestClient, tmp_path: Path
+) -> None:
+    book = load_workbook(SAMPLE)
+    settings = book["Settings"]
+    row = next(c.row for c in settings["A"] if c.value == "programme_id")
+    settings.delete_rows(row)
+    unnamed = tmp_path / "prog.xlsx"
+    book.save(unnamed)
+    data = tmp_path / "data" / "runs"
+
+    first = planned(client, upload_id=upload(client, unnamed)["upload_id"])
+    again = planned(
+        client, upload_id=upload(client, unnamed, "prog-v2.xlsx")["upload_id"]
+    )
+    solve_command(unnamed, tmp_path / "cli")
+
+    # its identity comes from its title and first day, never its file name
+    derived = "northern-training-programme-2027-2027-01-04"
+    assert first["programme_id"] == derived
+    published = calendar_events(tmp_path / "cli")
+    assert f"CR27.{derived}@planner" in published["calendars/partner-NOR.ics"]
+    assert calendar_events(data / first["id"]) == published
+    assert calendar_events(data / again["id"]) == published
+    assert events(data / again["id"], unnamed) == events(tmp_path / "cli", unnamed)
