@@ -221,6 +221,8 @@ def test_the_page_speaks_a_planners_words_and_shows_the_marking(
     # the runs beside the programme, above the fold on a laptop
     page.wait_for_selector("#history-card", state="visible")
     assert page.locator("#history-card").bounding_box()["y"] < 900 / 2
+    page.wait_for_selector("#history-empty", state="visible")
+    assert page.is_hidden("[data-testid=compare]")  # nothing to compare yet
     upload_file(page, SAMPLE)
     run = solve(page, explain=False, same_every_run=True)
     assert result_message(page).startswith("The best plan possible")

@@ -1062,6 +1062,9 @@ async function refreshHistory() {
         " ",
         el("button", { class: "small danger needs-admin", onclick: () => remove(run) }, "Delete")));
   }));
+  // nothing to tick or compare before the first plan
+  $("#history-empty").hidden = runs.length > 0;
+  $("#compare-button").hidden = runs.length < 2;
   fillStudyPlans();
   refreshAudit();
   scheduleRefresh();
