@@ -88,11 +88,15 @@ class PlanView:
     ``regions`` gives each venue's and each partner's region (by id, ""
     when none), so a front end groups and filters by region; ``value_weight``
     is what one point of an exercise's value adds to the objective.
+    ``organisation`` and ``classification`` are the Settings that head the
+    brief, so the page carries the same heading and marking ("" when none).
     """
 
     programme: str
     programme_id: str
     title: str
+    organisation: str
+    classification: str
     status: str
     objective: int | None
     bound: float | None
@@ -129,6 +133,8 @@ def plan_view(
         programme=problem.name,
         programme_id=settings.programme_id,
         title=settings.title,
+        organisation=settings.organisation,
+        classification=settings.classification,
         status=str(result.status),
         objective=result.objective,
         bound=result.bound,

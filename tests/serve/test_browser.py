@@ -133,6 +133,8 @@ def test_a_planner_uploads_solves_reads_compares_and_finds_the_history(
     kpis = page.text_content("[data-testid=kpis]")
     assert "3,379,000" in kpis
     assert "3,160,000" in kpis
+    assert "what the plan is worth" in kpis and "value points held" in kpis
+    assert "bjective" not in page.text_content("[data-testid=comparison]")
     assert page.locator("[data-testid=differences] li").count() > 0
     compared = "[data-testid=compare-calendar]"
     assert page.locator(f"{compared} .cal-bar.changed").count() > 0
@@ -228,6 +230,8 @@ def test_a_sweep_and_a_study_from_the_page_show_runs_done_of_n(
     assert page.text_content("[data-testid=p-runs]") == "3 of 3"
     ranked = page.locator("[data-testid=ranking] tbody tr td:nth-child(2)")
     assert sorted(ranked.all_text_contents()) == ["budget-cut-10", "budget-cut-30"]
+    assert "Worth lost" in page.text_content("[data-testid=ranking] thead")
+    assert "bjective" not in page.text_content("[data-testid=many-result]")
     shot(page, "13-sweep-ranked")
 
     page.fill("[data-testid=study-samples]", "3")

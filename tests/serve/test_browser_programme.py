@@ -105,6 +105,10 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     assert "optimal" not in figures
     assert set(calendar_rows(page, "#changes-calendar")) == moved
     assert page.locator("#changes-calendar .cal-bar.changed").count() >= len(moved)
+    striped = page.locator("#changes-calendar .cal-bar.changed").first.evaluate(
+        "node => getComputedStyle(node).backgroundImage"
+    )
+    assert striped.startswith("repeating-linear-gradient"), striped
     shot(page, "21-changes-against-the-commit")
     shot_of(page, "#run-card", "loop")  # docs/loop.png: scripts/readme-screenshot.sh
     page.set_viewport_size(DESKTOP)
@@ -204,6 +208,83 @@ def test_a_planner_moves_an_exercise_by_hand_and_replans_around_it(
     closed(page)
 
 
+def words_of(day: dt.date) -> str:
+    """A date as the page writes it beside a date field: "Saturday 5
+    December 2026", never 12/05/2026."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def test_the_page_speaks_a_planners_words_and_shows_the_marking(
+    browser, server: Server
+) -> None:
+    page = open_page(browser, server.url)
+    # the runs beside the programme, above the fold on a laptop
+    page.wait_for_selector("#history-card", state="visible")
+    assert page.locator("#history-card").bounding_box()["y"] < 900 / 2
+    page.wait_for_selector("#history-empty", state="visible")
+    assert page.is_hidden("[data-testid=compare]")  # nothing to compare yet
+    upload_file(page, SAMPLE)
+    run = solve(page, explain=False, same_every_run=True)
+    assert result_message(page).startswith("The best plan possible")
+    assert page.locator("#history-card").bounding_box()["y"] < 900 / 2
+
+    # the Settings' title, organisation and marking, as on the brief
+    page.wait_for_selector("[data-testid=run-heading]", state="visible")
+    heading = page.text_content("[data-testid=run-heading]")
+    assert heading == "Northern Training Programme 2027 · Joint Training Branch"
+    assert page.text_content("[data-testid=marking-top]") == "OFFICIAL"
+    assert page.text_content("[data-testid=marking-bottom]") == "OFFICIAL"
+
+    # what a plan is worth, in value points and money, never "objective"
+    row = f"document.querySelector('[data-run=\"{run}\"]')"
+    until(page, f"{row}.textContent.includes(' · worth ')")  # once it is done
+    open_tab(page, "budgets")
+    assert "What the plan is worth" in page.text_content("[data-testid=terms]")
+    open_tab(page, "left-out")
+    assert "Value points (worth in EUR)" in page.text_content("[data-testid=left-out]")
+    open_tab(page, "calendar")
+    page.click("#calendar .cal-bar[data-exercise=CYB-TTX]")
+    page.click("[data-testid=suggest]")
+    page.wait_for_selector("[data-testid=alternatives] tbody tr")
+    header = page.text_content("[data-testid=alternatives] thead")
+    assert "Change in worth (EUR)" in header
+    start = page.input_value("[data-testid=pin-start]")
+    said = page.text_content("#pin-start-said")
+    assert said == words_of(dt.date.fromisoformat(start))
+    assert "bjective" not in page.text_content("#run-card") + page.text_content(
+        "#history-card"
+    )
+    shot(page, "33-words-and-marking")
+
+    # the freeze date as the workbook types it, and in words beside it
+    page.click("[data-testid=commit]")
+    page.wait_for_selector("[data-testid=is-committed]")
+    upload_file(page, SAMPLE)
+    # the programme is read again once the upload is found valid
+    until(
+        page,
+        "document.querySelector('#programme-versions').textContent"
+        ".startsWith('2 versions')",
+    )
+    page.wait_for_selector("[data-testid=freeze]", state="visible")
+    today = dt.date.today()
+    assert page.input_value("[data-testid=freeze]") == today.isoformat()
+    assert page.text_content("[data-testid=freeze-said]") == words_of(today)
+    page.fill("[data-testid=freeze]", "12/05/2026")
+    assert page.text_content("[data-testid=freeze-said]") == (
+        "year-month-day, e.g. 2027-03-01"
+    )
+    assert not page.eval_on_selector(
+        "[data-testid=freeze]", "node => node.validity.valid"
+    )
+    page.fill("[data-testid=freeze]", "2027-02-15")
+    assert page.text_content("[data-testid=freeze-said]") == "Monday 15 February 2027"
+    shot(page, "34-freeze-date-in-words")
+    page.set_viewport_size(DESKTOP)
+    shot(page, "34-freeze-date-in-words-1920")
+    closed(page)
+
+
 def test_the_calendar_reads_at_400_exercises(
     browser, server: Server, tmp_path: Path
 ) -> None:
@@ -222,8 +303,22 @@ def test_the_calendar_reads_at_400_exercises(
     page.locator("#calendar").scroll_into_view_if_needed()
     shot(page, "27-calendar-400-exercises")
 
-    # the date axis stays in view while the rows scroll
+    # the first rows are January's: the strip above them shows the whole year
+    weeks = page.locator("#calendar [data-testid=cal-overview] .week")
+    running = [w.get_attribute("data-week") for w in weeks.all()]
+    assert len(running) >= 48 and running[-1] >= "2027-12-01", running
+    december = weeks.nth(len(running) - 2)
+    december.click()
     scroller = page.locator("#calendar .cal-scroll")
+    assert scroller.evaluate("node => node.scrollTop") > 3000
+    shot(page, "27b-calendar-400-december")
+    scroller.evaluate("node => { node.scrollTop = 0; }")
+    # a long warning is read whole, wrapped, not cut at the window's edge
+    summary = page.locator("#plan-warnings summary")
+    assert summary.evaluate("node => node.scrollWidth <= node.clientWidth")
+    assert "(and 5 more: open to read them)" in summary.text_content()
+
+    # the date axis stays in view while the rows scroll
     axis_before = page.locator("#calendar .cal-axis").bounding_box()["y"]
     scroller.evaluate("node => { node.scrollTop = 3000; }")
     axis_after = page.locator("#calendar .cal-axis").bounding_box()["y"]

@@ -363,3 +363,98 @@ def test_a_freeze_date_is_a_date(client: TestClient) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["body", "freeze_before"]
+
+
+def without_nbst(path: Path) -> Path:
+    """The sample without the Nordic-Baltic staff talks (NBST), which its
+    plan holds: a re-plan against that plan cancels them."""
+    book = load_workbook(SAMPLE)
+    exercises = book["Exercises"]
+    row = next(c.row for c in exercises["A"] if c.value == "NBST")
+    exercises.delete_rows(row)
+    book.save(path)
+    return path
+
+
+def calendar_events(folder: Path) -> dict[str, dict[str, tuple[int, str]]]:
+    """Each calendar file of a result folder: its events' UID, SEQUENCE and
+    STATUS, as a partner's calendar application keeps them."""
+    return {
+        path.relative_to(folder).as_posix(): {
+            str(event["UID"]): (int(event.get("SEQUENCE", 0)), str(event["STATUS"]))
+            for event in Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+        }
+        for path in sorted(folder.rglob("*.ics"))
+    }
+
+
+def test_a_web_upload_under_any_name_keeps_the_command_lines_uids(
+    client: TestClient, tmp_path: Path
+) -> None:
+    renamed = tmp_path / "prog-v2.xlsx"
+    renamed.write_bytes(SAMPLE.read_bytes())
+    smaller = without_nbst(tmp_path / "prog-v3.xlsx")
+    data = tmp_path / "data" / "runs"
+
+    # on the page: the sample, the same bytes under a colleague's name, then
+    # a version without NBST re-planned against the committed plan
+    first = planned(client, upload_id=upload(client, SAMPLE)["upload_id"])
+    commit(client, first)
+    again = planned(
+        client, upload_id=upload(client, SAMPLE, "Copy of plan (2).xlsx")["upload_id"]
+    )
+    third = planned(
+        client,
+        upload_id=upload(client, smaller, "prog-v3 final.xlsx")["upload_id"],
+        against=first["id"],
+    )
+
+    cli = tmp_path / "cli"
+    solve_command(SAMPLE, cli / "a")
+    solve_command(renamed, cli / "renamed")
+    solve_command(smaller, cli / "c", "--baseline", str(cli / "a"))
+
+    assert events(data / first["id"], SAMPLE) == events(cli / "a", SAMPLE)
+    assert events(data / third["id"], smaller) == events(cli / "c", smaller)
+    published = calendar_events(cli / "a")
+    assert "calendars/partner-NOR.ics" in published
+    assert calendar_events(cli / "renamed") == published
+    assert calendar_events(data / first["id"]) == published
+    assert calendar_events(data / again["id"]) == published
+    uids = set(published["schedule.ics"])
+    assert "NBST.northern-training-2027@planner" in uids
+    assert not any("sample" in uid or "workbook" in uid for uid in uids)
+
+    # the re-plan: as the command line sends it, NBST cancelled, SEQUENCE raised
+    replanned = calendar_events(cli / "c")
+    assert calendar_events(data / third["id"]) == replanned
+    nbst = "NBST.northern-training-2027@planner"
+    assert replanned["calendars/partner-EST.ics"][nbst] == (1, "CANCELLED")
+    assert replanned["schedule.ics"][nbst] == (1, "CANCELLED")
+
+
+def test_a_workbook_without_a_programme_id_keeps_its_uids_under_any_name(
+    client: TestClient, tmp_path: Path
+) -> None:
+    book = load_workbook(SAMPLE)
+    settings = book["Settings"]
+    row = next(c.row for c in settings["A"] if c.value == "programme_id")
+    settings.delete_rows(row)
+    unnamed = tmp_path / "prog.xlsx"
+    book.save(unnamed)
+    data = tmp_path / "data" / "runs"
+
+    first = planned(client, upload_id=upload(client, unnamed)["upload_id"])
+    again = planned(
+        client, upload_id=upload(client, unnamed, "prog-v2.xlsx")["upload_id"]
+    )
+    solve_command(unnamed, tmp_path / "cli")
+
+    # its identity comes from its title and first day, never its file name
+    derived = "northern-training-programme-2027-2027-01-04"
+    assert first["programme_id"] == derived
+    published = calendar_events(tmp_path / "cli")
+    assert f"CR27.{derived}@planner" in published["calendars/partner-NOR.ics"]
+    assert calendar_events(data / first["id"]) == published
+    assert calendar_events(data / again["id"]) == published
+    assert events(data / again["id"], unnamed) == events(tmp_path / "cli", unnamed)

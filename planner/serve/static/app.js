@@ -25,7 +25,8 @@ const TERM_WORDS = {
 // The key figures' rows, where they are named after the objective's terms.
 const FIGURE_WORDS = { value: "value of the exercises held", goal_shortfall: "goals not met (penalty)",
   cost: "spending (penalty)", change: "changes to the committed plan (penalty)",
-  objective: "objective (value less penalties)", status: "how good the plan is" };
+  objective: "what the plan is worth (value less penalties)", status: "how good the plan is",
+  "value held": "value points held" };
 const figure = (label) => FIGURE_WORDS[label] || label.replace(/_/g, " ");
 // A key figure's value as a reader takes it: amounts grouped, a plan's status in words.
 const figureValue = (label, value) => (value === null || value === undefined ? "–"
@@ -129,6 +130,36 @@ const seconds = (value) => (value === null || value === undefined ? "–" : `${v
 const local = (iso) => (iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "–");
 const day = (iso) => (iso ? new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB",
   { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }) : "–");
+// A date typed as the workbook types it (2027-03-01), never in the browser's
+// own order (12/05/2026 is 12 May to most of the alliance and 5 December to
+// the browser): a text field, and beside it the date in words to confirm it.
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+function isoDay(text) {
+  const found = ISO_DAY.exec(text);
+  if (!found) return false;
+  const date = new Date(Date.UTC(Number(found[1]), Number(found[2]) - 1, Number(found[3])));
+  return date.toISOString().slice(0, 10) === text;
+}
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+  "October", "November", "December"];
+// "Monday 8 March 2027", the same in every browser (locales punctuate it differently).
+function inWords(iso) {
+  const date = new Date(`${iso}T00:00:00Z`);
+  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+function sayDate(input, said, empty) {
+  const text = input.value.trim();
+  const fine = text ? isoDay(text) : Boolean(empty);
+  input.setCustomValidity(fine ? "" : "Write the date as year-month-day, e.g. 2027-03-01.");
+  said.textContent = !text ? empty || "" : fine ? inWords(text) : "year-month-day, e.g. 2027-03-01";
+  said.classList.toggle("bad", !fine);
+}
+
+const sayFreeze = () => sayDate($("#freeze"), $("#freeze-said"), "nothing is kept as it is");
+
 function today() {
   const now = new Date();
   return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
@@ -294,6 +325,7 @@ function fillPlanForm() {
   const sameProgramme = upload && programme && upload.programme_id === programme.programme_id;
   $("#against-box").hidden = !(committed && sameProgramme);
   if (!$("#freeze").value) $("#freeze").value = today();
+  sayFreeze();
   const pins = sameProgramme ? programme.pins.length : 0;
   $("#apply-pins-box").hidden = !pins;
   $("#pin-count").textContent = `${pins} exercise${pins === 1 ? "" : "s"}`;
@@ -422,7 +454,7 @@ function drawMany(box, data) {
   if (data.kind === "sweep") {
     box.replaceChildren(el("h3", {}, "Variants, most harmful first"),
       el("table", { "data-testid": "ranking" }));
-    table("#many-result table", ["Rank", "Variant", "What changes", "Status", "Objective lost", "Exercises lost", "Moved"],
+    table("#many-result table", ["Rank", "Variant", "What changes", "Status", "Worth lost (value less penalties)", "Exercises lost", "Moved"],
       data.impacts.map((i, n) => [n + 1, i.name, i.description, STATUS_WORDS[i.status] || i.status,
         i.objective_loss === null ? "no plan" : number(i.objective_loss), i.lost, i.moved]), [0, 4, 5, 6]);
     const failed = Object.entries(data.failed || {});
@@ -636,9 +668,12 @@ function drawResult() {
       onclick: () => { shownPlan = index; drawResult(); } }, `${plan.name}: ${STATUS_WORDS[plan.plan.status] || plan.plan.status}`)));
   }
   const plan = planOf(data);
+  drawHeading(plan);
   const warnings = (data && !many && data.warnings) || [];
   list("#plan-warnings", warnings);
-  $("#warning-summary").textContent = `${warnings.length} warning${warnings.length === 1 ? "" : "s"}: ${warnings[0] || ""}`;
+  // the first warning in full, wrapped; the others one click away
+  $("#warning-summary").textContent = `${warnings.length} warning${warnings.length === 1 ? "" : "s"}: ${warnings[0] || ""}` +
+    (warnings.length > 1 ? ` (and ${warnings.length - 1} more: open to read them)` : "");
   const available = new Set(["downloads"]);
   if (plan) {
     const held = plan.events.length > 0;
@@ -666,6 +701,19 @@ function drawResult() {
       const measure = performance.measure("result-to-calendar", "result-arrived", "calendar-ready");
       $("#calendar").dataset.readyMs = String(Math.round(measure.duration));
     }, 0));
+  }
+}
+
+// The programme's title, organisation and classification marking from its
+// Settings, as the brief heads every page with them: the marking above and
+// below the run, as on every printed page.
+function drawHeading(plan) {
+  const heading = plan ? [plan.title, plan.organisation].filter((part) => part).join(" · ") : "";
+  $("#run-heading").textContent = heading;
+  $("#run-heading").hidden = !heading;
+  for (const marking of document.querySelectorAll("#run-card .marking")) {
+    marking.textContent = plan ? plan.classification : "";
+    marking.hidden = !(plan && plan.classification);
   }
 }
 
@@ -709,11 +757,11 @@ function drawCalendar(plan, data) {
 function drawTables(plan, data, run) {
   const currency = plan.currency || "";
   $("#terms").replaceChildren(
-    el("thead", {}, el("tr", {}, el("th", {}, "Part of the objective"), el("th", { class: "num" }, `Amount (${currency || "currency"})`), el("th", {}, "What it is"))),
+    el("thead", {}, el("tr", {}, el("th", {}, "Part of what the plan is worth"), el("th", { class: "num" }, `Amount (${currency || "currency"})`), el("th", {}, "What it is"))),
     el("tbody", {}, [...Object.entries(plan.terms).map(([name, value]) => el("tr", {},
       el("td", {}, (TERM_WORDS[name] || [name])[0]), el("td", { class: "num" }, number(value)),
       el("td", { class: "hint" }, (TERM_WORDS[name] || ["", ""])[1]))),
-    el("tr", {}, el("th", {}, "Objective (what the plan is worth)"), el("th", { class: "num" }, number(plan.objective)),
+    el("tr", {}, el("th", {}, "What the plan is worth"), el("th", { class: "num" }, number(plan.objective)),
       el("td", { class: "hint" }, "the sum above; planner finds the plan with the highest"))]));
   table("#spend", ["Who", "Spend", "Budget", "Used"], plan.spend.map((s) => [
     s.name, number(s.spend), s.budget === null ? "no cap" : number(s.budget),
@@ -726,8 +774,8 @@ function drawTables(plan, data, run) {
   const weight = plan.value_weight || 0;
   $("#left-out").replaceChildren(
     el("thead", {}, el("tr", {}, el("th", {}, "Exercise"), el("th", {}, "Name"), el("th", {}, "Kind"),
-      el("th", { class: "num", title: "The exercise's value on the Exercises sheet, and what holding it would add to the objective (value × the value weight in Settings)" },
-        `Value (worth in ${currency || "the objective"})`),
+      el("th", { class: "num", title: "The exercise's value on the Exercises sheet, and what holding it would add to what the plan is worth (value points × the value weight in Settings)" },
+        `Value points (worth in ${currency || "money"})`),
       el("th", {}, "Why left out"), el("th", { class: "needs-planner" }, ""))),
     el("tbody", {}, plan.left_out.length ? plan.left_out.map((e) => el("tr", {},
       el("td", {}, e.exercise_id), el("td", {}, e.name), el("td", {}, e.kind),
@@ -893,13 +941,15 @@ function pickExercise(event) {
       el("div", { id: "placements", "data-testid": "placements" }),
       el("h3", {}, "Or pin it where you want it"),
       el("form", { class: "pin-own", "data-testid": "pin-own", onsubmit: (e) => { e.preventDefault(); checkPin(event); } },
-        el("label", {}, "Starting on", el("input", { type: "date", id: "pin-start", required: true, value: event.start || "",
-          min: plan.planning_start, max: plan.planning_end, "data-testid": "pin-start" })),
+        el("label", {}, "Starting on", el("input", { type: "text", id: "pin-start", required: true, value: event.start || "",
+          inputmode: "numeric", placeholder: "YYYY-MM-DD", autocomplete: "off", "aria-describedby": "pin-start-said",
+          "data-testid": "pin-start", oninput: sayPinStart }), el("span", { class: "hint", id: "pin-start-said" })),
         el("label", {}, "At venue", el("select", { id: "pin-venue", "data-testid": "pin-venue" },
           venues.map(([id, name]) => el("option", { value: id, selected: id === event.venue_id }, `${id} ${name}`)))),
         el("button", { type: "submit", "data-testid": "pin-check" }, "Check it against every rule")),
       el("div", { id: "pin-verdict", "data-testid": "pin-verdict" })) :
       el("p", { class: "hint" }, me && me.role === "viewer" ? "A planner can move it by hand." : ""));
+  if (canMove) sayPinStart();
   panel.scrollIntoView({ block: "nearest" });
 }
 
@@ -914,7 +964,7 @@ async function suggest(event) {
     box.replaceChildren(
       usable.length ? el("table", { class: "placements", "data-testid": "alternatives" },
         el("thead", {}, el("tr", {}, el("th", {}, "From"), el("th", {}, "To"), el("th", {}, "Venue"), el("th", {}, "Partners"),
-          el("th", { class: "num", title: "How the objective changes against this plan (positive: better)" }, `Objective change (${currency})`), el("th", {}, ""))),
+          el("th", { class: "num", title: "How much more (positive) or less (negative) the plan is worth with the exercise there" }, `Change in worth (${currency})`), el("th", {}, ""))),
         el("tbody", {}, usable.map((s) => el("tr", {},
           el("td", {}, day(s.start)), el("td", {}, day(s.end)), el("td", {}, s.venue_id), el("td", {}, s.participants.join(", ") || "none"),
           el("td", { class: "num" }, signed(s.change)),
@@ -947,7 +997,7 @@ async function checkPin(event) {
     const placed = checked.event;
     const fits = checked.change !== null;
     box.replaceChildren(el("div", { class: `verdict ${fits ? "yes" : "maybe"}`, "data-testid": "pin-allowed" },
-      el("strong", {}, fits ? `It fits, the rest of the plan kept: objective ${signed(checked.change)} ${currency}.`
+      el("strong", {}, fits ? `It fits, the rest of the plan kept: what the plan is worth changes by ${signed(checked.change)} ${currency}.`
         : "It breaks no rule by itself, but clashes with the plan as it is; re-planning moves or drops other exercises to make room:"),
       placed ? el("p", {}, `${day(placed.start)} to ${day(placed.end)} at ${placed.venue_id}, with ${placed.participants.join(", ") || "no partners"}.`) : "",
       fits ? "" : ruleList(checked.clashes),
@@ -955,6 +1005,10 @@ async function checkPin(event) {
   } catch (error) {
     box.replaceChildren(el("p", { class: "bad" }, `No answer: ${error.message}`));
   }
+}
+
+function sayPinStart() {
+  sayDate($("#pin-start"), $("#pin-start-said"));
 }
 
 function freezeForPins() {
@@ -1001,13 +1055,16 @@ async function refreshHistory() {
       el("button", { class: "run-open", "data-testid": "open", onclick: () => follow(run) },
         el("div", { class: "run-line" }, `${local(run.created)} · ${plan}`,
           run.id === committed ? el("span", { class: "badge committed-badge", "data-testid": "committed-badge" }, "★ committed") : ""),
-        el("div", { class: "run-sub" }, state, run.objective !== null ? ` · objective ${number(run.objective)}` : "",
+        el("div", { class: "run-sub" }, state, run.objective !== null ? ` · worth ${number(run.objective)}` : "",
           how ? ` · ${how}` : "", ` · by `, el("span", { "data-testid": "started-by" }, run.started_by || "–"))),
       el("span", {}), el("span", { class: "actions" },
         el("button", { class: "small needs-planner", onclick: () => rerun(run), title: "Again, with the options set in “Plan it”" }, "Re-run"),
         " ",
         el("button", { class: "small danger needs-admin", onclick: () => remove(run) }, "Delete")));
   }));
+  // nothing to tick or compare before the first plan
+  $("#history-empty").hidden = runs.length > 0;
+  $("#compare-button").hidden = runs.length < 2;
   fillStudyPlans();
   refreshAudit();
   scheduleRefresh();
@@ -1157,6 +1214,7 @@ function start() {
   $("#sign-out").addEventListener("click", signOut);
   setupUpload();
   $("#solve-form").addEventListener("submit", solve);
+  $("#freeze").addEventListener("input", sayFreeze);
   $("#sweep-form").addEventListener("submit", sweep);
   $("#study-form").addEventListener("submit", study);
   $("#cancel").addEventListener("click", cancel);

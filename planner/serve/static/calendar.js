@@ -16,6 +16,10 @@ const CAL_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D5
   "#E68FAC", "#0067A5", "#F99379", "#604E97", "#F6A600", "#B3446C", "#DCD300", "#882D17",
   "#8DB600", "#654522", "#E25822", "#2B3D26"];
 const ZOOM_DAYS = { year: null, quarter: 91, month: 31 };
+// Past this many rows the first screen shows only the first weeks' exercises
+// (rows go by start): a strip of exercises running each week, above the rows,
+// shows the whole year at once and takes the rows to the week clicked.
+const OVERVIEW_ROWS = 25;
 
 function calDay(iso) {
   return Math.round(Date.parse(`${iso}T00:00:00Z`) / CAL_DAY_MS);
@@ -336,10 +340,10 @@ class PlannerCalendar {
     const font = `${parseFloat(getComputedStyle(this.box).fontSize) * 0.8}px system-ui, "Segoe UI", Roboto, "DejaVu Sans", sans-serif`;
     const grid = calNode("div", "cal-grid");
     grid.style.width = `${label + width}px`;
-    grid.append(this.axis(first, last, perDay, width));
+    const rows = this.rows();
+    grid.append(this.axis(first, last, perDay, width, rows));
     const body = calNode("div", "cal-body");
     body.append(this.lines(first, last, perDay, width, label));
-    const rows = this.rows();
     let group = null;
     let bars = 0;
     const shownRows = [];
@@ -382,7 +386,7 @@ class PlannerCalendar {
         bar.style.left = `${left}px`;
         bar.style.width = `${barWidth}px`;
         bar.style.top = `${top}px`;
-        bar.style.background = colour;
+        bar.style.backgroundColor = colour;  // not the shorthand: it would wipe the stripes of a changed bar
         bar.dataset.exercise = e.exercise_id;
         bar.dataset.plan = placed.plan.label;
         if (m.changed && m.changed[e.exercise_id] && placed.index > 0) bar.classList.add("changed");
@@ -451,7 +455,7 @@ class PlannerCalendar {
     return { items, count: Math.max(ends.length, many ? this.model.plans.length : 1) };
   }
 
-  axis(first, last, perDay, width) {
+  axis(first, last, perDay, width, rows) {
     const head = calNode("div", "cal-head");
     const corner = calNode("div", "cal-corner", { exercise: "Exercise", partner: "Partner", venue: "Venue" }[this.state.view]);
     const years = [new Date(first * CAL_DAY_MS).getUTCFullYear(), new Date((last - 1) * CAL_DAY_MS).getUTCFullYear()];
@@ -463,8 +467,55 @@ class PlannerCalendar {
       tick.style.left = `${(day - first) * perDay}px`;
       axis.append(tick);
     }
+    if (rows.length > OVERVIEW_ROWS) {
+      head.classList.add("with-overview");
+      corner.append(calNode("div", "cal-overview-words", "running each week (click: go there)"));
+      axis.append(this.overview(rows, first, last, perDay));
+    }
     head.append(corner, axis);
     return head;
+  }
+
+  // How many of the exercises shown run in each week, as bars: the year at a
+  // glance, and a way to the rows of the week clicked.
+  overview(rows, first, last, perDay) {
+    const strip = calNode("div", "cal-overview");
+    strip.setAttribute("data-testid", "cal-overview");
+    const weeks = Math.ceil((last - first) / 7);
+    const running = Array.from({ length: weeks }, () => new Set());
+    const firstRow = new Array(weeks).fill(null);
+    for (const row of rows) {
+      for (const { event, plan } of row.items) {
+        const from = Math.max(0, Math.floor((calDay(event.start) - first) / 7));
+        const to = Math.min(weeks - 1, Math.floor((calDay(event.end) - first) / 7));
+        for (let week = from; week <= to; week += 1) {
+          running[week].add(`${plan.label}|${event.exercise_id}`);
+          if (firstRow[week] === null) firstRow[week] = row.key;
+        }
+      }
+    }
+    const most = Math.max(1, ...running.map((found) => found.size));
+    running.forEach((found, week) => {
+      if (!found.size) return;
+      const bar = calNode("button", "week");
+      bar.type = "button";
+      bar.style.left = `${week * 7 * perDay}px`;
+      bar.style.width = `${Math.max(2, 7 * perDay - 1)}px`;
+      bar.style.height = `${Math.max(8, Math.round((100 * found.size) / most))}%`;
+      const monday = calIso(first + week * 7);
+      bar.dataset.week = monday;
+      bar.title = `week of ${monday}: ${found.size} exercise${found.size === 1 ? "" : "s"} running`;
+      bar.setAttribute("aria-label", bar.title);
+      bar.addEventListener("click", () => this.showRow(firstRow[week]));
+      strip.append(bar);
+    });
+    return strip;
+  }
+
+  // Scroll the rows so that ``key``'s row is the first under the axis.
+  showRow(key) {
+    const line = [...this.scroller.querySelectorAll(".cal-row")].find((node) => node.dataset.row === key);
+    if (line) this.scroller.scrollTop = line.offsetTop;
   }
 
   // Months on top (with the year on January and the first); weeks below
@@ -531,7 +582,11 @@ class PlannerCalendar {
       off.append(swatch, "unavailable (blackout)");
       parts.push(off);
     }
-    if (m.changed && m.plans.length > 1) parts.push(calNode("span", "", "striped: changed"));
+    if (m.changed && m.plans.length > 1) {
+      const changed = calNode("span");
+      changed.append(calNode("span", "swatch changed"), "striped: changed");
+      parts.push(changed);
+    }
     if (m.today) parts.push(calNode("span", "", "red line: today"));
     if (m.freeze) parts.push(calNode("span", "", "dashed line: kept as it is before this"));
     const words = this.state.colour === "kind" ? "kind" : "venue";
