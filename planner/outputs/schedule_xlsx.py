@@ -64,6 +64,9 @@ from planner.outputs.tables import (
     SLOT_DAY_FORMAT,
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
+    TOP,
+    WRAPPED,
+    tall_enough,
     write_header,
     write_table,
 )
@@ -560,6 +563,9 @@ ITEM_FORMATS = {
 }
 
 
+ITEM_WIDTHS = (26, 28, 60)  # item, value, note
+
+
 def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows of (item, value, note) under one header; a 1-tuple is a title."""
     write_header(ws, ("item", "value", "note"))
@@ -574,10 +580,17 @@ def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
             cell.number_format = SIGNED_FORMAT
         if len(row) > 1:
             cell.alignment = ITEM_VALUE_ALIGNMENT
+        for column, value in enumerate(row[1:3], start=2):
+            # A long warning ran on past the table, and the sheet, printed
+            # one page wide, shrank to 3 pt to hold it: it wraps instead.
+            width = ITEM_WIDTHS[column - 1]
+            if isinstance(value, str) and len(value) > width - 2:
+                ws.cell(ws.max_row, column).alignment = WRAPPED
+                ws.cell(ws.max_row, 1).alignment = TOP
+                tall_enough(ws, ws.max_row, value, width)
     ws.freeze_panes = "A2"
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 28
-    ws.column_dimensions["C"].width = 60
+    for column, width in enumerate(ITEM_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
 
 
 def _calendar_legend(ws: Worksheet, problem: Problem) -> None:
@@ -686,6 +699,7 @@ def _write_grid(
     rows: Sequence[GridRow],
     styles: KindStyles,
     formats: dict[str, str] | None = None,
+    events_only: bool = False,
 ) -> int:
     return write_blocks(
         ws,
@@ -695,6 +709,7 @@ def _write_grid(
         problem.settings.slot_days,
         styles.slot_header_style,
         formats,
+        events_only,
     )
 
 
@@ -703,7 +718,8 @@ def write_calendar(
 ) -> None:
     """A Gantt chart: each held exercise's slots coloured by kind (the
     Summary names the colours), labelled once with its venue; rows by start
-    date, so the programme reads top-left to bottom-right."""
+    date, so the programme reads top-left to bottom-right, each half-year
+    listing only its own exercises."""
     events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
     rows = [
         GridRow(
@@ -712,7 +728,9 @@ def write_calendar(
         )
         for e in events
     ]
-    _write_grid(ws, problem, ("exercise_id", "name", "venue_id"), rows, styles)
+    _write_grid(
+        ws, problem, ("exercise_id", "name", "venue_id"), rows, styles, events_only=True
+    )
 
 
 def write_partners(
@@ -811,11 +829,11 @@ def write_goals(
             )
         )
     headers = GOAL_COLUMNS if why is None else (*GOAL_COLUMNS, WHY_COLUMN)
-    write_table(ws, headers, rows, max_width=PRINTED_TEXT_WIDTH)
+    write_table(ws, headers, rows, max_width=PRINTED_TEXT_WIDTH, paged=True)
     met_column = GOAL_COLUMNS.index("met") + 1
-    for row_number, row in enumerate(rows, start=2):
-        if row[met_column - 1] == "no":
-            ws.cell(row_number, met_column).fill = UNMET_FILL
+    for (cell,) in ws.iter_rows(min_row=2, min_col=met_column, max_col=met_column):
+        if cell.value == "no":  # the headings a page repeats read "Met"
+            cell.fill = UNMET_FILL
 
 
 UNSCHEDULED_COLUMNS = (
@@ -874,6 +892,7 @@ def write_unscheduled(
         {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
         title=LEFT_OUT_TITLE,
         max_width=PRINTED_TEXT_WIDTH,
+        paged=True,
     )
 
 

@@ -1,0 +1,107 @@
+"""Slot grids and tables laid out for paper: labels clear of the next bar,
+a calendar block per half-year with only its events, blocks and tables that
+go on over pages under their own headings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.outputs.cells import first_sheet
+from planner.outputs.grids import (
+    EMPTY_BLOCK,
+    PAGE_LINES,
+    Bar,
+    GridRow,
+    lanes,
+    write_blocks,
+)
+from planner.outputs.tables import PAGE_POINTS, wrapped_lines, write_table
+
+MONDAY = dt.date(2027, 1, 4)
+YEAR = [MONDAY + dt.timedelta(weeks=i) for i in range(52)]
+
+
+def bar(first: int, last: int, label: str) -> Bar:
+    return Bar(first, last, label, "Normal")
+
+
+def sheet() -> Worksheet:
+    return first_sheet(Workbook())
+
+
+def column_a(ws: Worksheet) -> list[object]:
+    return [ws.cell(row, 1).value for row in range(1, ws.max_row + 1)]
+
+
+def test_a_bar_where_the_label_before_still_runs_takes_a_second_line() -> None:
+    # "CPX27" (5 letters) runs over two week columns from week 8, so
+    # "CYB-TTX" in week 9 goes below; "SPS27" in week 16 fits after it.
+    bars = [bar(8, 8, "CPX27"), bar(9, 9, "CYB-TTX"), bar(16, 17, "SPS27")]
+    assert [[b.label for b in lane] for lane in lanes(bars, range(0, 26))] == [
+        ["CPX27", "SPS27"],
+        ["CYB-TTX"],
+    ]
+    # In the next half-year none of them is drawn: one empty line.
+    assert lanes(bars, range(26, 52)) == [[]]
+
+
+def test_a_calendar_block_lists_only_its_own_events() -> None:
+    ws = sheet()
+    rows = [
+        GridRow(("E1", "Cold Response"), (bar(2, 3, "V"),)),
+        GridRow(("E2", "Staff talks"), (bar(30, 30, "W"),)),
+    ]
+    write_blocks(ws, ("exercise_id", "name"), rows, YEAR, 7, "Normal", events_only=True)
+    # Jan to Jun: title, headings, E1; a blank row; Jul to Dec the same, E2.
+    assert column_a(ws)[:7] == [
+        "Jan to Jun 2027", "Exercise", "E1", None,
+        "Jul to Dec 2027", "Exercise", "E2",
+    ]  # fmt: skip
+
+
+def test_a_half_year_without_events_says_so() -> None:
+    ws = sheet()
+    rows = [GridRow(("E1", "Cold Response"), (bar(2, 3, "V"),))]
+    write_blocks(ws, ("exercise_id", "name"), rows, YEAR, 7, "Normal", events_only=True)
+    assert column_a(ws)[4:7] == ["Jul to Dec 2027", "Exercise", EMPTY_BLOCK]
+
+
+def test_a_block_longer_than_a_page_goes_on_under_its_headings() -> None:
+    ws = sheet()
+    rows = [GridRow((f"P{i:02}", f"Partner {i}"), ()) for i in range(70)]
+    write_blocks(ws, ("partner_id", "name"), rows, YEAR[:26], 7, "Normal")
+    values = column_a(ws)
+    breaks = [b.id for b in ws.row_breaks.brk]
+    # 70 partners, at most PAGE_LINES - 2 under each page's two heading rows.
+    per_page = PAGE_LINES - 2
+    assert len(breaks) == -(-70 // per_page) - 1
+    for page_break in breaks:
+        # Row ids count from 1: the row after a break is the block's title.
+        assert values[page_break] == "Jan to Jun 2027 (continued)"
+        assert values[page_break + 1] == "Partner"
+    assert sorted(v for v in values if str(v)[1:].isdigit()) == [
+        f"P{i:02}" for i in range(70)
+    ]
+
+
+def test_a_paged_table_heads_each_of_its_pages() -> None:
+    ws = sheet()
+    reason = "It does not fit around the rest of the plan: " * 3
+    rows = [(f"G{i:02}", reason) for i in range(40)]
+    write_table(ws, ("goal_id", "why"), rows, max_width=24, paged=True)
+    breaks = [0] + [b.id for b in ws.row_breaks.brk] + [ws.max_row]
+    assert len(breaks) > 2
+    lines = wrapped_lines(reason, ws.column_dimensions["B"].width)
+    for top, bottom in itertools.pairwise(breaks):
+        assert ws.cell(top + 1, 1).value == "Goal"
+        heights = [
+            ws.row_dimensions[row].height or 15 for row in range(top + 1, bottom + 1)
+        ]
+        assert sum(heights) <= PAGE_POINTS
+    assert ws.row_dimensions[2].height == 15 * lines
+    # Its headings are in the sheet, so none is frozen to print on every page.
+    assert ws.freeze_panes is None
