@@ -105,3 +105,24 @@ def test_a_paged_table_heads_each_of_its_pages() -> None:
     assert ws.row_dimensions[2].height == 15 * lines
     # Its headings are in the sheet, so none is frozen to print on every page.
     assert ws.freeze_panes is None
+
+
+def test_a_long_summary_warning_wraps_over_value_and_note() -> None:
+    """A warning of 250 characters ran on past the Summary's columns, and
+    the sheet, printed one page wide, shrank to 3 pt to hold it."""
+    from planner.outputs.schedule_xlsx import ITEM_WIDTHS, _write_items
+
+    warning = "exercise EX019 'Amber Response 28' is pinned but left out. " * 4
+    note = "see the Partners sheet, where every partner's spend is. " * 2
+    ws = sheet()
+    _write_items(
+        ws, [("Warnings",), ("pinned, left out", warning), ("partner spend", 5, note)]
+    )
+    assert [str(r) for r in ws.merged_cells.ranges] == ["B3:C3"]
+    assert ws["B3"].alignment.wrap_text
+    assert ws["A3"].alignment.vertical == "top"
+    over = ITEM_WIDTHS[1] + ITEM_WIDTHS[2]
+    assert ws.row_dimensions[3].height == 15 * wrapped_lines(warning, over) > 15
+    # A long note wraps in its own column, beside its value.
+    assert ws["C4"].alignment.wrap_text
+    assert ws.row_dimensions[4].height == 15 * wrapped_lines(note, ITEM_WIDTHS[2])
