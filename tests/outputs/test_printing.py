@@ -354,3 +354,53 @@ def test_a_long_goals_sheet_heads_every_page_with_its_own_table(
                 seen.append(word["text"])
         assert min(char["size"] for char in page.chars) >= 8.0, number
     assert sorted(seen) == sorted(ids + [row[0] for row in left_out])
+
+
+@pytest.mark.slow
+def test_a_two_year_programme_prints_a_readable_block_per_half_year(
+    tmp_path: Path,
+) -> None:
+    """A generated programme of 100 exercises over two years, printed: every
+    page at 8 pt or more and under its headings; the Calendar a block per
+    half-year, each page of it under the block's title, every held exercise
+    on it. (Three years on one A3 page could not be read; a calendar block
+    past its first page had no headings, and one page in three was rows of
+    exercises held in another half-year.)"""
+    import pdfplumber
+
+    from tests.test_cli import assert_checked, run
+
+    workbook = tmp_path / "m.xlsx"
+    assert run("generate", "--size", "m", str(workbook)).exit_code == 0
+    out = tmp_path / "out"
+    ran = run("solve", workbook, "--out", out, "--time-limit", "10", "--quiet")
+    assert ran.exit_code == 0, ran.output
+    assert_checked(workbook, out)
+    rendered_text(out / "schedule.xlsx", tmp_path)
+    pdf = tmp_path / "schedule.pdf"
+    with pdfplumber.open(pdf) as document:
+        for number, page in enumerate(document.pages, start=1):
+            assert min(char["size"] for char in page.chars) >= 8.0, number
+    held = {
+        e["exercise_id"]
+        for e in json.loads((out / "schedule.json").read_text())["events"]
+    }
+    blocks = (
+        "Jan to Jun 2027",
+        "Jul to Dec 2027",
+        "Jan to Jun 2028",
+        "Jul to Dec 2028",
+    )
+    seen: set[str] = set()
+    titles: set[str] = set()
+    for sheet, first_heading in (("Calendar", "Exercise"), ("Partners", "Partner")):
+        for page in sheet_pages(pdf, sheet):
+            lines = (page.extract_text() or "").splitlines()
+            # Under the running header: the block's title, then its headings.
+            assert any(lines[1].startswith(b) for b in blocks), lines[1]
+            assert lines[2].split()[0] == first_heading, lines[2]
+            titles.add(" ".join(lines[1].split()[:4]))
+            if sheet == "Calendar":
+                seen |= {w["text"] for w in page.extract_words()} & held
+    assert titles == set(blocks)
+    assert seen == held
