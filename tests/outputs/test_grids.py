@@ -126,3 +126,21 @@ def test_a_long_summary_warning_wraps_over_value_and_note() -> None:
     # A long note wraps in its own column, beside its value.
     assert ws["C4"].alignment.wrap_text
     assert ws.row_dimensions[4].height == 15 * wrapped_lines(note, ITEM_WIDTHS[2])
+
+
+def test_wrapped_lines_are_counted_as_libreoffice_prints_them() -> None:
+    # Counted on the printed sample and on a generated programme: LibreOffice
+    # fits "rest of the plan: with every" (28 letters) on a line of a column
+    # 24 wide, and not "CBRN Defence Centre, Germany" (also 28, wider ones).
+    reason = (
+        "It does not fit around the rest of the plan: with every other exercise "
+        "held as planned, no start, venue and partners break no rule, so other "
+        "exercises would have to move or be dropped."
+    )
+    assert wrapped_lines("rest of the plan: with every", 24) == 1
+    assert wrapped_lines("CBRN Defence Centre, Germany", 24) == 2
+    assert wrapped_lines(reason, 24) == 7
+    assert (
+        wrapped_lines("NOR 3, POL 9, EST 5, FIN 7, GBR 3, FRA 3, DEU 3, USA 3", 24) == 2
+    )
+    assert wrapped_lines("one\ntwo", 24) == 2

@@ -404,3 +404,9 @@ def test_a_two_year_programme_prints_a_readable_block_per_half_year(
                 seen |= {w["text"] for w in page.extract_words()} & held
     assert titles == set(blocks)
     assert seen == held
+    # Every name of the calendars printed whole (a long one wraps in its cell).
+    printed = {w["text"] for page in sheet_pages(pdf, "") for w in page.extract_words()}
+    book = load_workbook(out / "schedule.xlsx")
+    for name in ("Calendar", "Partners", "Venues"):
+        for (label,) in book[name].iter_rows(min_col=2, max_col=2, values_only=True):
+            assert label is None or set(str(label).split()) <= printed, label
