@@ -41,6 +41,9 @@ MONTH_FILL = PatternFill("solid", fgColor="BDD7EE")
 MONTH_ALIGNMENT = Alignment(horizontal="center", vertical="center")
 RIGHT = Alignment(horizontal="right", vertical="bottom", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="bottom", wrap_text=True)
+# A text heading right of a number's: "Shortfall" ended where "Met" began,
+# printed as one word "ShortfallMet".
+INDENTED = Alignment(horizontal="left", vertical="bottom", wrap_text=True, indent=1)
 
 
 def heading(name: str) -> str:
@@ -65,15 +68,37 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float | dt.date) and not isinstance(value, bool)
 
 
+def numeric_columns(rows: Sequence[Sequence[object]], columns: int) -> list[bool]:
+    """Which columns hold only numbers and dates, which a spreadsheet
+    aligns right."""
+    found = []
+    for index in range(columns):
+        values = [r[index] for r in rows if index < len(r) and r[index] is not None]
+        found.append(bool(values) and all(is_number(v) for v in values))
+    return found
+
+
+def indented_columns(rows: Sequence[Sequence[object]], columns: int) -> list[int]:
+    """The text columns (numbered from 1) right of a number column: their
+    left-aligned texts would touch the numbers aligned right beside them."""
+    numeric = numeric_columns(rows, columns)
+    return [
+        index + 1
+        for index in range(1, columns)
+        if numeric[index - 1] and not numeric[index]
+    ]
+
+
 def align_headings(
     ws: Worksheet, row: int, rows: Sequence[Sequence[object]], columns: int
 ) -> None:
     """Each heading aligned as the values below it, so a right-aligned number
-    sits under its own heading and not under the next one."""
-    for index in range(columns):
-        numbers = [r[index] for r in rows if index < len(r) and r[index] is not None]
-        numeric = bool(numbers) and all(is_number(v) for v in numbers)
+    sits under its own heading and not under the next one; a text heading
+    right of a number's set in from it."""
+    for index, numeric in enumerate(numeric_columns(rows, columns)):
         ws.cell(row, index + 1).alignment = RIGHT if numeric else LEFT
+    for column in indented_columns(rows, columns):
+        ws.cell(row, column).alignment = INDENTED
 
 
 def month_headings(

@@ -58,12 +58,16 @@ from planner.outputs.printing import (
 from planner.outputs.tables import (
     HEADER_FILL,
     HEADER_FONT,
+    LINE_POINTS,
     MAX_COLUMN_WIDTH,
     PRINTED_TEXT_WIDTH,
     SIGNED_FORMAT,
     SLOT_DAY_FORMAT,
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
+    TOP,
+    WRAPPED,
+    tall_enough,
     write_header,
     write_table,
 )
@@ -247,7 +251,7 @@ def result_workbook(
     write_run(run, problem, result, report, data)
     settings = problem.settings
     printable(workbook, settings.title or problem.name, settings.classification)
-    if summary.max_row <= SUMMARY_ON_ONE_PAGE:
+    if _lines(summary) <= SUMMARY_ON_ONE_PAGE:
         summary.page_setup.fitToHeight = 1  # its legends too, at 8 pt or more
     if plan is not None:
         schedule = workbook[SCHEDULE_SHEET]
@@ -263,9 +267,17 @@ def result_workbook(
 # The Schedule sheet's columns printed: what a person reads; the slots, ISO
 # week, areas and assets stay on screen.
 PRINTED_SCHEDULE_COLUMNS = 12
-# A Summary of at most this many rows prints on one page (scaled to no less
+# A Summary of at most this many lines prints on one page (scaled to no less
 # than three quarters, so no text under 8 pt).
 SUMMARY_ON_ONE_PAGE = 45
+
+
+def _lines(ws: Worksheet) -> float:
+    """A sheet's rows counted in lines, a wrapped row as its lines."""
+    return sum(
+        (ws.row_dimensions[row].height or LINE_POINTS) / LINE_POINTS
+        for row in range(1, ws.max_row + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -560,6 +572,29 @@ ITEM_FORMATS = {
 }
 
 
+ITEM_WIDTHS = (26, 28, 60)  # item, value, note
+
+
+def _wrap_long_item(ws: Worksheet, row: tuple[object, ...]) -> None:
+    """A long value or note wrapped in its row, the last written; a value
+    without a note (a warning) over both columns. A long warning ran on past
+    the table, and the sheet, printed one page wide, shrank to 3 pt to hold
+    it."""
+    number = ws.max_row
+    value, note = (*row[1:3], None, None)[:2]
+    if isinstance(value, str) and note is None and len(value) > ITEM_WIDTHS[1] - 2:
+        ws.merge_cells(start_row=number, start_column=2, end_row=number, end_column=3)
+        ws.cell(number, 2).alignment = WRAPPED
+        ws.cell(number, 1).alignment = TOP
+        tall_enough(ws, number, value, ITEM_WIDTHS[1] + ITEM_WIDTHS[2])
+        return
+    for column, text in ((2, value), (3, note)):
+        if isinstance(text, str) and len(text) > ITEM_WIDTHS[column - 1] - 2:
+            ws.cell(number, column).alignment = WRAPPED
+            ws.cell(number, 1).alignment = TOP
+            tall_enough(ws, number, text, ITEM_WIDTHS[column - 1])
+
+
 def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows of (item, value, note) under one header; a 1-tuple is a title."""
     write_header(ws, ("item", "value", "note"))
@@ -574,10 +609,10 @@ def _write_items(ws: Worksheet, rows: Sequence[tuple[object, ...]]) -> None:
             cell.number_format = SIGNED_FORMAT
         if len(row) > 1:
             cell.alignment = ITEM_VALUE_ALIGNMENT
+        _wrap_long_item(ws, row)
     ws.freeze_panes = "A2"
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 28
-    ws.column_dimensions["C"].width = 60
+    for column, width in enumerate(ITEM_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
 
 
 def _calendar_legend(ws: Worksheet, problem: Problem) -> None:
@@ -686,6 +721,7 @@ def _write_grid(
     rows: Sequence[GridRow],
     styles: KindStyles,
     formats: dict[str, str] | None = None,
+    events_only: bool = False,
 ) -> int:
     return write_blocks(
         ws,
@@ -695,6 +731,7 @@ def _write_grid(
         problem.settings.slot_days,
         styles.slot_header_style,
         formats,
+        events_only,
     )
 
 
@@ -703,7 +740,8 @@ def write_calendar(
 ) -> None:
     """A Gantt chart: each held exercise's slots coloured by kind (the
     Summary names the colours), labelled once with its venue; rows by start
-    date, so the programme reads top-left to bottom-right."""
+    date, so the programme reads top-left to bottom-right, each half-year
+    listing only its own exercises."""
     events = sorted(plan.events, key=lambda e: (e.start, e.exercise_id))
     rows = [
         GridRow(
@@ -712,7 +750,9 @@ def write_calendar(
         )
         for e in events
     ]
-    _write_grid(ws, problem, ("exercise_id", "name", "venue_id"), rows, styles)
+    _write_grid(
+        ws, problem, ("exercise_id", "name", "venue_id"), rows, styles, events_only=True
+    )
 
 
 def write_partners(
@@ -773,6 +813,11 @@ GOAL_COLUMNS = (
 )
 
 
+# The Goals sheet's text columns at most this wide: twelve columns, two
+# tables widening them, printed one page wide at 8 pt or more.
+GOALS_TEXT_WIDTH = 20
+
+
 def _goal_partners(goal: Goal) -> str:
     if not goal.partners and goal.kind is GoalKind.ENGAGEMENT:
         return "(every partner)"
@@ -811,11 +856,11 @@ def write_goals(
             )
         )
     headers = GOAL_COLUMNS if why is None else (*GOAL_COLUMNS, WHY_COLUMN)
-    write_table(ws, headers, rows, max_width=PRINTED_TEXT_WIDTH)
+    write_table(ws, headers, rows, max_width=GOALS_TEXT_WIDTH, paged=True)
     met_column = GOAL_COLUMNS.index("met") + 1
-    for row_number, row in enumerate(rows, start=2):
-        if row[met_column - 1] == "no":
-            ws.cell(row_number, met_column).fill = UNMET_FILL
+    for (cell,) in ws.iter_rows(min_row=2, min_col=met_column, max_col=met_column):
+        if cell.value == "no":  # the headings a page repeats read "Met"
+            cell.fill = UNMET_FILL
 
 
 UNSCHEDULED_COLUMNS = (
@@ -873,7 +918,8 @@ def write_unscheduled(
         rows,
         {"earliest_start": DATE_FORMAT, "latest_end": DATE_FORMAT},
         title=LEFT_OUT_TITLE,
-        max_width=PRINTED_TEXT_WIDTH,
+        max_width=GOALS_TEXT_WIDTH,
+        paged=True,
     )
 
 

@@ -18,18 +18,25 @@ import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 import matplotlib
 import matplotlib.dates as mdates
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from planner.outputs.brief.content import Bar, Group, Spend
-from planner.outputs.brief.fonts import in_drawing_order
+from planner.outputs.brief.fonts import CHART_FAMILY, in_drawing_order
 
 LABEL_POINTS = 8.0  # nothing printed smaller
-LABEL_CHAR_INCHES = LABEL_POINTS * 0.6 / 72  # DejaVu Sans, about, a bit over
+# Room between a label and the edge of its bar, or of the next bar.
+LABEL_PAD_INCHES = 0.08
+# Letters are measured at this resolution: a width rounded to whole pixels
+# at 72 dpi would be up to a point short per letter.
+MEASURE_DPI = 720
 LANE_INCHES = 0.24
 # Room the axes, month names and the legend take besides the lanes.
 FRAME_INCHES = 1.1
@@ -108,14 +115,37 @@ def days_per_inch(first_day: dt.date, last_day: dt.date, width_in: float) -> flo
     return ((last_day - first_day).days + 1) / (width_in * AXIS_SHARE)
 
 
+@cache
+def _measurer() -> RendererAgg:
+    return RendererAgg(1, 1, MEASURE_DPI)
+
+
+@cache
+def _letter_inches(letter: str, families: tuple[str, ...]) -> float:
+    """How wide one letter prints at LABEL_POINTS, from the first of
+    ``families`` that has it, as matplotlib draws it."""
+    font = FontProperties(family=list(families), size=LABEL_POINTS)
+    width, _, _ = _measurer().get_text_width_height_descent(letter, font, False)
+    return float(width) / MEASURE_DPI
+
+
+def label_inches(text: str, families: Sequence[str] = (CHART_FAMILY,)) -> float:
+    """How wide a label prints: measured letter by letter in the fonts that
+    draw it. An estimate per letter put "HADR WWWW" a fifth short, so its
+    label ran over its bar's ends and into the next bar; a whole label
+    measured at once takes a millisecond, too long for 20,000 events."""
+    drawn = in_drawing_order(text)
+    return sum(_letter_inches(letter, tuple(families)) for letter in drawn)
+
+
 def _place(
-    bar: Bar, per_inch: float, first: float, end: float
+    bar: Bar, per_inch: float, first: float, end: float, families: Sequence[str]
 ) -> tuple[float, float, float, str]:
     """A bar's label: inside when it fits, else after the bar, else before it.
     Returns (from, to) the bar and label take together, and the label's spot."""
     left = mdates.date2num(bar.start)
     right = mdates.date2num(bar.end) + 1
-    needed = (len(bar.label) * LABEL_CHAR_INCHES + 0.08) * per_inch
+    needed = (label_inches(bar.label, families) + LABEL_PAD_INCHES) * per_inch
     if right - left >= needed:
         return left, right, (left + right) / 2, "center"
     gap = 0.03 * per_inch
@@ -124,14 +154,20 @@ def _place(
     return left - gap - needed, right, left - gap, "right"
 
 
-def pack(group: Group, first_day: dt.date, last_day: dt.date, width_in: float) -> Lanes:
+def pack(
+    group: Group,
+    first_day: dt.date,
+    last_day: dt.date,
+    width_in: float,
+    families: Sequence[str] = (CHART_FAMILY,),
+) -> Lanes:
     """Bars in the lowest lane free over the bar and its label (greedy
     interval colouring), so every bar has its one label and none covers
-    another."""
+    another; labels measured in ``families`` (`drawing`'s)."""
     per_inch = days_per_inch(first_day, last_day, width_in)
     first, end = mdates.date2num(first_day), mdates.date2num(last_day) + 1
     spots = sorted(
-        ((*_place(bar, per_inch, first, end), bar) for bar in group.bars),
+        ((*_place(bar, per_inch, first, end, families), bar) for bar in group.bars),
         key=lambda s: (s[0], s[4].exercise_id),
     )
     # Lanes whose last bar ends by a start are free from then on (starts come

@@ -282,10 +282,11 @@ class Gantt(Flowable):
         _image(picture, self.width, self.height).drawOn(self.canv, 0, 0)
 
 
-def chart_lanes(brief: Brief, width: float) -> list[Lanes]:
-    """Each region's bars packed for a chart ``width`` points wide."""
+def chart_lanes(brief: Brief, width: float, families: Sequence[str]) -> list[Lanes]:
+    """Each region's bars packed for a chart ``width`` points wide, its
+    labels in ``families``."""
     return [
-        pack(group, brief.first_day, brief.last_day, width / 72)
+        pack(group, brief.first_day, brief.last_day, width / 72, families)
         for group in brief.groups
     ]
 
@@ -333,7 +334,9 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
     if brief.groups:
         story.append(CondPageBreak(2.5 * cm))
         story.append(Paragraph(_text("The plan by month"), HEADING))
-        lanes, drawn.left = first_lanes(chart_lanes(brief, width), MAX_CHART_LANES)
+        lanes, drawn.left = first_lanes(
+            chart_lanes(brief, width, drawn.families), MAX_CHART_LANES
+        )
         story.append(Gantt(brief, lanes, width, drawn))
         if drawn.left:
             story.append(Paragraph(_text(left_note(drawn.left)), NOTE))
