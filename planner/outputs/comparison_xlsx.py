@@ -43,8 +43,7 @@ from planner.outputs.tables import (
     SLOT_DAY_FORMAT,
     SLOT_HEADER_ALIGNMENT,
     TITLE_FONT,
-    TOP,
-    fit_widths,
+    write_table,
 )
 from planner.report import Comparison, ExerciseInfo, Gantt, no_plan_text
 
@@ -211,14 +210,7 @@ def why_rows(comparison: Comparison) -> list[tuple[str, str, str, str]]:
 def write_why(ws: Worksheet, rows: Sequence[tuple[str, str, str, str]]) -> None:
     """One row per reason, the why column wrapped to be read on screen and
     on an A4 page."""
-    headers = [heading(name) for name in WHY_COLUMNS]
-    _header(ws, 1, headers)
-    for row in rows:
-        append_row(ws, list(row))
-        for cell in ws[ws.max_row]:
-            cell.alignment = TOP  # beside a why wrapped over lines
-    ws.freeze_panes = "A2"
-    fit_widths(ws, headers, rows, first_row=2, max_width=WHY_WIDTH)
+    write_table(ws, WHY_COLUMNS, rows, max_width=WHY_WIDTH)
 
 
 def write_comparison_calendar(

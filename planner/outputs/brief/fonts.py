@@ -20,6 +20,7 @@ to right, letter by letter.
 from __future__ import annotations
 
 import html
+import logging
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ _SCRIPT_NAMES = {
 _STYLES = ("bold", "italic", "oblique", "light", "thin", "black", "condensed")
 # Letters that draw nothing: no font needs them.
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+# matplotlib logs "findfont: Failed to find font weight normal for WenQuanYi
+# Zen Hei, now using 500" to stderr when a fallback font has only a medium
+# face, and then draws with it. A staff officer would read it as an error;
+# a letter no font prints is said in the brief itself (`font_warnings`).
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
