@@ -55,7 +55,15 @@ from planner.domain import (
     Violation,
 )
 from planner.interrupt import Aborted, Interrupted, exit_code, signal_name, signals
-from planner.report import KIND_EXERCISE, Explanation, no_plan_text
+from planner.report import (
+    KIND_EXERCISE,
+    PLAN_WORDS,
+    TERM_WORDS,
+    WORTH_WORDS,
+    Explanation,
+    could_improve_text,
+    no_plan_text,
+)
 
 if TYPE_CHECKING:  # the application layer's commands bring the solver: each
     # command imports the one it calls
@@ -373,11 +381,14 @@ def _search_line(enabled: bool) -> Iterator[_SearchLine]:
 
 
 def _progress_line(progress: RunProgress) -> str:
+    """Where the search stands, in the page's words: the best plan's worth
+    so far, the most any plan can be worth, and the gap between them."""
     best = "-" if progress.objective is None else f"{progress.objective:,.0f}"
     bound = "-" if progress.bound is None else f"{progress.bound:,.0f}"
     gap = "-" if progress.gap is None else f"{progress.gap:.2%}"
     return (
-        f"solving… {progress.elapsed_s:6.1f}s   best {best}   bound {bound}   gap {gap}"
+        f"searching… {progress.elapsed_s:6.1f}s   best plan so far {best}   "
+        f"best possible {bound}   could still improve by {gap}"
     )
 
 
@@ -385,20 +396,27 @@ def _print_result(result: Result, currency: str) -> None:
     if result.plan is None:
         out.print(no_plan_text(result.status).capitalize())
         return
-    table = Table(title=f"Plan: {result.status}", show_header=True)
-    table.add_column("objective term")
-    table.add_column(f"contribution ({currency or 'currency units'})", justify="right")
-    for name, value in result.terms.items():
-        table.add_row(name, f"{value:,}")
-    if result.objective is not None:
-        table.add_row("total", f"{result.objective:,}", style="bold")
-    out.print(table)
-    if result.plan is not None:
-        gap = "-" if result.gap is None else f"{result.gap:.2%}"
-        out.print(
-            f"{len(result.plan.events)} exercises held; gap {gap}; "
-            f"{result.runtime_s:.1f}s"
-        )
+    found = PLAN_WORDS.get(result.status, str(result.status))
+    out.print(_worth_table(f"Plan: {found}", result.terms, result.objective, currency))
+    out.print(
+        f"{len(result.plan.events)} exercises held; "
+        f"{could_improve_text(result.status, result.gap)}; {result.runtime_s:.1f}s"
+    )
+
+
+def _worth_table(
+    title: str, terms: Mapping[str, int], total: int | None, currency: str = ""
+) -> Table:
+    """The objective's terms and their sum, named as the brief and the page
+    name them (the Run sheet keeps the solver's names)."""
+    table = Table(title=title, show_header=True)
+    table.add_column("part of the plan's worth")
+    table.add_column(currency or "currency units", justify="right")
+    for name, value in terms.items():
+        table.add_row(TERM_WORDS.get(name, name), f"{value:,}")
+    if total is not None:
+        table.add_row(WORTH_WORDS, f"{total:,}", style="bold")
+    return table
 
 
 def _print_reasons(explanation: Explanation | None) -> None:
@@ -685,13 +703,8 @@ def check(workbook: Path, schedule: Path) -> None:
     _stop_unless_read(workbook, checked.reading)
     for violation in checked.violations:
         err.print(str(violation), style="red", markup=False)
-    table = Table(title="Objective, recomputed")
-    table.add_column("term")
-    table.add_column("contribution", justify="right")
-    for name, value in checked.terms.items():
-        table.add_row(name, f"{value:,}")
-    table.add_row("total", f"{checked.objective:,}", style="bold")
-    out.print(table)
+    title = "The plan's worth, recomputed"
+    out.print(_worth_table(title, checked.terms, checked.objective))
     if checked.violations:
         err.print(f"{len(checked.violations)} rule(s) broken.")
     else:
