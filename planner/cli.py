@@ -1279,7 +1279,7 @@ def sweep(
         err.print(f"{workbook.name} has errors; nothing was planned.")
         _exit(done.verdict)
     _print_failed(done.failed)
-    rows = [("rank", "variant", "status", "objective lost", "lost", "moved")]
+    rows = [("rank", "variant", "status", "worth lost", "lost", "moved")]
     for rank, impact in enumerate(done.impacts, start=1):
         loss = (
             "no plan" if impact.objective_loss is None else f"{impact.objective_loss:,}"

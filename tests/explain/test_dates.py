@@ -15,14 +15,28 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from planner.app.publish import write_schedule
 from planner.check import check_plan
-from planner.domain import Event, Partner, Period, Plan, Problem, SolveOptions, Source
+from planner.domain import (
+    Event,
+    Partner,
+    Period,
+    Plan,
+    Problem,
+    Result,
+    SolveOptions,
+    Source,
+    Status,
+)
 from planner.explain.reasons import explain_result
 from planner.explain.suggest import suggest
 from planner.explain.words import describe_row, fitted_text
 from planner.model.solve import solve
 from planner.workbook.read import read_problem
 from tests.factories import exercise, make_problem
+from tests.outputs.test_schedule_xlsx import left_out
 from tests.workbook.conftest import minimal_programme, set_cell, write_workbook
 
 D = dt.date
@@ -59,44 +73,39 @@ def test_the_dates_typed_are_kept_beside_the_slots(tmp_path: Path) -> None:
     assert (holiday.start_date, holiday.end_date) == (D(2027, 1, 18), D(2027, 1, 20))
 
 
+# Each row in weeks, then in days. In weeks: TALKS's Wednesday start is its
+# week's; NOR's holiday, typed Monday to Wednesday, blocks its whole week;
+# TAPA's start before the horizon is cut to planning_start and its Tuesday
+# end blocks the week to Sunday 2027-01-17. In days nothing rounds.
+ROWS_AS_READ = {
+    "week": {
+        TALKS: "Exercise TALKS 'Staff talks' (optional, 1 week, window 2027-01-04 "
+        "to 2027-03-28, fixed to start the week of 2027-03-01 (fixed start "
+        "2027-03-03 falls in it)) (Exercises row 3)",
+        NOR_HOLIDAY: "Partner NOR is unavailable the week of 2027-01-18 (end "
+        "2027-01-20 falls in it) (national holiday) (Unavailability row 2)",
+        TAPA_MAINTENANCE: "Venue TAPA is unavailable 2027-01-04 to the week of "
+        "2027-01-11 (end 2027-01-12 falls in it) (maintenance) "
+        "(Unavailability row 3)",
+    },
+    "day": {
+        TALKS: "Exercise TALKS 'Staff talks' (optional, 1 day, window 2027-01-04 "
+        "to 2027-03-28, fixed to start 2027-03-03) (Exercises row 3)",
+        NOR_HOLIDAY: "Partner NOR is unavailable 2027-01-18 to 2027-01-20 "
+        "(national holiday) (Unavailability row 2)",
+        TAPA_MAINTENANCE: "Venue TAPA is unavailable 2027-01-04 to 2027-01-12 "
+        "(maintenance) (Unavailability row 3)",
+    },
+}
+
+
+@pytest.mark.parametrize("time_unit", ["week", "day"])
 def test_a_week_that_rounds_a_typed_date_names_the_week_and_the_date(
-    tmp_path: Path,
+    tmp_path: Path, time_unit: str
 ) -> None:
-    problem = minimal(tmp_path, "week")
-    assert describe_row(problem, TALKS) == (
-        "Exercise TALKS 'Staff talks' (optional, 1 week, window 2027-01-04 to "
-        "2027-03-28, fixed to start the week of 2027-03-01 (fixed start "
-        "2027-03-03 falls in it)) (Exercises row 3)"
-    )
-    # Typed Monday to Wednesday, the blackout blocks the whole week.
-    assert describe_row(problem, NOR_HOLIDAY) == (
-        "Partner NOR is unavailable the week of 2027-01-18 (end 2027-01-20 falls "
-        "in it) (national holiday) (Unavailability row 2)"
-    )
-    # Its start before the horizon is cut to planning_start; its end on a
-    # Tuesday blocks the week to Sunday 2027-01-17, and says why.
-    assert describe_row(problem, TAPA_MAINTENANCE) == (
-        "Venue TAPA is unavailable 2027-01-04 to the week of 2027-01-11 (end "
-        "2027-01-12 falls in it) (maintenance) (Unavailability row 3)"
-    )
-
-
-def test_in_day_units_nothing_rounds_and_the_dates_show_alone(
-    tmp_path: Path,
-) -> None:
-    problem = minimal(tmp_path, "day")
-    assert describe_row(problem, TALKS) == (
-        "Exercise TALKS 'Staff talks' (optional, 1 day, window 2027-01-04 to "
-        "2027-03-28, fixed to start 2027-03-03) (Exercises row 3)"
-    )
-    assert describe_row(problem, NOR_HOLIDAY) == (
-        "Partner NOR is unavailable 2027-01-18 to 2027-01-20 (national holiday) "
-        "(Unavailability row 2)"
-    )
-    assert describe_row(problem, TAPA_MAINTENANCE) == (
-        "Venue TAPA is unavailable 2027-01-04 to 2027-01-12 (maintenance) "
-        "(Unavailability row 3)"
-    )
+    problem = minimal(tmp_path, time_unit)
+    expected = ROWS_AS_READ[time_unit]
+    assert {row: describe_row(problem, row) for row in expected} == expected
 
 
 def test_suggest_says_which_typed_date_falls_in_the_week_it_proposes() -> None:
@@ -171,3 +180,27 @@ def test_a_week_that_rounds_both_typed_dates_names_both() -> None:
         "Partner A is unavailable the week of 2027-01-11 (start 2027-01-12 and "
         "end 2027-01-14 fall in it) (Unavailability row 7)"
     )
+
+
+def test_the_left_out_table_shows_the_window_as_typed(tmp_path: Path) -> None:
+    # X's window, typed Wednesday 2027-01-13 to Thursday 2027-02-25, is weeks
+    # 1 to 7 (2027-01-11 to 2027-02-28); the table shows what was typed, and
+    # a window left blank shows the week's dates.
+    x = exercise(
+        "X",
+        earliest_start=1,
+        latest_end=7,
+        earliest_start_date=D(2027, 1, 13),
+        latest_end_date=D(2027, 2, 25),
+    )
+    problem = make_problem([x, exercise("Y", latest_end=6)])
+    result = Result(status=Status.FEASIBLE, plan=Plan(()), objective=0)
+    input_path = tmp_path / "programme.xlsx"
+    input_path.write_bytes(b"x")
+    write_schedule(problem, result, tmp_path / "out", input_path)
+    table = left_out(tmp_path / "out")
+    window = {row[0]: (row[5], row[6]) for row in table[1:]}
+    assert window == {
+        "X": (dt.datetime(2027, 1, 13), dt.datetime(2027, 2, 25)),
+        "Y": (dt.datetime(2027, 1, 4), dt.datetime(2027, 2, 21)),
+    }
