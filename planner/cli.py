@@ -56,6 +56,7 @@ from planner.domain import (
 )
 from planner.interrupt import Aborted, Interrupted, exit_code, signal_name, signals
 from planner.report import (
+    FIGURE_WORDS,
     KIND_EXERCISE,
     PLAN_WORDS,
     TERM_WORDS,
@@ -198,6 +199,24 @@ def _print_rows(rows: Sequence[tuple[str, ...]]) -> None:
     for row in body:
         table.add_row(*row)
     out.print(table)
+
+
+def _print_figures(rows: Sequence[tuple[str, ...]]) -> None:
+    """Key figures side by side (a header, then one row per figure), named
+    as the brief and the page name them rather than as the solver does."""
+    header, *body = rows
+    _print_rows(
+        [
+            header,
+            *(
+                (
+                    FIGURE_WORDS.get(label, label),
+                    *(PLAN_WORDS.get(v, v) if label == "status" else v for v in row),
+                )
+                for label, *row in body
+            ),
+        ]
+    )
 
 
 SCENARIO = click.option(
@@ -750,7 +769,7 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     comparison = compared.report.comparison
     for warning in comparison.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False)
-    _print_rows(compared.report.rows)
+    _print_figures(compared.report.rows)
     for difference in comparison.differences:
         out.print(str(difference), markup=False)
     if compared.output_error is not None:
@@ -887,7 +906,7 @@ def whatif(
             _print_stopped()
         _exit(done.verdict)
     if done.comparison is not None:
-        _print_rows(done.comparison.rows)
+        _print_figures(done.comparison.rows)
     if done.comparison_file is not None:
         out.print(f"Wrote {done.comparison_file}")
     _print_broken([(plan.name, v) for plan in done.plans for v in plan.violations])

@@ -96,6 +96,13 @@ TERM_WORDS: dict[str, str] = {
     TERM_CHANGE: "changes to the committed plan (penalty)",
 }
 WORTH_WORDS = "the plan's worth (value less penalties)"
+# The key figures' rows named after the objective and its terms, as the page
+# names them (its FIGURE_WORDS); the others read as they are.
+FIGURE_WORDS: dict[str, str] = {
+    **TERM_WORDS,
+    "objective": WORTH_WORDS,
+    "status": "how good the plan is",
+}
 # What a plan's status means to a planner.
 PLAN_WORDS: dict[str, str] = {
     Status.OPTIMAL: "the best plan possible",

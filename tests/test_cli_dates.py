@@ -155,3 +155,23 @@ def test_the_live_line_says_how_far_the_search_is_from_proven_best() -> None:
     )
     for word in SOLVER_WORDS:
         assert word not in line, word
+
+
+def test_compare_names_the_key_figures_as_the_page_does(tmp_path: Path) -> None:
+    workbook = programme(tmp_path, "week", {})
+    for out in ("a", "b"):
+        ran = run("solve", workbook, "--out", tmp_path / out, "--time-limit", "20",
+                  "--workers", "1", "--deterministic", "--quiet")  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        assert_checked(workbook, tmp_path / out)
+    compared = run("compare", tmp_path / "a", tmp_path / "b", "--out", tmp_path)
+    assert compared.exit_code == 0, compared.output
+    table = {
+        cells[0]: cells[1:]
+        for line in compared.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 3
+    }
+    assert table["how good the plan is"] == ["the best plan possible"] * 2
+    assert table["goals not met (penalty)"] == ["0", "0"]
+    for word in SOLVER_WORDS:
+        assert word not in compared.stdout.lower(), word
