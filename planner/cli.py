@@ -59,6 +59,7 @@ from planner.report import (
     FIGURE_WORDS,
     KIND_EXERCISE,
     PLAN_WORDS,
+    PLAN_WORDS_SHORT,
     TERM_WORDS,
     WORTH_WORDS,
     Explanation,
@@ -201,22 +202,20 @@ def _print_rows(rows: Sequence[tuple[str, ...]]) -> None:
     out.print(table)
 
 
+FIGURE_NAME_WIDTH = 17
+
+
 def _print_figures(rows: Sequence[tuple[str, ...]]) -> None:
     """Key figures side by side (a header, then one row per figure), named
     as the brief and the page name them rather than as the solver does."""
     header, *body = rows
-    _print_rows(
-        [
-            header,
-            *(
-                (
-                    FIGURE_WORDS.get(label, label),
-                    *(PLAN_WORDS.get(v, v) if label == "status" else v for v in row),
-                )
-                for label, *row in body
-            ),
-        ]
-    )
+    table = Table(*header)
+    # The figures' names wrap before the plans' values do.
+    table.columns[0].max_width = FIGURE_NAME_WIDTH
+    for label, *row in body:
+        values = (PLAN_WORDS_SHORT.get(v, v) if label == "status" else v for v in row)
+        table.add_row(FIGURE_WORDS.get(label, label), *values)
+    out.print(table)
 
 
 SCENARIO = click.option(

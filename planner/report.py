@@ -101,12 +101,17 @@ WORTH_WORDS = "the plan's worth (value less penalties)"
 FIGURE_WORDS: dict[str, str] = {
     **TERM_WORDS,
     "objective": WORTH_WORDS,
-    "status": "how good the plan is",
+    "status": "how good it is",
 }
-# What a plan's status means to a planner.
+# What a plan's status means to a planner: in a sentence, and in a table's
+# cell beside other plans.
 PLAN_WORDS: dict[str, str] = {
     Status.OPTIMAL: "the best plan possible",
     Status.FEASIBLE: "a good plan, perhaps not the best possible",
+}
+PLAN_WORDS_SHORT: dict[str, str] = {
+    Status.OPTIMAL: "proven best",
+    Status.FEASIBLE: "not proven best",
 }
 
 
