@@ -19,6 +19,7 @@ listed twice in one event is reported once and counted once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -43,6 +44,19 @@ def _span(problem: Problem, first: int, last: int) -> str:
     """Slots ``first..last`` as the dates they cover; one day is one date."""
     start, end = problem.slot_start(first), problem.slot_end(last)
     return f"{start}" if start == end else f"{start} to {end}"
+
+
+def _rounded(problem: Problem, *typed: tuple[int, str, dt.date | None]) -> list[str]:
+    """Each (slot, label, date typed) whose date weeks round to its slot, as
+    'fixed start 2027-03-03': what the planner typed, beside the week's dates
+    a message shows (none in days, nor for a date on the slot's edge)."""
+    return [
+        f"{label} {day}"
+        for slot, label, day in typed
+        if day is not None
+        and problem.slot_of(day) == slot
+        and day not in (problem.slot_start(slot), problem.slot_end(slot))
+    ]
 
 
 def _where(problem: Problem, placed: Placed) -> str:
@@ -173,6 +187,18 @@ def window(held: Held) -> Iterator[str]:
         exercise = placed.exercise
         if placed.first < exercise.earliest_start or placed.last > exercise.latest_end:
             allowed = _span(problem, exercise.earliest_start, exercise.latest_end)
+            typed = _rounded(
+                problem,
+                (
+                    exercise.earliest_start,
+                    "earliest start",
+                    exercise.earliest_start_date,
+                ),
+                (exercise.latest_end, "latest end", exercise.latest_end_date),
+            )
+            if typed:
+                weeks = "week" if len(typed) == 1 else "weeks"
+                allowed += f": the {weeks} of {' and '.join(typed)}"
             yield f"{_where(problem, placed)} lies outside its window ({allowed})"
 
 
@@ -182,7 +208,14 @@ def fixed_start(held: Held) -> Iterator[str]:
     for placed in held.events:
         fixed = placed.exercise.fixed_start
         if fixed is not None and placed.first != fixed:
-            yield f"{_where(problem, placed)} must start on {problem.slot_start(fixed)}"
+            typed = _rounded(
+                problem, (fixed, "fixed start", placed.exercise.fixed_start_date)
+            )
+            week = f" (the week of {typed[0]})" if typed else ""
+            yield (
+                f"{_where(problem, placed)} must start on "
+                f"{problem.slot_start(fixed)}{week}"
+            )
 
 
 def fixed_venue(held: Held) -> Iterator[str]:

@@ -55,7 +55,17 @@ from planner.domain import (
     Violation,
 )
 from planner.interrupt import Aborted, Interrupted, exit_code, signal_name, signals
-from planner.report import KIND_EXERCISE, Explanation, no_plan_text
+from planner.report import (
+    FIGURE_WORDS,
+    KIND_EXERCISE,
+    PLAN_WORDS,
+    PLAN_WORDS_SHORT,
+    TERM_WORDS,
+    WORTH_WORDS,
+    Explanation,
+    could_improve_text,
+    no_plan_text,
+)
 
 if TYPE_CHECKING:  # the application layer's commands bring the solver: each
     # command imports the one it calls
@@ -189,6 +199,22 @@ def _print_rows(rows: Sequence[tuple[str, ...]]) -> None:
     table = Table(*header)
     for row in body:
         table.add_row(*row)
+    out.print(table)
+
+
+FIGURE_NAME_WIDTH = 17
+
+
+def _print_figures(rows: Sequence[tuple[str, ...]]) -> None:
+    """Key figures side by side (a header, then one row per figure), named
+    as the brief and the page name them rather than as the solver does."""
+    header, *body = rows
+    table = Table(*header)
+    # The figures' names wrap before the plans' values do.
+    table.columns[0].max_width = FIGURE_NAME_WIDTH
+    for label, *row in body:
+        values = (PLAN_WORDS_SHORT.get(v, v) if label == "status" else v for v in row)
+        table.add_row(FIGURE_WORDS.get(label, label), *values)
     out.print(table)
 
 
@@ -373,11 +399,14 @@ def _search_line(enabled: bool) -> Iterator[_SearchLine]:
 
 
 def _progress_line(progress: RunProgress) -> str:
+    """Where the search stands, in the page's words: the best plan's worth
+    so far, the most any plan can be worth, and the gap between them."""
     best = "-" if progress.objective is None else f"{progress.objective:,.0f}"
     bound = "-" if progress.bound is None else f"{progress.bound:,.0f}"
     gap = "-" if progress.gap is None else f"{progress.gap:.2%}"
     return (
-        f"solving… {progress.elapsed_s:6.1f}s   best {best}   bound {bound}   gap {gap}"
+        f"searching… {progress.elapsed_s:6.1f}s   best plan so far {best}   "
+        f"best possible {bound}   could still improve by {gap}"
     )
 
 
@@ -385,20 +414,27 @@ def _print_result(result: Result, currency: str) -> None:
     if result.plan is None:
         out.print(no_plan_text(result.status).capitalize())
         return
-    table = Table(title=f"Plan: {result.status}", show_header=True)
-    table.add_column("objective term")
-    table.add_column(f"contribution ({currency or 'currency units'})", justify="right")
-    for name, value in result.terms.items():
-        table.add_row(name, f"{value:,}")
-    if result.objective is not None:
-        table.add_row("total", f"{result.objective:,}", style="bold")
-    out.print(table)
-    if result.plan is not None:
-        gap = "-" if result.gap is None else f"{result.gap:.2%}"
-        out.print(
-            f"{len(result.plan.events)} exercises held; gap {gap}; "
-            f"{result.runtime_s:.1f}s"
-        )
+    found = PLAN_WORDS.get(result.status, str(result.status))
+    out.print(_worth_table(f"Plan: {found}", result.terms, result.objective, currency))
+    out.print(
+        f"{len(result.plan.events)} exercises held; "
+        f"{could_improve_text(result.status, result.gap)}; {result.runtime_s:.1f}s"
+    )
+
+
+def _worth_table(
+    title: str, terms: Mapping[str, int], total: int | None, currency: str = ""
+) -> Table:
+    """The objective's terms and their sum, named as the brief and the page
+    name them (the Run sheet keeps the solver's names)."""
+    table = Table(title=title, show_header=True)
+    table.add_column("part of the plan's worth")
+    table.add_column(currency or "currency units", justify="right")
+    for name, value in terms.items():
+        table.add_row(TERM_WORDS.get(name, name), f"{value:,}")
+    if total is not None:
+        table.add_row(WORTH_WORDS, f"{total:,}", style="bold")
+    return table
 
 
 def _print_reasons(explanation: Explanation | None) -> None:
@@ -685,13 +721,8 @@ def check(workbook: Path, schedule: Path) -> None:
     _stop_unless_read(workbook, checked.reading)
     for violation in checked.violations:
         err.print(str(violation), style="red", markup=False)
-    table = Table(title="Objective, recomputed")
-    table.add_column("term")
-    table.add_column("contribution", justify="right")
-    for name, value in checked.terms.items():
-        table.add_row(name, f"{value:,}")
-    table.add_row("total", f"{checked.objective:,}", style="bold")
-    out.print(table)
+    title = "The plan's worth, recomputed"
+    out.print(_worth_table(title, checked.terms, checked.objective))
     if checked.violations:
         err.print(f"{len(checked.violations)} rule(s) broken.")
     else:
@@ -737,7 +768,7 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
     comparison = compared.report.comparison
     for warning in comparison.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False)
-    _print_rows(compared.report.rows)
+    _print_figures(compared.report.rows)
     for difference in comparison.differences:
         out.print(str(difference), markup=False)
     if compared.output_error is not None:
@@ -878,7 +909,7 @@ def whatif(
             _print_stopped()
         _exit(done.verdict)
     if done.comparison is not None:
-        _print_rows(done.comparison.rows)
+        _print_figures(done.comparison.rows)
     if done.comparison_file is not None:
         out.print(f"Wrote {done.comparison_file}")
     _print_broken([(plan.name, v) for plan in done.plans for v in plan.violations])
@@ -1270,7 +1301,7 @@ def sweep(
         err.print(f"{workbook.name} has errors; nothing was planned.")
         _exit(done.verdict)
     _print_failed(done.failed)
-    rows = [("rank", "variant", "status", "objective lost", "lost", "moved")]
+    rows = [("rank", "variant", "status", "worth lost", "lost", "moved")]
     for rank, impact in enumerate(done.impacts, start=1):
         loss = (
             "no plan" if impact.objective_loss is None else f"{impact.objective_loss:,}"

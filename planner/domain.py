@@ -49,6 +49,10 @@ class Period:
     last: int  # inclusive
     reason: str = ""
     source: Source | None = None
+    # The row's dates as typed (None when built in code): weeks round them to
+    # whole slots, and what people read shows both (`planner.explain.words`).
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
 
     def touches(self, start: int, end: int) -> bool:
         """True when the period shares a slot with ``start..end`` (inclusive)."""
@@ -138,6 +142,11 @@ class Exercise:
     fixed_start: int | None = None
     fixed_venue: str | None = None
     source: Source | None = None
+    # The row's dates as typed (None when blank or built in code): weeks
+    # round them to whole slots, and what people read shows both.
+    earliest_start_date: dt.date | None = None
+    latest_end_date: dt.date | None = None
+    fixed_start_date: dt.date | None = None
     # Why it can never be held, as the workbook findings that say so (each
     # with its cell): an optional exercise the workbook makes impossible is
     # kept, left out of every plan and listed with these reasons.

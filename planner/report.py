@@ -18,6 +18,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from planner.domain import (
+    TERM_CHANGE,
+    TERM_COST,
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
     Change,
     Finding,
     GoalKind,
@@ -81,6 +85,44 @@ NO_PLAN_WHY: dict[str, str] = {
     Status.NO_PLAN: "none found in time",
     Status.INVALID: "model rejected",
 }
+
+
+# The objective's terms, named as a staff officer reads them (as the web
+# page's TERM_WORDS): the plan's worth is the value held less the penalties.
+TERM_WORDS: dict[str, str] = {
+    TERM_VALUE: "value of the exercises held",
+    TERM_GOAL_SHORTFALL: "goals not met (penalty)",
+    TERM_COST: "spending (penalty)",
+    TERM_CHANGE: "changes to the committed plan (penalty)",
+}
+WORTH_WORDS = "the plan's worth (value less penalties)"
+# The key figures' rows named after the objective and its terms, as the page
+# names them (its FIGURE_WORDS); the others read as they are.
+FIGURE_WORDS: dict[str, str] = {
+    **TERM_WORDS,
+    "objective": WORTH_WORDS,
+    "status": "how good it is",
+}
+# What a plan's status means to a planner: in a sentence, and in a table's
+# cell beside other plans.
+PLAN_WORDS: dict[str, str] = {
+    Status.OPTIMAL: "the best plan possible",
+    Status.FEASIBLE: "a good plan, perhaps not the best possible",
+}
+PLAN_WORDS_SHORT: dict[str, str] = {
+    Status.OPTIMAL: "proven best",
+    Status.FEASIBLE: "not proven best",
+}
+
+
+def could_improve_text(status: str, gap: float | None) -> str:
+    """How far a plan may be from the best possible, in words: the search's
+    gap (its best plan against the bound it proved) without the jargon."""
+    if status == Status.OPTIMAL:
+        return "no better plan exists"
+    if gap is None:
+        return "how much better a plan could be is not known"
+    return f"a better plan could be worth at most {gap:.2%} more"
 
 
 def no_plan_text(status: str) -> str:

@@ -11,6 +11,7 @@ Weekly slots from Monday 2027-01-04 (tests/factories.py), so slot i covers
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -257,6 +258,35 @@ def test_fixed_start() -> None:
         "fixed_start",
         "Exercise X at venue V (2027-01-18 to 2027-01-24) must start on 2027-01-25",
     )
+
+
+def test_a_window_and_fixed_start_typed_mid_week_are_named_as_typed() -> None:
+    # Typed Wednesday 2027-01-20 (week 2, from 2027-01-18) to Thursday
+    # 2027-02-04 (week 4, to 2027-02-07); fixed to Tuesday 2027-01-26 (week 3).
+    typed = {
+        "earliest_start_date": dt.date(2027, 1, 20),
+        "latest_end_date": dt.date(2027, 2, 4),
+    }
+    problem = make_problem(
+        [
+            exercise("X", duration=2, earliest_start=2, latest_end=4, **typed),
+            exercise("Y", fixed_start=3, fixed_start_date=dt.date(2027, 1, 26)),
+        ],
+        venues=TWO_VENUES,
+    )
+    assert check(problem, event("X", 1), event("Y", 2, "W")) == [
+        *violations(
+            "window",
+            "Exercise X at venue V (2027-01-11 to 2027-01-24) lies outside its "
+            "window (2027-01-18 to 2027-02-07: the weeks of earliest start "
+            "2027-01-20 and latest end 2027-02-04)",
+        ),
+        *violations(
+            "fixed_start",
+            "Exercise Y at venue W (2027-01-18 to 2027-01-24) must start on "
+            "2027-01-25 (the week of fixed start 2027-01-26)",
+        ),
+    ]
 
 
 def test_fixed_venue() -> None:

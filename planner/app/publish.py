@@ -342,8 +342,9 @@ def pinned_left_out(
         exercise = problem.exercise[exercise_id]
         pins = []
         if exercise.fixed_start is not None:
-            day = problem.slot_start(exercise.fixed_start).isoformat()
-            pins.append(f"fixed_start {day}")
+            typed = exercise.fixed_start_date
+            day = typed or problem.slot_start(exercise.fixed_start)
+            pins.append(f"fixed_start {day.isoformat()}")
         if exercise.fixed_venue:
             pins.append(f"fixed_venue {exercise.fixed_venue}")
         if not pins:

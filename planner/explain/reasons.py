@@ -31,8 +31,11 @@ from planner.explain.words import (
     money,
     no_room_text,
     not_examined_text,
+    placement,
     too_few_text,
+    trade_off,
     where,
+    worth,
 )
 from planner.figures import goal_progress, objective_terms
 from planner.model.conflicts import conflict
@@ -227,7 +230,7 @@ def why_left_out(
         if item.kind == KIND_EXERCISE and deadline.left() > building:
             try:
                 reasons[item.item_id] = _fitted(
-                    problem, fitter, base, item.item_id, time_limit_s, deadline
+                    problem, plan, fitter, base, item.item_id, time_limit_s, deadline
                 )
             except KeyboardInterrupt:
                 break  # the cancel token: nothing more is tried
@@ -306,6 +309,7 @@ def _goal_facts(problem: Problem, plan: Plan, item: _Item) -> Reason:
 
 def _fitted(
     problem: Problem,
+    plan: Plan,
     fitter: Fitter,
     base: int,
     exercise_id: str,
@@ -316,12 +320,11 @@ def _fitted(
     limit = max(0.1, min(time_limit_s, deadline.left()))
     outcome = fitter.fit(exercise_id, limit, deadline.cancel)
     if outcome.plan is not None and outcome.objective is not None:
-        event = outcome.plan.by_exercise[exercise_id]
         loss = base - outcome.objective
         return Reason(
             exercise_id,
             KIND_EXERCISE,
-            fitted_text(problem, event, loss),
+            fitted_text(problem, plan, outcome.plan, exercise_id, loss),
             loss,
             outcome.objective,
             plan=outcome.plan,
@@ -363,17 +366,24 @@ def probe(
         found_plan, objective = cheap.plan, cheap.forced_objective
     if objective is not None:
         loss = base - objective
+        trade = "" if found_plan is None else trade_off(problem, plan, found_plan)
+        why = f" ({trade})" if trade else ""
+        held = found_plan.by_exercise if found_plan is not None else {}
+        at = (
+            f" ({placement(problem, held[item.item_id])})"
+            if item.item_id in held and item.kind == KIND_EXERCISE
+            else ""
+        )
         if loss > 0:
             text = (
                 f"{noun} costs more than it brings: the best plan found with "
-                f"it is worth {money(problem, loss)} less (value points, goals "
-                "and spend, all in money)."
+                f"it{at} is {worth(problem, -loss)}{why}."
             )
         else:
+            than = "as much as" if loss == 0 else f"{money(problem, -loss)} more than"
             text = (
-                f"{noun} is possible without loss: a plan with it is worth "
-                f"{money(problem, objective)}, this plan {money(problem, base)};"
-                " search for longer."
+                f"{noun} is possible without loss: a plan with it is worth {than} "
+                f"this one{why}; search for longer."
             )
         return Reason(
             item.item_id,
@@ -413,7 +423,7 @@ def budget_prices(
     time_limit_s: float = PROBE_LIMIT_S,
     cancel: CancelToken | None = None,
 ) -> list[BudgetPrice]:
-    """For each budget, what a 10% larger one would add to the objective.
+    """For each budget, what a 10% larger one would add to the plan's worth.
 
     One re-solve per budget (each partner's and the organizer's total), from
     the plan, which stays feasible under a larger budget; so the gain is never
@@ -480,5 +490,5 @@ def _price_text(
     elif gain == 0:
         found = "it would buy nothing"
     else:
-        found = f"it would add {gain:,} to the objective"
+        found = f"the plan would be {worth(problem, gain)}"
     return f"{whose} ({where(source)}): {more} more ({BUDGET_PERCENT}%), {found}."

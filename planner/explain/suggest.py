@@ -4,7 +4,9 @@
 a plan: the best (start, venue) placements with the rest of the plan kept
 (`planner.model.probe.placements`), each with its objective change; and when
 none fits, the best plan found moving other exercises, or the rows that
-forbid it (`planner.model.conflicts`), in the planner's words.
+forbid it (`planner.model.conflicts`), in the planner's words. A week that
+rounds a date typed for the exercise (its earliest start, say) is named with
+that date: a start of 29 March reads as the week that holds 1 April.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from planner.explain.words import (
     Suggestion,
     conflict_summary,
     describe_exercise,
+    first_day,
     impossible_text,
     moved_text,
+    placement,
+    worth,
 )
 from planner.model.conflicts import conflict
 from planner.model.probe import (
@@ -142,13 +147,9 @@ def _moving_others(
 
 
 def _placement_text(problem: Problem, event: Event, change: int) -> str:
-    exercise = problem.exercise[event.exercise_id]
-    last = event.start + exercise.duration - 1
-    who = ", ".join(event.participants) or "no partners"
-    sign = "+" if change >= 0 else "-"
     return (
-        f"{exercise.id} at {event.venue_id} from {problem.slot_start(event.start)} "
-        f"to {problem.slot_end(last)} with {who}: objective {sign}{abs(change):,}"
+        f"{event.exercise_id} {placement(problem, event)}: the plan would be "
+        f"{worth(problem, change)}"
     )
 
 
@@ -163,7 +164,9 @@ def _refusal(
     if venue_id is not None:
         at.append(f"at {venue_id}")
     if start is not None:
-        at.append(f"from {problem.slot_start(start)}")
+        exercise = problem.exercise[exercise_id]
+        typed = ("earliest start", exercise.earliest_start_date)
+        at.append(f"from {first_day(problem, start, typed)}")
 
     def refused(rows: tuple[Source, ...], why: str) -> Suggestion:
         return Suggestion(

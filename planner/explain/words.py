@@ -10,11 +10,14 @@ result's files show is done above them, in `planner.app.publish_files`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from planner.domain import (
+    TERM_GOAL_SHORTFALL,
+    TERM_VALUE,
     Asset,
     Dependency,
     Event,
@@ -28,6 +31,7 @@ from planner.domain import (
     Source,
     Venue,
 )
+from planner.figures import objective_terms, organizer_spend, partner_spend
 from planner.report import Explanation
 
 
@@ -168,14 +172,187 @@ def _ids(ids: Iterable[str]) -> str:
     return ", ".join(ids)
 
 
-def _span(problem: Problem, first: int, last: int) -> str:
-    """Slots as the dates they cover."""
-    return f"{problem.slot_start(first)} to {problem.slot_end(last)}"
+# A date the planner typed, and the words naming it ("earliest start").
+Typed = tuple[str, dt.date | None]
+
+
+def first_day(problem: Problem, slot: int, *typed: Typed) -> str:
+    """The first day of ``slot``; where weeks round a typed date to it, the
+    week and that date: 'the week of 2027-03-29 (earliest start 2027-04-01
+    falls in it)'.
+
+    The first of ``typed`` that falls in ``slot`` is named; nothing rounds in
+    day units or for a date on the slot's first day, and then the date alone
+    is shown.
+    """
+    start = problem.slot_start(slot)
+    found = _typed_in(problem, slot, typed)
+    if found is None or found[1] == start:
+        return str(start)
+    return _week(problem, slot, [found])
+
+
+def last_day(problem: Problem, slot: int, *typed: Typed) -> str:
+    """The last day of ``slot``, or the week and the typed date weeks round
+    to it (as `first_day`)."""
+    end = problem.slot_end(slot)
+    found = _typed_in(problem, slot, typed)
+    if found is None or found[1] == end:
+        return str(end)
+    return _week(problem, slot, [found])
+
+
+def span(
+    problem: Problem,
+    first: int,
+    last: int,
+    starts: Sequence[Typed],
+    ends: Sequence[Typed],
+) -> str:
+    """'A to B' of slots ``first`` to ``last``, each end as `first_day` and
+    `last_day` say; one week that rounds a typed date is named once."""
+    return _one_week(problem, first, last, starts, ends) or (
+        f"{first_day(problem, first, *starts)} to {last_day(problem, last, *ends)}"
+    )
+
+
+def _one_week(
+    problem: Problem,
+    first: int,
+    last: int,
+    starts: Sequence[Typed],
+    ends: Sequence[Typed],
+) -> str | None:
+    """A single slot that rounds its typed start or end: 'the week of W
+    (start A and end B fall in it)', naming only the dates it rounds; else
+    None."""
+    if first != last:
+        return None
+    start = _typed_in(problem, first, starts)
+    end = _typed_in(problem, last, ends)
+    rounded = [
+        *([start] if start and start[1] != problem.slot_start(first) else []),
+        *([end] if end and end[1] != problem.slot_end(last) else []),
+    ]
+    return _week(problem, first, rounded) if rounded else None
+
+
+def _typed_in(
+    problem: Problem, slot: int, typed: Sequence[Typed]
+) -> tuple[str, dt.date] | None:
+    """The first typed date that falls in ``slot``, with its words."""
+    for label, day in typed:
+        if day is not None and problem.slot_of(day) == slot:
+            return label, day
+    return None
+
+
+def _week(problem: Problem, slot: int, typed: Sequence[tuple[str, dt.date]]) -> str:
+    said = " and ".join(f"{label} {day}" for label, day in typed)
+    verb = "falls" if len(typed) == 1 else "fall"
+    return f"the week of {problem.slot_start(slot)} ({said} {verb} in it)"
+
+
+def _planning_end(problem: Problem) -> Typed:
+    return "planning end", problem.settings.planning_end
 
 
 def _period(problem: Problem, period: Period) -> str:
+    """A blackout's dates: as typed where weeks round them."""
+    dates = span(
+        problem,
+        period.first,
+        period.last,
+        [("start", period.start_date)],
+        [("end", period.end_date), _planning_end(problem)],
+    )
     reason = f" ({period.reason})" if period.reason else ""
-    return _span(problem, period.first, period.last) + reason
+    return dates + reason
+
+
+def window(problem: Problem, exercise: Exercise) -> str:
+    """The slots an exercise may occupy, with the dates typed for them."""
+    return span(
+        problem,
+        exercise.earliest_start,
+        exercise.latest_end,
+        [("earliest start", exercise.earliest_start_date)],
+        [("latest end", exercise.latest_end_date), _planning_end(problem)],
+    )
+
+
+def event_dates(problem: Problem, event: Event) -> str:
+    """'from A to B' of an event, or 'in the week of W (...)'; where its first
+    or last week rounds a date typed for the exercise, that week and date."""
+    exercise = problem.exercise[event.exercise_id]
+    fixed = exercise.fixed_start_date if exercise.fixed_start is not None else None
+    starts = [("fixed start", fixed), ("earliest start", exercise.earliest_start_date)]
+    ends = [("latest end", exercise.latest_end_date), _planning_end(problem)]
+    last = event.start + exercise.duration - 1
+    one = _one_week(problem, event.start, last, starts, ends)
+    if one is not None:
+        return f"in {one}"
+    return (
+        f"from {first_day(problem, event.start, *starts)} to "
+        f"{last_day(problem, last, *ends)}"
+    )
+
+
+def placement(problem: Problem, event: Event) -> str:
+    """'at V from A to B with X, Y': where and when an event is, and who."""
+    who = ", ".join(event.participants) or "no partners"
+    return f"at {event.venue_id} {event_dates(problem, event)} with {who}"
+
+
+# --- what a choice is worth -------------------------------------------------
+
+
+def worth(problem: Problem, change: int) -> str:
+    """A change of the plan's worth (the value held less the penalties for
+    goals, spend and changes, all in money): 'worth 202,000 EUR less'."""
+    if change == 0:
+        return "worth the same"
+    more = "more" if change > 0 else "less"
+    return f"worth {money(problem, abs(change))} {more}"
+
+
+def trade_off(problem: Problem, plan: Plan, other: Plan) -> str:
+    """What ``other`` holds against ``plan`` in the planner's units: the
+    exercises it drops, value points, soft goals and money spent, each with
+    what it is worth; empty when none changes."""
+    before, after = objective_terms(problem, plan), objective_terms(problem, other)
+    parts = []
+    dropped = [eid for eid in plan.by_exercise if eid not in other.by_exercise]
+    if dropped:
+        parts.append(f"drops {_named(dropped)}")
+    points = _points(problem, other) - _points(problem, plan)
+    if points:
+        more = "more" if points > 0 else "fewer"
+        gained = abs(after[TERM_VALUE] - before[TERM_VALUE])
+        parts.append(
+            f"{abs(points):,} value point{'' if abs(points) == 1 else 's'} {more}, "
+            f"worth {money(problem, gained)}"
+        )
+    goals = after[TERM_GOAL_SHORTFALL] - before[TERM_GOAL_SHORTFALL]
+    if goals:
+        nearer = "nearer" if goals > 0 else "further from"
+        weighed = "worth" if goals > 0 else "costing"
+        parts.append(
+            f"soft goals {nearer} their targets, {weighed} {money(problem, abs(goals))}"
+        )
+    spent = _spend(problem, other) - _spend(problem, plan)
+    if spent:
+        more = "more" if spent > 0 else "less"
+        parts.append(f"{money(problem, abs(spent))} {more} spent")
+    return "; ".join(parts)
+
+
+def _points(problem: Problem, plan: Plan) -> int:
+    return sum(problem.exercise[e.exercise_id].value for e in plan.events)
+
+
+def _spend(problem: Problem, plan: Plan) -> int:
+    return organizer_spend(problem, plan) + sum(partner_spend(problem, plan).values())
 
 
 def describe_exercise(problem: Problem, exercise: Exercise) -> str:
@@ -185,11 +362,14 @@ def describe_exercise(problem: Problem, exercise: Exercise) -> str:
         label += f" '{exercise.name}'"
     facts = ["mandatory"] if exercise.mandatory else ["optional"]
     facts.append(slots(problem, exercise.duration))
-    facts.append(
-        f"window {_span(problem, exercise.earliest_start, exercise.latest_end)}"
-    )
+    facts.append(f"window {window(problem, exercise)}")
     if exercise.fixed_start is not None:
-        facts.append(f"fixed to start {problem.slot_start(exercise.fixed_start)}")
+        start = first_day(
+            problem,
+            exercise.fixed_start,
+            ("fixed start", exercise.fixed_start_date),
+        )
+        facts.append(f"fixed to start {start}")
     if exercise.fixed_venue is not None:
         facts.append(f"fixed at venue {exercise.fixed_venue}")
     needs = []
@@ -399,23 +579,23 @@ def too_few_text(problem: Problem, goal: Goal) -> str | None:
     return text
 
 
-def fitted_text(problem: Problem, event: Event, loss: int) -> str:
-    """What holding a left-out exercise costs with the rest of the plan kept."""
-    exercise = problem.exercise[event.exercise_id]
-    last = event.start + exercise.duration - 1
-    who = ", ".join(event.participants) or "no partners"
-    at = (
-        f"at {event.venue_id} from {problem.slot_start(event.start)} to "
-        f"{problem.slot_end(last)} with {who}"
-    )
-    if loss > 0:
+def fitted_text(
+    problem: Problem, plan: Plan, fitted: Plan, exercise_id: str, loss: int
+) -> str:
+    """What holding a left-out exercise costs with the rest of the plan kept
+    (``fitted``): where it would go, what the plan would be worth, and why."""
+    at = placement(problem, fitted.by_exercise[exercise_id])
+    change = -loss
+    trade = trade_off(problem, plan, fitted)
+    why = f" ({trade})" if trade else ""
+    if change < 0:
         return (
-            f"With the rest of the plan as it is, holding it ({at}) lowers the "
-            f"objective by {money(problem, loss)}."
+            f"With the rest of the plan as it is, it could be held {at}, but the "
+            f"plan would be {worth(problem, change)}{why}."
         )
     return (
-        f"It fits around the rest of the plan without loss ({at}, objective "
-        f"{-loss:+,}); solve for longer."
+        f"It fits around the rest of the plan without loss ({at}; the plan "
+        f"would be {worth(problem, change)}); solve for longer."
     )
 
 
@@ -480,10 +660,6 @@ def moved_text(
     problem: Problem, plan: Plan, moved: Plan, exercise_id: str, change: int
 ) -> str:
     """A placement that needs other exercises to move, and what moves."""
-    event = moved.by_exercise[exercise_id]
-    exercise = problem.exercise[exercise_id]
-    last = event.start + exercise.duration - 1
-    who = ", ".join(event.participants) or "no partners"
     changed = [
         e.exercise_id
         for e in moved.events
@@ -496,11 +672,10 @@ def moved_text(
     if dropped:
         parts.append(f"drops {_named(dropped)}")
     what = "; ".join(parts) or "changes nothing else"
-    sign = "+" if change >= 0 else "-"
     other = " other" if exercise_id in plan.by_exercise else ""
     return (
         f"{exercise_id} has no{other} place around the rest of the plan as it is. "
-        f"The best plan found with it holds it at {event.venue_id} from "
-        f"{problem.slot_start(event.start)} to {problem.slot_end(last)} with "
-        f"{who} and {what}: objective {sign}{abs(change):,}"
+        "The best plan found with it holds it "
+        f"{placement(problem, moved.by_exercise[exercise_id])} and {what}: the "
+        f"plan would be {worth(problem, change)}"
     )

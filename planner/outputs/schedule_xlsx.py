@@ -883,7 +883,8 @@ def write_unscheduled(
     why: Mapping[str, str] | None = None,
 ) -> None:
     """Exercises the plan does not hold, with the window they could have
-    used, below the goals (`LEFT_OUT_TITLE`).
+    used as typed (weeks round it; the why column says so where it matters),
+    below the goals (`LEFT_OUT_TITLE`).
 
     With ``why`` (reason by exercise id) a last column says what holding each
     would cost, or which rows forbid it.
@@ -904,8 +905,9 @@ def write_unscheduled(
                 exercise.kind,
                 exercise.value,
                 exercise.duration,
-                problem.slot_start(exercise.earliest_start),
-                problem.slot_end(exercise.latest_end),
+                exercise.earliest_start_date
+                or problem.slot_start(exercise.earliest_start),
+                exercise.latest_end_date or problem.slot_end(exercise.latest_end),
                 _yes_no(exercise.mandatory),
                 *([] if why is None else [why.get(exercise.id, "")]),
             )

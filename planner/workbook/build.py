@@ -122,7 +122,7 @@ def _asset(record: Record, unavailable: tuple[Period, ...]) -> Asset:
 def _exercise(
     record: Record, horizon: Problem, impossible: tuple[Finding, ...] = ()
 ) -> Exercise:
-    """An exercise with its dates turned into slots.
+    """An exercise with its dates turned into slots, and kept as typed.
 
     A blank earliest_start is the first slot and a blank latest_end the last;
     invited partners start with the required ones. ``impossible``: the
@@ -156,6 +156,9 @@ def _exercise(
         assets=record["assets"],
         fixed_start=horizon.slot_of(fixed) if fixed else None,
         fixed_venue=record["fixed_venue"],
+        earliest_start_date=earliest or None,
+        latest_end_date=latest or None,
+        fixed_start_date=fixed or None,
         source=record.source,
         impossible=impossible,
     )

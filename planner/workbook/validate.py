@@ -256,7 +256,8 @@ def unavailability_order(programme: Programme) -> list[Finding]:
 
 
 def blackout_period(record: Record, horizon: Problem) -> Period | None:
-    """The slots an Unavailability row blocks, clipped to the horizon.
+    """The slots an Unavailability row blocks, clipped to the horizon, with
+    its dates as typed.
 
     None when the period lies wholly outside the horizon (or is not sound).
     """
@@ -269,7 +270,7 @@ def blackout_period(record: Record, horizon: Problem) -> Period | None:
     first = horizon.slot_of(max(start, settings.planning_start))
     last = horizon.slot_of(min(end, settings.planning_end))
     reason = record["reason"] if isinstance(record["reason"], str) else ""
-    return Period(first, last, reason, record.source)
+    return Period(first, last, reason, record.source, start, end)
 
 
 def blackouts_outside_horizon(programme: Programme) -> list[Finding]:

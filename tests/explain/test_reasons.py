@@ -335,7 +335,7 @@ def test_suggest_for_an_exercise_that_fits_nowhere_around_the_plan() -> None:
     assert answer.text == (
         "X has no place around the rest of the plan as it is. The best plan "
         "found with it holds it at V from 2027-01-04 to 2027-01-10 with no "
-        "partners and drops Y: objective -400,000"
+        "partners and drops Y: the plan would be worth 400,000 less"
     )
 
 

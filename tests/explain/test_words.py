@@ -80,7 +80,7 @@ def test_infeasible_sheet_and_json_name_the_rows(tmp_path: Path) -> None:
 def test_why_column_shows_the_reason_of_an_unheld_exercise(tmp_path: Path) -> None:
     problem = make_problem([exercise("E1"), exercise("E2")])
     plan = Plan(())
-    reason = Reason("E2", "exercise", "Holding it lowers the objective by 5.", 5)
+    reason = Reason("E2", "exercise", "Holding it makes the plan worth 5 less.", 5)
     result = Result(status=Status.FEASIBLE, plan=plan, objective=0)
     input_path = tmp_path / "programme.xlsx"
     input_path.write_bytes(b"x")

@@ -38,8 +38,11 @@ def _messages(findings: list) -> list[str]:
     return [str(finding) for finding in findings]
 
 
-def _unavailable(first: int, last: int, reason: str, row: int) -> tuple[Period, ...]:
-    return (Period(first, last, reason, Source("Unavailability", row)),)
+def _unavailable(
+    first: int, last: int, reason: str, row: int, typed: tuple[dt.date, dt.date]
+) -> tuple[Period, ...]:
+    """A blackout's slots, and its dates as typed on its row."""
+    return (Period(first, last, reason, Source("Unavailability", row), *typed),)
 
 
 EXPECTED = Problem(
@@ -65,7 +68,9 @@ EXPECTED = Problem(
             min_gap=1,
             weight=2,
             # 2027-01-18..20 lies in week 2 (2027-01-18 = 2027-01-04 + 14)
-            unavailable=_unavailable(2, 2, "national holiday", 2),
+            unavailable=_unavailable(
+                2, 2, "national holiday", 2, (D(2027, 1, 18), D(2027, 1, 20))
+            ),
             source=Source("Partners", 2),
         ),
         Partner("POL", "Poland", "PL", "East", source=Source("Partners", 3)),
@@ -93,7 +98,9 @@ EXPECTED = Problem(
             cost_per_slot=0,
             max_concurrent=2,
             # 2026-12-20..2027-01-12 clipped to 2027-01-04..12: weeks 0 and 1
-            unavailable=_unavailable(0, 1, "maintenance", 3),
+            unavailable=_unavailable(
+                0, 1, "maintenance", 3, (D(2026, 12, 20), D(2027, 1, 12))
+            ),
             source=Source("Venues", 3),
         ),
     ),
@@ -118,6 +125,8 @@ EXPECTED = Problem(
             areas=frozenset({"maritime", "asw"}),
             assets=("SHIP",),
             source=Source("Exercises", 2),
+            earliest_start_date=D(2027, 1, 11),
+            latest_end_date=D(2027, 2, 28),
         ),
         Exercise(
             "TALKS",
@@ -132,6 +141,7 @@ EXPECTED = Problem(
             areas=frozenset({"logistics"}),
             fixed_start=8,  # Wednesday 2027-03-03 is in week 8 (from 2027-03-01)
             source=Source("Exercises", 3),
+            fixed_start_date=D(2027, 3, 3),
         ),
     ),
     assets=(
@@ -140,7 +150,9 @@ EXPECTED = Problem(
             "KNM Maud",
             capacity=1,
             # 2027-03-22..04-30 clipped to 03-28: week 11 only
-            unavailable=_unavailable(11, 11, "dock", 4),
+            unavailable=_unavailable(
+                11, 11, "dock", 4, (D(2027, 3, 22), D(2027, 4, 30))
+            ),
             source=Source("Assets", 2),
         ),
     ),

@@ -153,7 +153,9 @@ def test_set_an_exercise_date_becomes_its_slot(
     problem = solved(
         read, ("s", "set", "Exercises", "DYNMON", "latest_end", "2027-03-07")
     )
-    dynmon = replace(base.exercise["DYNMON"], latest_end=8)
+    dynmon = replace(
+        base.exercise["DYNMON"], latest_end=8, latest_end_date=D(2027, 3, 7)
+    )
     assert problem == named(base, exercises=(dynmon, base.exercises[1]))
 
 
@@ -170,7 +172,14 @@ def test_set_an_unavailability_named_by_resource_or_by_resource_and_start(
     full = solved(
         read, ("s", "set", "Unavailability", "NOR; 2027-01-18", "end", "2027-01-27")
     )
-    period = Period(2, 3, "national holiday", Source("Unavailability", 2))
+    period = Period(
+        2,
+        3,
+        "national holiday",
+        Source("Unavailability", 2),
+        D(2027, 1, 18),
+        D(2027, 1, 27),
+    )
     nor = replace(base.partner["NOR"], unavailable=(period,))
     assert short == full == named(base, partners=(nor, *base.partners[1:]))
 
@@ -294,8 +303,10 @@ def test_add_two_blackouts_of_one_partner(read: ReadScenario, base: Problem) -> 
     pol = replace(
         base.partner["POL"],
         unavailable=(
-            Period(5, 5, "election", Source("Scenarios", 2)),
-            Period(9, 10, "", Source("Scenarios", 5)),
+            Period(
+                5, 5, "election", Source("Scenarios", 2), D(2027, 2, 8), D(2027, 2, 8)
+            ),
+            Period(9, 10, "", Source("Scenarios", 5), D(2027, 3, 8), D(2027, 3, 21)),
         ),
     )
     assert problem == named(base, partners=(base.partners[0], pol, base.partners[2]))
@@ -307,8 +318,10 @@ def test_add_a_blackout_whose_start_is_in_the_id(
     problem = solved(
         read, ("s", "add", "Unavailability", "EST; 2027-03-22", "end", "2027-03-28")
     )
+    dates = (D(2027, 3, 22), D(2027, 3, 28))
     est = replace(
-        base.partner["EST"], unavailable=(Period(11, 11, "", Source("Scenarios", 2)),)
+        base.partner["EST"],
+        unavailable=(Period(11, 11, "", Source("Scenarios", 2), *dates),),
     )
     assert problem == named(base, partners=(*base.partners[:2], est))
 
@@ -809,7 +822,12 @@ def test_every_example_scenario_reads_cleanly() -> None:
     assert election is not None
     # 2027-05-31 is week 21 (2027-01-04 + 147 days); 2027-06-13 ends week 22.
     assert election.partner["POL"].unavailable[-1] == Period(
-        21, 22, "snap parliamentary election", Source("Scenarios", 2)
+        21,
+        22,
+        "snap parliamentary election",
+        Source("Scenarios", 2),
+        D(2027, 5, 31),
+        D(2027, 6, 13),
     )
 
 

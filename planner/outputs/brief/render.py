@@ -359,6 +359,8 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
     for table in (brief.compared, brief.scenario_changes):
         if table is not None:
             story += pdf_table(table, width)
+    while isinstance(story[-1], Spacer):
+        story.pop()  # below the last table it would start an empty page
     document = SimpleDocTemplate(
         str(path),
         pagesize=(page_width, page_height),
