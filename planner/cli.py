@@ -444,9 +444,11 @@ def _print_reasons(explanation: Explanation | None) -> None:
     for reason in explanation.reasons:
         what = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
         out.print(f"{what} {reason.item_id} left out: {reason.text}", markup=False)
+    count = len(explanation.reasons)
     out.print(
-        f"{len(explanation.reasons)} reason(s), {explanation.probed} re-solved "
-        f"with the item forced in, in {explanation.seconds:.1f} s."
+        f"{count} reason{'' if count == 1 else 's'} in {explanation.seconds:.1f} s; "
+        f"{explanation.probed} of them found by planning again with the exercise "
+        "or goal put in."
     )
 
 
