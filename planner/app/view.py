@@ -49,6 +49,11 @@ class Blackout:
     start: dt.date
     end: dt.date  # inclusive
     reason: str
+    # The row's dates as typed, when whole weeks round them (else None): the
+    # page shows both, so a blackout typed to 30 June shown to 4 July is
+    # explained, not a surprise.
+    typed_start: dt.date | None = None
+    typed_end: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -203,13 +208,10 @@ def _blackouts(problem: Problem) -> Iterable[Blackout]:
         for period in periods:
             first, end = max(period.first, 0), min(period.last, last)
             if first <= end:
-                yield Blackout(
-                    kind,
-                    owner_id,
-                    problem.slot_start(first),
-                    problem.slot_end(end),
-                    period.reason,
-                )
+                start, last_day = problem.slot_start(first), problem.slot_end(end)
+                rounded = (period.start_date or start, period.end_date or last_day)
+                typed = rounded if rounded != (start, last_day) else (None, None)
+                yield Blackout(kind, owner_id, start, last_day, period.reason, *typed)
 
 
 def _goals(

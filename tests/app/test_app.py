@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from planner.app.compare import compare_results
 from planner.app.progress import RunProgress
@@ -76,6 +78,35 @@ def test_solve_reports_progress_and_writes_a_checked_plan(tmp_path: Path) -> Non
     assert {"read_s", "solve_s", "explain_s", "write_s", "total_s"} == set(
         outcome.timings
     )
+
+
+def test_a_blackout_typed_mid_week_shows_its_typed_dates_beside_the_weeks(
+    tmp_path: Path,
+) -> None:
+    # USA's blackout of the week of 28 June, typed Wednesday to Friday.
+    book = load_workbook(SAMPLE)
+    sheet = book["Unavailability"]
+    (row,) = [
+        r
+        for r in sheet.iter_rows(min_row=2)
+        if r[0].value == "USA" and r[1].value == dt.datetime(2027, 6, 28)
+    ]
+    row[1].value, row[2].value = dt.date(2027, 6, 30), dt.date(2027, 7, 2)
+    book.save(tmp_path / "typed.xlsx")
+    outcome = solve_workbook(
+        tmp_path / "typed.xlsx", tmp_path / "out", SolveRequest(options=FAST)
+    )
+    assert outcome.view is not None and outcome.violations == ()
+    shown = {
+        (b.owner_id, b.start.isoformat()): (b.end, b.typed_start, b.typed_end)
+        for b in outcome.view.blackouts
+    }
+    assert shown[("USA", "2027-06-28")] == (
+        dt.date(2027, 7, 4),
+        dt.date(2027, 6, 30),
+        dt.date(2027, 7, 2),
+    )
+    assert shown[("USA", "2027-11-22")] == (dt.date(2027, 11, 28), None, None)
 
 
 def test_a_workbook_with_errors_is_not_solved(tmp_path: Path) -> None:

@@ -370,7 +370,8 @@ class PlannerCalendar {
         const block = calNode("div", "cal-off");
         block.style.left = `${x(off.start)}px`;
         block.style.width = `${Math.max(2, x(calIso(calDay(off.end) + 1)) - x(off.start))}px`;
-        block.title = `Unavailable ${off.start} to ${off.end}${off.reason ? `: ${off.reason}` : ""}`;
+        const typed = off.typed_start ? ` (typed ${off.typed_start} to ${off.typed_end}: the plan counts whole weeks)` : "";
+        block.title = `Unavailable ${off.start} to ${off.end}${typed}${off.reason ? `: ${off.reason}` : ""}`;
         lane.append(block);
       }
       const lanes = this.pack(row, x, font);
