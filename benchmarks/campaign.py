@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from race import beside, generate, judge, planner_command, timed
+from stress_stop import solve_command
 
 from planner.workbook.generate import PROFILES
 
@@ -94,18 +95,9 @@ def run_one(
     workbook = generate(instance, programme.seed, place)
     planted = judge(workbook, workbook.with_suffix(".planted.json"))
     out = place / "out"
-    command = [
-        *planner_command(),
-        "solve",
-        str(workbook),
-        "--out",
-        str(out),
-        "--quiet",
-        "--time-limit",
-        str(limit),
-        "--workers",
-        str(workers),
-    ]
+    command = solve_command(
+        planner_command(), workbook, out, limit, "--quiet", "--workers", str(workers)
+    )
     wall, peak, code = timed(command)
     row: dict[str, object] = {
         "shape": programme.shape,

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stress_stop import burn
+from stress_stop import burn, solve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every command runs this checkout's planner, even beside an installed one.
@@ -100,9 +100,12 @@ def generate(instance: str, seed: int, folder: Path) -> Path:
 def racer_command(
     racer: str, workbook: Path, out: Path, time_limit: float, workers: int
 ) -> list[str]:
-    limits = ["--time-limit", str(time_limit), "--workers", str(workers)]
+    workers_option = ("--workers", str(workers))
     if racer == "planner":
-        return [*planner_command(), "solve", str(workbook), "--out", str(out), *limits]
+        return solve_command(
+            planner_command(), workbook, out, time_limit, *workers_option
+        )
+    limits = ["--time-limit", str(time_limit), *workers_option]
     if racer == "plain":
         plain = str(ROOT / "benchmarks" / "plain.py")
         return [sys.executable, plain, str(workbook), str(out / "plain.json"), *limits]

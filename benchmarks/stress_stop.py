@@ -48,18 +48,26 @@ def generated(folder: Path, seed: int) -> Path:
     return path
 
 
+def solve_command(
+    planner: list[str], workbook: Path, out: Path, time_limit: float, *options: str
+) -> list[str]:
+    """The whole ``planner solve`` command, as a person runs it, for every
+    benchmark that times or stresses it (``planner``: how to start planner)."""
+    return [
+        *planner,
+        "solve",
+        str(workbook),
+        "--out",
+        str(out),
+        "--time-limit",
+        str(time_limit),
+        *options,
+    ]
+
+
 def start(workbook: Path, out: Path, time_limit: float) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            *COMMAND,
-            "solve",
-            str(workbook),
-            "--out",
-            str(out),
-            "--quiet",
-            "--time-limit",
-            str(time_limit),
-        ],
+        solve_command(COMMAND, workbook, out, time_limit, "--quiet"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

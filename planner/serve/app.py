@@ -171,6 +171,27 @@ def create_app(
             raise HTTPException(404, f"No run {run_id}.")
         return run
 
+    def found_plan(run_id: str) -> dict[str, Any]:
+        """A run to ask about its plan: 404 when unknown, 422 when it is not
+        a finished solve that found one."""
+        run = found_run(run_id)
+        _plan_of(run, run["programme_id"])
+        return run
+
+    def found_upload(upload_id: str) -> Upload:
+        record = storage.upload(upload_id) if valid_id(upload_id) else None
+        if record is None:
+            raise HTTPException(404, f"No upload {upload_id}.")
+        return record
+
+    def kept_workbook(run: dict[str, Any]) -> Upload:
+        """The workbook a run planned, to plan it again: 410 once retention
+        has removed it."""
+        record = storage.upload(run["upload_id"])
+        if record is None:
+            raise HTTPException(410, "The workbook of this run is no longer kept.")
+        return record
+
     # the page, its files and the API's documentation -------------------------
 
     @app.get("/", include_in_schema=False)
@@ -292,9 +313,7 @@ def create_app(
         upload_id: str, _: viewer, scenario: str | None = None
     ) -> dict[str, Any]:
         """An upload and its findings (with ``scenario`` applied, if given)."""
-        record = storage.upload(upload_id) if valid_id(upload_id) else None
-        if record is None:
-            raise HTTPException(404, f"No upload {upload_id}.")
+        record = found_upload(upload_id)
         data = record.__dict__.copy()
         if scenario:
             data["validation"] = validation.validate(
@@ -436,9 +455,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Queue a solve of an upload (the base or a scenario), a what-if run
         of the base and every scenario, a sweep, or a robustness study."""
-        record = storage.upload(body.upload_id) if valid_id(body.upload_id) else None
-        if record is None:
-            raise HTTPException(404, f"No upload {body.upload_id}.")
+        record = found_upload(body.upload_id)
         if not record.validation["valid"]:
             raise HTTPException(422, "The workbook has errors; correct them first.")
         if body.whatif and not record.validation["scenarios"]:
@@ -545,9 +562,7 @@ def create_app(
         """The same workbook again, with other search options (or, for a
         solve, another scenario); a sweep or study keeps what it varies."""
         found = found_run(run_id)
-        record = storage.upload(found["upload_id"])
-        if record is None:
-            raise HTTPException(410, "The workbook of this run is no longer kept.")
+        record = kept_workbook(found)
         options = {**found["options"], **body.model_dump(exclude={"scenario"})}
         if SWEEP in options or STUDY in options or found["kind"] == WHATIF:
             options["engine"] = {"name": engine.name, "address": engine.address}
@@ -590,9 +605,7 @@ def create_app(
     )
     def upload_workbook(upload_id: str, _: viewer) -> FileResponse:
         """The workbook as kept: as uploaded, or with the pins filled in."""
-        record = storage.upload(upload_id) if valid_id(upload_id) else None
-        if record is None:
-            raise HTTPException(404, f"No upload {upload_id}.")
+        record = found_upload(upload_id)
         stem = Path(record.file_name).stem
         name = f"{stem}-with-pins.xlsx" if record.pins else f"{stem}.xlsx"
         return FileResponse(
@@ -610,8 +623,7 @@ def create_app(
         """Where else an exercise of the run's plan could go, the rest of the
         plan kept: the best placements and their objective change, as
         ``planner suggest``."""
-        found = found_run(run_id)
-        _plan_of(found, found["programme_id"])
+        found = found_plan(run_id)
         return ask(
             questions.suggestions,
             storage.upload_path(found["upload_id"]),
@@ -629,8 +641,7 @@ def create_app(
     def pin_check(run_id: str, body: schemas.PinRequest, _: planner) -> dict[str, Any]:
         """Whether an exercise of the run's plan may be pinned at a start and
         a venue: every hard rule checked at once, the broken one named."""
-        found = found_run(run_id)
-        _plan_of(found, found["programme_id"])
+        found = found_plan(run_id)
         return check_a_pin(found, body)
 
     def check_a_pin(run: dict[str, Any], body: schemas.PinRequest) -> dict[str, Any]:
@@ -664,6 +675,14 @@ def create_app(
             if brief["programme_id"] == programme_id:
                 return brief
         raise HTTPException(404, f"No programme {programme_id}.")
+
+    def programme_plan(programme_id: str, run_id: str) -> dict[str, Any]:
+        """A plan to commit or pin on: 404 for an unknown programme or run,
+        422 for a run of another programme or one without a plan."""
+        found_programme(programme_id)
+        run = found_run(run_id)
+        _plan_of(run, programme_id)
+        return run
 
     @app.get(
         "/api/programmes",
@@ -710,9 +729,7 @@ def create_app(
         are re-planned against it, and its calendars are what partners get.
         Only a plan made against the committed plan (or the first plan)
         whose every hard rule the independent checker finds held."""
-        found_programme(programme_id)
-        run = found_run(body.run_id)
-        _plan_of(run, programme_id)
+        run = programme_plan(programme_id, body.run_id)
         if run["scenario"]:
             raise HTTPException(
                 422, "Commit a plan of the programme itself, not of a scenario."
@@ -764,15 +781,11 @@ def create_app(
         re-plan around it: the workbook with the programme's pins filled in
         is planned against the committed plan (or, before any commit, the
         plan pinned on), changing as little as it must."""
-        found_programme(programme_id)
-        run = found_run(body.run_id)
-        _plan_of(run, programme_id)
+        run = programme_plan(programme_id, body.run_id)
         checked = check_a_pin(run, body)
         if not checked["allowed"]:
             raise HTTPException(422, _refusal(body, checked))
-        record = storage.upload(run["upload_id"])
-        if record is None:
-            raise HTTPException(410, "The workbook of this run is no longer kept.")
+        record = kept_workbook(run)
         made = storage.add_pin(
             programme_id,
             body.exercise_id,

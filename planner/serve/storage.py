@@ -293,6 +293,11 @@ class Storage:
                 version += 1
                 db.execute(f"PRAGMA user_version = {version}")
 
+    def _rows(self, sql: str, arguments: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Every row one query finds, in a transaction of its own."""
+        with self._connect() as db:
+            return db.execute(sql, arguments).fetchall()
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
@@ -422,8 +427,7 @@ class Storage:
         if state is not None:
             query += " WHERE state = ?"
             arguments = (state,)
-        with self._connect() as db:
-            rows = db.execute(query + " ORDER BY created, rowid", arguments).fetchall()
+        rows = self._rows(query + " ORDER BY created, rowid", arguments)
         return [_decoded(row) for row in rows]
 
     def update_run(self, run_id: str, **values: Any) -> None:
@@ -479,17 +483,15 @@ class Storage:
 
     def uploads(self) -> list[Upload]:
         """Every upload kept, oldest first."""
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM uploads ORDER BY created").fetchall()
+        rows = self._rows("SELECT * FROM uploads ORDER BY created")
         return [Upload(**_decoded(row)) for row in rows]
 
     def uploads_unused(self) -> list[Upload]:
         """Uploads no run refers to, oldest first."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM uploads WHERE id NOT IN (SELECT upload_id FROM runs) "
-                "ORDER BY created"
-            ).fetchall()
+        rows = self._rows(
+            "SELECT * FROM uploads WHERE id NOT IN (SELECT upload_id FROM runs) "
+            "ORDER BY created"
+        )
         return [Upload(**_decoded(row)) for row in rows]
 
     # programmes: their versions, commits and pins ------------------------------
@@ -497,45 +499,41 @@ class Storage:
     def programmes(self) -> list[dict[str, Any]]:
         """Every programme with a kept upload: its id, newest title, how many
         versions, when last uploaded; newest first."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT programme_id, count(*) AS versions, max(created) AS updated, "
-                "(SELECT title FROM uploads AS newest WHERE newest.programme_id = "
-                "uploads.programme_id ORDER BY created DESC LIMIT 1) AS title "
-                "FROM uploads GROUP BY programme_id ORDER BY updated DESC"
-            ).fetchall()
+        rows = self._rows(
+            "SELECT programme_id, count(*) AS versions, max(created) AS updated, "
+            "(SELECT title FROM uploads AS newest WHERE newest.programme_id = "
+            "uploads.programme_id ORDER BY created DESC LIMIT 1) AS title "
+            "FROM uploads GROUP BY programme_id ORDER BY updated DESC"
+        )
         return [dict(row) for row in rows]
 
     def versions(self, programme_id: str) -> list[Upload]:
         """The uploads of one programme, newest first."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM uploads WHERE programme_id = ? ORDER BY created DESC",
-                (programme_id,),
-            ).fetchall()
+        rows = self._rows(
+            "SELECT * FROM uploads WHERE programme_id = ? ORDER BY created DESC",
+            (programme_id,),
+        )
         return [Upload(**_decoded(row)) for row in rows]
 
     def add_commit(
         self, programme_id: str, run_id: str, user: str, note: str = ""
     ) -> Commit:
+        values = {
+            "programme_id": programme_id,
+            "run_id": run_id,
+            "at": now(),
+            "user": user,
+            "note": note,
+        }
         with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO commits (programme_id, run_id, at, user, note) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (programme_id, run_id, now(), user, note),
-            )
-            row = db.execute(
-                "SELECT * FROM commits WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
-        return Commit(**dict(row))
+            return Commit(**_added(db, "commits", values))
 
     def commits(self, programme_id: str) -> list[Commit]:
         """The programme's commits, newest (the committed plan) first."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM commits WHERE programme_id = ? ORDER BY id DESC",
-                (programme_id,),
-            ).fetchall()
+        rows = self._rows(
+            "SELECT * FROM commits WHERE programme_id = ? ORDER BY id DESC",
+            (programme_id,),
+        )
         return [Commit(**dict(row)) for row in rows]
 
     def committed(self, programme_id: str) -> Commit | None:
@@ -545,8 +543,7 @@ class Storage:
 
     def committed_runs(self) -> set[str]:
         """Every run some commit made a committed plan: never deleted."""
-        with self._connect() as db:
-            rows = db.execute("SELECT DISTINCT run_id FROM commits").fetchall()
+        rows = self._rows("SELECT DISTINCT run_id FROM commits")
         return {row[0] for row in rows}
 
     def add_pin(
@@ -560,31 +557,29 @@ class Storage:
     ) -> PinRecord:
         """Record a pin; an earlier pin of the same exercise stops being in
         force."""
-        at = now()
+        values = {
+            "programme_id": programme_id,
+            "exercise_id": exercise_id,
+            "start": start,
+            "venue_id": venue_id,
+            "run_id": run_id,
+            "at": now(),
+            "user": user,
+        }
         with self._connect() as db:
             db.execute(
                 "UPDATE pins SET removed = ? WHERE programme_id = ? AND "
                 "exercise_id = ? AND removed IS NULL",
-                (at, programme_id, exercise_id),
+                (values["at"], programme_id, exercise_id),
             )
-            cursor = db.execute(
-                "INSERT INTO pins (programme_id, exercise_id, start, venue_id, "
-                "run_id, at, user) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (programme_id, exercise_id, start, venue_id, run_id, at, user),
-            )
-            row = db.execute(
-                "SELECT * FROM pins WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
-        return PinRecord(**dict(row))
+            return PinRecord(**_added(db, "pins", values))
 
     def pins(self, programme_id: str) -> list[PinRecord]:
         """The pins in force in the programme, in the order they were made."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM pins WHERE programme_id = ? AND removed IS NULL "
-                "ORDER BY id",
-                (programme_id,),
-            ).fetchall()
+        rows = self._rows(
+            "SELECT * FROM pins WHERE programme_id = ? AND removed IS NULL ORDER BY id",
+            (programme_id,),
+        )
         return [PinRecord(**dict(row)) for row in rows]
 
     def remove_pin(self, programme_id: str, pin_id: int) -> bool:
@@ -616,10 +611,9 @@ class Storage:
             return db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount == 1
 
     def users(self) -> list[User]:
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT name, role, created, token IS NOT NULL FROM users ORDER BY name"
-            ).fetchall()
+        rows = self._rows(
+            "SELECT name, role, created, token IS NOT NULL FROM users ORDER BY name"
+        )
         return [User(row[0], row[1], row[2], bool(row[3])) for row in rows]
 
     def user(self, name: str) -> User | None:
@@ -696,11 +690,10 @@ class Storage:
         self, limit: int = 200, before: int | None = None
     ) -> list[AuditEntry]:
         """The newest entries first; ``before``: only entries older than that id."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
-                (before if before is not None else 2**62, limit),
-            ).fetchall()
+        rows = self._rows(
+            "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+            (before if before is not None else 2**62, limit),
+        )
         return [AuditEntry(**dict(row)) for row in rows]
 
 
@@ -710,6 +703,20 @@ def _script(db: sqlite3.Connection, sql: str) -> None:
     for statement in sql.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+def _added(
+    db: sqlite3.Connection, table: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Insert a row into ``table`` (a name of SCHEMA's, never a user's) and
+    read it back whole, with the id and defaults the database gave it."""
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cursor = db.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
+    )
+    row = db.execute(f"SELECT * FROM {table} WHERE id = ?", (cursor.lastrowid,))
+    return dict(row.fetchone())
 
 
 def _decoded(row: sqlite3.Row) -> dict[str, Any]:

@@ -13,13 +13,13 @@ import json
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 from planner.check import check_plan
 from planner.workbook.generate import generate
 from planner.workbook.read import read_problem
 from planner.workbook.read_schedule import read_plan
 from planner.workbook.template import write_workbook
+from tests.app.test_programme import tallinn_closed
 from tests.serve.conftest import SAMPLE, Server, closed, open_page
 from tests.serve.pages import (
     DESKTOP,
@@ -44,30 +44,50 @@ pytestmark = pytest.mark.browser
 INTERACTIVE_MS = 2000
 
 
-def tallinn_closed(path: Path) -> Path:
-    """The sample, with the Tallinn cyber range closed in early March: the
-    two exercises the committed plan holds there then must move."""
-    book = load_workbook(SAMPLE)
-    book["Unavailability"].append(
-        ["TLL", dt.datetime(2027, 3, 1), dt.datetime(2027, 3, 14), "network upgrade"]
-    )
-    book.save(path)
-    return path
-
-
 def committed_plan(server: Server, programme: str) -> dict:
     return server.api(f"/api/programmes/{programme}")["committed"]
+
+
+def commit_shown(page) -> None:
+    """Commit the plan on show, and wait until the page says it is."""
+    page.click("[data-testid=commit]")
+    page.wait_for_selector("[data-testid=is-committed]")
+
+
+def sample_committed(page) -> str:
+    """Upload the sample, plan it and commit the plan: the run's id."""
+    upload_file(page, SAMPLE)
+    first = solve(page, explain=False, same_every_run=True)
+    assert result_message(page).startswith("The best plan possible")
+    commit_shown(page)
+    return first
+
+
+def versions_read(page, versions: int) -> None:
+    """Wait until the programme is read again once an upload is found
+    valid, and has ``versions`` versions."""
+    until(
+        page,
+        "document.querySelector('#programme-versions').textContent"
+        f".startsWith('{versions} versions')",
+    )
+
+
+def pin_answer(page, start: str, venue_id: str, answer: str) -> str:
+    """Ask whether the picked exercise may be pinned at ``start`` and
+    ``venue_id``; the text of the ``answer`` the page gives."""
+    page.fill("[data-testid=pin-start]", start)
+    page.select_option("[data-testid=pin-venue]", venue_id)
+    page.click("[data-testid=pin-check]")
+    page.wait_for_selector(f"[data-testid={answer}]")
+    return page.text_content(f"[data-testid={answer}]")
 
 
 def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     browser, server: Server, tmp_path: Path
 ) -> None:
     page = open_page(browser, server.url)
-    upload_file(page, SAMPLE)
-    first = solve(page, explain=False, same_every_run=True)
-    assert result_message(page).startswith("The best plan possible")
-    page.click("[data-testid=commit]")
-    page.wait_for_selector("[data-testid=is-committed]")
+    first = sample_committed(page)
     programme = server.api(f"/api/runs/{first}")["programme_id"]
     assert programme == "northern-training-2027"
     assert committed_plan(server, programme)["run_id"] == first
@@ -80,12 +100,7 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     upload_file(page, changed)
     assert page.is_checked("[data-testid=against]")
     assert page.input_value("[data-testid=freeze]") == dt.date.today().isoformat()
-    # the programme is read again once the upload is found valid
-    until(
-        page,
-        "document.querySelector('#programme-versions').textContent"
-        ".startsWith('2 versions')",
-    )
+    versions_read(page, 2)
     second = solve(page, explain=False, same_every_run=True)
     message = result_message(page)
     assert message.startswith("The best plan possible"), message
@@ -115,8 +130,7 @@ def test_a_planner_commits_replans_a_changed_workbook_and_commits_again(
     shot(page, "21-changes-against-the-commit-1920")
     page.set_viewport_size({"width": 1366, "height": 900})
 
-    page.click("[data-testid=commit]")
-    page.wait_for_selector("[data-testid=is-committed]")
+    commit_shown(page)
     assert committed_plan(server, programme)["run_id"] == second
     commits = server.api(f"/api/programmes/{programme}")["commits"]
     assert [c["run_id"] for c in commits] == [second, first]
@@ -135,11 +149,7 @@ def test_a_planner_moves_an_exercise_by_hand_and_replans_around_it(
     browser, server: Server, tmp_path: Path
 ) -> None:
     page = open_page(browser, server.url)
-    upload_file(page, SAMPLE)
-    first = solve(page, explain=False, same_every_run=True)
-    result_message(page)
-    page.click("[data-testid=commit]")
-    page.wait_for_selector("[data-testid=is-committed]")
+    first = sample_committed(page)
 
     page.click("#calendar .cal-bar[data-exercise=CYB-TTX]")
     page.wait_for_selector("[data-testid=exercise-panel]:not([hidden])")
@@ -153,21 +163,13 @@ def test_a_planner_moves_an_exercise_by_hand_and_replans_around_it(
     shot(page, "23-where-else-could-it-go")
 
     # a place of the planner's own, which breaks a rule: refused, rule named
-    page.fill("[data-testid=pin-start]", "2027-06-07")
-    page.select_option("[data-testid=pin-venue]", "SET")
-    page.click("[data-testid=pin-check]")
-    page.wait_for_selector("[data-testid=pin-refused]")
-    refused = page.text_content("[data-testid=pin-refused]")
+    refused = pin_answer(page, "2027-06-07", "SET", "pin-refused")
     assert "A held exercise is at one of its venues, one able to host it." in refused
     assert "venue SET lacks capability cyber range" in refused
     shot(page, "24-a-pin-that-breaks-a-rule")
 
     # one that holds, though the plan must make room: pinned, re-planned
-    page.fill("[data-testid=pin-start]", "2027-03-01")
-    page.select_option("[data-testid=pin-venue]", "TLL")
-    page.click("[data-testid=pin-check]")
-    page.wait_for_selector("[data-testid=pin-allowed]")
-    assert "clashes" in page.text_content("[data-testid=pin-allowed]")
+    assert "clashes" in pin_answer(page, "2027-03-01", "TLL", "pin-allowed")
     shot(page, "25-a-pin-that-holds")
     page.click("[data-testid=pin-replan]")
     until(page, f"location.hash.match(/^#run=/) && location.hash !== '#run={first}'")
@@ -257,15 +259,9 @@ def test_the_page_speaks_a_planners_words_and_shows_the_marking(
     shot(page, "33-words-and-marking")
 
     # the freeze date as the workbook types it, and in words beside it
-    page.click("[data-testid=commit]")
-    page.wait_for_selector("[data-testid=is-committed]")
+    commit_shown(page)
     upload_file(page, SAMPLE)
-    # the programme is read again once the upload is found valid
-    until(
-        page,
-        "document.querySelector('#programme-versions').textContent"
-        ".startsWith('2 versions')",
-    )
+    versions_read(page, 2)
     page.wait_for_selector("[data-testid=freeze]", state="visible")
     today = dt.date.today()
     assert page.input_value("[data-testid=freeze]") == today.isoformat()

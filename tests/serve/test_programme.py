@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -48,6 +49,40 @@ def commit(client: TestClient, run: dict) -> dict:
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def pin_and_replan(
+    client: TestClient,
+    run: dict,
+    exercise_id: str,
+    start: str,
+    venue_id: str,
+    **more: object,
+) -> Response:
+    """Pin an exercise of ``run``'s plan and re-plan around it, as the page
+    asks (``more``: a freeze date)."""
+    return client.post(
+        f"/api/programmes/{PROGRAMME}/pins",
+        json={
+            "run_id": run["id"],
+            "exercise_id": exercise_id,
+            "start": start,
+            "venue_id": venue_id,
+            **FAST,
+            **more,
+        },
+    )
+
+
+def southern(path: Path) -> Path:
+    """The sample as another programme's workbook (programme_id
+    southern-2027)."""
+    book = load_workbook(SAMPLE)
+    for row in book["Settings"].iter_rows(min_row=2):
+        if row[0].value == "programme_id":
+            row[1].value = "southern-2027"
+    book.save(path)
+    return path
 
 
 def events(folder: Path, workbook: Path) -> list[tuple[str, str, str, tuple]]:
@@ -91,15 +126,6 @@ def solve_command(workbook: Path, out: Path, *options: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def sequences(folder: Path) -> dict[str, tuple[int, str]]:
-    """Each event of the programme's calendar: its SEQUENCE and STATUS."""
-    calendar = Calendar.from_ical((folder / "schedule.ics").read_bytes())
-    return {
-        str(event["UID"]): (int(event.get("SEQUENCE", 0)), str(event["STATUS"]))
-        for event in calendar.walk("VEVENT")
-    }
-
-
 def difference_rows(differences: list) -> list[tuple[str, str, str, str]]:
     return [
         (d["exercise_id"], d["change"], d["before"], d["after"]) for d in differences
@@ -123,16 +149,8 @@ def test_the_loop_gives_the_plans_and_changes_of_the_command_line(
     )
     changes = client.get(f"/api/runs/{second['id']}/result").json()["changes"]
     commit(client, second)
-    pinned = client.post(
-        f"/api/programmes/{PROGRAMME}/pins",
-        json={
-            "run_id": second["id"],
-            "exercise_id": "NBST",
-            "start": "2027-10-04",
-            "venue_id": "TLL",
-            "freeze_before": FREEZE,
-            **FAST,
-        },
+    pinned = pin_and_replan(
+        client, second, "NBST", "2027-10-04", "TLL", freeze_before=FREEZE
     )
     assert pinned.status_code == 201, pinned.text
     third = wait_for(client, pinned.json()["run"]["id"])
@@ -164,8 +182,9 @@ def test_the_loop_gives_the_plans_and_changes_of_the_command_line(
     assert {d["exercise_id"] for d in changes["differences"]} >= {"CPX27", "CYB-TTX"}
     # the calendars partners get: SEQUENCE raised for what moved, as the
     # command line raises it
-    assert sequences(data / second["id"]) == sequences(cli / "b")
-    raised = {uid for uid, (n, _) in sequences(cli / "b").items() if n > 0}
+    sequences = calendar_events(cli / "b")["schedule.ics"]
+    assert calendar_events(data / second["id"])["schedule.ics"] == sequences
+    raised = {uid for uid, (n, _) in sequences.items() if n > 0}
     assert any(uid.startswith("CPX27.") for uid in raised)
     assert not any(uid.startswith("CR27.") for uid in raised)
 
@@ -175,14 +194,7 @@ def test_uploads_of_one_programme_are_versions_of_it(
 ) -> None:
     upload(client, SAMPLE)
     upload(client, SAMPLE, "renamed by a colleague.xlsx")
-    other = tmp_path / "other.xlsx"
-    book = load_workbook(SAMPLE)
-    settings = book["Settings"]
-    for row in settings.iter_rows(min_row=2):
-        if row[0].value == "programme_id":
-            row[1].value = "southern-2027"
-    book.save(other)
-    upload(client, other)
+    upload(client, southern(tmp_path / "other.xlsx"))
     found = {p["programme_id"]: p for p in client.get("/api/programmes").json()}
     assert set(found) == {PROGRAMME, "southern-2027"}
     assert found[PROGRAMME]["versions"] == 2
@@ -236,12 +248,7 @@ def test_a_replan_needs_a_plan_of_the_same_programme(
 ) -> None:
     sample = upload(client, SAMPLE)["upload_id"]
     first = planned(client, upload_id=sample)
-    book = load_workbook(SAMPLE)
-    for row in book["Settings"].iter_rows(min_row=2):
-        if row[0].value == "programme_id":
-            row[1].value = "southern-2027"
-    other = tmp_path / "other.xlsx"
-    book.save(other)
+    other = southern(tmp_path / "other.xlsx")
     refused = client.post(
         "/api/runs",
         json={
@@ -280,15 +287,7 @@ def test_suggestions_and_pin_checks_answer_at_once(client: TestClient) -> None:
     assert refused["broken"][0]["says"] == (
         "A held exercise is at one of its venues, one able to host it."
     )
-    pinned = client.post(
-        f"/api/programmes/{PROGRAMME}/pins",
-        json={
-            "run_id": run["id"],
-            "exercise_id": "CYB-TTX",
-            "start": "2027-06-07",
-            "venue_id": "SET",
-        },
-    )
+    pinned = pin_and_replan(client, run, "CYB-TTX", "2027-06-07", "SET")
     assert pinned.status_code == 422
     assert pinned.json()["detail"].startswith(
         "CYB-TTX cannot be pinned at SET from 2027-06-07: A held exercise is at "
@@ -301,16 +300,7 @@ def test_pins_are_kept_written_back_and_can_be_taken_out(
     client: TestClient, tmp_path: Path
 ) -> None:
     run = planned(client, upload_id=upload(client, SAMPLE)["upload_id"])
-    made = client.post(
-        f"/api/programmes/{PROGRAMME}/pins",
-        json={
-            "run_id": run["id"],
-            "exercise_id": "CYB-TTX",
-            "start": "2027-03-29",
-            "venue_id": "TLL",
-            **FAST,
-        },
-    )
+    made = pin_and_replan(client, run, "CYB-TTX", "2027-03-29", "TLL")
     assert made.status_code == 201, made.text
     pin = made.json()["pin"]
     again = wait_for(client, made.json()["run"]["id"])
