@@ -519,8 +519,9 @@ def solve(
     or all with --explain-all) while time is left; when no plan exists, the
     fewest workbook rows that conflict are named.
     """
+    from planner.app.budget import SolveRequest
     from planner.app.progress import WRITING
-    from planner.app.solve import SolveRequest, solve_workbook
+    from planner.app.solve import solve_workbook
     from planner.app.validate import describe_problem
 
     if freeze_before is not None and baseline is None:

@@ -23,10 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from planner.app.budget import SolveRequest
 from planner.app.compare import ComparisonReport, compare_results
 from planner.app.examine import PlanReading
 from planner.app.progress import Report
-from planner.app.solve import SolveOutcome, SolveRequest, solve_workbook
+from planner.app.solve import SolveOutcome, solve_workbook
 from planner.app.validate import Validation, validate_workbook
 from planner.app.verdict import Verdict
 from planner.app.view import EventView, event_view

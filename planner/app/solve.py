@@ -15,9 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# What a solve is asked, and its budget: front ends import them from here.
-from planner.app.budget import RunBudget as RunBudget
-from planner.app.budget import SolveRequest as SolveRequest
+from planner.app.budget import RunBudget, SolveRequest
 from planner.app.plans import plan_problem
 from planner.app.progress import (
     EXPLAINING,

@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.app.budget import SolveRequest
 from planner.app.compare import ComparisonReport
 from planner.app.programme import replan
 from planner.app.progress import RunProgress
 from planner.app.robustness import StudyOutcome, robustness_workbook
-from planner.app.solve import SolveOutcome, SolveRequest, solve_workbook
+from planner.app.solve import SolveOutcome, solve_workbook
 from planner.app.sweep import SweepOutcome, SweepSpec, sweep_workbook
 from planner.app.validate import Validation
 from planner.app.verdict import Verdict

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from planner.app.budget import SolveRequest
 from planner.app.compare import compare_results
 from planner.app.progress import RunProgress
-from planner.app.solve import SolveRequest, solve_workbook
+from planner.app.solve import solve_workbook
 from planner.app.validate import validate_workbook, write_template_file
 from planner.app.verdict import Verdict
 from planner.check import check_plan

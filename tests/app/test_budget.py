@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from planner.app.budget import RunBudget, SolveRequest
 from planner.app.plans import run_bound
 from planner.app.publish import writing_s
-from planner.app.solve import RunBudget, SolveRequest
 from planner.domain import SolveOptions
 from tests.factories import exercise, make_problem
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from planner.app.budget import SolveRequest
 from planner.app.compare import compare_files
 from planner.app.examine import check_schedule, conflict_of_workbook, suggest_placements
 from planner.app.progress import FINDING, PLANNING, WARNING, RunProgress
 from planner.app.robustness import robustness_workbook
-from planner.app.solve import SolveRequest, solve_workbook
+from planner.app.solve import solve_workbook
 from planner.app.sweep import SweepSpec, sweep_workbook
 from planner.app.validate import (
     engine_unavailable,

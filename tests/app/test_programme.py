@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from planner.app.budget import SolveRequest
 from planner.app.programme import check_pin, replan, write_pinned_workbook
-from planner.app.solve import SolveRequest, solve_workbook
+from planner.app.solve import solve_workbook
 from planner.app.verdict import Verdict
 from planner.check import check_plan
 from planner.domain import Event, Pin, Plan, SolveOptions, Status
