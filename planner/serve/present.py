@@ -24,8 +24,8 @@ from planner.app.sweep import SweepOutcome, SweepSpec, sweep_workbook
 from planner.app.validate import Validation
 from planner.app.verdict import Verdict
 from planner.app.whatif import WhatifOutcome, whatif_workbook
-from planner.domain import EngineChoice, Finding, SolveOptions, Status
-from planner.report import FATES
+from planner.domain import EngineChoice, Finding, SolveOptions
+from planner.report import FATES, PLAN_WORDS
 from planner.serve.storage import CANCELLED, DONE, FAILED, UPLOAD_NAME
 
 
@@ -223,16 +223,9 @@ def _solve_message(outcome: SolveOutcome) -> str:
     if verdict is Verdict.INTERRUPTED:
         return f"Cancelled: the best plan found ({held} exercises held) was kept."
     if verdict is Verdict.DONE and result is not None:
-        found = PLAN_WORDS.get(result.status, f"Plan {result.status}")
-        return f"{found}: {held} exercises held; every hard rule holds."
+        found = PLAN_WORDS.get(result.status, f"plan {result.status}")
+        return f"{found.capitalize()}: {held} exercises held; every hard rule holds."
     return verdict.words
-
-
-# What a plan's status means to a planner, where a run's message says it.
-PLAN_WORDS = {
-    Status.OPTIMAL: "The best plan possible",
-    Status.FEASIBLE: "A good plan, perhaps not the best possible",
-}
 
 
 def _whatif_record(
