@@ -25,6 +25,8 @@ from openpyxl import load_workbook
 
 from planner import cli
 from planner.outputs.brief import fonts, write_brief
+from planner.outputs.brief.charts import kind_colours
+from planner.outputs.brief.content import make_brief, make_partner_brief
 from planner.workbook.read_result import load_result
 from planner.workbook.sample import example_programme
 from planner.workbook.template import write_workbook
@@ -195,9 +197,13 @@ def test_a_partner_brief_is_releasable_to_that_partner_only(
     assert "partner briefs (PDF and HTML) in briefs/" in briefed.output
     data = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
     pdf = out / "briefs" / "partner-POL.pdf"
-    marking = f"{MARKING} - releasable to {PARTNER_NAMES['POL']} (POL)"
+    # The programme's classification as it is, and for whom on a line of its
+    # own: "releasable to Poland" contradicted a classification naming others.
+    prepared = f"Prepared for {PARTNER_NAMES['POL']} (POL)"
+    marking = f"{MARKING}\n{prepared}"
     for page in range(1, page_count(pdf) + 1):
-        assert top_and_bottom(pdf, page) == (marking, marking), page
+        assert top_and_bottom(pdf, page) == (MARKING, prepared), page
+    assert "releasable" not in pdf_words(pdf)
     text = pdf_words(pdf)
     mine = [e for e in data["events"] if "POL" in e["participants"]]
     for event in mine:
@@ -216,6 +222,21 @@ def test_a_partner_brief_is_releasable_to_that_partner_only(
     for event in found.vevent_list:
         assert "Participants" not in event.description.value
         assert marking in event.description.value
+
+
+def test_a_kind_has_one_colour_in_every_brief(spelt: tuple[Path, Path, str]) -> None:
+    """Colours follow the programme's kinds, not the kinds of a partner's own
+    events: staff talks were light blue in the main brief, pink in Poland's."""
+    _, out, _ = spelt
+    summary = load_result(out)
+    colours = kind_colours(make_brief(summary).kinds)
+    for partner in summary.partners:
+        kinds = make_partner_brief(summary, partner.id).kinds
+        assert kind_colours(kinds) == colours, partner.id
+    mine = {e.kind for e in summary.exercises if e.id in {
+        event.exercise_id for event in summary.events or ()
+        if "POL" in event.participants}}  # fmt: skip
+    assert mine < set(colours)  # Poland's events have fewer kinds
 
 
 def test_the_workbook_keeps_every_name_as_text(spelt: tuple[Path, Path, str]) -> None:

@@ -119,7 +119,9 @@ class Brief:
     first_day: dt.date
     last_day: dt.date
     groups: tuple[Group, ...]  # the chart; empty without a plan
-    kinds: tuple[str, ...]  # exercise kinds, for the chart's colours
+    # The programme's exercise kinds, for the chart's colours: a partner's
+    # brief too, so a kind has the colour it has in every other brief.
+    kinds: tuple[str, ...]
     events: Table
     footer: str  # the brief's date, the input it comes from
     goals: Table | None = None
@@ -533,6 +535,10 @@ def _change_detail(text: str) -> str:
     return rest
 
 
+def _kinds(summary: ResultSummary) -> tuple[str, ...]:
+    return tuple(sorted({e.kind for e in summary.exercises}))
+
+
 def _heading(summary: ResultSummary) -> tuple[str, str, str]:
     """Title, organisation and marking, as the programme's Settings give them."""
     heading = summary.heading
@@ -578,7 +584,7 @@ def make_brief(
         first_day=summary.planning_start,
         last_day=summary.planning_end,
         groups=tuple(gantt_groups(summary)) if summary.events else (),
-        kinds=tuple(sorted({e.kind for e in summary.exercises})),
+        kinds=_kinds(summary),
         events=event_table(summary, events),
         footer=_footer(summary, today or dt.date.today()),
         goals=goal_table(summary),
@@ -643,7 +649,7 @@ def make_partner_brief(
         first_day=summary.planning_start,
         last_day=summary.planning_end,
         groups=groups,
-        kinds=tuple(sorted({b.kind for g in groups for b in g.bars})),
+        kinds=_kinds(summary),
         events=event_table(
             summary, mine, with_partners=False, title=f"The events of {name}"
         ),
