@@ -51,6 +51,7 @@ VENUE_NAMES = {
 DOLLAR_KIND = "cost $a_$ x"
 DOLLAR_REGION = "$x$ region"
 FORMULA_EXERCISE = "=1+1"
+ARABIC_EXERCISE = "تمرين الربيع"
 MARKING = "OFFICIAL"
 # Letters drawn right to left come back from pdftotext in visual word order,
 # between embedding marks; compared word by word.
@@ -70,6 +71,8 @@ def spelt_programme() -> dict[str, list[dict[str, object]]]:
             row["kind"] = DOLLAR_KIND
         if row["exercise_id"] == "MEDX":
             row["name"] = FORMULA_EXERCISE
+        if row["exercise_id"] == "SPS27":
+            row["name"] = ARABIC_EXERCISE
     return tables
 
 
@@ -154,6 +157,28 @@ def test_the_brief_prints_every_name_as_spelt(spelt: tuple[Path, Path, str]) -> 
     assert "النرويج" in arabic.split()
     assert "cannot print" not in stderr
     assert "findfont" not in stderr  # matplotlib's font notes are not for staff
+
+
+def test_an_arabic_exercise_name_stays_before_its_id(
+    spelt: tuple[Path, Path, str],
+) -> None:
+    """Every line of the PDF reads left to right with the name in it drawn
+    right to left, as the HTML page shows it; the id came first, "(SPS27)
+    (mandatory) تمرين الربيع", when a line starting in Arabic was taken as
+    right to left."""
+    _, out, _ = spelt
+    raw = subprocess.run(
+        [require("pdftotext"), "-raw", str(out / "brief.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (line,) = [line for line in raw.splitlines() if "(SPS27)" in line]
+    name, _, after = unicodedata.normalize("NFKC", line).partition("(SPS27)")
+    assert set(ARABIC_EXERCISE.split()) <= set(name.translate(BIDI_MARKS).split())
+    assert after.startswith(" (mandatory)")
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    assert f"{ARABIC_EXERCISE} (SPS27) (mandatory)" in html
 
 
 def test_the_brief_uses_one_family_and_a_font_for_each_script(

@@ -14,7 +14,8 @@ goals, the budgets, what changed since the published plan, and what a
 robustness study found fragile. Value points, money and weeks; the search's
 own figures stay in the workbook's Run sheet.
 
-A partner's brief (`make_partner_brief`) is releasable to that nation: its
+A partner's brief (`make_partner_brief`) is prepared for that nation (its
+marking keeps the programme's classification and says for whom): its
 own events and the facts every participant shares (dates, venue, host), and
 nothing of other partners' budgets, spend or participation.
 """
