@@ -131,13 +131,13 @@ def no_plan_text(status: str) -> str:
 
 
 def partner_marking(marking: str, partner: str) -> str:
-    """The marking of what is released to one partner, saying for whom it is:
-    "OFFICIAL - releasable to Poland (POL)"."""
-    return (
-        f"{marking} - releasable to {partner}"
-        if marking
-        else (f"Releasable to {partner}")
-    )
+    """The marking of what is prepared for one partner: the programme's own
+    classification as it is, and on a line of its own for whom it is
+    ("OFFICIAL\nPrepared for Poland (POL)"). Adding "releasable to Poland"
+    would contradict a classification that already names who may read it
+    ("... releasable to Türkiye"); releasing is the classification's to say.
+    The partner briefs and calendars both print this."""
+    return "\n".join(line for line in (marking, f"Prepared for {partner}") if line)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from openpyxl import load_workbook
 
 from planner import cli
 from planner.outputs.brief import fonts, write_brief
+from planner.outputs.brief.charts import kind_colours
+from planner.outputs.brief.content import make_brief, make_partner_brief
 from planner.workbook.read_result import load_result
 from planner.workbook.sample import example_programme
 from planner.workbook.template import write_workbook
@@ -49,6 +51,7 @@ VENUE_NAMES = {
 DOLLAR_KIND = "cost $a_$ x"
 DOLLAR_REGION = "$x$ region"
 FORMULA_EXERCISE = "=1+1"
+ARABIC_EXERCISE = "تمرين الربيع"
 MARKING = "OFFICIAL"
 # Letters drawn right to left come back from pdftotext in visual word order,
 # between embedding marks; compared word by word.
@@ -68,6 +71,8 @@ def spelt_programme() -> dict[str, list[dict[str, object]]]:
             row["kind"] = DOLLAR_KIND
         if row["exercise_id"] == "MEDX":
             row["name"] = FORMULA_EXERCISE
+        if row["exercise_id"] == "SPS27":
+            row["name"] = ARABIC_EXERCISE
     return tables
 
 
@@ -154,6 +159,28 @@ def test_the_brief_prints_every_name_as_spelt(spelt: tuple[Path, Path, str]) -> 
     assert "findfont" not in stderr  # matplotlib's font notes are not for staff
 
 
+def test_an_arabic_exercise_name_stays_before_its_id(
+    spelt: tuple[Path, Path, str],
+) -> None:
+    """Every line of the PDF reads left to right with the name in it drawn
+    right to left, as the HTML page shows it; the id came first, "(SPS27)
+    (mandatory) تمرين الربيع", when a line starting in Arabic was taken as
+    right to left."""
+    _, out, _ = spelt
+    raw = subprocess.run(
+        [require("pdftotext"), "-raw", str(out / "brief.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (line,) = [line for line in raw.splitlines() if "(SPS27)" in line]
+    name, _, after = unicodedata.normalize("NFKC", line).partition("(SPS27)")
+    assert set(ARABIC_EXERCISE.split()) <= set(name.translate(BIDI_MARKS).split())
+    assert after.startswith(" (mandatory)")
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    assert f"{ARABIC_EXERCISE} (SPS27) (mandatory)" in html
+
+
 def test_the_brief_uses_one_family_and_a_font_for_each_script(
     spelt: tuple[Path, Path, str],
 ) -> None:
@@ -195,9 +222,13 @@ def test_a_partner_brief_is_releasable_to_that_partner_only(
     assert "partner briefs (PDF and HTML) in briefs/" in briefed.output
     data = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
     pdf = out / "briefs" / "partner-POL.pdf"
-    marking = f"{MARKING} - releasable to {PARTNER_NAMES['POL']} (POL)"
+    # The programme's classification as it is, and for whom on a line of its
+    # own: "releasable to Poland" contradicted a classification naming others.
+    prepared = f"Prepared for {PARTNER_NAMES['POL']} (POL)"
+    marking = f"{MARKING}\n{prepared}"
     for page in range(1, page_count(pdf) + 1):
-        assert top_and_bottom(pdf, page) == (marking, marking), page
+        assert top_and_bottom(pdf, page) == (MARKING, prepared), page
+    assert "releasable" not in pdf_words(pdf)
     text = pdf_words(pdf)
     mine = [e for e in data["events"] if "POL" in e["participants"]]
     for event in mine:
@@ -216,6 +247,21 @@ def test_a_partner_brief_is_releasable_to_that_partner_only(
     for event in found.vevent_list:
         assert "Participants" not in event.description.value
         assert marking in event.description.value
+
+
+def test_a_kind_has_one_colour_in_every_brief(spelt: tuple[Path, Path, str]) -> None:
+    """Colours follow the programme's kinds, not the kinds of a partner's own
+    events: staff talks were light blue in the main brief, pink in Poland's."""
+    _, out, _ = spelt
+    summary = load_result(out)
+    colours = kind_colours(make_brief(summary).kinds)
+    for partner in summary.partners:
+        kinds = make_partner_brief(summary, partner.id).kinds
+        assert kind_colours(kinds) == colours, partner.id
+    mine = {e.kind for e in summary.exercises if e.id in {
+        event.exercise_id for event in summary.events or ()
+        if "POL" in event.participants}}  # fmt: skip
+    assert mine < set(colours)  # Poland's events have fewer kinds
 
 
 def test_the_workbook_keeps_every_name_as_text(spelt: tuple[Path, Path, str]) -> None:

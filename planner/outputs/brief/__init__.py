@@ -7,7 +7,7 @@ plan by month with exercise names, every event, goals met and missed with
 reasons, spend against budgets, changes since the published plan, fragile
 exercises, exercises left out with reasons and, for a what-if, the scenarios
 side by side. `planner brief RESULT --partners` also writes, under
-``briefs/``, one brief per partner nation, releasable to it
+``briefs/``, one brief per partner nation, prepared for it
 (`planner.outputs.brief.content.make_partner_brief`); a solve does not, so
 that a programme of 150 partners is written within its time limit.
 """

@@ -7,7 +7,12 @@ backend renders each once to PNG, for the PDF and the HTML page alike.
 
 Text is drawn as written (`drawing`): matplotlib would read a kind named
 ``cost $a_$ x`` as TeX maths and fail, so maths is off; each letter comes
-from a font that has it (`planner.outputs.brief.fonts`).
+from a font that has it (`planner.outputs.brief.fonts`). matplotlib lays out
+right-to-left text itself (libraqm, since 3.11): Arabic and Hebrew are handed
+over in the order they are typed, never put in drawing order first (that
+drew them backwards). A name is drawn on one line (`one_line`), and a name
+beside an axis is shortened to the room it has (`fitted`), so no chart's
+layout collapses.
 """
 
 from __future__ import annotations
@@ -61,6 +66,10 @@ BUDGET_COLOUR = "#222222"
 MAX_SPEND_BARS = 30
 SPEND_BAR_INCHES = 0.22
 SPEND_FRAME_INCHES = 1.0  # the axis, its title and the legend
+# Room a partner's id takes beside the spend chart at most.
+SPEND_LABEL_INCHES = 2.0
+# Room a legend entry takes besides its name: its patch, the gaps around it.
+LEGEND_ENTRY_INCHES = 0.6
 # Rows of bars the plan by month draws at most, about six A4 pages: a chart
 # takes a fraction of a second a page, and a plan of thousands of overlapping
 # events would otherwise take minutes to brief on pages nobody reads.
@@ -91,7 +100,8 @@ class Lanes:
 
 
 def kind_colours(kinds: Sequence[str]) -> dict[str, str]:
-    """One colour per kind, in the order given (sorted by the caller)."""
+    """One colour per kind, in the order given: the programme's kinds,
+    sorted, so a kind has the same colour in every brief of the programme."""
     return {kind: KIND_COLOURS[i % len(KIND_COLOURS)] for i, kind in enumerate(kinds)}
 
 
@@ -129,13 +139,33 @@ def _letter_inches(letter: str, families: tuple[str, ...]) -> float:
     return float(width) / MEASURE_DPI
 
 
+def one_line(text: str) -> str:
+    """A name as a chart draws it: a line break typed in a cell (Alt+Enter)
+    drawn as a space, as a label has the height of one line (and a font has
+    no letter for a line break)."""
+    return " ".join(text.split())
+
+
 def label_inches(text: str, families: Sequence[str] = (CHART_FAMILY,)) -> float:
     """How wide a label prints: measured letter by letter in the fonts that
-    draw it. An estimate per letter put "HADR WWWW" a fifth short, so its
-    label ran over its bar's ends and into the next bar; a whole label
-    measured at once takes a millisecond, too long for 20,000 events."""
-    drawn = in_drawing_order(text)
+    draw it, Arabic letters in their joined forms. An estimate per letter put
+    "HADR WWWW" a fifth short, so its label ran over its bar's ends and into
+    the next bar; a whole label measured at once takes a millisecond, too
+    long for 20,000 events."""
+    drawn = in_drawing_order(one_line(text))
     return sum(_letter_inches(letter, tuple(families)) for letter in drawn)
+
+
+def fitted(text: str, inches: float, families: Sequence[str]) -> str:
+    """``text`` on one line, cut short with "…" to print within ``inches``:
+    a name beside an axis wider than the figure left the axes no room (a
+    200-character partner id). The tables beside the chart hold it whole."""
+    line = one_line(text)
+    if label_inches(line, families) <= inches:
+        return line
+    while line and label_inches(f"{line}…", families) > inches:
+        line = line[:-1]
+    return f"{line.rstrip()}…"
 
 
 def _place(
@@ -257,14 +287,17 @@ def gantt_figure(
     last_day: dt.date,
     colours: dict[str, str],
     width_in: float,
+    families: Sequence[str] = (CHART_FAMILY,),
 ) -> Figure:
     """The held exercises as bars over the months, one band per region, each
-    bar with its name beside or inside it. Call inside `drawing`."""
+    bar with its name beside or inside it. Call inside `drawing` of
+    ``families``."""
     figure = Figure(figsize=(width_in, chart_height(chunk)), layout="constrained")
     ax = figure.add_subplot()
     start, end = mdates.date2num(first_day), mdates.date2num(last_day) + 1
     y = 0.0
     ticks, labels = [], []
+    region_inches = width_in * (1 - AXIS_SHARE) - LABEL_PAD_INCHES
     rows: list[float] = []
     bars: list[Bar] = []
     for index, region in enumerate(chunk):
@@ -275,11 +308,11 @@ def gantt_figure(
             rows.append(row)
             bars.append(placed.bar)
             ax.text(
-                placed.label_x, row, in_drawing_order(placed.bar.label),
+                placed.label_x, row, one_line(placed.bar.label),
                 ha=placed.align, va="center", fontsize=LABEL_POINTS, clip_on=True,
             )  # fmt: skip
         ticks.append(y + (region.count - 1) / 2)
-        labels.append(in_drawing_order(region.name))
+        labels.append(fitted(region.name, region_inches, families))
         y += region.count + GROUP_GAP
     if bars:  # one call for every bar: a call per bar took most of the drawing
         ax.barh(
@@ -302,21 +335,24 @@ def gantt_figure(
     ax.tick_params(axis="x", labelsize=LABEL_POINTS)
     ax.grid(axis="x", which="minor", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
-    used = {bar.kind for bar in bars}
+    used = [kind for kind in colours if kind in {bar.kind for bar in bars}]
+    names = [
+        fitted(kind or "(no kind)", width_in - LEGEND_ENTRY_INCHES, families)
+        for kind in used
+    ]
+    widest = max((label_inches(name, families) for name in names), default=0.0)
+    columns = max(
+        1, min(len(names), 6, int(width_in // (widest + LEGEND_ENTRY_INCHES)))
+    )
     handles = [
-        Patch(
-            facecolor=colour,
-            edgecolor="#555555",
-            label=in_drawing_order(kind or "(no kind)"),
-        )
-        for kind, colour in colours.items()
-        if kind in used
+        Patch(facecolor=colours[kind], edgecolor="#555555", label=name)
+        for kind, name in zip(used, names, strict=True)
     ]
     if handles:
         figure.legend(
             handles=handles,
             loc="outside upper center",
-            ncols=min(len(handles), 6),
+            ncols=columns,
             fontsize=LABEL_POINTS,
             frameon=False,
         )
@@ -324,7 +360,11 @@ def gantt_figure(
 
 
 def spend_figure(
-    spends: Sequence[Spend], currency: str, width_in: float, height_in: float
+    spends: Sequence[Spend],
+    currency: str,
+    width_in: float,
+    height_in: float,
+    families: Sequence[str] = (CHART_FAMILY,),
 ) -> Figure:
     """Each partner's spend as a bar, its budget as a tick; the biggest
     spenders only when there are many, as many as fit in ``height_in`` at
@@ -356,7 +396,7 @@ def spend_figure(
         )
     ax.set_yticks(
         list(rows),
-        [in_drawing_order(s.partner_id) for s in shown],
+        [fitted(s.partner_id, SPEND_LABEL_INCHES, families) for s in shown],
         fontsize=LABEL_POINTS,
     )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -364,7 +404,7 @@ def spend_figure(
     title = f"Spend against budget ({currency or 'currency units'})"
     if len(spends) > len(shown):
         title += f", the {len(shown)} biggest spenders of {len(spends)}"
-    ax.set_title(in_drawing_order(title), fontsize=9, loc="left")
+    ax.set_title(one_line(title), fontsize=9, loc="left")
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     return figure

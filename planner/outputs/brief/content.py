@@ -14,7 +14,8 @@ goals, the budgets, what changed since the published plan, and what a
 robustness study found fragile. Value points, money and weeks; the search's
 own figures stay in the workbook's Run sheet.
 
-A partner's brief (`make_partner_brief`) is releasable to that nation: its
+A partner's brief (`make_partner_brief`) is prepared for that nation (its
+marking keeps the programme's classification and says for whom): its
 own events and the facts every participant shares (dates, venue, host), and
 nothing of other partners' budgets, spend or participation.
 """
@@ -119,7 +120,9 @@ class Brief:
     first_day: dt.date
     last_day: dt.date
     groups: tuple[Group, ...]  # the chart; empty without a plan
-    kinds: tuple[str, ...]  # exercise kinds, for the chart's colours
+    # The programme's exercise kinds, for the chart's colours: a partner's
+    # brief too, so a kind has the colour it has in every other brief.
+    kinds: tuple[str, ...]
     events: Table
     footer: str  # the brief's date, the input it comes from
     goals: Table | None = None
@@ -533,6 +536,10 @@ def _change_detail(text: str) -> str:
     return rest
 
 
+def _kinds(summary: ResultSummary) -> tuple[str, ...]:
+    return tuple(sorted({e.kind for e in summary.exercises}))
+
+
 def _heading(summary: ResultSummary) -> tuple[str, str, str]:
     """Title, organisation and marking, as the programme's Settings give them."""
     heading = summary.heading
@@ -578,7 +585,7 @@ def make_brief(
         first_day=summary.planning_start,
         last_day=summary.planning_end,
         groups=tuple(gantt_groups(summary)) if summary.events else (),
-        kinds=tuple(sorted({e.kind for e in summary.exercises})),
+        kinds=_kinds(summary),
         events=event_table(summary, events),
         footer=_footer(summary, today or dt.date.today()),
         goals=goal_table(summary),
@@ -643,7 +650,7 @@ def make_partner_brief(
         first_day=summary.planning_start,
         last_day=summary.planning_end,
         groups=groups,
-        kinds=tuple(sorted({b.kind for g in groups for b in g.bars})),
+        kinds=_kinds(summary),
         events=event_table(
             summary, mine, with_partners=False, title=f"The events of {name}"
         ),

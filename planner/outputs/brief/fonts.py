@@ -11,10 +11,11 @@ print on any machine planner is installed on. A letter DejaVu Sans lacks
 it, the brief says which script could not be printed instead of drawing
 silent boxes.
 
-Right-to-left text (Arabic, Hebrew) is put in the order it is drawn, Arabic
-letters in their joined forms (`arabic_reshaper`, then the Unicode
-bidirectional algorithm of `bidi`): reportlab and matplotlib draw text left
-to right, letter by letter.
+Right-to-left text (Arabic, Hebrew) is put in the order it is drawn for the
+PDF, Arabic letters in their joined forms (`arabic_reshaper`, then the
+Unicode bidirectional algorithm of `bidi`): reportlab draws text left to
+right, letter by letter. matplotlib lays such text out itself, so the charts
+hand it over as typed (`planner.outputs.brief.charts`).
 """
 
 from __future__ import annotations
@@ -169,10 +170,14 @@ def script_of(letter: str) -> str:
 
 def in_drawing_order(text: str) -> str:
     """``text`` as it is drawn left to right: right-to-left runs reversed,
-    Arabic letters joined; other text unchanged."""
+    Arabic letters joined; other text unchanged. Every line is read as a
+    left-to-right line with right-to-left names in it, as the brief's HTML
+    page shows it: "تمرين الربيع (SPS27)" keeps its name before its id,
+    where a line taken as right to left because it starts in Arabic put the
+    id first."""
     if not any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text):
         return text
-    return str(get_display(arabic_reshaper.reshape(text)))
+    return str(get_display(arabic_reshaper.reshape(text), base_dir="L"))
 
 
 def _needs_font(letter: str) -> bool:

@@ -111,6 +111,9 @@ MAX_FLOOR_SHARE = 0.3
 NOTE = ParagraphStyle("note", fontName=FONT, fontSize=9, leading=12)
 # A chart split over pages keeps at least this many lanes on a page.
 MIN_LANES = 3
+# Where the bottom marking and the footer above it start, from the page's foot.
+MARKING_Y = 0.55 * cm
+FOOTER_Y = 1.15 * cm
 
 
 # A table cell of the PDF holds at most this many characters: reportlab lays a
@@ -275,7 +278,12 @@ class Gantt(Flowable):
         colours = kind_colours(brief.kinds)
         with drawing(self.drawn.families):
             figure = gantt_figure(
-                self.lanes, brief.first_day, brief.last_day, colours, self.width / 72
+                self.lanes,
+                brief.first_day,
+                brief.last_day,
+                colours,
+                self.width / 72,
+                self.drawn.families,
             )
             picture = png(figure)
         self.drawn.gantt.append(picture)
@@ -291,24 +299,70 @@ def chart_lanes(brief: Brief, width: float, families: Sequence[str]) -> list[Lan
     ]
 
 
-def _running(brief: Brief, page_width: float, page_height: float):  # type: ignore[no-untyped-def]
+def _marking(brief: Brief) -> Paragraph:
+    """The marking as printed: each of its lines (the classification, and
+    for whom a partner's brief is prepared) on a line of its own."""
+    return Paragraph(
+        "<br/>".join(_text(line) for line in brief.marking.splitlines()), MARKING
+    )
+
+
+def _footer_parts(brief: Brief, page: int) -> tuple[Paragraph, Paragraph]:
+    return (
+        Paragraph(_text(brief.footer), RUNNING),
+        Paragraph(_text(f"{brief.title}, page {page}"), RUNNING_RIGHT),
+    )
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Room above and below the text for the running lines: more than the
+    usual when a long marking or title wraps (a 200-character partner id
+    ran the marking over the footer)."""
+
+    top: float
+    bottom: float
+    marking: float  # the marking's height
+    footer: float  # the footer's height
+
+
+def margins(brief: Brief, width: float) -> Margins:
+    """How much room the running lines of ``brief`` take, wrapped at ``width``."""
+    marking = 0.0
+    if brief.marking:
+        marking = _marking(brief).wrap(width, MARGIN)[1]
+    left, right = _footer_parts(brief, 9_999)
+    footer = max(left.wrap(width * 0.6, MARGIN)[1], right.wrap(width * 0.4, MARGIN)[1])
+    more_marking = max(0.0, marking - MARKING.leading)
+    more_footer = max(0.0, footer - RUNNING.leading)
+    return Margins(
+        TOP_MARGIN + more_marking,
+        BOTTOM_MARGIN + more_marking + more_footer,
+        marking,
+        footer,
+    )
+
+
+def _running(brief: Brief, page_width: float, page_height: float, room: Margins):  # type: ignore[no-untyped-def]
     """What every page carries: the marking at its top and bottom, the
-    brief's source on the left and its title and page number on the right."""
+    brief's source on the left and its title and page number on the right,
+    above the bottom marking however many lines it takes (``room``)."""
 
     def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         width = page_width - 2 * MARGIN
+        footer_y = FOOTER_Y
         if brief.marking:
-            marking = Paragraph(_text(brief.marking), MARKING)
-            _, high = marking.wrapOn(canvas, width, MARGIN)
-            marking.drawOn(canvas, MARGIN, page_height - 0.6 * cm - high)
-            marking.drawOn(canvas, MARGIN, 0.55 * cm)
-        left = Paragraph(_text(brief.footer), RUNNING)
-        left.wrapOn(canvas, width * 0.6, MARGIN)
-        left.drawOn(canvas, MARGIN, 1.15 * cm)
-        right = Paragraph(_text(f"{brief.title}, page {document.page}"), RUNNING_RIGHT)
-        right.wrapOn(canvas, width * 0.4, MARGIN)
-        right.drawOn(canvas, MARGIN + width * 0.6, 1.15 * cm)
+            marking = _marking(brief)
+            marking.wrapOn(canvas, width, MARGIN)
+            marking.drawOn(canvas, MARGIN, page_height - 0.6 * cm - room.marking)
+            marking.drawOn(canvas, MARGIN, MARKING_Y)
+            footer_y += max(0.0, room.marking - MARKING.leading)
+        left, right = _footer_parts(brief, document.page)
+        _, high = left.wrapOn(canvas, width * 0.6, MARGIN)
+        left.drawOn(canvas, MARGIN, footer_y + room.footer - high)
+        _, high = right.wrapOn(canvas, width * 0.4, MARGIN)
+        right.drawOn(canvas, MARGIN + width * 0.6, footer_y + room.footer - high)
         canvas.restoreState()
 
     return draw
@@ -321,7 +375,8 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
     charts, as drawn, kept in ``drawn`` for `write_html`."""
     page_width, page_height = landscape(PAPERS[paper])
     width = page_width - 2 * MARGIN
-    height = page_height - TOP_MARGIN - BOTTOM_MARGIN
+    room = margins(brief, width)
+    height = page_height - room.top - room.bottom
     drawn.families = chart_families(brief.texts())
     story: list[Flowable] = [Paragraph(_text(brief.title), TITLE)]
     if brief.organisation:
@@ -346,7 +401,11 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
     if len(brief.spends) > 1:
         with drawing(drawn.families):
             figure = spend_figure(
-                brief.spends, brief.currency, width * 0.75 / 72, (height - 12) / 72
+                brief.spends,
+                brief.currency,
+                width * 0.75 / 72,
+                (height - 12) / 72,
+                drawn.families,
             )
             chart = png(figure)
         drawn.spend = chart
@@ -366,14 +425,14 @@ def write_pdf(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None
         pagesize=(page_width, page_height),
         leftMargin=MARGIN,
         rightMargin=MARGIN,
-        topMargin=TOP_MARGIN,
-        bottomMargin=BOTTOM_MARGIN,
+        topMargin=room.top,
+        bottomMargin=room.bottom,
         title=brief.title,
         author="planner",
         subject=brief.marking,
         initialFontName=FONT,  # else every page names Helvetica too
     )
-    decorate = _running(brief, page_width, page_height)
+    decorate = _running(brief, page_width, page_height, room)
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
 
 
@@ -433,7 +492,7 @@ def _is_number(text: str) -> bool:
 def write_html(brief: Brief, path: Path, drawn: Drawn, paper: str = "a4") -> None:
     """The brief as one HTML file: no link, script or image file outside it
     (the charts ``drawn`` for the PDF are held in the page as data)."""
-    marking = html.escape(brief.marking)
+    marking = "<br>".join(html.escape(line) for line in brief.marking.splitlines())
     parts: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
