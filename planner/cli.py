@@ -806,7 +806,8 @@ def compare(results: tuple[Path, ...], out_path: Path, workbook: Path | None) ->
 @click.option(
     "--partners",
     is_flag=True,
-    help="Also one brief per partner nation under briefs/, prepared for it (its own events and the shared facts).",
+    help="Also one brief per partner nation under briefs/, prepared for it: "
+    "its own events and the shared facts.",
 )
 def brief(
     result: Path,
