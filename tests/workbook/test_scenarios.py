@@ -93,14 +93,14 @@ def errors(read: ReadScenario, sheets: Sheets, scenario: str | None = "s") -> li
 
 def named(base: Problem, **fields: object) -> Problem:
     """``base`` as scenario "s" sees it, with ``fields`` changed: named for
-    it, and a programme of its own (its calendars never move the base's)."""
+    it, and still the same programme (its events keep their calendar UIDs)."""
     settings = fields.pop("settings", base.settings)
     assert isinstance(settings, Settings)
-    identity = f"{base.settings.programme_id}:s"
+    assert settings.programme_id == base.settings.programme_id
     return replace(
         base,
         name="programme:s",
-        settings=replace(settings, programme_id=identity),
+        settings=settings,
         **fields,  # type: ignore[arg-type]
     )
 
