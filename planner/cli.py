@@ -876,6 +876,7 @@ def whatif(
     when a plan is proven infeasible, 4 when one was not found in time: every
     plan that was found is still written.
     """
+    from planner.app.plans import BASE
     from planner.app.whatif import whatif_workbook
 
     target = out_dir or Path("outputs") / f"{workbook.stem}-whatif"
@@ -895,7 +896,8 @@ def whatif(
         err.print(done.output_error, markup=False)
         _exit(done.verdict)
     for name, findings in done.findings.items():
-        if findings:
+        # A skipped scenario's findings were told when it was skipped.
+        if findings and (name == BASE or name not in done.skipped):
             err.print(f"{name}:")
             _print_findings(findings)
     for name in done.skipped:

@@ -141,7 +141,7 @@ def whatif_workbook(
         findings[name] = (*scenario_findings, *out_of_reach(problem, scenario))
         if scenario is None:
             skipped.append(name)
-            tell(PLANNING, message=f"{name}: skipped, the scenario has errors")
+            tell(PLANNING, message=skipped_text(name, findings[name]))
         else:
             problems[name] = scenario
     try:
@@ -191,6 +191,14 @@ def whatif_workbook(
         cancelled=cancel is not None and cancel.is_set(),
         timings={"total_s": time.perf_counter() - began},
     )
+
+
+def skipped_text(name: str, findings: Sequence[Finding]) -> str:
+    """A scenario skipped for its errors, with what reading found, one line
+    each: said before the plans run, so the planner can mend its rows while
+    the others are searched rather than learn why only at the end."""
+    lines = [f"{name}: skipped, the scenario has errors:"]
+    return "\n".join([*lines, *(str(finding) for finding in findings)])
 
 
 def out_of_reach(base: Problem, scenario: Problem | None) -> list[Finding]:

@@ -77,9 +77,10 @@ def event_uid(problem: Problem, exercise_id: str) -> str:
     Made from the programme's identity in Settings and the exercise id only,
     never from a file name, so a workbook saved under another name, or
     uploaded to the web page, updates the events partners already hold. A
-    scenario has an identity of its own (``<programme_id>:budget-cut``), so
-    importing a what-if calendar never moves the events of the published
-    one. Both parts are percent-encoded, so no two ids share a UID.
+    scenario is a version of the same programme, so its exercises keep their
+    UIDs: a scenario planned against the published plan and adopted moves,
+    keeps or cancels each event partners hold, never doubles it. Both parts
+    are percent-encoded, so no two ids share a UID.
     """
     programme = quote(problem.settings.programme_id, safe="")
     return f"{quote(exercise_id, safe='')}.{programme}@planner"

@@ -6,7 +6,8 @@ goes from every place that names it, and each such change is a warning at the
 Scenarios cell that deleted it, naming the rows it changed:
 
 - a partner leaves every exercise's invited and required partners (an
-  exercise that required it is planned without it), every goal (a goal only
+  exercise that required it is planned without it; one left with fewer
+  partners invited than its min_partners can no longer be held), every goal (a goal only
   about it goes, as does a together goal left with one partner) and its
   Unavailability and TravelCosts rows; a venue it hosts stays open, with no
   host (delete the venue too if it closes with its host);
@@ -20,8 +21,9 @@ Scenarios cell that deleted it, naming the rows it changed:
 
 An exercise that can no longer be held is left out of the plan with that
 warning as its reason; a mandatory one is an error, since no plan can then
-exist. What only shows once the rest is read (a min_partners that fewer
-invitations no longer reach) is found where it always is, at its cell.
+exist. So is an exercise whose min_partners the partners still invited no
+longer reach once a partner goes: the delete caused it, so it is said at the
+delete, not at the min_partners cell the planner never changed.
 """
 
 from __future__ import annotations
@@ -95,13 +97,17 @@ def _partner(sheets: Sheets, deleted: Deleted) -> list[Finding]:
                 f"{_rows_text('Exercises', _labelled(sheets, every.values()))}"
             )
         )
+    short = {number: why for number, why in _too_few(sheets, deleted, every.values())}
     for row, _ in required:
-        findings.append(
-            deleted.warn(
-                f"{_exercise_text(sheets, row)} required {pid}: it is planned "
-                f"without {pid}"
+        if row[0] not in short:
+            findings.append(
+                deleted.warn(
+                    f"{_exercise_text(sheets, row)} required {pid}: it is planned "
+                    f"without {pid}"
+                )
             )
-        )
+    for number, why in short.items():
+        findings.append(deleted.unholdable(sheets, every[number], why))
     findings += _goals(sheets, deleted)
     findings += _drop_rows(
         sheets, deleted, "Unavailability", "resource_id", "blackouts"
@@ -117,6 +123,38 @@ def _partner(sheets: Sheets, deleted: Deleted) -> list[Finding]:
             )
         )
     return findings
+
+
+def _too_few(
+    sheets: Sheets, deleted: Deleted, rows: Iterable[DraftRow]
+) -> list[tuple[int, str]]:
+    """The exercises (by row) whose min_partners the partners still invited
+    no longer reach, each with why; one that never reached it is left to the
+    finding at its min_partners cell, since the delete did not cause it."""
+    short = []
+    for row in rows:
+        fewest = _count(_cell(sheets, "Exercises", row, "min_partners"))
+        left = {
+            partner
+            for column in ("required_partners", "invited_partners")
+            for partner in _ids(_cell(sheets, "Exercises", row, column))
+        }
+        if len(left) < fewest <= len(left | {deleted.id}):
+            why = (
+                f"needs at least {fewest} partners (min_partners) and without "
+                f"{deleted.id} {_invited(len(left))}"
+            )
+            short.append((row[0], why))
+    return short
+
+
+def _invited(count: int) -> str:
+    """``only 1 partner is invited``, as a sentence about an exercise ends."""
+    if count == 0:
+        return "no partner is invited"
+    if count == 1:
+        return "only 1 partner is invited"
+    return f"only {count} partners are invited"
 
 
 def _goals(sheets: Sheets, deleted: Deleted) -> list[Finding]:
@@ -279,6 +317,18 @@ def _true(raw: object) -> bool:
         return read_cell(raw, DEPENDENCIES.column("requires")).value is True
     except BadCell:
         return False
+
+
+def _count(raw: object) -> int:
+    """A whole-number cell such as min_partners; 0 when blank or unreadable
+    (an unreadable one is an error at its cell anyway)."""
+    if raw is BAD or is_blank(raw):
+        return 0
+    try:
+        value = read_cell(raw, EXERCISES.column("min_partners")).value
+    except BadCell:
+        return 0
+    return value if isinstance(value, int) else 0
 
 
 def _mandatory(raw: object) -> bool:

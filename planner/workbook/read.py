@@ -20,7 +20,6 @@ Only when no finding is an error is the `Problem` built
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from planner.domain import (
@@ -128,11 +127,6 @@ def _read_variant(
     }
     if settings is not None:
         settings = budget_from_scenario(settings, applied.origins)
-        if scenario is not None:
-            # A scenario is a programme of its own: its calendars never move
-            # the events of the published plan.
-            identity = f"{settings.programme_id}:{scenario}"
-            settings = replace(settings, programme_id=identity)
     horizon = Problem(settings, (), (), ()) if settings else None
     rows = setting_rows(settings_table)
     read.extend(check_programme(Programme(records, horizon, rows)))

@@ -112,6 +112,31 @@ def test_an_invalid_scenario_is_reported_and_skipped(
     assert not (out_dir / "broken").exists()
 
 
+@pytest.mark.slow
+def test_a_skipped_scenarios_errors_are_said_before_the_plans_run(
+    programme: Path, tmp_path: Path
+) -> None:
+    """The planner can mend the broken rows while the others are searched;
+    at the end they are named once more only by the scenario's name."""
+    ran = CliRunner().invoke(
+        cli.main,
+        ["whatif", str(programme), "--out", str(tmp_path), "--scenario",
+         "broken", "--time-limit", "5", "--workers", "1"],
+    )  # fmt: skip
+    assert ran.exit_code == 2, ran.output
+    lines = ran.stderr.splitlines()
+    error = 'Scenarios!F9: total_budget must be an amount >= 0, got "abc"'
+    assert lines[:2] == ["broken: skipped, the scenario has errors:", error]
+    assert lines[2].startswith("Planning the base and 0 other plans")
+    assert lines.count(error) == 1
+    assert "broken: not planned, its rows have errors (listed above)." in lines
+    problem, _ = read_problem(programme)
+    assert problem is not None
+    plan, findings = read_plan(problem, tmp_path / "base")
+    assert plan is not None, findings
+    assert check_plan(problem, plan) == []
+
+
 def test_folder_names_are_safe_and_distinct() -> None:
     taken = {"base"}
     assert folder_name("nor election/2027", taken) == "nor_election_2027"

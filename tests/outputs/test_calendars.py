@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -137,16 +138,56 @@ def test_a_new_folder_continues_the_baseline_folder(tmp_path: Path) -> None:
     assert found[event_uid(p, "EX-2")].status.value == "CANCELLED"
 
 
-def test_scenario_events_never_share_uids_with_the_base(tmp_path: Path) -> None:
+def test_a_scenario_keeps_the_uids_of_its_programme(tmp_path: Path) -> None:
+    """A scenario is a version of the same programme: adopting it must move
+    or cancel the events partners hold, never add copies beside them."""
     workbook = tmp_path / "sample.xlsx"
     write_template(workbook, example=True)
     base, _ = read_problem(workbook)
     scenario, _ = read_problem(workbook, "budget-cut")
     assert base is not None and scenario is not None
     assert event_uid(base, "CR27") == "CR27.northern-training-2027@planner"
-    assert event_uid(scenario, "CR27") == (
-        "CR27.northern-training-2027%3Abudget-cut@planner"
-    )
+    assert event_uid(scenario, "CR27") == "CR27.northern-training-2027@planner"
+
+
+def test_a_scenario_planned_against_the_base_updates_its_events(
+    tmp_path: Path,
+) -> None:
+    """`solve --scenario --baseline`: an event the scenario leaves where the
+    base had it keeps its SEQUENCE; only what the scenario drops is cancelled."""
+    from click.testing import CliRunner
+
+    from planner import cli
+    from tests.test_cli import SAMPLE, assert_checked, solve_checked
+
+    base, scenario = tmp_path / "base", tmp_path / "pol-election"
+    solve_checked(SAMPLE, base)
+    ran = CliRunner().invoke(
+        cli.main,
+        ["solve", str(SAMPLE), "--scenario", "pol-election", "--baseline",
+         str(base), "--out", str(scenario), "--time-limit", "30",
+         "--workers", "1", "--deterministic", "--quiet"],
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    assert_checked(SAMPLE, scenario, "pol-election")
+    before, after = (
+        {e["exercise_id"]: (e["start_slot"], e["venue_id"], e["participants"])
+         for e in json.loads((folder / "schedule.json").read_text())["events"]}
+        for folder in (base, scenario)
+    )  # fmt: skip
+    found = events(scenario / PROGRAMME_ICS)
+    uid = "{}.northern-training-2027@planner".format
+    assert set(found) == {uid(e) for e in (*before, *after)}
+    for exercise_id, held in before.items():
+        event = found[uid(exercise_id)]
+        if exercise_id not in after:
+            assert (event.status.value, event.sequence.value) == ("CANCELLED", "1")
+        elif after[exercise_id] == held:
+            assert (event.status.value, event.sequence.value) == ("CONFIRMED", "0")
+        else:
+            assert (event.status.value, event.sequence.value) == ("CONFIRMED", "1")
+    # The election blackout (31 May to 13 June) moves BMI27, which had POL.
+    assert after != before
 
 
 def test_uids_come_from_the_programme_id_and_the_exercise_only() -> None:

@@ -423,6 +423,32 @@ def test_a_web_upload_under_any_name_keeps_the_command_lines_uids(
     assert replanned["schedule.ics"][nbst] == (1, "CANCELLED")
 
 
+def test_a_scenario_planned_against_the_commitment_keeps_its_uids(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """A scenario is a version of the programme: planned on the page against
+    the committed plan, an event it leaves where it was keeps its SEQUENCE
+    and nothing is cancelled that the scenario holds."""
+    data = tmp_path / "data" / "runs"
+    sample = upload(client, SAMPLE)["upload_id"]
+    first = planned(client, upload_id=sample)
+    commit(client, first)
+    scenario = planned(
+        client, upload_id=sample, scenario="pol-election", against=first["id"]
+    )
+    events(data / first["id"], SAMPLE)
+    problem, _ = read_problem(SAMPLE, "pol-election")
+    assert problem is not None
+    plan, _ = read_plan(problem, data / scenario["id"])
+    assert plan is not None and check_plan(problem, plan) == []
+    published = calendar_events(data / first["id"])["schedule.ics"]
+    replanned = calendar_events(data / scenario["id"])["schedule.ics"]
+    assert set(replanned) == set(published)
+    assert "CANCELLED" not in {status for _, status in replanned.values()}
+    cr27 = "CR27.northern-training-2027@planner"  # not moved by POL's election
+    assert replanned[cr27] == published[cr27] == (0, "CONFIRMED")
+
+
 def test_a_workbook_without_a_programme_id_keeps_its_uids_under_any_name(
     client: TestClient, tmp_path: Path
 ) -> None:

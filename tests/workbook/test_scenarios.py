@@ -93,14 +93,14 @@ def errors(read: ReadScenario, sheets: Sheets, scenario: str | None = "s") -> li
 
 def named(base: Problem, **fields: object) -> Problem:
     """``base`` as scenario "s" sees it, with ``fields`` changed: named for
-    it, and a programme of its own (its calendars never move the base's)."""
+    it, and still the same programme (its events keep their calendar UIDs)."""
     settings = fields.pop("settings", base.settings)
     assert isinstance(settings, Settings)
-    identity = f"{base.settings.programme_id}:s"
+    assert settings.programme_id == base.settings.programme_id
     return replace(
         base,
         name="programme:s",
-        settings=replace(settings, programme_id=identity),
+        settings=settings,
         **fields,  # type: ignore[arg-type]
     )
 
@@ -475,24 +475,64 @@ def test_a_partner_deleted_takes_its_travel_costs(read: ReadScenario) -> None:
     assert problem.travel_costs == ()
 
 
-def test_fewer_invitations_than_min_partners_is_found_at_its_cell(
+def test_an_exercise_a_delete_leaves_short_of_min_partners_is_left_out_there(
     read: ReadScenario,
 ) -> None:
-    # DYNMON (made optional) needs 2 partners; NOR alone is left invited.
+    # DYNMON (made optional) needs 2 partners of NOR, POL, EST: without POL
+    # two are left, without EST too only NOR, so the EST delete (D4) is why.
+    problem, findings = warned(
+        read,
+        ("s", "set", "Exercises", "DYNMON", "mandatory", "no"),
+        ("s", "delete", "Partners", "POL"),
+        ("s", "delete", "Partners", "EST"),
+    )
+    reason = (
+        "Scenarios!D4: warning: exercise DYNMON (Exercises row 2) needs at least "
+        "2 partners (min_partners) and without EST only 1 partner is invited: it "
+        "is left out"
+    )
+    assert reason in findings
+    assert not [f for f in findings if f.startswith("Exercises!")]
+    assert [str(f) for f in problem.exercise["DYNMON"].impossible] == [reason]
+
+
+def test_a_mandatory_exercise_a_delete_leaves_short_of_partners_is_an_error(
+    read: ReadScenario,
+) -> None:
+    # DYNMON required NOR: once NOR goes it can no longer be held, so
+    # "planned without NOR" would be wrong and is not said.
+    sheets = with_scenarios(
+        ("s", "delete", "Partners", "POL"), ("s", "delete", "Partners", "NOR")
+    )
+    problem, findings = read(sheets, "s")
+    assert problem is None
+    assert [str(f) for f in findings if f.severity is Severity.ERROR] == [
+        "Scenarios!D3: mandatory exercise DYNMON (Exercises row 2) needs at least "
+        "2 partners (min_partners) and without NOR only 1 partner is invited: no "
+        "plan can exist"
+    ]
+    assert not [str(f) for f in findings if "planned without" in str(f)]
+
+
+def test_min_partners_out_of_reach_before_the_delete_stays_at_its_cell(
+    read: ReadScenario,
+) -> None:
+    # DYNMON asks for 4 of its 3 partners whatever is deleted.
     problem, findings = read(
         with_scenarios(
             ("s", "set", "Exercises", "DYNMON", "mandatory", "no"),
-            ("s", "delete", "Partners", "POL"),
+            ("s", "set", "Exercises", "DYNMON", "min_partners", 4),
             ("s", "delete", "Partners", "EST"),
         ),
         "s",
     )
     assert problem is not None
+    impossible = [str(f) for f in problem.exercise["DYNMON"].impossible]
     assert (
-        "Exercises!M2: warning: min_partners 2 can never be met: only 1 partner "
+        "Scenarios!F3: warning: min_partners 4 can never be met: only 2 partners "
         "invited (required and invited together)"
-    ) in [str(f) for f in findings]
-    assert problem.exercise["DYNMON"].impossible
+    ) in impossible
+    assert not [f for f in findings if "needs at least" in str(f)]
 
 
 def test_deleting_a_venue_or_asset_takes_it_off_exercises_and_blackouts(
