@@ -1413,6 +1413,9 @@ def robustness(
         signals.token(),
     )
     study = done.study
+    if done.output_error is not None and study is None:
+        err.print(done.output_error, markup=False)  # found before any sample
+        _exit(done.verdict)
     if study is None:
         if done.error is not None and done.committed_read:
             _stop_on_error(done.error)  # the engine: its findings were told above

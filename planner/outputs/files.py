@@ -61,11 +61,32 @@ def make_folder(folder: Path) -> None:
     """Create ``folder`` (and its parents) for results, or say why it cannot be."""
     try:
         if folder.exists() and not folder.is_dir():
-            raise OutputError(
-                f"Cannot write results to {folder}: it is a file, not a folder; "
-                "choose another output folder."
-            )
+            raise _a_file(folder)
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+
+
+def _a_file(folder: Path) -> OutputError:
+    return OutputError(
+        f"Cannot write results to {folder}: it is a file, not a folder; "
+        "choose another output folder."
+    )
+
+
+def check_writable(folder: Path) -> None:
+    """Raise `OutputError` unless files can be written in ``folder``, or
+    ``folder`` made where it is missing: asked before a long run, so that a
+    read-only folder is named before the search, not after it. Tried by
+    making and removing an empty folder in it (or in the nearest folder
+    above that exists), which leaves nothing behind, not even ``folder``."""
+    if folder.exists() and not folder.is_dir():
+        raise _a_file(folder)
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    try:
+        os.rmdir(_make_temp_folder(existing, folder.name))
     except OSError as error:
         raise cannot_write(folder, error) from None
 
@@ -248,11 +269,14 @@ def open_stage(folder: Path, ours: Callable[[Path], bool]) -> Path:
 
 
 def _make_stage(folder: Path) -> Path:
+    return _make_temp_folder(folder.parent, folder.name)
+
+
+def _make_temp_folder(inside: Path, name: str) -> Path:
+    """A new empty folder in ``inside`` with the temporary name of ``name``."""
     return Path(
         tempfile.mkdtemp(
-            dir=folder.parent,
-            prefix=f".{folder.name}.{os.getpid()}.",
-            suffix=TEMP_SUFFIX,
+            dir=inside, prefix=f".{name}.{os.getpid()}.", suffix=TEMP_SUFFIX
         )
     )
 
@@ -260,7 +284,9 @@ def _make_stage(folder: Path) -> Path:
 def check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
     """Raise `OutputError` unless a result can be published at ``folder``: a
     new folder, or one holding only what planner writes, not a mount point,
-    in a folder that can be written. A front end asks before a long run."""
+    in a folder that can be written, and writable itself with every folder in
+    it (one made read-only is refused, not replaced). A front end asks before
+    a long run."""
     folder = _real(folder)
     try:
         _check_publishable(folder, ours)
@@ -270,10 +296,7 @@ def check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
 
 def _check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
     if folder.exists() and not folder.is_dir():
-        raise OutputError(
-            f"Cannot write results to {folder}: it is a file, not a folder; "
-            "choose another output folder."
-        )
+        raise _a_file(folder)
     parent = folder.parent
     if parent.exists() and not parent.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(parent))
@@ -295,6 +318,19 @@ def _check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
             "choose a new or empty folder, or move them out."
         )
     os.rmdir(_make_stage(folder))  # the folder beside it can be written
+    for inside in _folders_in(folder):
+        check_writable(inside)
+
+
+def _folders_in(folder: Path) -> list[Path]:
+    """``folder`` and every folder in it (links not followed), if it exists.
+
+    Each must be writable for the old result to be cleared once the new one
+    is in place: a folder made read-only (to keep a result as it is) would
+    otherwise be swapped out, then left full beside the new one."""
+    if not folder.is_dir():
+        return []
+    return [Path(top) for top, _, _ in os.walk(folder)]
 
 
 def _not_ours(folder: Path, ours: Callable[[Path], bool]) -> list[Path]:
