@@ -25,6 +25,7 @@ import signal
 import tempfile
 import threading
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -194,22 +195,67 @@ def _umask() -> int:
     return umask
 
 
+# A file name part made of an id is at most this many bytes (UTF-8): with
+# "partner-", ".html" and the temporary name's dot, process id, random part
+# and ".tmp" around it, a file name stays far below the 255 bytes a name may
+# take, and below the 143 of an encrypted home folder (eCryptfs).
+MAX_STEM_BYTES = 100
+DIGEST_CHARS = 8
+
+
 def file_stems(ids: Sequence[str]) -> dict[str, str]:
     """A file name part for each id, no two alike even where case does not
-    count (Windows, macOS): letters, digits, ``.``, ``_`` and ``-`` as they
-    are, any other character as ``%`` and its code (``X/Y`` -> ``X%2FY``,
-    ``X Y`` -> ``X%20Y``), and an id that differs from another by case only
-    followed by a digest of itself."""
-    quoted = {i: quote(i, safe="._-") for i in ids}
-    # A leading dot would hide the file.
-    quoted = {i: f"%2E{s[1:]}" if s.startswith(".") else s for i, s in quoted.items()}
-    folded = Counter(stem.lower() for stem in quoted.values())
+    count (Windows, macOS): letters and digits of every alphabet, ``.``,
+    ``_``, ``-`` and ``~`` as they are, any other character as ``%`` and its
+    code (``X/Y`` -> ``X%2FY``, ``X Y`` -> ``X%20Y``). An id that differs
+    from another by case only, or too long for a file name, is followed by
+    a digest of itself (its beginning kept, within MAX_STEM_BYTES): every id
+    that validates gets its files, however long or however written."""
+    units = {i: _name_units(i) for i in ids}
+    stems = {i: "".join(u) for i, u in units.items()}
+    folded = Counter(_folded(stem) for stem in stems.values())
     return {
         i: stem
-        if folded[stem.lower()] == 1
-        else f"{stem}-{hashlib.sha256(i.encode()).hexdigest()[:8]}"
-        for i, stem in quoted.items()
+        if folded[_folded(stem)] == 1 and len(stem.encode()) <= MAX_STEM_BYTES
+        else _digested(units[i], i)
+        for i, stem in stems.items()
     }
+
+
+def _name_units(identifier: str) -> list[str]:
+    """Each character of ``identifier`` as a file name shows it."""
+    units = [c if _kept(c) else quote(c, safe="._-") for c in identifier]
+    if units[:1] == ["."]:
+        units[0] = "%2E"  # a leading dot would hide the file
+    return units
+
+
+def _kept(character: str) -> bool:
+    """Whether ``character`` stands in a file name as it is: ASCII as URLs
+    keep it unquoted, and the letters, marks and digits of other alphabets
+    (``ŁÓD``, ``Україна``), which no system reserves."""
+    if character.isascii():
+        return quote(character, safe="._-") == character
+    return unicodedata.category(character)[0] in "LMN"
+
+
+def _folded(stem: str) -> str:
+    """``stem`` as a file system that ignores case and composition sees it."""
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+def _digested(units: Sequence[str], identifier: str) -> str:
+    """The beginning of ``units`` and a digest of ``identifier``, within
+    MAX_STEM_BYTES, never a character or its ``%`` code cut in two."""
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:DIGEST_CHARS]
+    room = MAX_STEM_BYTES - DIGEST_CHARS - 1
+    kept, size = [], 0
+    for unit in units:
+        size += len(unit.encode())
+        if size > room:
+            break
+        kept.append(unit)
+    return f"{''.join(kept)}-{digest}"
 
 
 # Whole folders -------------------------------------------------------------------
