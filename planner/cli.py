@@ -823,7 +823,11 @@ def brief(
     """
     from planner.app.compare import brief_files
 
-    written = brief_files(result, others, out_dir, paper, partners)
+    try:
+        written = brief_files(result, others, out_dir, paper, partners)
+    except Interrupted:  # a brief makes no plan: the words for a solve are wrong
+        what = "brief and partner briefs were" if partners else "brief was"
+        _end_on(signals.received, f"Interrupted ({{}}); the {what} not written.")
     for problem in (written.error, written.output_error):
         if problem is not None:
             err.print(problem, markup=False)

@@ -27,7 +27,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
@@ -101,11 +101,15 @@ def cannot_write(path: Path, error: OSError) -> OutputError:
 def replace_atomically(writes: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
     """Write every file to a temporary name, then rename them all into place.
 
-    Renaming starts only once every file is complete, so a set of files never
-    mixes new and old after a failed write. Files get the permissions the
-    user's umask gives new files (temporary files start private), so
-    colleagues on a shared drive can open them.
+    Renaming starts only once every file is complete, and holds SIGINT and
+    SIGTERM until it is done, so a set of files never mixes new and old
+    after a failed or stopped write. The folders the files go in are made
+    when missing, and removed again when the write fails or is stopped: an
+    interrupted brief leaves no empty briefs/ folder. Files get the
+    permissions the user's umask gives new files (temporary files start
+    private), so colleagues on a shared drive can open them.
     """
+    made = _make_folders({target.parent for target, _ in writes})
     for folder in {target.parent for target, _ in writes}:
         clear_stale_temps(folder, [t.name for t, _ in writes if t.parent == folder])
     mode = _new_file_mode()
@@ -122,13 +126,35 @@ def replace_atomically(writes: Sequence[tuple[Path, Callable[[Path], object]]]) 
             temps.append(Path(name))
             write(temps[-1])
             os.chmod(temps[-1], mode)
-        for temp, (target, _) in zip(temps, writes, strict=True):
-            os.replace(temp, target)
-    except OSError as error:
-        raise cannot_write(target, error) from None
-    finally:
+        with _signals_held():
+            for temp, (target, _) in zip(temps, writes, strict=True):
+                os.replace(temp, target)
+    except BaseException as error:
         for temp in temps:
             _remove(temp)
+        _remove_empty(made)
+        if isinstance(error, OSError):
+            raise cannot_write(target, error) from None
+        raise
+
+
+def _make_folders(folders: Iterable[Path]) -> list[Path]:
+    """Make each of ``folders`` that is missing (`make_folder`); return the
+    folders made, its parents included, the deepest first."""
+    made: set[Path] = set()
+    for folder in folders:
+        missing = [f for f in (folder, *folder.parents) if not f.exists()]
+        make_folder(folder)
+        made.update(missing)
+    return sorted(made, key=lambda f: len(f.parts), reverse=True)
+
+
+def _remove_empty(made: Sequence[Path]) -> None:
+    """Remove the folders ``made`` for a write that failed, unless something
+    else has come into them meanwhile."""
+    for folder in made:
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def clear_stale_temps(folder: Path, names: Sequence[str]) -> list[Path]:
