@@ -825,7 +825,11 @@ def brief(
     """
     from planner.app.compare import brief_files
 
-    written = brief_files(result, others, out_dir, paper, partners)
+    try:
+        written = brief_files(result, others, out_dir, paper, partners)
+    except Interrupted:  # a brief makes no plan: the words for a solve are wrong
+        what = "brief and partner briefs were" if partners else "brief was"
+        _end_on(signals.received, f"Interrupted ({{}}); the {what} not written.")
     for problem in (written.error, written.output_error):
         if problem is not None:
             err.print(problem, markup=False)
@@ -1417,6 +1421,9 @@ def robustness(
         signals.token(),
     )
     study = done.study
+    if done.output_error is not None and study is None:
+        err.print(done.output_error, markup=False)  # found before any sample
+        _exit(done.verdict)
     if study is None:
         if done.error is not None and done.committed_read:
             _stop_on_error(done.error)  # the engine: its findings were told above

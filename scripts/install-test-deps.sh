@@ -7,13 +7,14 @@
 # one for Chinese, Japanese and Korean (WenQuanYi Zen Hei), both TrueType, so
 # the brief prints partners' names in those scripts (without them it warns,
 # naming the script); Carlito, Calibri's metric twin, so LibreOffice prints
-# the workbooks as wide as Excel does. Idempotent: installs only the
+# the workbooks as wide as Excel does; capsh (libcap2-bin), with which the
+# read-only folder tests drop root's power to write anywhere. Idempotent: installs only the
 # packages missing, and runs apt-get update at most once. Needs root or sudo
 # when something is missing.
 set -euo pipefail
 
 PACKAGES=(chromium libreoffice-calc poppler-utils fonts-dejavu-core
-    fonts-tlwg-loma-ttf fonts-wqy-zenhei fonts-crosextra-carlito)
+    fonts-tlwg-loma-ttf fonts-wqy-zenhei fonts-crosextra-carlito libcap2-bin)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -10,7 +10,8 @@ the brief gets the JSON just written, in memory. The folder changes as a
 whole (`planner.outputs.files.publish_folder`): a run without a plan leaves
 only no-plan.xlsx and no-plan.json, and no stop, kill or full disk leaves a
 new schedule beside an old brief or calendars. A folder holding files
-planner did not write (`planner_wrote` says which it does) is refused.
+planner did not write (`planner_wrote` says which it does), or made
+read-only, is refused before the search.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from planner.engines import open_engine
 from planner.engines.base import Engine, EngineUnavailable, Outcome
 from planner.figures import goal_progress, plan_changes
 from planner.outputs.brief import write_brief
-from planner.outputs.files import OutputError
+from planner.outputs.files import OutputError, check_writable
 from planner.outputs.study_xlsx import write_study
 from planner.report import (
     FATES,
@@ -250,7 +250,8 @@ def robustness_workbook(
     Before the runs start, ``progress`` hears each finding of reading (as a
     ``finding``) and what the draws leave out of the workbook (as a
     ``warning``: no probabilities given), both returned too, and how long the
-    whole run takes at most (`run_bound`)."""
+    whole run takes at most (`run_bound`). An ``out_dir`` that cannot be
+    written is ``output_error`` before any sample is planned."""
     problem, findings = read_problem(path)
     if problem is None:
         return StudyOutcome(tuple(findings))
@@ -268,6 +269,10 @@ def robustness_workbook(
         tell(FINDING, message=str(finding))
     for warning in warnings:
         tell(WARNING, message=warning)
+    try:
+        check_writable(Path(out_dir))  # before the samples, not after them
+    except OutputError as error:
+        return StudyOutcome(tuple(findings), warnings=warnings, output_error=str(error))
     try:
         runner = open_engine(engine.name, engine.address)
     except EngineUnavailable as error:

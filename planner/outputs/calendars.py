@@ -19,6 +19,7 @@ with STATUS:CANCELLED, so it disappears from every calendar that had it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -91,6 +92,20 @@ def programme_title(problem: Problem) -> str:
     return problem.settings.title or problem.name or problem.settings.programme_id
 
 
+# What iCalendar text cannot hold as typed (RFC 5545 3.3.11: no control
+# character but the tab): a line break typed in a cell (Alt+Enter), in any
+# of its forms, and any other control character, with the spaces around.
+_NOT_TEXT = re.compile(r"\s*[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]+\s*")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line of calendar text, each line break (and other
+    control character) a space: a title or a venue name typed on two lines
+    reads as one in a calendar's name, an event's title, place or line of
+    its notes, which are written each on one line."""
+    return _NOT_TEXT.sub(" ", text).strip()
+
+
 def _participants(problem: Problem, event: Event) -> str:
     names = []
     for partner_id in event.participants:
@@ -128,11 +143,11 @@ def entry(problem: Problem, event: Event, reader: str | None = None) -> Entry:
     last_slot = event.start + exercise.duration - 1
     return Entry(
         uid=event_uid(problem, exercise.id),
-        summary=summary,
+        summary=one_line(summary),
         first_day=problem.slot_start(event.start),
         last_day=problem.slot_end(last_slot),
-        location=location,
-        description="\n".join(lines),
+        location=one_line(location),
+        description="\n".join(one_line(line) for line in lines),
     )
 
 
@@ -185,7 +200,7 @@ def to_ical(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     head = bytes(calendar.to_ical())
     if written is None:
         written = {}

@@ -25,8 +25,9 @@ import signal
 import tempfile
 import threading
 import time
+import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
@@ -61,11 +62,32 @@ def make_folder(folder: Path) -> None:
     """Create ``folder`` (and its parents) for results, or say why it cannot be."""
     try:
         if folder.exists() and not folder.is_dir():
-            raise OutputError(
-                f"Cannot write results to {folder}: it is a file, not a folder; "
-                "choose another output folder."
-            )
+            raise _a_file(folder)
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+
+
+def _a_file(folder: Path) -> OutputError:
+    return OutputError(
+        f"Cannot write results to {folder}: it is a file, not a folder; "
+        "choose another output folder."
+    )
+
+
+def check_writable(folder: Path) -> None:
+    """Raise `OutputError` unless files can be written in ``folder``, or
+    ``folder`` made where it is missing: asked before a long run, so that a
+    read-only folder is named before the search, not after it. Tried by
+    making and removing an empty folder in it (or in the nearest folder
+    above that exists), which leaves nothing behind, not even ``folder``."""
+    if folder.exists() and not folder.is_dir():
+        raise _a_file(folder)
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    try:
+        os.rmdir(_make_temp_folder(existing, folder.name))
     except OSError as error:
         raise cannot_write(folder, error) from None
 
@@ -79,11 +101,15 @@ def cannot_write(path: Path, error: OSError) -> OutputError:
 def replace_atomically(writes: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
     """Write every file to a temporary name, then rename them all into place.
 
-    Renaming starts only once every file is complete, so a set of files never
-    mixes new and old after a failed write. Files get the permissions the
-    user's umask gives new files (temporary files start private), so
-    colleagues on a shared drive can open them.
+    Renaming starts only once every file is complete, and holds SIGINT and
+    SIGTERM until it is done, so a set of files never mixes new and old
+    after a failed or stopped write. The folders the files go in are made
+    when missing, and removed again when the write fails or is stopped: an
+    interrupted brief leaves no empty briefs/ folder. Files get the
+    permissions the user's umask gives new files (temporary files start
+    private), so colleagues on a shared drive can open them.
     """
+    made = _make_folders({target.parent for target, _ in writes})
     for folder in {target.parent for target, _ in writes}:
         clear_stale_temps(folder, [t.name for t, _ in writes if t.parent == folder])
     mode = _new_file_mode()
@@ -100,13 +126,35 @@ def replace_atomically(writes: Sequence[tuple[Path, Callable[[Path], object]]]) 
             temps.append(Path(name))
             write(temps[-1])
             os.chmod(temps[-1], mode)
-        for temp, (target, _) in zip(temps, writes, strict=True):
-            os.replace(temp, target)
-    except OSError as error:
-        raise cannot_write(target, error) from None
-    finally:
+        with _signals_held():
+            for temp, (target, _) in zip(temps, writes, strict=True):
+                os.replace(temp, target)
+    except BaseException as error:
         for temp in temps:
             _remove(temp)
+        _remove_empty(made)
+        if isinstance(error, OSError):
+            raise cannot_write(target, error) from None
+        raise
+
+
+def _make_folders(folders: Iterable[Path]) -> list[Path]:
+    """Make each of ``folders`` that is missing (`make_folder`); return the
+    folders made, its parents included, the deepest first."""
+    made: set[Path] = set()
+    for folder in folders:
+        missing = [f for f in (folder, *folder.parents) if not f.exists()]
+        make_folder(folder)
+        made.update(missing)
+    return sorted(made, key=lambda f: len(f.parts), reverse=True)
+
+
+def _remove_empty(made: Sequence[Path]) -> None:
+    """Remove the folders ``made`` for a write that failed, unless something
+    else has come into them meanwhile."""
+    for folder in made:
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def clear_stale_temps(folder: Path, names: Sequence[str]) -> list[Path]:
@@ -173,22 +221,67 @@ def _umask() -> int:
     return umask
 
 
+# A file name part made of an id is at most this many bytes (UTF-8): with
+# "partner-", ".html" and the temporary name's dot, process id, random part
+# and ".tmp" around it, a file name stays far below the 255 bytes a name may
+# take, and below the 143 of an encrypted home folder (eCryptfs).
+MAX_STEM_BYTES = 100
+DIGEST_CHARS = 8
+
+
 def file_stems(ids: Sequence[str]) -> dict[str, str]:
     """A file name part for each id, no two alike even where case does not
-    count (Windows, macOS): letters, digits, ``.``, ``_`` and ``-`` as they
-    are, any other character as ``%`` and its code (``X/Y`` -> ``X%2FY``,
-    ``X Y`` -> ``X%20Y``), and an id that differs from another by case only
-    followed by a digest of itself."""
-    quoted = {i: quote(i, safe="._-") for i in ids}
-    # A leading dot would hide the file.
-    quoted = {i: f"%2E{s[1:]}" if s.startswith(".") else s for i, s in quoted.items()}
-    folded = Counter(stem.lower() for stem in quoted.values())
+    count (Windows, macOS): letters and digits of every alphabet, ``.``,
+    ``_``, ``-`` and ``~`` as they are, any other character as ``%`` and its
+    code (``X/Y`` -> ``X%2FY``, ``X Y`` -> ``X%20Y``). An id that differs
+    from another by case only, or too long for a file name, is followed by
+    a digest of itself (its beginning kept, within MAX_STEM_BYTES): every id
+    that validates gets its files, however long or however written."""
+    units = {i: _name_units(i) for i in ids}
+    stems = {i: "".join(u) for i, u in units.items()}
+    folded = Counter(_folded(stem) for stem in stems.values())
     return {
         i: stem
-        if folded[stem.lower()] == 1
-        else f"{stem}-{hashlib.sha256(i.encode()).hexdigest()[:8]}"
-        for i, stem in quoted.items()
+        if folded[_folded(stem)] == 1 and len(stem.encode()) <= MAX_STEM_BYTES
+        else _digested(units[i], i)
+        for i, stem in stems.items()
     }
+
+
+def _name_units(identifier: str) -> list[str]:
+    """Each character of ``identifier`` as a file name shows it."""
+    units = [c if _kept(c) else quote(c, safe="._-") for c in identifier]
+    if units[:1] == ["."]:
+        units[0] = "%2E"  # a leading dot would hide the file
+    return units
+
+
+def _kept(character: str) -> bool:
+    """Whether ``character`` stands in a file name as it is: ASCII as URLs
+    keep it unquoted, and the letters, marks and digits of other alphabets
+    (``ŁÓD``, ``Україна``), which no system reserves."""
+    if character.isascii():
+        return quote(character, safe="._-") == character
+    return unicodedata.category(character)[0] in "LMN"
+
+
+def _folded(stem: str) -> str:
+    """``stem`` as a file system that ignores case and composition sees it."""
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+def _digested(units: Sequence[str], identifier: str) -> str:
+    """The beginning of ``units`` and a digest of ``identifier``, within
+    MAX_STEM_BYTES, never a character or its ``%`` code cut in two."""
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:DIGEST_CHARS]
+    room = MAX_STEM_BYTES - DIGEST_CHARS - 1
+    kept, size = [], 0
+    for unit in units:
+        size += len(unit.encode())
+        if size > room:
+            break
+        kept.append(unit)
+    return f"{''.join(kept)}-{digest}"
 
 
 # Whole folders -------------------------------------------------------------------
@@ -248,11 +341,14 @@ def open_stage(folder: Path, ours: Callable[[Path], bool]) -> Path:
 
 
 def _make_stage(folder: Path) -> Path:
+    return _make_temp_folder(folder.parent, folder.name)
+
+
+def _make_temp_folder(inside: Path, name: str) -> Path:
+    """A new empty folder in ``inside`` with the temporary name of ``name``."""
     return Path(
         tempfile.mkdtemp(
-            dir=folder.parent,
-            prefix=f".{folder.name}.{os.getpid()}.",
-            suffix=TEMP_SUFFIX,
+            dir=inside, prefix=f".{name}.{os.getpid()}.", suffix=TEMP_SUFFIX
         )
     )
 
@@ -260,7 +356,9 @@ def _make_stage(folder: Path) -> Path:
 def check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
     """Raise `OutputError` unless a result can be published at ``folder``: a
     new folder, or one holding only what planner writes, not a mount point,
-    in a folder that can be written. A front end asks before a long run."""
+    in a folder that can be written, and writable itself with every folder in
+    it (one made read-only is refused, not replaced). A front end asks before
+    a long run."""
     folder = _real(folder)
     try:
         _check_publishable(folder, ours)
@@ -270,10 +368,7 @@ def check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
 
 def _check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
     if folder.exists() and not folder.is_dir():
-        raise OutputError(
-            f"Cannot write results to {folder}: it is a file, not a folder; "
-            "choose another output folder."
-        )
+        raise _a_file(folder)
     parent = folder.parent
     if parent.exists() and not parent.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(parent))
@@ -295,6 +390,19 @@ def _check_publishable(folder: Path, ours: Callable[[Path], bool]) -> None:
             "choose a new or empty folder, or move them out."
         )
     os.rmdir(_make_stage(folder))  # the folder beside it can be written
+    for inside in _folders_in(folder):
+        check_writable(inside)
+
+
+def _folders_in(folder: Path) -> list[Path]:
+    """``folder`` and every folder in it (links not followed), if it exists.
+
+    Each must be writable for the old result to be cleared once the new one
+    is in place: a folder made read-only (to keep a result as it is) would
+    otherwise be swapped out, then left full beside the new one."""
+    if not folder.is_dir():
+        return []
+    return [Path(top) for top, _, _ in os.walk(folder)]
 
 
 def _not_ours(folder: Path, ours: Callable[[Path], bool]) -> list[Path]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import vobject
+from openpyxl import load_workbook
 
 from planner.check import check_plan
 from planner.domain import Event, Partner, Plan, Problem, Venue
@@ -216,3 +217,77 @@ def test_renaming_the_workbook_keeps_every_uid(tmp_path: Path) -> None:
         found.append(set(events(tmp_path / workbook.stem / PROGRAMME_ICS)))
     assert found[0] == found[1]
     assert "CR27.northern-training-2027@planner" in found[0]
+
+
+def typed_on_two_lines() -> Problem:
+    """The problem above with line breaks typed (Alt+Enter, and the other
+    forms a cell or a pasted text can hold) in every text a calendar shows."""
+    p = problem()
+    settings = replace(
+        p.settings,
+        title="Northern\nProgramme",
+        classification="NATO RESTRICTED\r\nreleasable to NOR",
+    )
+    venues = (replace(p.venues[0], name="Rena\r\nTraining Area"), p.venues[1])
+    partners = (replace(p.partners[0], name="Kingdom of\u2028Norway"), p.partners[1])
+    first = replace(p.exercises[0], name="Cold \n Response", kind="live\x0bexercise")
+    return replace(
+        p,
+        settings=settings,
+        venues=venues,
+        partners=partners,
+        exercises=(first, *p.exercises[1:]),
+    )
+
+
+def test_line_breaks_typed_in_names_read_as_spaces(tmp_path: Path) -> None:
+    """A line break in the title or a venue name once crashed the writer
+    (exit 70, nothing written); in a calendar's name, an event's title and
+    place, and each line of its notes, it reads as a space."""
+    p = typed_on_two_lines()
+    assert check_plan(p, FIRST) == []
+    write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    calendar = vobject.readOne((tmp_path / PROGRAMME_ICS).read_text(encoding="utf-8"))
+    assert calendar.x_wr_calname.value == "Northern Programme"
+    first = events(tmp_path / PROGRAMME_ICS)[event_uid(p, "EX-1")]
+    assert first.summary.value == "Cold Response (EX-1)"
+    assert first.location.value == "Rena Training Area (RENA)"
+    assert first.description.value.splitlines() == [
+        "Marking: NATO RESTRICTED releasable to NOR",
+        "Participants: NOR (Kingdom of Norway), POL (Poland)",
+        "Kind: live exercise",
+        "Exercise EX-1 of Northern Programme",
+    ]
+    venue = tmp_path / CALENDARS_DIR / "venue-RENA.ics"
+    named = vobject.readOne(venue.read_text(encoding="utf-8")).x_wr_calname.value
+    assert named == "Northern Programme: venue Rena Training Area"
+
+
+def test_a_name_on_two_lines_keeps_its_sequence_when_published_again(
+    tmp_path: Path,
+) -> None:
+    p = typed_on_two_lines()
+    for _ in range(2):
+        write_calendars(p, FIRST, tmp_path, stamp=STAMP)
+    found = events(tmp_path / PROGRAMME_ICS)
+    assert {e.sequence.value for e in found.values()} == {"0"}
+
+
+def test_a_title_and_a_venue_on_two_lines_are_solved_and_published(
+    tmp_path: Path,
+) -> None:
+    from tests.test_cli import SAMPLE, solve_checked
+
+    workbook = tmp_path / "two-lines.xlsx"
+    typed = load_workbook(SAMPLE)
+    settings = typed["Settings"]
+    title = next(row for row in settings.iter_rows() if row[0].value == "title")
+    title[1].value = "Northern\nProgramme"
+    venue = typed["Venues"]["B2"]
+    venue_id = typed["Venues"]["A2"].value
+    venue.value = "Setermoen\nTraining Area"
+    typed.save(workbook)
+    solve_checked(workbook, tmp_path / "out")
+    text = (tmp_path / "out" / PROGRAMME_ICS).read_bytes().decode()
+    assert "X-WR-CALNAME:Northern Programme\r\n" in text
+    assert f"LOCATION:Setermoen Training Area ({venue_id})\r\n" in text

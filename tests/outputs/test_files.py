@@ -173,6 +173,29 @@ def test_temporary_files_are_removed_on_an_interrupt(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_folders_made_for_a_stopped_write_are_removed(tmp_path: Path) -> None:
+    """`planner brief --partners` stopped while writing once left an empty
+    briefs/ folder (and --out's new folder)."""
+    (tmp_path / "result").mkdir()
+    (tmp_path / "result" / "brief.pdf").write_text("old")
+
+    def interrupted(temp: Path) -> None:
+        temp.write_text("half")
+        raise KeyboardInterrupt
+
+    targets = [
+        tmp_path / "result" / "briefs" / "partner-NOR.pdf",
+        tmp_path / "new" / "out" / "brief.pdf",
+        tmp_path / "result" / "brief.pdf",
+    ]
+    with pytest.raises(KeyboardInterrupt):
+        replace_atomically([(target, interrupted) for target in targets])
+    assert [str(p.relative_to(tmp_path)) for p in sorted(tmp_path.rglob("*"))] == [
+        "result",
+        "result/brief.pdf",
+    ]
+
+
 def _dead_pid() -> int:
     """A process id no process has: one past the kernel's largest."""
     return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1

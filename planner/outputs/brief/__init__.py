@@ -24,7 +24,7 @@ from planner.outputs.brief.content import (
     make_partner_brief,
 )
 from planner.outputs.brief.fonts import missing_scripts
-from planner.outputs.files import file_stems, make_folder, replace_atomically
+from planner.outputs.files import file_stems, replace_atomically
 from planner.report import Comparison, ResultSummary, StudyResult
 
 PDF_NAME = "brief.pdf"
@@ -65,9 +65,6 @@ def write_brief(
             )
     # The programme's own brief last, as the files are listed.
     briefs[Path(PDF_NAME).stem] = make_brief(main, comparison, study=study)
-    make_folder(folder)
-    if partners:
-        make_folder(folder / BRIEFS_DIR)
     writes = []
     for stem, brief in briefs.items():
         pdf, html = folder / f"{stem}.pdf", folder / f"{stem}.html"
