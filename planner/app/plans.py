@@ -409,10 +409,16 @@ def _missing(stopped: Sequence[str], failed: Mapping[str, str]) -> list[str]:
     return lines
 
 
+FOLDER_NAME_LENGTH = 60
+
+
 def folder_name(variant: str, taken: set[str]) -> str:
-    """A folder name for ``variant``: its name with only safe characters,
-    never ``base`` or one already taken."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", variant).strip("._") or "scenario"
+    """A folder name for ``variant``: its name with only safe characters, at
+    most `FOLDER_NAME_LENGTH` of them (a scenario's name is any text; a path
+    part over 255 bytes cannot be written), never ``base`` or one already
+    taken."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", variant)[:FOLDER_NAME_LENGTH]
+    name = safe.strip("._") or "scenario"
     candidate, n = name, 1
     while candidate.lower() in taken:
         n += 1

@@ -142,6 +142,8 @@ def test_folder_names_are_safe_and_distinct() -> None:
     assert folder_name("nor election/2027", taken) == "nor_election_2027"
     assert folder_name("base", taken) == "base-2"
     assert folder_name("nor election:2027", taken) == "nor_election_2027-2"
+    assert folder_name("x" * 300, taken) == "x" * 60
+    assert folder_name("x" * 301, taken) == "x" * 60 + "-2"
 
 
 @pytest.mark.parametrize(("cores", "tasks", "each"), [(8, 3, 2), (2, 3, 1)])
