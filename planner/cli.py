@@ -90,10 +90,9 @@ class PlannerCommand(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Interrupted:
-            _end_on(
-                signals.received,
-                "Interrupted ({}) before any plan existed; nothing written.",
-            )
+            # any command (validate, check, compare make no plan): say no more
+            # than is true of all of them
+            _end_on(signals.received, "Interrupted ({}); nothing written.")
         except Aborted:
             _end_on(
                 signals.last,

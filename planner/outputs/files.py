@@ -20,6 +20,7 @@ import functools
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import tempfile
@@ -117,13 +118,10 @@ def replace_atomically(writes: Sequence[tuple[Path, Callable[[Path], object]]]) 
     target = writes[0][0]
     try:
         for target, write in writes:
-            handle, name = tempfile.mkstemp(
-                dir=target.parent,
-                prefix=f".{target.name}.{os.getpid()}.",
-                suffix=TEMP_SUFFIX,
-            )
-            os.close(handle)
-            temps.append(Path(name))
+            # Listed before it exists: a signal right after it is made still
+            # finds it to remove.
+            temps.append(_temp_name(target))
+            os.close(os.open(temps[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             write(temps[-1])
             os.chmod(temps[-1], mode)
         with _signals_held():
@@ -136,6 +134,13 @@ def replace_atomically(writes: Sequence[tuple[Path, Callable[[Path], object]]]) 
         if isinstance(error, OSError):
             raise cannot_write(target, error) from None
         raise
+
+
+def _temp_name(target: Path) -> Path:
+    """A private temporary name beside ``target``, carrying this process's
+    id (`clear_stale_temps`)."""
+    token = secrets.token_hex(4)
+    return target.parent / f".{target.name}.{os.getpid()}.{token}{TEMP_SUFFIX}"
 
 
 def _make_folders(folders: Iterable[Path]) -> list[Path]:

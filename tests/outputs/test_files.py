@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,21 +229,19 @@ def test_clearing_keeps_a_fresh_unnumbered_file(tmp_path: Path) -> None:
     assert fresh.exists()
 
 
-def test_temporary_names_carry_the_process_id(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    made = []
-    real = tempfile.mkstemp
+def test_temporary_names_carry_the_process_id(tmp_path: Path) -> None:
+    made: list[tuple[str, int]] = []
 
-    def spy(**kwargs: object) -> tuple[int, str]:
-        handle, name = real(**kwargs)  # type: ignore[call-overload]
-        made.append(Path(name).name)
-        return handle, name
+    def write(temp: Path) -> None:
+        made.append((temp.name, temp.stat().st_mode & 0o777))
+        temp.write_text("{}")
 
-    monkeypatch.setattr(tempfile, "mkstemp", spy)
-    replace_atomically([(tmp_path / "schedule.json", lambda t: t.write_text("{}"))])
-    assert made[0].startswith(f".schedule.json.{os.getpid()}.")
-    assert made[0].endswith(".tmp")
+    replace_atomically([(tmp_path / "schedule.json", write)])
+    ((name, mode),) = made
+    assert name.startswith(f".schedule.json.{os.getpid()}.")
+    assert name.endswith(".tmp")
+    assert mode == 0o600  # private until complete
+    assert clear_stale_temps(tmp_path, ["schedule.json"]) == []
 
 
 @pytest.mark.slow
