@@ -5,9 +5,11 @@ a sweep, a study, a conflict or suggest search) asks for the run's cancel
 token (`Signals.token`) and hands it to the application layer; the first
 SIGINT or SIGTERM sets it, and every stage stops as soon as it can: before a
 plan exists nothing is written (exit 130 or 143), after, the best plan found
-is checked and written (exit `EXIT_INTERRUPTED`). A command without a token
-(validate, check, compare, brief, template) has nothing to keep: the first
-signal ends it at once (`Interrupted`).
+is checked and written (exit `EXIT_INTERRUPTED`): its schedule and
+calendars, and its brief only if that is quick, else the user is told to
+make it with ``planner brief`` (`planner.app.publish.brief_now`). A
+command without a token (validate, check, compare, brief, template) has
+nothing to keep: the first signal ends it at once (`Interrupted`).
 
 A second signal ends the process at once. While results are being written
 (`writing`) it first unwinds the write, which removes its temporary files,

@@ -22,7 +22,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from planner.differences import calendar
-from planner.domain import Event, Plan, Problem, Result, unscheduled_exercises
+from planner.domain import (
+    CancelToken,
+    Event,
+    Plan,
+    Problem,
+    Result,
+    unscheduled_exercises,
+)
 from planner.explain.words import (
     conflict_heading,
     describe_goal,
@@ -45,6 +52,7 @@ from planner.outputs.brief import (
     load_renderer,
     write_brief,
 )
+from planner.outputs.brief.content import MAX_EVENT_ROWS
 from planner.outputs.calendars import CALENDARS_DIR, PROGRAMME_ICS, write_calendars
 from planner.outputs.comparison_xlsx import COMPARISON_NAME, write_comparison_file
 from planner.outputs.files import (
@@ -70,16 +78,24 @@ from planner.report import (
 from planner.workbook.read_result import summary_from_json
 
 # Checking a plan and writing every file of its result, on the shared 2-core
-# machine beside other engineers' work (benchmarks/RESULTS.md, issue 20): a
-# base for the brief's charts and the workbook, a share per exercise (the
-# schedule's rows, the brief's tables) and per partner (its calendar); and
-# at least WRITE_PER_READ times what reading the workbook took, which slows
-# with the machine as writing does (dense xl under a load of 6.6 on 2
-# cores: read 2.6 s, write 8.9 s).
-WRITE_BASE_S = 1.0
-WRITE_PER_EXERCISE_S = 0.003
+# machine beside other engineers' work (benchmarks/RESULTS.md, issues 5 and
+# 20, measured with benchmarks/write_time.py): the schedule and calendars
+# take a base, a share per exercise (the workbook's rows, the calendars'
+# events) and per partner (its calendar); the brief a base for its charts
+# and a share per exercise up to the rows its table holds (its chart and
+# table of every event), most of all the writing. Writing takes at least
+# WRITE_PER_READ times what reading the workbook took, which slows with the
+# machine as writing does (dense xl under a load of 6.6 on 2 cores: read
+# 2.6 s, write 8.9 s).
+WRITE_BASE_S = 0.5
+WRITE_PER_EXERCISE_S = 0.005
 WRITE_PER_PARTNER_S = 0.01
+BRIEF_BASE_S = 1.5
+BRIEF_PER_EXERCISE_S = 0.017
 WRITE_PER_READ = 3.5
+# After Ctrl-C or SIGTERM the user wants out: the brief is still written if
+# it takes no more than this, else the user is told how to make it.
+STOP_GRACE_S = 2.5
 
 
 def writing_s(problem: Problem, read_s: float = 0.0) -> float:
@@ -89,8 +105,32 @@ def writing_s(problem: Problem, read_s: float = 0.0) -> float:
         WRITE_BASE_S
         + WRITE_PER_EXERCISE_S * len(problem.exercises)
         + WRITE_PER_PARTNER_S * len(problem.partners)
+        + brief_s(problem)
     )
     return max(sized, WRITE_PER_READ * read_s)
+
+
+def brief_s(problem: Problem) -> float:
+    """Seconds writing the brief of ``problem`` may take: the largest part
+    of writing, and one a stopped run may leave for later."""
+    rows = min(len(problem.exercises), MAX_EVENT_ROWS)
+    return BRIEF_BASE_S + BRIEF_PER_EXERCISE_S * rows
+
+
+def brief_now(problem: Problem, cancel: CancelToken | None) -> bool:
+    """Whether to write the brief of ``problem`` now: always, unless a
+    signal asked the run to stop and the brief would not fit in
+    `STOP_GRACE_S` (``planner brief`` makes it later)."""
+    stopping = cancel is not None and cancel.is_set()
+    return not stopping or brief_s(problem) <= STOP_GRACE_S
+
+
+def brief_later(folder: Path) -> str:
+    """What a stopped run says of the brief it left for later."""
+    return (
+        "brief.pdf and brief.html were not written, so as to stop at once; "
+        f"make them with: planner brief {folder}"
+    )
 
 
 def load_writers_aside() -> threading.Thread:
@@ -120,6 +160,7 @@ def write_result(
     input_path: Path,
     explanation: Explanation | None = None,
     previous_dir: Path | None = None,
+    cancel: CancelToken | None = None,
 ) -> ResultFiles:
     """Write every file of ``result`` into a new ``folder``, which replaces
     the old one as a whole.
@@ -127,7 +168,9 @@ def write_result(
     schedule.xlsx and schedule.json (or, with no plan, no-plan.xlsx and
     no-plan.json alone), then the calendars, whose SEQUENCE numbers continue
     those of the calendars in the old ``folder`` or else in ``previous_dir``
-    (the baseline's result folder), then the brief. Raises `OutputError`
+    (the baseline's result folder), then the brief, unless ``cancel`` is set
+    and it would not fit the grace of a stopped run (`brief_now`; a warning
+    then says how to make it). Raises `OutputError`
     for a folder that cannot be written or holds files planner did not write.
     """
 
@@ -137,9 +180,12 @@ def write_result(
         if result.plan is not None:
             earlier = [folder] if previous_dir is None else [folder, previous_dir]
             files += write_calendars(problem, result.plan, stage, earlier)
-            brief = write_brief(summary, stage)
-            files += brief.files
-            warnings = brief.warnings
+            if brief_now(problem, cancel):
+                brief = write_brief(summary, stage)
+                files += brief.files
+                warnings = brief.warnings
+            else:
+                warnings = (brief_later(folder),)
         return ResultFiles(
             tuple(moved(path, stage, folder) for path in files),
             replace(

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape
@@ -71,6 +72,11 @@ from planner.outputs.brief.fonts import (
     printable,
     register_fonts,
 )
+
+# The charts go into the PDF as binary streams, not ASCII85 text: reportlab
+# encodes ASCII85 in Python here: 2.2 s of the 15.5 s the dense l brief's
+# PDF took (benchmarks/RESULTS.md, issue 5); a reader shows the same image.
+rl_config.useA85 = 0
 
 register_fonts()  # the styles below name them; measuring text needs them
 PAPERS = {"a4": A4, "a3": A3}
