@@ -34,14 +34,16 @@ from planner.explain.words import (
     placement,
     too_few_text,
     trade_off,
+    unnamed_conflict_text,
     where,
     worth,
 )
 from planner.figures import goal_progress, objective_terms
-from planner.model.conflicts import conflict
+from planner.model.conflicts import conflict, shrunk_conflict
 from planner.model.probe import (
     Fitter,
     Force,
+    alone,
     best_with,
     hold,
     meet,
@@ -403,8 +405,9 @@ def probe(
                 f"{time_limit_s:g} s."
             )
         return Reason(item.item_id, item.kind, text, probed=True)
-    limit = max(MIN_CONFLICT_S, min(conflict_limit_s, deadline.left()))
-    rows = conflict(problem, limit, item.force, cancel) or []
+    rows = forbidding_rows(problem, item, conflict_limit_s, deadline)
+    if rows is None:
+        return Reason(item.item_id, item.kind, unnamed_conflict_text(noun), probed=True)
     return Reason(
         item.item_id,
         item.kind,
@@ -412,6 +415,30 @@ def probe(
         conflict=tuple(rows),
         probed=True,
     )
+
+
+def forbidding_rows(
+    problem: Problem, item: _Item, conflict_limit_s: float, deadline: Deadline
+) -> list[Source] | None:
+    """The fewest rows that forbid an item no plan can have, or None when the
+    time ran out before they were narrowed down.
+
+    An exercise is first asked of the programme with it alone (`alone`): its
+    own row, its venues', partners' and assets' rows, found in a fraction of
+    a second. Only when it could be held alone are the other exercises to
+    blame, and the whole programme is searched. A set the time cut short is
+    never shown: it can hold most rows of the workbook, rows that have
+    nothing to do with the item.
+    """
+    searches = [problem]
+    if item.kind == KIND_EXERCISE:
+        searches.insert(0, alone(problem, item.item_id))
+    for searched in searches:
+        limit = max(MIN_CONFLICT_S, min(conflict_limit_s, deadline.left()))
+        rows = shrunk_conflict(searched, limit, item.force, deadline.cancel)
+        if rows is not None:
+            return rows
+    return None
 
 
 # budgets

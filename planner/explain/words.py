@@ -648,6 +648,16 @@ def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> 
     return text + "."
 
 
+def unnamed_conflict_text(noun: str) -> str:
+    """An item proven impossible whose forbidding rows the time did not
+    narrow down: what is proven, and no row that may not be to blame."""
+    return (
+        f"{noun} is impossible: no plan can have it, however the other "
+        "exercises move; which rows forbid it was not narrowed down in the "
+        "time the run had."
+    )
+
+
 def not_examined_text() -> str:
     """An item the explanation's time ran out before."""
     return (

@@ -207,6 +207,23 @@ def pinned(problem: Problem, plan: Plan) -> Problem:
     return replace(problem, exercises=tuple(exercises))
 
 
+def alone(problem: Problem, exercise_id: str) -> Problem:
+    """The programme with only this exercise: no other exercise, no goal and
+    no dependency.
+
+    Every row asks no more of it than of the whole programme, so rows that
+    cannot all hold with the exercise held here cannot in the whole programme
+    either; and the model is small, so such rows are found in a fraction of a
+    second where the whole programme's can take longer than a run leaves.
+    """
+    return replace(
+        problem,
+        exercises=(problem.exercise[exercise_id],),
+        goals=(),
+        dependencies=(),
+    )
+
+
 class Fitter:
     """Each left-out exercise forced in alone, every other exercise as planned.
 

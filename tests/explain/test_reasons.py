@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,16 +25,22 @@ from planner.domain import (
     Finding,
     Goal,
     GoalKind,
+    Partner,
+    Period,
     Plan,
     Problem,
     Result,
     SolveOptions,
+    Source,
     Status,
+    Venue,
 )
-from planner.explain.reasons import explain_budget, explain_result
+from planner.explain.reasons import explain_budget, explain_result, probe
+from planner.explain.reasons import left_out as left_out_items
 from planner.explain.suggest import suggest
 from planner.explain.words import too_few_text
 from planner.figures import objective_terms
+from planner.model import conflicts
 from planner.model.conflicts import feasible
 from planner.model.probe import best_with, fix_rest, hold, meet
 from planner.model.solve import solve
@@ -442,3 +449,110 @@ def test_explanations_the_time_limit_cut_short_are_counted_and_say_so(
     summary = load_workbook(tmp_path / "schedule.xlsx")["Summary"]
     rows = {row[0]: row[1] for row in summary.iter_rows(values_only=True)}
     assert rows["reasons cut short"] == 2
+
+
+# --- QA item 4: an impossible item's reason names only rows about it ------------
+
+
+def blacked_out_programme() -> Problem:
+    """X may only be at W in weeks 2-3, and W is closed weeks 2-3 (Unavailability
+    row 9); Y and Z are held at V with assets and partners that have nothing to
+    do with X."""
+    blackout = Period(2, 3, "works", Source("Unavailability", 9))
+    return make_problem(
+        [
+            exercise(
+                "X",
+                value=5,
+                earliest_start=2,
+                latest_end=3,
+                venues=("W",),
+                areas=frozenset({"air"}),
+                source=Source("Exercises", 2),
+            ),
+            exercise(
+                "Y",
+                value=3,
+                venues=("V",),
+                areas=frozenset({"air"}),
+                source=Source("Exercises", 3),
+            ),
+            exercise("Z", value=3, venues=("V",), source=Source("Exercises", 4)),
+        ],
+        partners=[
+            Partner("A", source=Source("Partners", 2)),
+            Partner("B", source=Source("Partners", 3)),
+        ],
+        venues=[
+            Venue("V", source=Source("Venues", 2)),
+            Venue("W", unavailable=(blackout,), source=Source("Venues", 3)),
+        ],
+    )
+
+
+def whole_programme_runs_out_of_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every conflict check of a model with more than one exercise runs out of
+    time, as a large programme's does in the second a run leaves for it."""
+    core = conflicts._GuardedModel.core
+
+    def slow_when_large(self, rows, time_limit_s, decided=False):  # type: ignore[no-untyped-def]
+        if len(self.built.variables.held) > 1:
+            return conflicts._UNDECIDED if decided else list(rows)
+        return core(self, rows, time_limit_s, decided)
+
+    monkeypatch.setattr(conflicts._GuardedModel, "core", slow_when_large)
+
+
+def test_an_impossible_exercise_names_its_own_rows_when_the_whole_search_runs_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Seen on decade m seed 6: EX028's reason listed every asset and
+    # dependency row ("and 804 more rows") as what forbids it; its own row and
+    # two venue blackouts do.
+    problem = blacked_out_programme()
+    result = solve(problem, OPTIONS)
+    assert result.plan is not None and check_plan(problem, result.plan) == []
+    assert "X" not in result.plan.by_exercise
+    whole_programme_runs_out_of_time(monkeypatch)
+    item = next(i for i in left_out_items(problem, result.plan) if i.item_id == "X")
+    reason = probe(problem, result.plan, objective(problem, result.plan), item, 5, 5)
+    assert reason.conflict == (Source("Exercises", 2), Source("Unavailability", 9))
+    assert reason.text == (
+        "Holding it is impossible: Exercise X (optional, 1 week, window "
+        "2027-01-18 to 2027-01-31) needs a venue among W (Exercises row 2) | "
+        "Venue W is unavailable 2027-01-18 to 2027-01-31 (works) "
+        "(Unavailability row 9)"
+    )
+
+
+def test_an_impossible_goal_whose_rows_time_did_not_narrow_names_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # G asks for two air exercises, X and Y, and X can never be held: proven
+    # impossible, but the rows that forbid it are only sought in the whole
+    # programme, which runs out of time; the reason says what is proven and
+    # lists no row.
+    problem = replace(
+        blacked_out_programme(),
+        goals=(
+            Goal(
+                "G",
+                GoalKind.COVERAGE,
+                min_count=2,
+                area="air",
+                weight=10,
+                source=Source("Goals", 2),
+            ),
+        ),
+    )
+    result = solve(problem, OPTIONS)
+    assert result.plan is not None and check_plan(problem, result.plan) == []
+    whole_programme_runs_out_of_time(monkeypatch)
+    item = next(i for i in left_out_items(problem, result.plan) if i.item_id == "G")
+    reason = probe(problem, result.plan, objective(problem, result.plan), item, 5, 5)
+    assert reason.conflict is None
+    assert reason.text == (
+        "Meeting it in full is impossible: no plan can have it, however the "
+        "other exercises move; which rows forbid it was not narrowed down in "
+        "the time the run had."
+    )
