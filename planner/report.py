@@ -320,6 +320,7 @@ class Reason:
     plan: Plan | None = None
     fitted: bool = False
     probed: bool = False  # from a full re-solve with it forced in
+    work: float = 0.0  # CP-SAT's deterministic time that re-solve took
 
 
 @dataclass(frozen=True)
