@@ -65,6 +65,7 @@ from planner.report import (
     Explanation,
     could_improve_text,
     no_plan_text,
+    not_examined_hint,
 )
 
 if TYPE_CHECKING:  # the application layer's commands bring the solver: each
@@ -442,14 +443,17 @@ def _print_reasons(explanation: Explanation | None) -> None:
     if explanation is None or not explanation.reasons:
         return
     for reason in explanation.reasons:
-        what = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
-        out.print(f"{what} {reason.item_id} left out: {reason.text}", markup=False)
+        what = "left out" if reason.kind == KIND_EXERCISE else "not met"
+        kind = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
+        out.print(f"{kind} {reason.item_id} {what}: {reason.text}", markup=False)
     count = len(explanation.reasons)
     out.print(
-        f"{count} reason{'' if count == 1 else 's'} in {explanation.seconds:.1f} s; "
-        f"{explanation.probed} of them found by planning again with the exercise "
-        "or goal put in."
+        f"{count:,} reason{'' if count == 1 else 's'} in "
+        f"{explanation.seconds:.1f} s; {explanation.probed:,} of them found by "
+        "planning again with the exercise or goal put in."
     )
+    if explanation.not_examined:
+        out.print(not_examined_hint(explanation.not_examined))
 
 
 @main.command()
