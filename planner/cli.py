@@ -253,7 +253,7 @@ def _print_broken(broken: Sequence[tuple[str, Violation]]) -> None:
     """Name every rule a written plan breaks, by plan (the verdict then
     exits 1)."""
     for name, violation in broken:
-        err.print(f"{name}: {violation}", style="red", markup=False)
+        err.print(f"{name}: {violation.message}", style="red", markup=False)
     if broken:
         err.print(
             f"{len(broken)} rule(s) broken: the independent checker rejects "
@@ -726,7 +726,7 @@ def check(workbook: Path, schedule: Path) -> None:
     checked = check_schedule(workbook, schedule)
     _stop_unless_read(workbook, checked.reading)
     for violation in checked.violations:
-        err.print(str(violation), style="red", markup=False)
+        err.print(violation.message, style="red", markup=False)
     title = "The plan's worth, recomputed"
     out.print(_worth_table(title, checked.terms, checked.objective))
     if checked.violations:
