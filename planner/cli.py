@@ -65,6 +65,7 @@ from planner.report import (
     Explanation,
     could_improve_text,
     no_plan_text,
+    not_examined_hint,
 )
 
 if TYPE_CHECKING:  # the application layer's commands bring the solver: each
@@ -251,7 +252,7 @@ def _print_broken(broken: Sequence[tuple[str, Violation]]) -> None:
     """Name every rule a written plan breaks, by plan (the verdict then
     exits 1)."""
     for name, violation in broken:
-        err.print(f"{name}: {violation}", style="red", markup=False)
+        err.print(f"{name}: {violation.message}", style="red", markup=False)
     if broken:
         err.print(
             f"{len(broken)} rule(s) broken: the independent checker rejects "
@@ -441,14 +442,17 @@ def _print_reasons(explanation: Explanation | None) -> None:
     if explanation is None or not explanation.reasons:
         return
     for reason in explanation.reasons:
-        what = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
-        out.print(f"{what} {reason.item_id} left out: {reason.text}", markup=False)
+        what = "left out" if reason.kind == KIND_EXERCISE else "not met"
+        kind = "Exercise" if reason.kind == KIND_EXERCISE else "Goal"
+        out.print(f"{kind} {reason.item_id} {what}: {reason.text}", markup=False)
     count = len(explanation.reasons)
     out.print(
-        f"{count} reason{'' if count == 1 else 's'} in {explanation.seconds:.1f} s; "
-        f"{explanation.probed} of them found by planning again with the exercise "
-        "or goal put in."
+        f"{count:,} reason{'' if count == 1 else 's'} in "
+        f"{explanation.seconds:.1f} s; {explanation.probed:,} of them found by "
+        "planning again with the exercise or goal put in."
     )
+    if explanation.not_examined:
+        out.print(not_examined_hint(explanation.not_examined))
 
 
 @main.command()
@@ -722,7 +726,7 @@ def check(workbook: Path, schedule: Path) -> None:
     checked = check_schedule(workbook, schedule)
     _stop_unless_read(workbook, checked.reading)
     for violation in checked.violations:
-        err.print(str(violation), style="red", markup=False)
+        err.print(violation.message, style="red", markup=False)
     title = "The plan's worth, recomputed"
     out.print(_worth_table(title, checked.terms, checked.objective))
     if checked.violations:

@@ -125,6 +125,16 @@ def could_improve_text(status: str, gap: float | None) -> str:
     return f"a better plan could be worth at most {gap:.2%} more"
 
 
+def not_examined_hint(count: int) -> str:
+    """What to do about items the time ran out before: for the terminal (the
+    Run sheet has its own note), never for the brief a general reads."""
+    items = f"{count:,} item{'' if count == 1 else 's'}"
+    return (
+        f"{items} not examined in time: planner suggest examines one exercise, "
+        "and solve --explain-time S gives the explanations S more seconds."
+    )
+
+
 def no_plan_text(status: str) -> str:
     """What a run without a plan shows where its figures would be, and why."""
     return f"no plan ({NO_PLAN_WHY.get(status, status)})"
@@ -320,6 +330,7 @@ class Reason:
     plan: Plan | None = None
     fitted: bool = False
     probed: bool = False  # from a full re-solve with it forced in
+    work: float = 0.0  # CP-SAT's deterministic time that re-solve took
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,9 @@ def test_check_flags_a_broken_plan(tmp_path: Path) -> None:
     broken.write_text(json.dumps(data))
     result = run("check", SAMPLE, broken)
     assert result.exit_code == 1
-    assert "[uninvited_partner]" in result.output
-    assert stranger in result.output
+    # In words, never the rule's code ([uninvited_partner]).
+    assert f": partner {stranger} takes part but is not invited" in result.output
+    assert "[uninvited_partner]" not in result.output
 
 
 def test_proven_infeasible_exits_3(tmp_path: Path) -> None:
@@ -339,8 +340,10 @@ def test_a_plan_the_checker_rejects_exits_1_naming_every_broken_rule(
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    broken = [line for line in lines if line.startswith("plan: [")]
-    assert all(line.startswith("plan: [partner_unavailable]") for line in broken)
+    # Each broken rule in words, never its code ([partner_unavailable]).
+    broken = [line for line in lines if line.startswith("plan: Exercise ")]
+    assert broken and all(" is unavailable " in line for line in broken)
+    assert not any("[" in line for line in lines)
     assert any("snap parliamentary election" in line for line in broken)
     assert lines[-1] == (
         f"{len(broken)} rule(s) broken: the independent checker rejects the plan "

@@ -103,7 +103,7 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (
             "a-century.json",
             1,  # read; its first event breaks the horizon rule
-            "[horizon] Exercise CR27-FPC at venue TLL (1927-01-03 to 1927-01-09) "
+            "Exercise CR27-FPC at venue TLL (1927-01-03 to 1927-01-09) "
             "lies outside the planning horizon (2027-01-04 to 2027-12-26)",
         ),
     ],

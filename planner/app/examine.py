@@ -168,7 +168,16 @@ def suggest_placements(
     start = None if at_start is None else problem.slot_of(at_start)
     tell(SEARCHING)
     try:
-        found = suggest(problem, plan, exercise_id, top, at_venue, start, cancel=cancel)
+        found = suggest(
+            problem,
+            plan,
+            exercise_id,
+            top,
+            at_venue,
+            start,
+            cancel=cancel,
+            typed_start=at_start,
+        )
     except KeyboardInterrupt:
         if cancel is None or not cancel.is_set():
             raise

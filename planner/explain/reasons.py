@@ -18,6 +18,7 @@ checker.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 
@@ -34,30 +35,36 @@ from planner.explain.words import (
     placement,
     too_few_text,
     trade_off,
+    unnamed_conflict_text,
     where,
     worth,
 )
 from planner.figures import goal_progress, objective_terms
-from planner.model.conflicts import conflict
+from planner.model.conflicts import conflict, shrunk_conflict
 from planner.model.probe import (
     Fitter,
     Force,
+    alone,
     best_with,
     hold,
     meet,
 )
+from planner.model.search import WORK_PER_SECOND
 from planner.report import KIND_EXERCISE, KIND_GOAL, BudgetPrice, Explanation, Reason
 
 PROBE_LIMIT_S = 5.0
 CONFLICT_LIMIT_S = 15.0
 TOP_PROBED = 3  # items probed without explain_all, by what they are worth
-# Without explain_all, explaining a plan takes at most this share of the time
-# the search took (docs/workbook.md), never more than this share of the time
-# limit and never less than EXPLAIN_FLOOR_S: a programme whose plan was proven
-# best in a second is explained in about half a second, one searched for a
-# minute in half a minute. Its time is reported with the explanation.
+# Without explain_all, the full re-solves do at most this share of the work
+# the search did (CP-SAT's deterministic time, docs/workbook.md), never more
+# than a deterministic search of this share of the time limit and never less
+# than one of EXPLAIN_FLOOR_S: a programme whose plan was proven best at once
+# is explained in about a second, one searched for a minute in about half a
+# minute. Counted in work, not seconds, the same plan gets the same reasons on
+# a loaded machine as on an idle one. Its time is reported with the
+# explanation.
 EXPLAIN_SHARE = 0.5
-EXPLAIN_FLOOR_S = 0.5
+EXPLAIN_FLOOR_S = 1.0
 # A conflict search gets at least this long, past the deadline if need be:
 # without it a programme that has no plan would say nothing of why.
 MIN_CONFLICT_S = 1.0
@@ -110,9 +117,9 @@ def explain_result(
         return None
     if explain_all:
         until = Deadline.never().heeding(until.cancel)
-    deep = until
+    work = math.inf
     if not explain_all and budget_s is None:
-        deep = until.sooner(explain_budget(problem, result))
+        work = explain_work(problem, result)
     reasons = why_left_out(
         problem,
         result.plan,
@@ -120,7 +127,7 @@ def explain_result(
         time_limit_s,
         conflict_limit_s,
         until,
-        deep,
+        work,
         _build_s(result),
     )
     prices = []
@@ -135,15 +142,18 @@ def explain_result(
     )
 
 
-def explain_budget(problem: Problem, result: Result) -> float:
-    """Seconds for explaining a plan: `EXPLAIN_SHARE` of what the search took,
-    within `EXPLAIN_FLOOR_S` and that share of the time limit.
+def explain_work(problem: Problem, result: Result) -> float:
+    """CP-SAT's deterministic time for the full re-solves: `EXPLAIN_SHARE` of
+    what the search did, within a deterministic search of `EXPLAIN_FLOOR_S`
+    and one of that share of the time limit.
 
     What the search needed says how hard the programme's questions are: each
     re-solve asks the same question with one item forced in.
     """
-    most = EXPLAIN_SHARE * _time_limit(problem, result)
-    return min(most, max(EXPLAIN_FLOOR_S, EXPLAIN_SHARE * result.runtime_s))
+    most = EXPLAIN_SHARE * _time_limit(problem, result) * WORK_PER_SECOND
+    done = result.statistics.get("deterministic_time")
+    did = float(done) if isinstance(done, int | float) else 0.0
+    return min(most, max(EXPLAIN_FLOOR_S * WORK_PER_SECOND, EXPLAIN_SHARE * did))
 
 
 def _build_s(result: Result) -> float:
@@ -197,7 +207,7 @@ def why_left_out(
     time_limit_s: float = PROBE_LIMIT_S,
     conflict_limit_s: float = CONFLICT_LIMIT_S,
     deadline: Deadline | None = None,
-    deep_deadline: Deadline | None = None,
+    work: float = math.inf,
     build_s: float = 0.0,
 ) -> list[Reason]:
     """A reason for each optional exercise left out and soft goal missed.
@@ -208,17 +218,17 @@ def why_left_out(
     ``explain_all``) are forced in and re-solved for ``time_limit_s`` from the
     plan (`probe`): the loss is the plan's objective minus the best found with
     it (found within a time limit it may overstate the true one, never
-    understate it). Once ``deadline`` passes (or its cancel token is set)
-    nothing more is tried, and what no step reached says so; no re-solve
-    starts past ``deep_deadline`` (default ``deadline``) or when the time left
-    before it is less than the longest re-solve so far. The cheap reasons'
-    model is not built with less than ``build_s`` left (what building the
-    search's model took): its building alone would run past the deadline.
+    understate it). Every search is deterministic, and the re-solves together
+    do at most ``work`` (CP-SAT's deterministic time), so the same plan gets
+    the same reasons run after run. Once ``deadline`` passes (or its cancel
+    token is set) nothing more is tried, and what no step reached says so; no
+    re-solve starts when the time left before it is less than the longest
+    re-solve so far. The cheap reasons' model is not built with less than
+    ``build_s`` left (what building the search's model took): its building
+    alone would run past the deadline.
     """
     if deadline is None:
         deadline = Deadline.never()
-    if deep_deadline is None:
-        deep_deadline = deadline
     items = left_out(problem, plan)
     base = plan_objective(problem, plan)
     reasons = {item.item_id: settled(problem, item) for item in items}
@@ -243,8 +253,7 @@ def why_left_out(
     ]
     took = 2 * fitter.build_s  # a re-solve builds its own model first
     for item in deep:
-        left = deep_deadline.left()
-        if left <= took:
+        if deadline.left() <= took or work <= 0:
             break
         began = time.perf_counter()
         try:
@@ -253,10 +262,10 @@ def why_left_out(
                 plan,
                 base,
                 item,
-                min(time_limit_s, left),
+                min(time_limit_s, work / WORK_PER_SECOND),
                 conflict_limit_s,
                 reasons[item.item_id],
-                deep_deadline,
+                deadline,
             )
         except KeyboardInterrupt:
             break  # the cancel token: nothing more is tried
@@ -267,6 +276,7 @@ def why_left_out(
             continue
         finally:
             took = max(took, time.perf_counter() - began)
+        work -= found.work
         reasons[item.item_id] = _better(found, reasons[item.item_id])
     return [
         reasons[item.item_id] or Reason(item.item_id, item.kind, not_examined_text())
@@ -317,8 +327,8 @@ def _fitted(
     deadline: Deadline,
 ) -> Reason:
     """The cheap reason of a left-out exercise: does it fit around the plan?"""
-    limit = max(0.1, min(time_limit_s, deadline.left()))
-    outcome = fitter.fit(exercise_id, limit, deadline.cancel)
+    limit = time_limit_s
+    outcome = fitter.fit(exercise_id, limit, deadline.cancel, deadline.left())
     if outcome.plan is not None and outcome.objective is not None:
         loss = base - outcome.objective
         return Reason(
@@ -356,7 +366,9 @@ def probe(
     cancel = deadline.cancel
     noun = "Holding it" if item.kind == KIND_EXERCISE else "Meeting it in full"
     fitted = cheap.plan if cheap is not None else None
-    outcome = best_with(problem, item.force, fitted or plan, time_limit_s, cancel)
+    outcome = best_with(
+        problem, item.force, fitted or plan, time_limit_s, cancel, deadline.left()
+    )
     found_plan, objective = outcome.plan, outcome.objective
     if (
         cheap is not None
@@ -393,6 +405,7 @@ def probe(
             objective,
             plan=found_plan,
             probed=True,
+            work=outcome.work,
         )
     if not outcome.impossible:
         text = f"No plan with it was found within {time_limit_s:g} s."
@@ -402,16 +415,43 @@ def probe(
                 f"exercises would have to move; no such plan was found within "
                 f"{time_limit_s:g} s."
             )
-        return Reason(item.item_id, item.kind, text, probed=True)
-    limit = max(MIN_CONFLICT_S, min(conflict_limit_s, deadline.left()))
-    rows = conflict(problem, limit, item.force, cancel) or []
+        return Reason(item.item_id, item.kind, text, probed=True, work=outcome.work)
+    rows = forbidding_rows(problem, item, conflict_limit_s, deadline)
+    if rows is None:
+        text = unnamed_conflict_text(noun)
+        return Reason(item.item_id, item.kind, text, probed=True, work=outcome.work)
     return Reason(
         item.item_id,
         item.kind,
         f"{noun} is impossible: {conflict_summary(problem, rows)}",
         conflict=tuple(rows),
         probed=True,
+        work=outcome.work,
     )
+
+
+def forbidding_rows(
+    problem: Problem, item: _Item, conflict_limit_s: float, deadline: Deadline
+) -> list[Source] | None:
+    """The fewest rows that forbid an item no plan can have, or None when the
+    time ran out before they were narrowed down.
+
+    An exercise is first asked of the programme with it alone (`alone`): its
+    own row, its venues', partners' and assets' rows, found in a fraction of
+    a second. Only when it could be held alone are the other exercises to
+    blame, and the whole programme is searched. A set the time cut short is
+    never shown: it can hold most rows of the workbook, rows that have
+    nothing to do with the item.
+    """
+    searches = [problem]
+    if item.kind == KIND_EXERCISE:
+        searches.insert(0, alone(problem, item.item_id))
+    for searched in searches:
+        limit = max(MIN_CONFLICT_S, min(conflict_limit_s, deadline.left()))
+        rows = shrunk_conflict(searched, limit, item.force, deadline.cancel)
+        if rows is not None:
+            return rows
+    return None
 
 
 # budgets

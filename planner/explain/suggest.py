@@ -11,6 +11,7 @@ that date: a start of 29 March reads as the week that holds 1 April.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from planner.domain import CancelToken, Event, Plan, Problem, Source
@@ -46,6 +47,7 @@ def suggest(
     at_start: int | None = None,
     time_limit_s: float = PROBE_LIMIT_S,
     cancel: CancelToken | None = None,
+    typed_start: dt.date | None = None,
 ) -> list[Suggestion]:
     """The best places for one exercise with the rest of the plan as it is.
 
@@ -60,9 +62,11 @@ def suggest(
     the one Suggestion says why and, where other exercises could move to make
     room, the best plan found with it and its objective change. ``cancel``,
     once set, stops it with a KeyboardInterrupt, as Ctrl-C does.
+    ``typed_start``: the date ``at_start`` was asked as, named where its week
+    is.
     """
     exercise = problem.exercise[exercise_id]
-    refuse = _refusal(problem, exercise_id, at_start, at_venue)
+    refuse = _refusal(problem, exercise_id, at_start, at_venue, typed_start)
     if exercise.impossible:
         return [refuse((), impossible_text(exercise))]
     if at_venue is not None and at_venue not in problem.venue:
@@ -158,15 +162,18 @@ def _refusal(
     exercise_id: str,
     start: int | None,
     venue_id: str | None,
+    typed_start: dt.date | None = None,
 ) -> Callable[[tuple[Source, ...], str], Suggestion]:
-    """How to say the exercise cannot be held where asked: rows and why."""
+    """How to say the exercise cannot be held where asked: rows and why; a
+    week that rounds the date asked (or the earliest start) names it."""
     at = []
     if venue_id is not None:
         at.append(f"at {venue_id}")
     if start is not None:
         exercise = problem.exercise[exercise_id]
+        asked = ("the start", typed_start)
         typed = ("earliest start", exercise.earliest_start_date)
-        at.append(f"from {first_day(problem, start, typed)}")
+        at.append(f"from {first_day(problem, start, asked, typed)}")
 
     def refused(rows: tuple[Source, ...], why: str) -> Suggestion:
         return Suggestion(

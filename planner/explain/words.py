@@ -102,7 +102,7 @@ def conflict_heading(rows: Sequence[Source]) -> str:
     if len(rows) == 1:
         return "No plan exists because of this row; change it."
     return (
-        f"No plan exists: these {len(rows)} rows cannot all hold. Changing any "
+        f"No plan exists: these {len(rows):,} rows cannot all hold. Changing any "
         "one of them makes a plan possible as far as they are concerned."
     )
 
@@ -159,7 +159,7 @@ def _total_budget_set_by(problem: Problem, source: Source) -> int | None:
 def slots(problem: Problem, n: int) -> str:
     """'3 weeks', '1 day': a number of slots in the workbook's unit."""
     unit = "week" if problem.settings.slot_days == 7 else "day"
-    return f"{n} {unit}" + ("" if n == 1 else "s")
+    return f"{n:,} {unit}" + ("" if n == 1 else "s")
 
 
 def money(problem: Problem, amount: int) -> str:
@@ -424,7 +424,7 @@ def describe_goal(problem: Problem, goal: Goal) -> str:
     """A goal's target: who, how often, in which area."""
     hardness = "Hard goal" if goal.hard else "Goal"
     area = f" in area {goal.area}" if goal.area else ""
-    count = f"{goal.min_count} exercise{'' if goal.min_count == 1 else 's'}"
+    count = f"{goal.min_count:,} exercise{'' if goal.min_count == 1 else 's'}"
     if goal.kind is GoalKind.TOGETHER:
         what = f"{_ids(goal.partners)} together in at least {count}{area}"
     elif goal.kind is GoalKind.ENGAGEMENT:
@@ -502,7 +502,7 @@ _MAX_NAMED = 10  # exercise ids listed in one reason before "and N more"
 def _named(ids: Sequence[str]) -> str:
     shown = ", ".join(ids[:_MAX_NAMED])
     more = len(ids) - _MAX_NAMED
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (f" and {more:,} more" if more > 0 else "")
 
 
 def impossible_text(exercise: Exercise) -> str:
@@ -550,21 +550,21 @@ def too_few_text(problem: Problem, goal: Goal) -> str | None:
             eligible = [e.id for e in could_count(problem, goal, partner_id)]
             if len(eligible) < goal.min_count:
                 short.append(
-                    f"{partner_id} is invited to {len(eligible)}"
+                    f"{partner_id} is invited to {len(eligible):,}"
                     + (f" ({_named(eligible)})" if eligible else "")
                 )
         if not short:
             return None
         where = f" training {goal.area}" if goal.area else ""
         return (
-            f"It asks each partner for {goal.min_count} exercises{where}, but "
+            f"It asks each partner for {goal.min_count:,} exercises{where}, but "
             f"{'; '.join(short)}."
         )
     eligible = [e.id for e in could_count(problem, goal)]
     if len(eligible) >= goal.min_count:
         return None
     one = len(eligible) == 1
-    what = f"{len(eligible)} exercise{'' if one else 's'}"
+    what = f"{len(eligible):,} exercise{'' if one else 's'}"
     if goal.area:
         what += f" train{'s' if one else ''} {goal.area}"
     else:
@@ -572,7 +572,7 @@ def too_few_text(problem: Problem, goal: Goal) -> str | None:
     if goal.kind is GoalKind.TOGETHER:
         what += f" with {_ids(goal.partners)} all invited"
     named = f": {_named(eligible)}" if eligible else ""
-    text = f"Only {what}{named}; it asks for {goal.min_count}."
+    text = f"Only {what}{named}; it asks for {goal.min_count:,}."
     impossible = [e.id for e in could_count(problem, goal, impossible=True)]
     if impossible:
         text += f" ({_named(impossible)} would count but can never be held.)"
@@ -608,8 +608,9 @@ def no_room_text(seconds: float | None = None) -> str:
         )
     return (
         "It does not fit around the rest of the plan: with every other "
-        "exercise held as planned, no start, venue and partners break no rule, "
-        "so other exercises would have to move or be dropped."
+        "exercise held as planned, every start, venue and choice of partners "
+        "for it breaks a rule, so other exercises would have to move or be "
+        "dropped."
     )
 
 
@@ -619,7 +620,7 @@ def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> 
     Engagement: the partners short of it. Together: the exercises held without
     every listed partner. Then those that could count but are left out.
     """
-    text = f"It reaches {achieved} of {goal.min_count}."
+    text = f"It reaches {achieved:,} of {goal.min_count:,}."
     if goal.kind is GoalKind.ENGAGEMENT:
         partners = goal.partners or tuple(p.id for p in problem.partners)
         counts = {
@@ -640,7 +641,9 @@ def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> 
         eid for eid in held if not set(goal.partners) <= set(events[eid].participants)
     ]
     left = [e.id for e in eligible if e.id not in events]
-    text += f" {len(eligible)} exercises could count"
+    text += (
+        f" {len(eligible):,} exercise{'' if len(eligible) == 1 else 's'} could count"
+    )
     if without:
         text += f"; held without all of {_ids(goal.partners)}: {_named(without)}"
     if left:
@@ -648,12 +651,19 @@ def goal_facts_text(problem: Problem, goal: Goal, plan: Plan, achieved: int) -> 
     return text + "."
 
 
+def unnamed_conflict_text(noun: str) -> str:
+    """An item proven impossible whose forbidding rows the time did not
+    narrow down: what is proven, and no row that may not be to blame."""
+    return (
+        f"{noun} is impossible: no plan can have it, however the other "
+        "exercises move; which rows forbid it was not narrowed down in the "
+        "time the run had."
+    )
+
+
 def not_examined_text() -> str:
     """An item the explanation's time ran out before."""
-    return (
-        "Not examined: the time limit ran out first; use planner suggest, or "
-        "solve with --explain-time to give the explanations more time."
-    )
+    return "Not examined: the time for explanations ran out before this one."
 
 
 def moved_text(

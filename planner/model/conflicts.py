@@ -48,11 +48,41 @@ def conflict(
     CP-SAT decides at all, every guarded row is returned. ``cancel``, once
     set, stops it with a KeyboardInterrupt, as Ctrl-C does.
     """
+    found = _search(problem, time_limit_s, force, cancel)
+    return None if found is None else found[0]
+
+
+def shrunk_conflict(
+    problem: Problem,
+    time_limit_s: float = DEFAULT_LIMIT_S,
+    force: Force | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Source] | None:
+    """`conflict`, but only once shrunk to the end: None when a plan exists
+    or when time ran out first.
+
+    A set the time cut short is still a conflict, but it can hold most rows of
+    the workbook, which says nothing true of why one exercise cannot be held.
+    """
+    found = _search(problem, time_limit_s, force, cancel)
+    return None if found is None or not found[1] else found[0]
+
+
+def _search(
+    problem: Problem,
+    time_limit_s: float,
+    force: Force | None,
+    cancel: CancelToken | None,
+) -> tuple[list[Source], bool] | None:
+    """The rows that leave no plan and whether shrinking them ended in time;
+    None when a plan exists."""
     deadline = time.perf_counter() + time_limit_s
     guarded = _GuardedModel(problem, force, cancel)
-    core = guarded.core(guarded.rows, _left(deadline))
+    core = guarded.core(guarded.rows, _left(deadline), decided=True)
     if core is None:
         return None
+    if core is _UNDECIDED:
+        return list(guarded.rows), False
     return _shrink(guarded, core, deadline)
 
 
@@ -80,20 +110,21 @@ def _left(deadline: float) -> float:
 
 def _shrink(
     guarded: _GuardedModel, core: list[Source], deadline: float
-) -> list[Source]:
+) -> tuple[list[Source], bool]:
     """Drop rows one at a time, keeping a row only if the rest has a plan.
 
     A check that runs out of time keeps its row: the answer must stay a true
     conflict, even if not the smallest.
 
     When the rest still has no plan, CP-SAT's own answer for the rest (a subset
-    of it) replaces it, which usually drops many rows at once.
+    of it) replaces it, which usually drops many rows at once. Also says
+    whether every row was tried before the deadline.
     """
     kept: list[Source] = []
     untried = list(core)
     while untried:
         if time.perf_counter() >= deadline:
-            return kept + untried
+            return kept + untried, False
         row = untried.pop(0)
         smaller = guarded.core(kept + untried, _left(deadline), decided=True)
         if smaller is None or smaller is _UNDECIDED:
@@ -101,7 +132,7 @@ def _shrink(
         else:
             still = set(smaller)
             untried = [r for r in untried if r in still]
-    return kept
+    return kept, True
 
 
 class _GuardedModel:

@@ -33,8 +33,6 @@ from planner.model.search import (
     solver_parameters,
 )
 
-WORKERS = 2
-
 Force = Callable[[BuiltModel], None]
 
 
@@ -49,6 +47,7 @@ class Outcome:
     status: cp_model.CpSolverStatus
     plan: Plan | None
     objective: int | None
+    work: float = 0.0  # CP-SAT's deterministic time it took
 
     @property
     def impossible(self) -> bool:
@@ -76,27 +75,41 @@ def best_with(
     hint: Plan | None,
     time_limit_s: float,
     cancel: CancelToken | None = None,
+    clock_s: float | None = None,
 ) -> Outcome:
-    """The best plan of ``problem`` with ``force`` added, within the time limit
-    (``cancel``, once set, stops it with a KeyboardInterrupt)."""
+    """The best plan of ``problem`` with ``force`` added, searched as
+    ``--deterministic`` searches for ``time_limit_s``, and never longer than
+    ``clock_s`` on the clock (``cancel``, once set, stops it with a
+    KeyboardInterrupt)."""
     built = build_model(problem)
     if force is not None:
         force(built)
     if hint is not None:
         add_hint(built, hint)
-    solver = _solver(problem, time_limit_s)
+    solver = _solver(problem, time_limit_s, clock_s)
     status = run_cancellable(solver, built.model, cancel)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Outcome(status, None, None)
+        return Outcome(status, None, None, solver.deterministic_time)
     plan = solution_plan(problem, built.variables, solver)
-    return Outcome(status, plan, solution_objective(built, solver))
+    return Outcome(
+        status, plan, solution_objective(built, solver), solver.deterministic_time
+    )
 
 
-def _solver(problem: Problem, time_limit_s: float) -> cp_model.CpSolver:
-    """A solver set up as `solve` sets one up, with the probe's time limit."""
+def _solver(
+    problem: Problem, time_limit_s: float, clock_s: float | None = None
+) -> cp_model.CpSolver:
+    """A solver set up as ``solve --deterministic`` sets one up: the same
+    question gets the same answer on a loaded machine as on an idle one (the
+    same workbook gave 429,000 and 360,000 EUR for one exercise when these
+    searches stopped on the clock). ``clock_s`` only guards the run's own
+    deadline."""
     solver = cp_model.CpSolver()
-    options = SolveOptions(time_limit_s=time_limit_s, workers=WORKERS)
-    apply_parameters(solver, solver_parameters(problem, options))
+    options = SolveOptions(time_limit_s=time_limit_s, deterministic=True)
+    parameters = solver_parameters(problem, options)
+    if clock_s is not None:
+        parameters["max_time_in_seconds"] = clock_s
+    apply_parameters(solver, parameters)
     return solver
 
 
@@ -207,6 +220,23 @@ def pinned(problem: Problem, plan: Plan) -> Problem:
     return replace(problem, exercises=tuple(exercises))
 
 
+def alone(problem: Problem, exercise_id: str) -> Problem:
+    """The programme with only this exercise: no other exercise, no goal and
+    no dependency.
+
+    Every row asks no more of it than of the whole programme, so rows that
+    cannot all hold with the exercise held here cannot in the whole programme
+    either; and the model is small, so such rows are found in a fraction of a
+    second where the whole programme's can take longer than a run leaves.
+    """
+    return replace(
+        problem,
+        exercises=(problem.exercise[exercise_id],),
+        goals=(),
+        dependencies=(),
+    )
+
+
 class Fitter:
     """Each left-out exercise forced in alone, every other exercise as planned.
 
@@ -232,10 +262,15 @@ class Fitter:
         return self._built
 
     def fit(
-        self, exercise_id: str, time_limit_s: float, cancel: CancelToken | None = None
+        self,
+        exercise_id: str,
+        time_limit_s: float,
+        cancel: CancelToken | None = None,
+        clock_s: float | None = None,
     ) -> Outcome:
-        """The best plan with ``exercise_id`` added to the plan as it is
-        (``cancel``, once set, stops it with a KeyboardInterrupt)."""
+        """The best plan with ``exercise_id`` added to the plan as it is,
+        searched as `best_with` searches (``cancel``, once set, stops it with
+        a KeyboardInterrupt)."""
         built = self.built
         v, model = built.variables, built.model
         model.clear_assumptions()
@@ -243,9 +278,7 @@ class Fitter:
             [v.held[exercise_id]]
             + [~v.held[other] for other in self.ids if other != exercise_id]
         )
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = time_limit_s
+        solver = _solver(self.problem, time_limit_s, clock_s)
         try:
             status = run_cancellable(solver, model, cancel)
         finally:

@@ -204,3 +204,19 @@ def test_the_left_out_table_shows_the_window_as_typed(tmp_path: Path) -> None:
         "X": (dt.datetime(2027, 1, 13), dt.datetime(2027, 2, 25)),
         "Y": (dt.datetime(2027, 1, 4), dt.datetime(2027, 2, 21)),
     }
+
+
+def test_suggest_refusing_a_start_names_the_date_asked_in_its_week() -> None:
+    # QA: suggest --start 2027-04-01 answered "cannot be held from
+    # 2027-03-29". X may only start from week 1; asked for Wednesday
+    # 2027-01-06 (week 0, from 2027-01-04), the answer names both.
+    x = exercise("X", earliest_start=1, latest_end=3, source=Source("Exercises", 2))
+    problem = in_euros(make_problem([x]))
+    plan = Plan((Event("X", 2, "V", ()),))
+    assert check_plan(problem, plan) == []
+    (refused,) = suggest(problem, plan, "X", at_start=0, typed_start=D(2027, 1, 6))
+    assert refused.objective is None
+    assert refused.text.startswith(
+        "X cannot be held from the week of 2027-01-04 (the start 2027-01-06 "
+        "falls in it): "
+    )

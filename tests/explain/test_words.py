@@ -7,10 +7,31 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from planner import cli
 from planner.app.publish import write_schedule
-from planner.domain import Partner, Period, Plan, Problem, Result, Source, Status
-from planner.explain.words import conflict_summary, describe_row, explain_conflict
-from planner.report import Explanation, Reason
+from planner.domain import (
+    Goal,
+    GoalKind,
+    Partner,
+    Period,
+    Plan,
+    Problem,
+    Result,
+    Source,
+    Status,
+)
+from planner.explain.words import (
+    conflict_heading,
+    conflict_summary,
+    describe_row,
+    explain_conflict,
+    goal_facts_text,
+    no_room_text,
+    not_examined_text,
+    slots,
+    too_few_text,
+)
+from planner.report import KIND_EXERCISE, KIND_GOAL, Explanation, Reason
 from planner.workbook.read import read_problem
 from tests.factories import exercise, make_problem
 from tests.outputs.test_schedule_xlsx import left_out
@@ -144,3 +165,57 @@ def test_a_reason_longer_than_a_cell_holds_is_cut_in_the_workbook(
     )
     saved = json.loads((tmp_path / "out" / "schedule.json").read_text())
     assert saved["explanation"]["reasons"][0]["text"] == text
+
+
+def test_an_exercise_that_fits_nowhere_is_said_without_a_double_negative() -> None:
+    # QA: "no start, venue and partners break no rule" said the opposite of
+    # what was meant.
+    assert no_room_text() == (
+        "It does not fit around the rest of the plan: with every other "
+        "exercise held as planned, every start, venue and choice of partners "
+        "for it breaks a rule, so other exercises would have to move or be "
+        "dropped."
+    )
+
+
+def test_large_counts_are_thousands_separated() -> None:
+    # QA: "1391 of the 1500 exercises"; a five-year programme of days counts
+    # in thousands.
+    problem = make_problem([exercise("E1", areas=frozenset({"air"}))])
+    assert slots(problem, 1500) == "1,500 weeks"
+    goal = Goal("G", GoalKind.COVERAGE, min_count=1500, area="air")
+    assert too_few_text(problem, goal) == (
+        "Only 1 exercise trains air: E1; it asks for 1,500."
+    )
+    assert goal_facts_text(problem, goal, Plan(()), 1391) == (
+        "It reaches 1,391 of 1,500. 1 exercise could count; left out: E1."
+    )
+    assert conflict_heading([Source("Exercises", i) for i in range(2, 1202)]) == (
+        "No plan exists: these 1,200 rows cannot all hold. Changing any one of "
+        "them makes a plan possible as far as they are concerned."
+    )
+
+
+def test_the_terminal_says_a_goal_is_not_met_and_what_to_do_once(capsys) -> None:  # type: ignore[no-untyped-def]
+    # QA: "Goal G18 left out" where the brief says the goal is missed; the
+    # hint to give the explanations more time is the terminal's, said once.
+    cut = not_examined_text()
+    explanation = Explanation(
+        reasons=(
+            Reason("EX1", KIND_EXERCISE, cut),
+            Reason("EX2", KIND_EXERCISE, cut),
+            Reason("G18", KIND_GOAL, "It reaches 1 of 2."),
+        ),
+        not_examined=2,
+    )
+    cli._print_reasons(explanation)
+    printed = capsys.readouterr().out
+    assert "Exercise EX1 left out: Not examined: the time for explanations ran" in (
+        printed
+    )
+    assert "Goal G18 not met: It reaches 1 of 2." in printed
+    assert printed.count("--explain-time") == 1
+    assert (
+        "2 items not examined in time: planner suggest examines one exercise, "
+        "and solve --explain-time S gives the explanations S more seconds."
+    ) in " ".join(printed.split())
