@@ -259,6 +259,7 @@ def test_twenty_thousand_events_at_once_are_briefed_and_compared(
     assert page.count('<div class="chart spend">') == 1
     assert f"The chart shows the first {MAX_CHART_LANES} rows of bars: " in page
     assert "(the first 1,000 of 20,000; schedule.xlsx lists every one)" in page
+    assert "The plan holds 20,000 of the " in page  # counts as people write them
 
 
 def test_an_infinite_number_is_refused(tmp_path: Path) -> None:

@@ -177,7 +177,7 @@ def dates(start: dt.date, end: dt.date) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _partner_names(summary: ResultSummary) -> dict[str, str]:
@@ -294,20 +294,20 @@ def summary_sentences(summary: ResultSummary) -> list[str]:
     mandatory = sum(e.mandatory for e in summary.exercises)
     taking_part = {p for e in events for p in e.participants}
     sentences = []
-    held = f"The plan holds {len(events)} of the {plural(total, 'exercise')}"
+    held = f"The plan holds {len(events):,} of the {plural(total, 'exercise')}"
     if mandatory:
-        held += f", all {mandatory} mandatory ones among them"
+        held += f", all {mandatory:,} mandatory ones among them"
     if events:
         first = min(e.start for e in events)
         last = max(e.end for e in events)
         held += f", from {dates(first, last)}"
     sentences.append(
-        f"{held}; {len(taking_part)} of {len(summary.partners)} partner nations "
+        f"{held}; {len(taking_part):,} of {len(summary.partners):,} partner nations "
         "take part."
     )
     points = sum(e.value for e in summary.exercises)
     sentences.append(
-        f"The exercises held carry {summary.value or 0} of the {points} value "
+        f"The exercises held carry {summary.value or 0:,} of the {points:,} value "
         "points the programme sets."
     )
     sentences += _left_out_sentences(summary)
@@ -359,7 +359,7 @@ def _goal_sentences(summary: ResultSummary) -> list[str]:
         if not g.met
     ]
     return [
-        f"{len(met)} of {plural(len(goals), 'goal')}{must} are met; missed: "
+        f"{len(met):,} of {plural(len(goals), 'goal')}{must} are met; missed: "
         f"{'; '.join(missed)}."
     ]
 
@@ -392,7 +392,7 @@ def goal_table(summary: ResultSummary) -> Table:
                 goal.id,
                 texts.get(goal.id, goal.kind),
                 "must be met" if goal.hard else "aim",
-                f"{goal.achieved} of {goal.target}",
+                f"{goal.achieved:,} of {goal.target:,}",
                 "met" if goal.met else f"missed by {goal.shortfall}",
                 reason,
             )
