@@ -225,7 +225,6 @@ def test_a_partner_brief_is_releasable_to_that_partner_only(
     # The programme's classification as it is, and for whom on a line of its
     # own: "releasable to Poland" contradicted a classification naming others.
     prepared = f"Prepared for {PARTNER_NAMES['POL']} (POL)"
-    marking = f"{MARKING}\n{prepared}"
     for page in range(1, page_count(pdf) + 1):
         assert top_and_bottom(pdf, page) == (MARKING, prepared), page
     assert "releasable" not in pdf_words(pdf)
