@@ -30,6 +30,7 @@ def disk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Disk]:
         yield found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_workbook_that_cannot_be_written_exits_5_and_leaves_nothing(
     disk: Disk, command: str

@@ -64,6 +64,7 @@ def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("an earlier result", "calendars"),
     ],
 )
+@pytest.mark.slow
 def test_a_read_only_result_folder_is_refused_untouched(
     tmp_path: Path, earlier: Path, held: str, locked: str
 ) -> None:

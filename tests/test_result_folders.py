@@ -143,6 +143,7 @@ def test_kill_9_while_writing_leaves_the_old_result_or_the_new(
     assert _stages(out) == []
 
 
+@pytest.mark.slow
 def test_a_second_ctrl_c_while_writing_leaves_the_old_result_or_the_new(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -164,6 +165,7 @@ def test_a_second_ctrl_c_while_writing_leaves_the_old_result_or_the_new(
     assert _stages(out) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("free_kb", [40, 120, 200])
 def test_a_full_disk_leaves_the_old_result(
     runs: dict[str, Path], tmp_path: Path, free_kb: int

@@ -210,6 +210,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[WhatifOutcome, Path]
     return whatif_workbook(path, folder / "out", options), path
 
 
+@pytest.mark.slow
 def test_an_infeasible_scenario_names_its_rows_as_explain_does(
     tiny: tuple[WhatifOutcome, Path],
 ) -> None:
@@ -278,6 +279,7 @@ def test_a_goal_a_scenario_puts_out_of_reach_is_a_warning_with_its_row(
     assert [f for f in done.findings["base"] if f.sheet == "Goals"] == []
 
 
+@pytest.mark.slow
 def test_whatif_prints_an_infeasible_scenario_s_rows(
     tiny: tuple[WhatifOutcome, Path], tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import vobject
 from openpyxl import load_workbook
 
@@ -151,6 +152,7 @@ def test_a_scenario_keeps_the_uids_of_its_programme(tmp_path: Path) -> None:
     assert event_uid(scenario, "CR27") == "CR27.northern-training-2027@planner"
 
 
+@pytest.mark.slow
 def test_a_scenario_planned_against_the_base_updates_its_events(
     tmp_path: Path,
 ) -> None:
@@ -273,6 +275,7 @@ def test_a_name_on_two_lines_keeps_its_sequence_when_published_again(
     assert {e.sequence.value for e in found.values()} == {"0"}
 
 
+@pytest.mark.slow
 def test_a_title_and_a_venue_on_two_lines_are_solved_and_published(
     tmp_path: Path,
 ) -> None:

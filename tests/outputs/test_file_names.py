@@ -12,6 +12,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -68,6 +69,7 @@ def test_a_percent_code_is_never_cut_in_two() -> None:
     assert file_stems([slashes])[slashes] == "%2F" * 30 + "-" + digest(slashes)
 
 
+@pytest.mark.slow
 def test_a_partner_with_a_long_id_gets_its_calendar_and_brief(tmp_path: Path) -> None:
     workbook = tmp_path / "long-id.xlsx"
     shutil.copy(SAMPLE, workbook)

@@ -211,6 +211,7 @@ def test_the_marking_is_at_the_top_and_bottom_of_every_page(
     assert html.count(f">{MARKING}</p>") == 2
 
 
+@pytest.mark.slow
 def test_a_partner_brief_is_releasable_to_that_partner_only(
     spelt: tuple[Path, Path, str],
 ) -> None:
@@ -303,6 +304,7 @@ def test_a_script_no_font_prints_is_a_warning_naming_it(
     assert len(written.warnings) == 3
 
 
+@pytest.mark.slow
 def test_a_whatif_comparison_keeps_formula_names_as_text(
     spelt: tuple[Path, Path, str], tmp_path: Path
 ) -> None:
