@@ -93,6 +93,11 @@ WRITE_PER_PARTNER_S = 0.01
 BRIEF_BASE_S = 1.5
 BRIEF_PER_EXERCISE_S = 0.017
 WRITE_PER_READ = 3.5
+# ... but at most this many times the size alone asks: the slowest writing
+# seen was 4.1 times it (days l under a load of 7 on 2 cores), and a reading
+# slowed by a cold start (a new virtual environment, a cold disk) says
+# nothing of writing: it once took a first run's whole 30 s search.
+WRITE_SLOWDOWN_MAX = 4.0
 # After Ctrl-C or SIGTERM the user wants out: the brief is still written if
 # it takes no more than this, else the user is told how to make it.
 STOP_GRACE_S = 2.5
@@ -107,7 +112,7 @@ def writing_s(problem: Problem, read_s: float = 0.0) -> float:
         + WRITE_PER_PARTNER_S * len(problem.partners)
         + brief_s(problem)
     )
-    return max(sized, WRITE_PER_READ * read_s)
+    return max(sized, min(WRITE_PER_READ * read_s, WRITE_SLOWDOWN_MAX * sized))
 
 
 def brief_s(problem: Problem) -> float:

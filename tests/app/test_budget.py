@@ -60,14 +60,29 @@ def test_asking_for_more_explaining_time_moves_only_the_explanations() -> None:
 
 
 def test_a_slow_reading_keeps_more_free_for_writing() -> None:
-    # Reading took 4 s (a loaded machine): writing may take 3.5 times that,
-    # 14 s, of which 3 s fall after the limit; the search ends 11 s earlier
-    # than the size of the programme alone would have it.
-    problem = make_problem([exercise("EX1")])
+    # Reading took 4 s (a loaded machine): writing 200 exercises (6.42 s by
+    # their size) may take 3.5 times that, 14 s, of which 3 s fall after the
+    # limit; the search ends 11 s before the limit.
+    problem = make_problem([exercise(f"E{i}") for i in range(200)])
+    assert writing_s(problem) == pytest.approx(6.42)
     assert writing_s(problem, read_s=4.0) == pytest.approx(14.0)
     budget = RunBudget.of(problem, LIMIT, began=0.0, read_s=4.0)
     assert budget.explaining.at == pytest.approx(100 - 11)
     assert budget.search.at == pytest.approx(100 - 11 - 10)
+
+
+def test_a_cold_start_leaves_the_search_its_time() -> None:
+    # A first run in a new virtual environment read a small programme in
+    # about 8 s and kept 28 s of its 30 s for writing: the search had 0.1 s.
+    # Writing is kept at most 4 times what its size asks.
+    problem = make_problem([exercise(f"E{i}") for i in range(13)])
+    sized = writing_s(problem)
+    assert writing_s(problem, read_s=8.0) == pytest.approx(4 * sized)
+    thirty = SolveRequest(options=SolveOptions(time_limit_s=30))
+    budget = RunBudget.of(problem, thirty, began=0.0, read_s=8.0)
+    # 3 s of writing fall after the limit, 3 s go to explanations
+    assert budget.search.at == pytest.approx(30 - (4 * sized - 3) - 3)
+    assert budget.search.at > 20
 
 
 class _Cores:
