@@ -1,5 +1,5 @@
-"""How long a process lives: when it started, and a worker no longer than the
-process that started it.
+"""How long a process lives: a worker no longer than the process that
+started it.
 
 Solves run in child processes (the local engine's pools, the server's
 workers). A child that outlives its parent, killed with ``kill -9`` or lost
@@ -13,8 +13,6 @@ import ctypes
 import os
 import signal
 import sys
-import time
-from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
 
@@ -33,17 +31,3 @@ def die_with_parent(parent: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def process_started() -> float:
-    """When this process started, as a `time.perf_counter` value, so that a
-    time limit counts Python's start and the imports too. Read from /proc on
-    Linux; elsewhere the moment of asking."""
-    now = time.perf_counter()
-    try:
-        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        age = uptime - int(stat[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return now
-    return now - max(0.0, age)

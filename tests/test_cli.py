@@ -349,3 +349,26 @@ def test_a_plan_the_checker_rejects_exits_1_naming_every_broken_rule(
         f"{len(broken)} rule(s) broken: the independent checker rejects the plan "
         "written; do not brief it."
     )
+
+
+@pytest.mark.slow
+def test_the_time_limit_counts_from_the_command_not_the_shell_before_it(
+    tmp_path: Path,
+) -> None:
+    """README's first command runs `planner solve` last in a shell after pip
+    install, in a process forked before pip: a time limit counted from that
+    fork left the search nothing, and the sample got a poor plan."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = f"sleep 12; exec {sys.executable} -m planner solve {SAMPLE} --out {out}"
+    ran = subprocess.run(
+        ["bash", "-c", command + " --time-limit 10"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Plan: the best plan possible" in ran.stdout
+    assert_checked(SAMPLE, out)

@@ -95,8 +95,8 @@ BRIEF_PER_EXERCISE_S = 0.017
 WRITE_PER_READ = 3.5
 # ... but at most this many times the size alone asks: the slowest writing
 # seen was 4.1 times it (days l under a load of 7 on 2 cores), and a reading
-# slowed by a cold start (a new virtual environment, a cold disk) says
-# nothing of writing: it once took a first run's whole 30 s search.
+# slowed by something else (a cold disk, a workbook on a network share) must
+# not take a small programme's whole search.
 WRITE_SLOWDOWN_MAX = 4.0
 # After Ctrl-C or SIGTERM the user wants out: the brief is still written if
 # it takes no more than this, else the user is told how to make it.
