@@ -539,6 +539,7 @@ def solve(
         freeze_before=None if freeze_before is None else freeze_before.date(),
         explain_s=explain_time,
         began=_began(),
+        stop_at_once=True,
     )
 
     def read(problem: Problem, findings: Sequence[Finding]) -> None:

@@ -46,6 +46,10 @@ class SolveRequest:
     freeze_before: dt.date | None = None
     explain_s: float = 0.0
     began: float | None = None
+    # A stop by Ctrl-C or SIGTERM wants the command out at once: a brief that
+    # would not fit a short grace is then left for `planner brief`. The page's
+    # Cancel stops the search only; its run still writes every file.
+    stop_at_once: bool = False
 
 
 @dataclass(frozen=True)

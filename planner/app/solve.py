@@ -184,7 +184,13 @@ def solve_workbook(
     previous_dir = None if request.baseline is None else result_folder(request.baseline)
     try:
         written = write_result(
-            problem, result, out_dir, path, explanation, previous_dir, cancel
+            problem,
+            result,
+            out_dir,
+            path,
+            explanation,
+            previous_dir,
+            cancel if request.stop_at_once else None,
         )
         files, unprinted = written.files, written.warnings
     except (OutputError, OSError) as error:
