@@ -299,4 +299,4 @@ def test_the_spend_chart_of_many_partners_fits_its_page() -> None:
     assert width == 8.0 and height <= 6.5
     axis = figure.axes[0]
     assert [t.get_text() for t in axis.get_yticklabels()][-1] == "P59"
-    assert "the 25 biggest spenders of 60" in axis.get_title(loc="left")
+    assert "the 30 biggest spenders of 60" in axis.get_title(loc="left")

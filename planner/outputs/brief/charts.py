@@ -64,8 +64,8 @@ KIND_COLOURS = (
 SPEND_COLOUR = "#4c72b0"
 BUDGET_COLOUR = "#222222"
 MAX_SPEND_BARS = 30
-SPEND_BAR_INCHES = 0.22
-SPEND_FRAME_INCHES = 1.0  # the axis, its title and the legend
+SPEND_BAR_INCHES = 0.17
+SPEND_FRAME_INCHES = 0.9  # the axis, its title and the legend
 # Room a partner's id takes beside the spend chart at most.
 SPEND_LABEL_INCHES = 2.0
 # Room a legend entry takes besides its name: its patch, the gaps around it.
